@@ -1,0 +1,1 @@
+"""Genxi (根系): party-building-led grassroots governance for streets and communities."""
