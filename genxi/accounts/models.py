@@ -1,0 +1,86 @@
+from typing import TYPE_CHECKING
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from genxi.places.models import Area
+
+
+class Role(models.TextChoices):
+    STREET_STAFF = "street_staff", _("Street staff")
+    COMMUNITY_STAFF = "community_staff", _("Community staff")
+    PIONEER = "pioneer", _("Pioneer")
+    PARTNER = "partner", _("Partner handler")
+    RESIDENT = "resident", _("Resident")
+    LEADERSHIP = "leadership", _("Leadership (read only)")
+
+
+# Roles whose scope covers everything under their area.
+AREA_ROLES = frozenset({Role.STREET_STAFF, Role.COMMUNITY_STAFF, Role.LEADERSHIP})
+STAFF_ROLES = frozenset({Role.STREET_STAFF, Role.COMMUNITY_STAFF})
+
+
+class User(AbstractUser):
+    name = models.CharField(_("full name"), max_length=50, blank=True)
+    # Normalised mainland number (13812345678); a second way to log in.
+    phone = models.CharField(_("phone"), max_length=20, null=True, blank=True, unique=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.name or self.username
+
+    def roles(self) -> set[str]:
+        return {m.role for m in self.active_memberships()}
+
+    def active_memberships(self) -> list["Membership"]:
+        # Cached per user object: every scoped query of one request reads it.
+        cached: list[Membership] | None = getattr(self, "_memberships_cache", None)
+        if cached is None:
+            cached = list(self.memberships.select_related("area", "partner").order_by("id"))
+            self._memberships_cache = cached
+        return cached
+
+
+class Membership(models.Model):
+    """A role a user holds at an area. A user may hold several."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    area = models.ForeignKey(
+        "places.Area", verbose_name=_("area"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    partner = models.ForeignKey(
+        "places.Partner",
+        verbose_name=_("partner unit"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role", "area"], name="membership_unique_role"),
+            models.CheckConstraint(
+                condition=models.Q(role="partner", partner__isnull=False)
+                | (~models.Q(role="partner") & models.Q(partner__isnull=True)),
+                name="membership_partner_iff_partner_role",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.area}"
+
+    @property
+    def scope_area(self) -> "Area":
+        return self.area

@@ -1,0 +1,45 @@
+from typing import Any
+
+from django.contrib import admin
+from django.db import transaction
+from django.http import HttpRequest
+
+from genxi.core.audit import log_action
+from genxi.core.models import AuditEntry
+
+
+class AuditedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Superusers' edits in the admin reach the audit log like every other write."""
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            action = "update" if change else "create"
+            log_action(
+                actor=request.user,
+                action=f"{obj._meta.model_name}.admin_{action}",
+                obj=obj,
+                changes={"fields": list(form.changed_data)},
+            )
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        with transaction.atomic():
+            log_action(actor=request.user, action=f"{obj._meta.model_name}.admin_delete", obj=obj)
+            super().delete_model(request, obj)
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["created_at", "actor", "action", "object_repr"]
+    list_filter = ["action"]
+    search_fields = ["object_repr", "actor__username"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,156 @@
+"""Shared write machinery: every app's services create and update through these two functions,
+so each write is one transaction with an audit entry, an optimistic-lock check and a retry token.
+"""
+
+import uuid
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any, TypeVar
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, models, transaction
+from django.utils.translation import gettext as _
+
+from genxi.core.audit import apply_changes, jsonable, log_action
+from genxi.core.models import SubmittedForm
+
+M = TypeVar("M", bound=models.Model)
+
+
+class ServiceError(Exception):
+    """A write refused for a reason the person can act on; the message is for them."""
+
+    def __init__(self, message: str, *, field: str | None = None, code: str = "invalid") -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.code = code
+
+
+class ConcurrentEdit(ServiceError):
+    def __init__(self) -> None:
+        super().__init__(
+            _(
+                "Someone else changed this record while you were editing it. "
+                "Reload the page to see their changes, then make yours again."
+            ),
+            code="concurrent_edit",
+        )
+
+
+def already_submitted(token: uuid.UUID | None, model: type[M]) -> M | None:
+    """The object a retried create already made with this token, if any."""
+    if token is None:
+        return None
+    seen = SubmittedForm.objects.filter(
+        token=token, content_type=ContentType.objects.get_for_model(model)
+    ).first()
+    if seen is None:
+        return None
+    return model._default_manager.filter(pk=seen.object_id).first()
+
+
+def _redacted(
+    changes: dict[str, Any], redact: dict[str, Callable[[Any], Any]] | None
+) -> dict[str, Any]:
+    """Personal data is logged masked: the log shows that it changed, not what it is."""
+    if not redact:
+        return changes
+    out = dict(changes)
+    for name, mask in redact.items():
+        if name in out:
+            value = out[name]
+            out[name] = [mask(v) for v in value] if isinstance(value, list) else mask(value)
+    return out
+
+
+def create_object(
+    *,
+    actor: Any,
+    model: type[M],
+    fields: dict[str, Any],
+    m2m: dict[str, Iterable[Any]] | None = None,
+    token: uuid.UUID | None = None,
+    after_insert: Callable[[M], None] | None = None,
+    unique_error: str | None = None,
+    redact: dict[str, Callable[[Any], Any]] | None = None,
+) -> M:
+    """Insert one object (with its many-to-many sets) and its audit entry, atomically.
+
+    A repeated `token` returns the first object and writes nothing.
+    """
+    if (existing := already_submitted(token, model)) is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            obj = model._default_manager.create(**fields)
+            if after_insert is not None:
+                after_insert(obj)
+            for name, values in (m2m or {}).items():
+                getattr(obj, name).set(values)
+            if token is not None:
+                SubmittedForm.objects.create(
+                    token=token,
+                    content_type=ContentType.objects.get_for_model(model),
+                    object_id=str(obj.pk),
+                )
+            log_action(
+                actor=actor,
+                action=f"{model._meta.model_name}.create",
+                obj=obj,
+                changes=_redacted(
+                    {k: jsonable(v) for k, v in {**fields, **(m2m or {})}.items()}, redact
+                ),
+            )
+    except IntegrityError as exc:
+        if token is not None and (existing := already_submitted(token, model)) is not None:
+            return existing  # the same form, sent twice at once: the other request won
+        raise ServiceError(unique_error or _("This record already exists.")) from exc
+    return obj
+
+
+def update_object(
+    *,
+    actor: Any,
+    instance: M,
+    fields: dict[str, Any],
+    m2m: dict[str, Iterable[Any]] | None = None,
+    expected_updated_at: datetime | None = None,
+    unique_error: str | None = None,
+    redact: dict[str, Callable[[Any], Any]] | None = None,
+) -> dict[str, list[Any]]:
+    """Change `instance` and log what changed.
+
+    With `expected_updated_at` (the value the editor's form was built from) the write is a
+    compare-and-set: if someone saved in between, nothing is written and ConcurrentEdit is raised.
+    """
+    model = type(instance)
+    try:
+        with transaction.atomic():
+            manager = model._default_manager
+            locked = manager.select_for_update().get(pk=instance.pk)
+            if expected_updated_at is not None and getattr(locked, "updated_at", None) != (
+                expected_updated_at
+            ):
+                raise ConcurrentEdit()
+            diff = apply_changes(instance, fields)
+            for name, values in (m2m or {}).items():
+                new = {getattr(v, "pk", v) for v in values}
+                old = set(getattr(instance, name).values_list("pk", flat=True))
+                if new != old:
+                    getattr(instance, name).set(values)
+                    diff[name] = [sorted(old), sorted(new)]
+            if diff:
+                # Only what changed, so a concurrent edit of other fields is never overwritten.
+                stamp = ["updated_at"] if hasattr(instance, "updated_at") else []
+                concrete = {f.name for f in model._meta.concrete_fields}
+                instance.save(update_fields=[n for n in diff if n in concrete] + stamp)
+                log_action(
+                    actor=actor,
+                    action=f"{model._meta.model_name}.update",
+                    obj=instance,
+                    changes=_redacted(diff, redact),
+                )
+    except IntegrityError as exc:
+        raise ServiceError(unique_error or _("This record already exists.")) from exc
+    return diff

@@ -1,0 +1,497 @@
+"""Places and people: the area tree, party organisations, partners, venues, residents, pioneers.
+
+The area tree is a materialised path: each area's `path` is its ancestors' primary keys and its
+own, each zero-padded to PATH_STEP digits. A subtree is one indexed range scan,
+`path >= P and path < P + "a"`, which sorts the same way in SQLite's BINARY collation and in
+any PostgreSQL collation, because paths hold only digits.
+"""
+
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from genxi.accounts import scoping
+from genxi.accounts.models import AREA_ROLES, Role
+from genxi.core.models import TimeStamped
+
+PATH_STEP = 10
+
+
+def path_segment(pk: int) -> str:
+    return f"{pk:0{PATH_STEP}d}"
+
+
+def path_upper_bound(path: str) -> str:
+    return path + "a"
+
+
+class AreaKind(models.TextChoices):
+    DISTRICT = "district", _("District")
+    STREET = "street", _("Street")
+    TOWN = "town", _("Town")
+    COMMUNITY = "community", _("Community")
+    COMPOUND = "compound", _("Compound")
+    BUILDING = "building", _("Building")
+    GRID = "grid", _("Grid")
+
+
+# Which kinds may sit under which: the tree's grammar.
+ALLOWED_PARENTS: dict[str, set[str | None]] = {
+    AreaKind.DISTRICT: {None},
+    AreaKind.STREET: {None, AreaKind.DISTRICT},
+    AreaKind.TOWN: {None, AreaKind.DISTRICT},
+    AreaKind.COMMUNITY: {AreaKind.STREET, AreaKind.TOWN},
+    AreaKind.COMPOUND: {AreaKind.COMMUNITY},
+    AreaKind.BUILDING: {AreaKind.COMPOUND, AreaKind.COMMUNITY},
+    AreaKind.GRID: {AreaKind.COMMUNITY},
+}
+STREET_KINDS = (AreaKind.STREET, AreaKind.TOWN)
+
+
+class AreaQuerySet(models.QuerySet["Area"]):
+    def subtree(self, area: "Area", *, include_self: bool = True) -> "AreaQuerySet":
+        qs = self.filter(path__gte=area.path, path__lt=path_upper_bound(area.path))
+        return qs if include_self else qs.exclude(pk=area.pk)
+
+    def of_kind(self, *kinds: str) -> "AreaQuerySet":
+        return self.filter(kind__in=kinds)
+
+    def visible_to(self, user: Any) -> "AreaQuerySet":
+        if scoping.is_superuser(user):
+            return self.all()
+        return self.filter(scoping.path_range_q("path", scoping.scope_paths(user)))
+
+
+class Area(TimeStamped):
+    kind = models.CharField(_("kind"), max_length=16, choices=AreaKind.choices)
+    name = models.CharField(_("name"), max_length=100)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    path = models.CharField(max_length=255, editable=False)
+    depth = models.PositiveSmallIntegerField(editable=False, default=0)
+    # A building belongs to the grid of the pioneer who covers it.
+    grid = models.ForeignKey(
+        "self",
+        verbose_name=_("grid"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="grid_buildings",
+        limit_choices_to={"kind": AreaKind.GRID},
+    )
+    code = models.CharField(_("administrative code"), max_length=32, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    households = models.PositiveIntegerField(_("households"), null=True, blank=True)
+
+    objects = AreaQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("area")
+        verbose_name_plural = _("areas")
+        ordering = ["path"]
+        indexes = [
+            models.Index(fields=["path"], name="area_path_idx"),
+            models.Index(fields=["kind", "path"], name="area_kind_path_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "kind", "name"], name="area_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("places:area_detail", args=[self.pk])
+
+    def ancestor_ids(self) -> list[int]:
+        segments = [self.path[i : i + PATH_STEP] for i in range(0, len(self.path), PATH_STEP)]
+        return [int(s) for s in segments[:-1]]
+
+    def ancestors(self) -> list["Area"]:
+        ids = self.ancestor_ids()
+        by_id = Area.objects.in_bulk(ids)
+        return [by_id[i] for i in ids if i in by_id]
+
+    def contains(self, other: "Area") -> bool:
+        return other.path.startswith(self.path)
+
+    @property
+    def is_street_level(self) -> bool:
+        return self.kind in STREET_KINDS
+
+    def street(self) -> "Area | None":
+        if self.is_street_level:
+            return self
+        return next((a for a in self.ancestors() if a.is_street_level), None)
+
+    def community(self) -> "Area | None":
+        if self.kind == AreaKind.COMMUNITY:
+            return self
+        return next((a for a in self.ancestors() if a.kind == AreaKind.COMMUNITY), None)
+
+
+class PartyOrgKind(models.TextChoices):
+    COMMITTEE = "committee", _("Party committee")
+    GENERAL_BRANCH = "general_branch", _("General party branch")
+    BRANCH = "branch", _("Party branch")
+    CO_GOVERNANCE = "co_governance", _("Co-governance party organisation")
+
+
+class PartyOrgQuerySet(models.QuerySet["PartyOrg"]):
+    def visible_to(self, user: Any) -> "PartyOrgQuerySet":
+        if scoping.is_superuser(user):
+            return self.all()
+        paths = scoping.scope_paths(user, AREA_ROLES | {Role.PIONEER})
+        q = scoping.path_range_q("area__path", paths)
+        q |= Q(partner__in=scoping.partner_ids(user))
+        return self.filter(q)
+
+
+class PartyOrg(TimeStamped):
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=PartyOrgKind.choices)
+    area = models.ForeignKey(
+        Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="party_orgs"
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("higher organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="children",
+    )
+    partner = models.ForeignKey(
+        "Partner",
+        verbose_name=_("partner unit"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="party_orgs",
+        help_text=_("Set when this is the party branch of a partner unit."),
+    )
+    secretary = models.CharField(_("secretary"), max_length=50, blank=True)
+    members = models.PositiveIntegerField(_("party members"), null=True, blank=True)
+    description = models.TextField(_("description"), blank=True)
+
+    objects = PartyOrgQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("party organisation")
+        verbose_name_plural = _("party organisations")
+        ordering = ["area__path", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["area", "name"], name="partyorg_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("places:partyorg_detail", args=[self.pk])
+
+
+class PartnerKind(models.TextChoices):
+    COMPANY = "company", _("Company")
+    PROPERTY = "property", _("Property management company")
+    LAW_FIRM = "law_firm", _("Law firm")
+    HOSPITAL = "hospital", _("Hospital")
+    SCHOOL = "school", _("School")
+    DEPARTMENT = "department", _("City department")
+    SOCIAL_ORG = "social_org", _("Social organisation")
+    OTHER = "other", _("Other")
+
+
+class PartnerQuerySet(models.QuerySet["Partner"]):
+    def visible_to(self, user: Any) -> "PartnerQuerySet":
+        if scoping.is_superuser(user):
+            return self.all()
+        paths = scoping.scope_paths(user, AREA_ROLES | {Role.PIONEER})
+        q = scoping.path_range_q("area__path", paths) | Q(pk__in=scoping.partner_ids(user))
+        return self.filter(q)
+
+
+class Partner(TimeStamped):
+    """A co-building unit (共建单位): company, property manager, law firm, hospital, department."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=PartnerKind.choices)
+    area = models.ForeignKey(
+        Area,
+        verbose_name=_("registered with"),
+        on_delete=models.PROTECT,
+        related_name="partners",
+        help_text=_("The street or community that works with this unit."),
+    )
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = PartnerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("partner unit")
+        verbose_name_plural = _("partner units")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("places:partner_detail", args=[self.pk])
+
+
+class PartnerContact(models.Model):
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
+    title = models.CharField(_("position"), max_length=50, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class VenueKind(models.TextChoices):
+    DELIBERATION = "deliberation", _("Deliberation corner")
+    SERVICE_STATION = "service_station", _("Party and public service station")
+    SQUARE = "square", _("Square")
+    CORRIDOR = "corridor", _("Corridor")
+    ACTIVITY_ROOM = "activity_room", _("Activity room")
+    CLASSROOM = "classroom", _("Classroom")
+    RECYCLING = "recycling", _("Recycling booth")
+    PARK = "park", _("Pocket park")
+    OTHER = "other", _("Other")
+
+
+class VenueQuerySet(models.QuerySet["Venue"]):
+    def visible_to(self, user: Any) -> "VenueQuerySet":
+        if scoping.is_superuser(user):
+            return self.all()
+        # Venues are public places: every member of an area sees its venues.
+        return self.filter(scoping.path_range_q("area__path", scoping.scope_paths(user)))
+
+
+class Venue(TimeStamped):
+    """A micro-venue (微阵地) where meetings and activities happen."""
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=VenueKind.choices)
+    area = models.ForeignKey(
+        Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="venues"
+    )
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
+    opening_hours = models.CharField(_("opening hours"), max_length=100, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    is_active = models.BooleanField(_("open"), default=True)
+
+    objects = VenueQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("venue")
+        verbose_name_plural = _("venues")
+        ordering = ["area__path", "name"]
+        constraints = [models.UniqueConstraint(fields=["area", "name"], name="venue_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("places:venue_detail", args=[self.pk])
+
+
+class Tag(models.Model):
+    name = models.CharField(_("name"), max_length=30, unique=True)
+
+    class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ResidentQuerySet(models.QuerySet["Resident"]):
+    def visible_to(self, user: Any) -> "ResidentQuerySet":
+        if scoping.is_superuser(user):
+            return self.all()
+        q = scoping.path_range_q("area__path", scoping.scope_paths(user, AREA_ROLES))
+        grids = scoping.pioneer_grid_ids(user)
+        if grids:
+            q |= Q(area__grid__in=grids)
+        if scoping.has_role(user, Role.RESIDENT):
+            q |= Q(user=user)
+        return self.filter(q)
+
+    def search(self, text: str) -> "ResidentQuerySet":
+        text = text.strip()
+        if not text:
+            return self
+        q = Q(name__contains=text)
+        lowered = text.lower()
+        if lowered.isascii() and lowered.isalpha():
+            q |= Q(name_initials__startswith=lowered) | Q(name_pinyin__startswith=lowered)
+        digits = "".join(ch for ch in text if ch.isdigit())
+        if digits and len(digits) == len(text.replace(" ", "").replace("-", "")):
+            # A whole number finds its owner; the last four digits narrow a list.
+            q |= Q(phone=digits) if len(digits) >= 7 else Q(phone__endswith=digits)
+        return self.filter(q)
+
+
+class Resident(TimeStamped):
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
+    name_pinyin = models.CharField(max_length=200, editable=False, db_index=True)
+    name_initials = models.CharField(max_length=50, editable=False, db_index=True)
+    # NULL, not "", for "no number": the unique constraint must ignore residents without one.
+    phone = models.CharField(_("phone"), max_length=20, null=True, blank=True)  # noqa: DJ001
+    area = models.ForeignKey(
+        Area,
+        verbose_name=_("building or compound"),
+        on_delete=models.PROTECT,
+        related_name="residents",
+    )
+    room = models.CharField(_("room"), max_length=30, blank=True, help_text=_("e.g. 302"))
+    consent_to_contact = models.BooleanField(_("agrees to be contacted"), default=True)
+    tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="+")
+    notes = models.TextField(_("notes"), blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="resident_profile",
+    )
+
+    objects = ResidentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("resident")
+        verbose_name_plural = _("residents")
+        ordering = ["area__path", "room", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["phone"], condition=Q(phone__isnull=False), name="resident_unique_phone"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("places:resident_detail", args=[self.pk])
+
+    @property
+    def address(self) -> str:
+        """Compound, building and room: 三花苑 1幢 302 (the area's parent when it is a building)."""
+        parts = [self.area.name, self.room]
+        if self.area.kind == AreaKind.BUILDING and self.area.parent is not None:
+            parts.insert(0, self.area.parent.name)
+        return " ".join(p for p in parts if p)
+
+
+class PioneerQuerySet(models.QuerySet["Pioneer"]):
+    def active(self, on: date | None = None) -> "PioneerQuerySet":
+        day = on or timezone.localdate()
+        return self.filter(appointed_on__lte=day).filter(
+            Q(term_ends_on__isnull=True) | Q(term_ends_on__gte=day)
+        )
+
+    def visible_to(self, user: Any) -> "PioneerQuerySet":
+        if scoping.is_superuser(user):
+            return self.all()
+        q = scoping.path_range_q("community__path", scoping.scope_paths(user, AREA_ROLES))
+        if scoping.has_role(user, Role.PIONEER):
+            q |= Q(user=user)
+        return self.filter(q)
+
+
+class Pioneer(TimeStamped):
+    """A resident or staff member appointed (聘用) for a term to cover grids."""
+
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
+    community = models.ForeignKey(
+        Area,
+        verbose_name=_("community"),
+        on_delete=models.PROTECT,
+        related_name="pioneers",
+        limit_choices_to={"kind": AreaKind.COMMUNITY},
+    )
+    resident = models.ForeignKey(
+        Resident,
+        verbose_name=_("resident"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="pioneer_roles",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="pioneer_roles",
+    )
+    grids = models.ManyToManyField(
+        Area,
+        verbose_name=_("grids covered"),
+        blank=True,
+        related_name="pioneers_covering",
+        limit_choices_to={"kind": AreaKind.GRID},
+    )
+    appointed_on = models.DateField(_("appointed on"))
+    term_ends_on = models.DateField(_("term ends on"), null=True, blank=True)
+    duties = models.TextField(_("duties"), blank=True)
+
+    objects = PioneerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("pioneer")
+        verbose_name_plural = _("pioneers")
+        ordering = ["community__path", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(term_ends_on__isnull=True)
+                | Q(term_ends_on__gte=models.F("appointed_on")),
+                name="pioneer_term_after_appointment",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("places:pioneer_detail", args=[self.pk])
+
+    @property
+    def is_active(self) -> bool:
+        today = timezone.localdate()
+        return self.appointed_on <= today and (
+            self.term_ends_on is None or self.term_ends_on >= today
+        )

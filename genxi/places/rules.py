@@ -1,0 +1,97 @@
+"""Who may do what to places and people: predicates, registered as Django permissions.
+
+`user.has_perm("places.change_venue", venue)` and `{% has_perm %}` in templates both ask these.
+Seeing is decided by each model's `visible_to`; these decide acting.
+"""
+
+from typing import Any
+
+import rules
+
+from genxi.accounts import scoping
+from genxi.accounts.models import STAFF_ROLES, Role
+from genxi.places.models import Area, AreaKind, Resident
+
+
+def area_of(obj: Any) -> Area | None:
+    if isinstance(obj, Area):
+        return obj
+    for attr in ("area", "community"):
+        value = getattr(obj, attr, None)
+        if isinstance(value, Area):
+            return value
+    return None
+
+
+@rules.predicate
+def is_staff_for(user: Any, obj: Any) -> bool:
+    """Street staff for anything in their street; community staff for their community."""
+    area = area_of(obj)
+    if area is None:
+        return scoping.has_role(user, *STAFF_ROLES)
+    return scoping.covers(user, area.path, STAFF_ROLES)
+
+
+@rules.predicate
+def can_change_area(user: Any, area: Area | None) -> bool:
+    if area is None:
+        return False
+    if scoping.covers(user, area.path, {Role.STREET_STAFF}):
+        return True
+    # Community staff keep their own community's compounds, buildings and grids.
+    return area.kind not in (
+        AreaKind.STREET,
+        AreaKind.TOWN,
+        AreaKind.COMMUNITY,
+        AreaKind.DISTRICT,
+    ) and (scoping.covers(user, area.path, {Role.COMMUNITY_STAFF}))
+
+
+@rules.predicate
+def can_add_resident_at(user: Any, area: Area | None) -> bool:
+    if area is None:
+        return scoping.has_role(user, *STAFF_ROLES, Role.PIONEER)
+    if scoping.covers(user, area.path, STAFF_ROLES):
+        return True
+    return area.grid_id is not None and area.grid_id in scoping.pioneer_grid_ids(user)
+
+
+@rules.predicate
+def can_view_phone(user: Any, resident: Resident | None) -> bool:
+    """Staff who serve the resident, and the pioneer whose grid they live in."""
+    if resident is None:
+        return False
+    if resident.user_id is not None and resident.user_id == getattr(user, "pk", None):
+        return True
+    if scoping.covers(user, resident.area.path, STAFF_ROLES):
+        return True
+    return resident.area.grid_id is not None and resident.area.grid_id in scoping.pioneer_grid_ids(
+        user
+    )
+
+
+@rules.predicate
+def can_add_child(user: Any, parent: Area | None) -> bool:
+    """Street staff add communities and below; community staff add inside their community."""
+    if parent is None:
+        return scoping.is_superuser(user)
+    if scoping.covers(user, parent.path, {Role.STREET_STAFF}):
+        return True
+    return parent.kind in (AreaKind.COMMUNITY, AreaKind.COMPOUND) and scoping.covers(
+        user, parent.path, {Role.COMMUNITY_STAFF}
+    )
+
+
+@rules.predicate
+def can_change_resident(user: Any, resident: Resident | None) -> bool:
+    return resident is not None and bool(can_add_resident_at(user, resident.area))
+
+
+rules.add_perm("places.add_area", can_add_child)
+rules.add_perm("places.change_area", can_change_area)
+for model in ("partyorg", "partner", "venue", "pioneer"):
+    rules.add_perm(f"places.add_{model}", is_staff_for)
+    rules.add_perm(f"places.change_{model}", is_staff_for)
+rules.add_perm("places.add_resident", can_add_resident_at)
+rules.add_perm("places.change_resident", can_change_resident)
+rules.add_perm("places.view_resident_phone", can_view_phone)

@@ -1,0 +1,330 @@
+"""Writes to places and people. Views, admin actions, the demo loader and the API call these."""
+
+import uuid
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from genxi.core.audit import log_action
+from genxi.core.phones import mask_phone, normalize_phone
+from genxi.core.pinyin import pinyin_keys
+from genxi.core.services import ServiceError, create_object, update_object
+from genxi.places.models import (
+    ALLOWED_PARENTS,
+    Area,
+    AreaKind,
+    Partner,
+    PartnerContact,
+    PartyOrg,
+    Pioneer,
+    Resident,
+    Tag,
+    Venue,
+    path_segment,
+)
+
+# The audit log keeps that a number was set or changed, never the number itself.
+REDACT: dict[str, Callable[[Any], Any]] = {"phone": mask_phone}
+DUPLICATE_PHONE = gettext_lazy("This phone number is already registered to another resident.")
+
+
+def _check_parent(kind: str, parent: Area | None) -> None:
+    allowed = ALLOWED_PARENTS[kind]
+    if (parent.kind if parent else None) not in allowed:
+        raise ServiceError(
+            _("A %(kind)s cannot be placed under %(parent)s.")
+            % {
+                "kind": AreaKind(kind).label,
+                "parent": parent.name if parent else _("the top level"),
+            },
+            field="parent",
+        )
+
+
+def _check_grid(grid: Area | None, parent: Area | None) -> None:
+    if grid is None:
+        return
+    community = parent.community() if parent is not None else None
+    if grid.kind != AreaKind.GRID or community is None or not community.contains(grid):
+        raise ServiceError(_("Choose a grid of the same community."), field="grid")
+
+
+def create_area(
+    *,
+    actor: Any,
+    kind: str,
+    name: str,
+    parent: Area | None,
+    grid: Area | None = None,
+    token: uuid.UUID | None = None,
+    **details: Any,
+) -> Area:
+    _check_parent(kind, parent)
+    if kind == AreaKind.BUILDING:
+        _check_grid(grid, parent)
+    elif grid is not None:
+        raise ServiceError(_("Only buildings belong to a grid."), field="grid")
+
+    def place(area: Area) -> None:
+        area.path = (parent.path if parent else "") + path_segment(area.pk)
+        area.depth = (parent.depth + 1) if parent else 0
+        area.save(update_fields=["path", "depth"])
+
+    return create_object(
+        actor=actor,
+        model=Area,
+        fields={"kind": kind, "name": name.strip(), "parent": parent, "grid": grid, **details},
+        token=token,
+        after_insert=place,
+        unique_error=_("%(parent)s already has a %(kind)s named “%(name)s”.")
+        % {"parent": parent or _("The top level"), "kind": AreaKind(kind).label, "name": name},
+    )
+
+
+def update_area(
+    *, actor: Any, area: Area, expected_updated_at: datetime | None = None, **fields: Any
+) -> dict[str, list[Any]]:
+    """Rename or describe an area. Moving an area to another parent is not offered."""
+    if "grid" in fields:
+        if area.kind == AreaKind.BUILDING:
+            _check_grid(fields["grid"], area.parent)
+        elif fields["grid"] is not None:
+            raise ServiceError(_("Only buildings belong to a grid."), field="grid")
+    return update_object(
+        actor=actor,
+        instance=area,
+        fields=fields,
+        expected_updated_at=expected_updated_at,
+        unique_error=_("Another area here already has that name."),
+    )
+
+
+def create_party_org(*, actor: Any, token: uuid.UUID | None = None, **fields: Any) -> PartyOrg:
+    return create_object(
+        actor=actor,
+        model=PartyOrg,
+        fields=fields,
+        token=token,
+        unique_error=_("An organisation with this name already exists in this area."),
+    )
+
+
+def update_party_org(
+    *, actor: Any, org: PartyOrg, expected_updated_at: datetime | None = None, **fields: Any
+) -> dict[str, list[Any]]:
+    if fields.get("parent") is not None and fields["parent"].pk == org.pk:
+        raise ServiceError(
+            _("An organisation cannot be its own higher organisation."), field="parent"
+        )
+    return update_object(
+        actor=actor,
+        instance=org,
+        fields=fields,
+        expected_updated_at=expected_updated_at,
+        unique_error=_("An organisation with this name already exists in this area."),
+    )
+
+
+def create_partner(*, actor: Any, token: uuid.UUID | None = None, **fields: Any) -> Partner:
+    return create_object(
+        actor=actor,
+        model=Partner,
+        fields=fields,
+        token=token,
+        unique_error=_("A partner unit with this name already exists."),
+    )
+
+
+def update_partner(
+    *, actor: Any, partner: Partner, expected_updated_at: datetime | None = None, **fields: Any
+) -> dict[str, list[Any]]:
+    return update_object(
+        actor=actor,
+        instance=partner,
+        fields=fields,
+        expected_updated_at=expected_updated_at,
+        unique_error=_("A partner unit with this name already exists."),
+    )
+
+
+def add_partner_contact(
+    *, actor: Any, partner: Partner, name: str, title: str = "", phone: str = ""
+) -> PartnerContact:
+    with transaction.atomic():
+        contact = PartnerContact.objects.create(
+            partner=partner,
+            name=name.strip(),
+            title=title.strip(),
+            phone=normalize_phone(phone) if phone else "",
+        )
+        log_action(
+            actor=actor,
+            action="partner.add_contact",
+            obj=partner,
+            changes={"name": contact.name, "title": contact.title},
+        )
+    return contact
+
+
+def remove_partner_contact(*, actor: Any, contact: PartnerContact) -> None:
+    with transaction.atomic():
+        partner = contact.partner
+        log_action(
+            actor=actor,
+            action="partner.remove_contact",
+            obj=partner,
+            changes={"name": contact.name},
+        )
+        contact.delete()
+
+
+def create_venue(*, actor: Any, token: uuid.UUID | None = None, **fields: Any) -> Venue:
+    return create_object(
+        actor=actor,
+        model=Venue,
+        fields=fields,
+        token=token,
+        unique_error=_("A venue with this name already exists in this area."),
+    )
+
+
+def update_venue(
+    *, actor: Any, venue: Venue, expected_updated_at: datetime | None = None, **fields: Any
+) -> dict[str, list[Any]]:
+    return update_object(
+        actor=actor,
+        instance=venue,
+        fields=fields,
+        expected_updated_at=expected_updated_at,
+        unique_error=_("A venue with this name already exists in this area."),
+    )
+
+
+def _resident_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    fields = dict(fields)
+    if "name" in fields:
+        fields["name"] = fields["name"].strip()
+        fields["name_pinyin"], fields["name_initials"] = pinyin_keys(fields["name"])
+    if "phone" in fields:
+        fields["phone"] = normalize_phone(fields["phone"]) if fields["phone"] else None
+    return fields
+
+
+def create_resident(
+    *,
+    actor: Any,
+    name: str,
+    area: Area,
+    phone: str | None = None,
+    tags: Iterable[Tag] = (),
+    token: uuid.UUID | None = None,
+    **fields: Any,
+) -> Resident:
+    if area.kind not in (AreaKind.BUILDING, AreaKind.COMPOUND, AreaKind.COMMUNITY):
+        raise ServiceError(
+            _("A resident lives in a community, compound or building."), field="area"
+        )
+    return create_object(
+        actor=actor,
+        model=Resident,
+        fields=_resident_fields({"name": name, "phone": phone, "area": area, **fields}),
+        m2m={"tags": list(tags)},
+        token=token,
+        unique_error=str(DUPLICATE_PHONE),
+        redact=REDACT,
+    )
+
+
+def update_resident(
+    *,
+    actor: Any,
+    resident: Resident,
+    tags: Iterable[Tag] | None = None,
+    expected_updated_at: datetime | None = None,
+    **fields: Any,
+) -> dict[str, list[Any]]:
+    return update_object(
+        actor=actor,
+        instance=resident,
+        fields=_resident_fields(fields),
+        m2m={"tags": list(tags)} if tags is not None else None,
+        expected_updated_at=expected_updated_at,
+        unique_error=str(DUPLICATE_PHONE),
+        redact=REDACT,
+    )
+
+
+def reveal_phone(*, actor: Any, resident: Resident) -> str:
+    """Return the unmasked number and write that `actor` saw it. Callers check the permission."""
+    log_action(actor=actor, action="resident.view_phone", obj=resident)
+    return resident.phone or ""
+
+
+def appoint_pioneer(
+    *,
+    actor: Any,
+    name: str,
+    community: Area,
+    appointed_on: date,
+    grids: Iterable[Area] = (),
+    token: uuid.UUID | None = None,
+    **fields: Any,
+) -> Pioneer:
+    grids = list(grids)
+    _check_pioneer(community, grids, appointed_on, fields.get("term_ends_on"))
+    return create_object(
+        actor=actor,
+        model=Pioneer,
+        fields={
+            "name": name.strip(),
+            "community": community,
+            "appointed_on": appointed_on,
+            **fields,
+        },
+        m2m={"grids": grids},
+        token=token,
+    )
+
+
+def update_pioneer(
+    *,
+    actor: Any,
+    pioneer: Pioneer,
+    grids: Iterable[Area] | None = None,
+    expected_updated_at: datetime | None = None,
+    **fields: Any,
+) -> dict[str, list[Any]]:
+    grid_list = list(grids) if grids is not None else list(pioneer.grids.all())
+    _check_pioneer(
+        fields.get("community", pioneer.community),
+        grid_list,
+        fields.get("appointed_on", pioneer.appointed_on),
+        fields.get("term_ends_on", pioneer.term_ends_on),
+    )
+    return update_object(
+        actor=actor,
+        instance=pioneer,
+        fields=fields,
+        m2m={"grids": grid_list} if grids is not None else None,
+        expected_updated_at=expected_updated_at,
+    )
+
+
+def _check_pioneer(
+    community: Area, grids: list[Area], appointed_on: date, term_ends_on: date | None
+) -> None:
+    if community.kind != AreaKind.COMMUNITY:
+        raise ServiceError(_("Choose a community."), field="community")
+    for grid in grids:
+        if grid.kind != AreaKind.GRID or not community.contains(grid):
+            raise ServiceError(
+                _("Grid %(grid)s is not in %(community)s.")
+                % {"grid": grid.name, "community": community.name},
+                field="grids",
+            )
+    if term_ends_on is not None and term_ends_on < appointed_on:
+        raise ServiceError(_("The term cannot end before the appointment."), field="term_ends_on")
