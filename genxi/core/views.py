@@ -1,0 +1,224 @@
+"""Generic scoped views every app builds on, and the home page.
+
+A list or detail view reads `Model.objects.visible_to(user)`: what is outside the user's areas
+is a 404. A page outside the user's roles is a 404 too. Edit views validate a form and call a
+service; a ServiceError becomes a form error in the person's language.
+"""
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView, FormView, ListView
+
+from genxi.accounts import scoping
+from genxi.accounts.navigation import PAGE_ROLES
+from genxi.core.services import ServiceError
+
+
+class RoleRequiredMixin(LoginRequiredMixin):
+    """`page` names an entry of PAGE_ROLES; users without one of its roles get a 404."""
+
+    page: str = ""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if (
+            request.user.is_authenticated
+            and self.page
+            and not scoping.has_role(request.user, *PAGE_ROLES[self.page])
+        ):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ScopedListView(RoleRequiredMixin, ListView):  # type: ignore[type-arg]
+    """A searchable, filterable, paginated list; htmx requests get only the results partial."""
+
+    filters: dict[str, str] = {}  # GET parameter → queryset lookup
+    select_related: tuple[str, ...] = ()
+
+    def get_paginate_by(self, queryset: Any) -> int:
+        return settings.GENXI_PAGE_SIZE
+
+    def base_queryset(self) -> Any:
+        return self.model._default_manager.visible_to(self.request.user)  # type: ignore[union-attr]
+
+    def search(self, queryset: Any, text: str) -> Any:
+        return queryset.filter(name__contains=text)
+
+    def get_queryset(self) -> Any:
+        qs = self.base_queryset()
+        if self.select_related:
+            qs = qs.select_related(*self.select_related)
+        for param, lookup in self.filters.items():
+            value = self.request.GET.get(param, "").strip()
+            if value:
+                try:
+                    qs = qs.filter(**{lookup: value})
+                except (ValueError, ValidationError):
+                    qs = qs.none()
+        text = self.request.GET.get("q", "").strip()
+        if text:
+            qs = self.search(qs, text)
+        return qs
+
+    def get_template_names(self) -> list[str]:
+        names = super().get_template_names()
+        if getattr(self.request, "htmx", False) and not self.request.htmx.boosted:  # type: ignore[attr-defined]
+            return [f"{names[0]}#results"]
+        return names
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        context["querystring"] = params.urlencode()
+        context["q"] = self.request.GET.get("q", "")
+        context["active_filters"] = {p: self.request.GET.get(p, "") for p in self.filters}
+        return context
+
+
+class ScopedDetailView(RoleRequiredMixin, DetailView):  # type: ignore[type-arg]
+    select_related: tuple[str, ...] = ()
+
+    def get_queryset(self) -> Any:
+        qs = self.model._default_manager.visible_to(self.request.user)
+        return qs.select_related(*self.select_related) if self.select_related else qs
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        meta = self.object._meta
+        context["can_change"] = self.request.user.has_perm(
+            f"{meta.app_label}.change_{meta.model_name}", self.object
+        )
+        return context
+
+
+class TokenField(forms.UUIDField):
+    widget = forms.HiddenInput
+
+
+class ServiceFormView(RoleRequiredMixin, FormView):  # type: ignore[type-arg]
+    """Validate a form, then hand its data to a service. Subclasses set `permission` and `perform`.
+
+    Create forms carry a one-time token so a retried submission makes nothing twice; edit forms
+    carry the record's `updated_at` so a concurrent edit is refused instead of overwritten.
+    """
+
+    template_name = "includes/object_form.html"
+    permission = ""
+    title = ""
+    object: Any = None
+
+    def get_object(self) -> Any:
+        return None
+
+    def permission_object(self) -> Any:
+        return self.object
+
+    def setup(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
+        super().setup(request, *args, **kwargs)
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if not request.user.is_authenticated:
+            return super().dispatch(request, *args, **kwargs)
+        self.object = self.get_object()
+        if not request.user.has_perm(self.permission, self.permission_object()):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form(self, form_class: Any = None) -> forms.Form:
+        form: forms.Form = super().get_form(form_class)
+        if self.object is None:
+            form.fields["form_token"] = TokenField(required=False, initial=uuid.uuid4)
+        elif hasattr(self.object, "updated_at"):
+            form.fields["updated_at"] = forms.CharField(
+                widget=forms.HiddenInput, required=False, initial=self.object.updated_at.isoformat()
+            )
+        return form
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        if isinstance(self.object, models.Model):
+            kwargs["instance"] = self.object
+        return kwargs
+
+    def service_kwargs(self, form: forms.Form) -> dict[str, Any]:
+        data = {k: v for k, v in form.cleaned_data.items() if k not in ("form_token", "updated_at")}
+        if self.object is None:
+            data["token"] = form.cleaned_data.get("form_token")
+        else:
+            stamp = form.cleaned_data.get("updated_at")
+            data["expected_updated_at"] = datetime.fromisoformat(stamp) if stamp else None
+        return data
+
+    def perform(self, form: forms.Form) -> Any:
+        raise NotImplementedError
+
+    def form_valid(self, form: forms.Form) -> HttpResponse:
+        try:
+            obj = self.perform(form)
+        except ServiceError as exc:
+            field = exc.field if exc.field in form.fields else None
+            form.add_error(field, exc.message)
+            return self.form_invalid(form)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Saved."))
+        target = obj if obj is not None and hasattr(obj, "get_absolute_url") else self.object
+        return HttpResponseRedirect(target.get_absolute_url())
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["title"] = self.title
+        context["object"] = self.object
+        context["cancel_url"] = (
+            self.object.get_absolute_url()
+            if self.object is not None
+            else self.request.GET.get("next", "")
+        )
+        return context
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    from genxi.places.models import Area, AreaKind, Partner, Pioneer, Resident, Venue
+
+    user = request.user
+    cards: list[tuple[str, int, str]] = []
+    if scoping.has_role(user, *PAGE_ROLES["areas"]):
+        areas = Area.objects.visible_to(user)
+        cards.append(
+            (_("Communities"), areas.of_kind(AreaKind.COMMUNITY).count(), "places:area_list")
+        )
+    if scoping.has_role(user, *PAGE_ROLES["residents"]):
+        cards.append(
+            (_("Residents"), Resident.objects.visible_to(user).count(), "places:resident_list")
+        )
+    if scoping.has_role(user, *PAGE_ROLES["pioneers"]):
+        cards.append(
+            (
+                str(_("Pioneers on duty")),
+                Pioneer.objects.visible_to(user).active().count(),
+                "places:pioneer_list",
+            )
+        )
+    cards.append((_("Venues"), Venue.objects.visible_to(user).count(), "places:venue_list"))
+    if scoping.has_role(user, *PAGE_ROLES["partners"]):
+        cards.append(
+            (_("Partner units"), Partner.objects.visible_to(user).count(), "places:partner_list")
+        )
+    memberships = user.active_memberships() if user.is_authenticated else []
+    return render(request, "core/home.html", {"cards": cards, "memberships": memberships})

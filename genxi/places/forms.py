@@ -1,0 +1,245 @@
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from genxi.accounts import scoping
+from genxi.accounts.models import STAFF_ROLES
+from genxi.core.phones import normalize_phone
+from genxi.places.models import (
+    Area,
+    AreaKind,
+    Partner,
+    PartnerContact,
+    PartyOrg,
+    Pioneer,
+    Resident,
+    Tag,
+    Venue,
+)
+
+
+class AreaChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """Areas shown with their names from the community down: 和泰社区 / 三花苑 / 1幢."""
+
+    ABOVE_COMMUNITY = (AreaKind.DISTRICT, AreaKind.STREET, AreaKind.TOWN)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._names: dict[int, str] | None = None
+
+    def label_from_instance(self, obj: Any) -> str:
+        if self._names is None:
+            # One query for every label: the ancestors of all choices, not a query per option.
+            ids = {i for area in self.queryset or [] for i in area.ancestor_ids()}
+            self._names = dict(
+                Area.objects.filter(pk__in=ids)
+                .exclude(kind__in=self.ABOVE_COMMUNITY)
+                .values_list("id", "name")
+            )
+        names = [self._names[i] for i in obj.ancestor_ids() if i in self._names]
+        return " / ".join([*names, obj.name])
+
+
+def staff_areas(user: Any, *kinds: str) -> Any:
+    qs = Area.objects.visible_to(user).of_kind(*kinds)
+    if scoping.is_superuser(user):
+        return qs
+    return qs.filter(scoping.path_range_q("path", scoping.scope_paths(user, STAFF_ROLES)))
+
+
+class ScopedModelForm(forms.ModelForm):  # type: ignore[type-arg]
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def limit(self, name: str, queryset: Any) -> None:
+        """Offer only `queryset` as choices for the field `name`."""
+        field = self.fields[name]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = queryset
+
+    def validate_unique(self) -> None:
+        # Uniqueness is the service's to check, inside its transaction.
+        pass
+
+    def _post_clean(self) -> None:
+        # Services validate and write; the form only cleans fields.
+        pass
+
+
+class AreaForm(ScopedModelForm):
+    class Meta:
+        model = Area
+        fields = ["name", "grid", "code", "address", "households", "latitude", "longitude"]
+
+    def __init__(
+        self, *args: Any, parent: Area | None = None, kind: str = "", **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        area = self.instance if self.instance.pk else None
+        self.kind = area.kind if area else kind
+        community = area.parent if area else parent
+        community = community.community() if community else None
+        if self.kind == AreaKind.BUILDING and community is not None:
+            self.limit("grid", Area.objects.subtree(community).of_kind(AreaKind.GRID))
+        else:
+            del self.fields["grid"]
+        if self.kind in (AreaKind.BUILDING, AreaKind.GRID):
+            del self.fields["code"]
+
+
+class PartyOrgForm(ScopedModelForm):
+    area = AreaChoiceField(queryset=Area.objects.none(), label=_("Area"))
+
+    class Meta:
+        model = PartyOrg
+        fields = [
+            "name",
+            "kind",
+            "area",
+            "parent",
+            "partner",
+            "secretary",
+            "members",
+            "description",
+        ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.limit(
+            "area",
+            staff_areas(
+                self.user,
+                AreaKind.DISTRICT,
+                AreaKind.STREET,
+                AreaKind.TOWN,
+                AreaKind.COMMUNITY,
+                AreaKind.COMPOUND,
+            ),
+        )
+        self.limit("parent", PartyOrg.objects.visible_to(self.user))
+        self.limit("partner", Partner.objects.visible_to(self.user))
+
+
+class PartnerForm(ScopedModelForm):
+    area = AreaChoiceField(queryset=Area.objects.none(), label=_("Registered with"))
+
+    class Meta:
+        model = Partner
+        fields = ["name", "kind", "area", "address", "description", "is_active"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.limit(
+            "area",
+            staff_areas(
+                self.user, AreaKind.DISTRICT, AreaKind.STREET, AreaKind.TOWN, AreaKind.COMMUNITY
+            ),
+        )
+
+
+class PartnerContactForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = PartnerContact
+        fields = ["name", "title", "phone"]
+
+    def clean_phone(self) -> str:
+        phone: str = self.cleaned_data["phone"]
+        return normalize_phone(phone) if phone else ""
+
+
+class VenueForm(ScopedModelForm):
+    area = AreaChoiceField(queryset=Area.objects.none(), label=_("Area"))
+
+    class Meta:
+        model = Venue
+        fields = [
+            "name",
+            "kind",
+            "area",
+            "address",
+            "capacity",
+            "opening_hours",
+            "description",
+            "is_active",
+        ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.limit(
+            "area",
+            staff_areas(
+                self.user, AreaKind.STREET, AreaKind.TOWN, AreaKind.COMMUNITY, AreaKind.COMPOUND
+            ),
+        )
+
+
+class ResidentForm(ScopedModelForm):
+    area = AreaChoiceField(queryset=Area.objects.none(), label=_("Building or compound"))
+    phone = forms.CharField(label=_("Phone"), required=False, max_length=30)
+    tags = forms.ModelMultipleChoiceField(
+        queryset=Tag.objects.all(),
+        required=False,
+        label=_("Tags"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Resident
+        fields = ["name", "phone", "area", "room", "consent_to_contact", "tags", "notes"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        kinds = (AreaKind.COMMUNITY, AreaKind.COMPOUND, AreaKind.BUILDING)
+        areas = Area.objects.visible_to(self.user).of_kind(*kinds)
+        if not scoping.is_superuser(self.user):
+            staff = scoping.path_range_q("path", scoping.scope_paths(self.user, STAFF_ROLES))
+            grids = scoping.pioneer_grid_ids(self.user)
+            areas = Area.objects.of_kind(*kinds).filter(staff | Q(grid__in=grids))
+        self.limit("area", areas)
+        if self.instance.pk and self.instance.phone:
+            self.initial["phone"] = self.instance.phone
+
+    def clean_phone(self) -> str:
+        phone: str = self.cleaned_data["phone"]
+        return normalize_phone(phone) if phone else ""
+
+
+class PioneerForm(ScopedModelForm):
+    community = AreaChoiceField(queryset=Area.objects.none(), label=_("Community"))
+
+    class Meta:
+        model = Pioneer
+        fields = [
+            "name",
+            "community",
+            "resident",
+            "grids",
+            "appointed_on",
+            "term_ends_on",
+            "duties",
+        ]
+        widgets = {
+            "appointed_on": forms.DateInput(attrs={"type": "date"}),
+            "term_ends_on": forms.DateInput(attrs={"type": "date"}),
+            "grids": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.limit("community", staff_areas(self.user, AreaKind.COMMUNITY))
+        self.limit("grids", staff_areas(self.user, AreaKind.GRID))
+        self.limit("resident", Resident.objects.visible_to(self.user))
+        self.fields["resident"].widget = forms.HiddenInput()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("appointed_on"), data.get("term_ends_on")
+        if start and end and end < start:
+            raise ValidationError(
+                {"term_ends_on": _("The term cannot end before the appointment.")}
+            )
+        return data

@@ -1,0 +1,490 @@
+"""Places and people pages: declarative views over the generic scoped views in core.views."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.db.models.functions import Substr
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from genxi.accounts import scoping
+from genxi.core.phones import mask_phone
+from genxi.core.views import ScopedDetailView, ScopedListView, ServiceFormView
+from genxi.places import forms, services
+from genxi.places.models import (
+    ALLOWED_PARENTS,
+    Area,
+    AreaKind,
+    Partner,
+    PartnerContact,
+    PartyOrg,
+    Pioneer,
+    Resident,
+    Venue,
+    path_upper_bound,
+)
+
+# ---------------------------------------------------------------- areas
+
+
+class AreaList(ScopedListView):
+    """The browser's first page: the areas where the user holds a role (or every match)."""
+
+    model = Area
+    page = "areas"
+    template_name = "places/area_list.html"
+    filters = {"kind": "kind"}
+
+    def base_queryset(self) -> Any:
+        qs = Area.objects.visible_to(self.request.user)
+        if self.request.GET.get("q") or self.request.GET.get("kind"):
+            return qs
+        if scoping.is_superuser(self.request.user):
+            return qs.filter(parent=None)
+        paths = scoping.scope_paths(self.request.user)
+        return qs.filter(path__in=paths)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["counts"] = subtree_counts(context["object_list"])
+        context["kinds"] = AreaKind.choices
+        return context
+
+
+def subtree_counts(areas: Any) -> dict[int, dict[str, int]]:
+    """Residents, children and venues under each area, in three grouped queries."""
+    areas = list(areas)
+    if not areas:
+        return {}
+    counts: dict[int, dict[str, int]] = {
+        a.pk: {"residents": 0, "children": 0, "venues": 0} for a in areas
+    }
+    by_path = {a.path: a.pk for a in areas}
+    for length in {len(a.path) for a in areas}:
+        paths = [p for p in by_path if len(p) == length]
+        within = Q(pk__in=[])
+        for p in paths:
+            within |= Q(area__path__gte=p, area__path__lt=path_upper_bound(p))
+        for model, key in ((Resident, "residents"), (Venue, "venues")):
+            rows = (
+                model.objects.filter(within)
+                .annotate(prefix=Substr("area__path", 1, length))
+                .values("prefix")
+                .annotate(n=Count("id"))
+            )
+            for row in rows:
+                if row["prefix"] in by_path:
+                    counts[by_path[row["prefix"]]][key] = row["n"]
+    for row in (
+        Area.objects.filter(parent__in=by_path.values()).values("parent").annotate(n=Count("id"))
+    ):
+        counts[row["parent"]]["children"] = row["n"]
+    return counts
+
+
+class AreaDetail(ScopedDetailView):
+    model = Area
+    page = "areas"
+    template_name = "places/area_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        area: Area = self.object
+        user = self.request.user
+        visible = set(
+            Area.objects.visible_to(user)
+            .filter(pk__in=area.ancestor_ids())
+            .values_list("pk", flat=True)
+        )
+        context["breadcrumbs"] = [(a, a.pk in visible) for a in area.ancestors()]
+        children = list(area.children.order_by("kind", "name").select_related("grid"))
+        context["children"] = children
+        context["counts"] = subtree_counts([area, *children])
+        context["venues"] = Venue.objects.filter(area=area)
+        context["party_orgs"] = PartyOrg.objects.filter(area=area)
+        context["grid_buildings"] = (
+            area.grid_buildings.order_by("path") if area.kind == AreaKind.GRID else []
+        )
+        context["child_kinds"] = [
+            (kind, label) for kind, label in AreaKind.choices if area.kind in ALLOWED_PARENTS[kind]
+        ]
+        context["can_add"] = user.has_perm("places.add_area", area)
+        context["can_change"] = user.has_perm("places.change_area", area)
+        return context
+
+
+class AreaCreate(ServiceFormView):
+    form_class = forms.AreaForm
+    page = "areas"
+    permission = "places.add_area"
+
+    def get_object(self) -> Any:
+        self.parent = get_object_or_404(
+            Area.objects.visible_to(self.request.user), pk=self.kwargs["parent"]
+        )
+        self.kind = self.kwargs["kind"]
+        if self.kind not in AreaKind.values or self.parent.kind not in ALLOWED_PARENTS[self.kind]:
+            raise Http404
+        return None
+
+    def permission_object(self) -> Any:
+        return self.parent
+
+    @property
+    def title(self) -> str:  # type: ignore[override]
+        return _("New %(kind)s in %(parent)s") % {
+            "kind": AreaKind(self.kind).label,
+            "parent": self.parent,
+        }
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "parent": self.parent, "kind": self.kind}
+
+    def perform(self, form: Any) -> Any:
+        return services.create_area(
+            actor=self.request.user, kind=self.kind, parent=self.parent, **self.service_kwargs(form)
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "cancel_url": self.parent.get_absolute_url()}
+
+
+class ObjectEdit(ServiceFormView):
+    """Edit one scoped object through its update service."""
+
+    model: Any = None
+    update: Any = None
+    object_arg = ""
+
+    def get_object(self) -> Any:
+        return get_object_or_404(
+            self.model.objects.visible_to(self.request.user), pk=self.kwargs["pk"]
+        )
+
+    @property
+    def title(self) -> str:  # type: ignore[override]
+        return _("Edit %(name)s") % {"name": self.object}
+
+    def perform(self, form: Any) -> Any:
+        type(self).update(
+            actor=self.request.user, **{self.object_arg: self.object}, **self.service_kwargs(form)
+        )
+        return self.object
+
+
+class ObjectCreate(ServiceFormView):
+    create: Any = None
+    noun = ""
+
+    @property
+    def title(self) -> str:  # type: ignore[override]
+        return _("New %(noun)s") % {"noun": self.noun}
+
+    def get_initial(self) -> dict[str, Any]:
+        initial = super().get_initial()
+        for key in ("area", "community", "partner"):
+            if key in self.request.GET:
+                initial[key] = self.request.GET[key]
+        return initial
+
+    def perform(self, form: Any) -> Any:
+        return type(self).create(actor=self.request.user, **self.service_kwargs(form))
+
+
+class AreaEdit(ObjectEdit):
+    model = Area
+    page = "areas"
+    form_class = forms.AreaForm
+    permission = "places.change_area"
+    update = services.update_area
+    object_arg = "area"
+
+
+# ---------------------------------------------------------------- party organisations
+
+
+class PartyOrgList(ScopedListView):
+    model = PartyOrg
+    page = "party_orgs"
+    template_name = "places/partyorg_list.html"
+    filters = {"kind": "kind"}
+    select_related = ("area", "partner")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {
+            **super().get_context_data(**kwargs),
+            "kinds": PartyOrg._meta.get_field("kind").choices,
+        }
+
+
+class PartyOrgDetail(ScopedDetailView):
+    model = PartyOrg
+    page = "party_orgs"
+    template_name = "places/partyorg_detail.html"
+    select_related = ("area", "parent", "partner")
+
+
+class PartyOrgCreate(ObjectCreate):
+    page = "party_orgs"
+    form_class = forms.PartyOrgForm
+    permission = "places.add_partyorg"
+    create = services.create_party_org
+    noun = _("party organisation")
+
+
+class PartyOrgEdit(ObjectEdit):
+    model = PartyOrg
+    page = "party_orgs"
+    form_class = forms.PartyOrgForm
+    permission = "places.change_partyorg"
+    update = services.update_party_org
+    object_arg = "org"
+
+
+# ---------------------------------------------------------------- partners
+
+
+class PartnerList(ScopedListView):
+    model = Partner
+    page = "partners"
+    template_name = "places/partner_list.html"
+    filters = {"kind": "kind"}
+    select_related = ("area",)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {
+            **super().get_context_data(**kwargs),
+            "kinds": Partner._meta.get_field("kind").choices,
+        }
+
+
+class PartnerDetail(ScopedDetailView):
+    model = Partner
+    page = "partners"
+    template_name = "places/partner_detail.html"
+    select_related = ("area",)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        partner: Partner = self.object
+        context["can_change"] = self.request.user.has_perm("places.change_partner", partner)
+        context["contacts"] = partner.contacts.all()
+        context["party_orgs"] = partner.party_orgs.all()
+        context["contact_form"] = kwargs.get("contact_form") or forms.PartnerContactForm()
+        return context
+
+
+class PartnerCreate(ObjectCreate):
+    page = "partners"
+    form_class = forms.PartnerForm
+    permission = "places.add_partner"
+    create = services.create_partner
+    noun = _("partner unit")
+
+
+class PartnerEdit(ObjectEdit):
+    model = Partner
+    page = "partners"
+    form_class = forms.PartnerForm
+    permission = "places.change_partner"
+    update = services.update_partner
+    object_arg = "partner"
+
+
+@login_required
+@require_POST
+def partner_contact_add(request: HttpRequest, pk: int) -> HttpResponse:
+    partner = get_object_or_404(Partner.objects.visible_to(request.user), pk=pk)
+    if not request.user.has_perm("places.change_partner", partner):
+        raise Http404
+    form = forms.PartnerContactForm(request.POST)
+    if form.is_valid():
+        services.add_partner_contact(actor=request.user, partner=partner, **form.cleaned_data)
+        messages.success(request, _("Contact added."))
+        return redirect(partner)
+    view = PartnerDetail()
+    view.setup(request, pk=pk)
+    view.object = partner
+    return render(request, view.template_name, view.get_context_data(contact_form=form), status=400)
+
+
+@login_required
+@require_POST
+def partner_contact_remove(request: HttpRequest, pk: int, contact: int) -> HttpResponse:
+    partner = get_object_or_404(Partner.objects.visible_to(request.user), pk=pk)
+    if not request.user.has_perm("places.change_partner", partner):
+        raise Http404
+    services.remove_partner_contact(
+        actor=request.user, contact=get_object_or_404(PartnerContact, partner=partner, pk=contact)
+    )
+    messages.success(request, _("Contact removed."))
+    return redirect(partner)
+
+
+# ---------------------------------------------------------------- venues
+
+
+class VenueList(ScopedListView):
+    model = Venue
+    page = "venues"
+    template_name = "places/venue_list.html"
+    filters = {"kind": "kind"}
+    select_related = ("area",)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {
+            **super().get_context_data(**kwargs),
+            "kinds": Venue._meta.get_field("kind").choices,
+        }
+
+
+class VenueDetail(ScopedDetailView):
+    model = Venue
+    page = "venues"
+    template_name = "places/venue_detail.html"
+    select_related = ("area",)
+
+
+class VenueCreate(ObjectCreate):
+    page = "venues"
+    form_class = forms.VenueForm
+    permission = "places.add_venue"
+    create = services.create_venue
+    noun = _("venue")
+
+
+class VenueEdit(ObjectEdit):
+    model = Venue
+    page = "venues"
+    form_class = forms.VenueForm
+    permission = "places.change_venue"
+    update = services.update_venue
+    object_arg = "venue"
+
+
+# ---------------------------------------------------------------- residents
+
+
+class ResidentList(ScopedListView):
+    model = Resident
+    page = "residents"
+    template_name = "places/resident_list.html"
+    filters = {"tag": "tags"}
+    select_related = ("area", "area__parent")
+
+    def search(self, queryset: Any, text: str) -> Any:
+        return queryset.search(text)
+
+    def get_queryset(self) -> Any:
+        return super().get_queryset().prefetch_related("tags")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from genxi.places.models import Tag
+
+        context = super().get_context_data(**kwargs)
+        for resident in context["object_list"]:
+            resident.masked_phone = mask_phone(resident.phone)
+        context["tags"] = Tag.objects.all()
+        context["can_add"] = self.request.user.has_perm("places.add_resident", None)
+        return context
+
+
+class ResidentDetail(ScopedDetailView):
+    model = Resident
+    page = "residents"
+    template_name = "places/resident_detail.html"
+    select_related = ("area", "area__grid")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        resident: Resident = self.object
+        user = self.request.user
+        context["masked_phone"] = mask_phone(resident.phone)
+        context["can_view_phone"] = bool(resident.phone) and user.has_perm(
+            "places.view_resident_phone", resident
+        )
+        context["can_change"] = user.has_perm("places.change_resident", resident)
+        context["place"] = " / ".join(
+            a.name for a in [*resident.area.ancestors()[1:], resident.area]
+        )
+        return context
+
+
+class ResidentCreate(ObjectCreate):
+    page = "residents"
+    form_class = forms.ResidentForm
+    permission = "places.add_resident"
+    create = services.create_resident
+    noun = _("resident")
+
+
+class ResidentEdit(ObjectEdit):
+    model = Resident
+    page = "residents"
+    form_class = forms.ResidentForm
+    permission = "places.change_resident"
+    update = services.update_resident
+    object_arg = "resident"
+
+
+@login_required
+@require_POST
+def resident_phone(request: HttpRequest, pk: int) -> HttpResponse:
+    """Reveal one number (htmx) and write to the audit log that this user saw it."""
+    resident = get_object_or_404(
+        Resident.objects.visible_to(request.user).select_related("area"), pk=pk
+    )
+    if not request.user.has_perm("places.view_resident_phone", resident):
+        raise Http404
+    phone = services.reveal_phone(actor=request.user, resident=resident)
+    return render(
+        request, "places/resident_detail.html#phone", {"phone": phone, "object": resident}
+    )
+
+
+# ---------------------------------------------------------------- pioneers
+
+
+class PioneerList(ScopedListView):
+    model = Pioneer
+    page = "pioneers"
+    template_name = "places/pioneer_list.html"
+    filters = {"community": "community"}
+    select_related = ("community",)
+
+    def get_queryset(self) -> Any:
+        return super().get_queryset().prefetch_related("grids")
+
+
+class PioneerDetail(ScopedDetailView):
+    model = Pioneer
+    page = "pioneers"
+    template_name = "places/pioneer_detail.html"
+    select_related = ("community", "resident", "user")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["can_change"] = self.request.user.has_perm("places.change_pioneer", self.object)
+        context["grids"] = self.object.grids.all()
+        return context
+
+
+class PioneerCreate(ObjectCreate):
+    page = "pioneers"
+    form_class = forms.PioneerForm
+    permission = "places.add_pioneer"
+    create = services.appoint_pioneer
+    noun = _("pioneer")
+
+
+class PioneerEdit(ObjectEdit):
+    model = Pioneer
+    page = "pioneers"
+    form_class = forms.PioneerForm
+    permission = "places.change_pioneer"
+    update = services.update_pioneer
+    object_arg = "pioneer"
