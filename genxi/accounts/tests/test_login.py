@@ -1,0 +1,81 @@
+import pytest
+from django.contrib.auth.hashers import identify_hasher
+from django.urls import reverse
+
+from genxi.accounts.services import create_user
+from genxi.conftest import PASSWORD, World
+from genxi.core.models import AuditEntry
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = "/accounts/login/"
+
+
+def test_log_in_by_username_and_by_phone(world: World, client) -> None:
+    from genxi.accounts.services import create_user
+
+    create_user(actor=None, username="wang", password=PASSWORD, phone="139 0000 1111")
+    response = client.post(LOGIN, {"username": "wang", "password": PASSWORD})
+    assert response.status_code == 302 and response["Location"] == "/"
+    client.post(reverse("accounts:logout"))
+    response = client.post(LOGIN, {"username": "13900001111", "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.get("/").status_code == 200
+
+
+def test_wrong_password_explains_in_chinese(world: World, client) -> None:
+    response = client.post(LOGIN, {"username": "alice", "password": "nope"})
+    assert response.status_code == 200
+    assert "用户名或手机号与密码不匹配" in response.content.decode()
+
+
+def test_lock_out_after_five_failures_even_with_the_right_password(world: World, client) -> None:
+    for _ in range(5):
+        client.post(LOGIN, {"username": "bob", "password": "wrong"})
+    response = client.post(LOGIN, {"username": "bob", "password": PASSWORD})
+    assert response.status_code == 429
+    assert "登录失败次数过多" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    # Another account from the same address is not locked.
+    response = client.post(LOGIN, {"username": "alice", "password": PASSWORD})
+    assert response.status_code == 302
+
+
+def test_passwords_are_hashed_with_argon2(db, settings) -> None:
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.Argon2PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
+    user = create_user(actor=None, username="argon", password=PASSWORD)
+    assert identify_hasher(user.password).algorithm == "argon2"
+
+
+def test_password_change_is_audited(world: World, client) -> None:
+    client.force_login(world["bob"])
+    response = client.post(
+        reverse("accounts:password_change"),
+        {
+            "old_password": PASSWORD,
+            "new_password1": "a-much-better-one-9",
+            "new_password2": "a-much-better-one-9",
+        },
+    )
+    assert response.status_code == 302
+    assert AuditEntry.objects.filter(action="user.change_password", actor=world["bob"]).exists()
+    world["bob"].refresh_from_db()
+    assert world["bob"].check_password("a-much-better-one-9")
+
+
+def test_log_out_needs_post(world: World, client) -> None:
+    client.force_login(world["bob"])
+    assert client.get(reverse("accounts:logout")).status_code == 405
+    client.post(reverse("accounts:logout"))
+    assert client.get("/").status_code == 302
+
+
+def test_duplicate_phone_for_accounts_is_refused(world: World) -> None:
+    from genxi.core.services import ServiceError
+
+    create_user(actor=None, username="one", password=None, phone="13600000000")
+    with pytest.raises(ServiceError):
+        create_user(actor=None, username="two", password=None, phone="+86 136 0000 0000")

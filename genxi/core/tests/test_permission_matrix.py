@@ -1,0 +1,182 @@
+"""Every page, every member of the cast: 200 inside their areas and roles, 404 outside.
+
+The matrix names who may open each page; everyone else must get a 404 (never a 403: nobody
+learns what exists outside their areas), and an anonymous visitor is sent to log in.
+"""
+
+from collections.abc import Callable
+
+import pytest
+from django.urls import reverse
+
+from genxi.conftest import World
+
+CAST = ["alice", "bob", "carol", "dave", "erin", "frank", "oscar", "nobody"]
+EVERYONE = set(CAST)
+MEMBERS = EVERYONE - {"nobody"}
+AREA_READERS = {"alice", "bob", "carol", "frank", "oscar"}
+STAFF = {"alice", "bob", "oscar"}
+
+Page = tuple[str, Callable[[World], str], set[str]]
+
+PAGES: list[Page] = [
+    ("home", lambda w: reverse("core:home"), EVERYONE),
+    ("profile", lambda w: reverse("accounts:profile"), EVERYONE),
+    ("password", lambda w: reverse("accounts:password_change"), EVERYONE),
+    # areas
+    ("area list", lambda w: reverse("places:area_list"), AREA_READERS),
+    ("street", lambda w: reverse("places:area_detail", args=[w.street.pk]), {"alice", "frank"}),
+    (
+        "community",
+        lambda w: reverse("places:area_detail", args=[w.hetai.pk]),
+        {"alice", "bob", "carol", "frank"},
+    ),
+    (
+        "building",
+        lambda w: reverse("places:area_detail", args=[w.building1.pk]),
+        {"alice", "bob", "carol", "frank"},
+    ),
+    ("other community", lambda w: reverse("places:area_detail", args=[w.loubei.pk]), {"oscar"}),
+    (
+        "add compound",
+        lambda w: reverse("places:area_create", args=[w.hetai.pk, "compound"]),
+        {"alice", "bob"},
+    ),
+    (
+        "add community",
+        lambda w: reverse("places:area_create", args=[w.street.pk, "community"]),
+        {"alice"},
+    ),
+    ("edit community", lambda w: reverse("places:area_edit", args=[w.hetai.pk]), {"alice"}),
+    (
+        "edit compound",
+        lambda w: reverse("places:area_edit", args=[w.compound.pk]),
+        {"alice", "bob"},
+    ),
+    # party organisations
+    ("org list", lambda w: reverse("places:partyorg_list"), AREA_READERS | {"dave"}),
+    (
+        "org",
+        lambda w: reverse("places:partyorg_detail", args=[w.org.pk]),
+        {"alice", "bob", "carol", "frank"},
+    ),
+    ("new org", lambda w: reverse("places:partyorg_create"), STAFF),
+    ("edit org", lambda w: reverse("places:partyorg_edit", args=[w.org.pk]), {"alice", "bob"}),
+    # partners
+    ("partner list", lambda w: reverse("places:partner_list"), AREA_READERS | {"dave"}),
+    (
+        "partner",
+        lambda w: reverse("places:partner_detail", args=[w.partner.pk]),
+        {"alice", "dave", "frank"},
+    ),
+    (
+        "other partner",
+        lambda w: reverse("places:partner_detail", args=[w.other_partner.pk]),
+        {"oscar"},
+    ),
+    ("new partner", lambda w: reverse("places:partner_create"), STAFF),
+    ("edit partner", lambda w: reverse("places:partner_edit", args=[w.partner.pk]), {"alice"}),
+    # venues
+    ("venue list", lambda w: reverse("places:venue_list"), MEMBERS),
+    (
+        "venue",
+        lambda w: reverse("places:venue_detail", args=[w.venue.pk]),
+        {"alice", "bob", "carol", "erin", "frank"},
+    ),
+    ("other venue", lambda w: reverse("places:venue_detail", args=[w.other_venue.pk]), {"oscar"}),
+    ("new venue", lambda w: reverse("places:venue_create"), STAFF),
+    ("edit venue", lambda w: reverse("places:venue_edit", args=[w.venue.pk]), {"alice", "bob"}),
+    # residents
+    ("resident list", lambda w: reverse("places:resident_list"), AREA_READERS),
+    (
+        "resident in grid 1",
+        lambda w: reverse("places:resident_detail", args=[w.resident1.pk]),
+        {"alice", "bob", "carol", "frank"},
+    ),
+    (
+        "resident in grid 2",
+        lambda w: reverse("places:resident_detail", args=[w.resident2.pk]),
+        {"alice", "bob", "frank"},
+    ),
+    (
+        "other resident",
+        lambda w: reverse("places:resident_detail", args=[w.loubei_resident.pk]),
+        {"oscar"},
+    ),
+    ("new resident", lambda w: reverse("places:resident_create"), STAFF | {"carol"}),
+    (
+        "edit resident 1",
+        lambda w: reverse("places:resident_edit", args=[w.resident1.pk]),
+        {"alice", "bob", "carol"},
+    ),
+    (
+        "edit resident 2",
+        lambda w: reverse("places:resident_edit", args=[w.resident2.pk]),
+        {"alice", "bob"},
+    ),
+    # pioneers
+    ("pioneer list", lambda w: reverse("places:pioneer_list"), AREA_READERS),
+    (
+        "pioneer",
+        lambda w: reverse("places:pioneer_detail", args=[w.pioneer.pk]),
+        {"alice", "bob", "carol", "frank"},
+    ),
+    ("appoint pioneer", lambda w: reverse("places:pioneer_create"), STAFF),
+    (
+        "edit pioneer",
+        lambda w: reverse("places:pioneer_edit", args=[w.pioneer.pk]),
+        {"alice", "bob"},
+    ),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "url", "allowed"), PAGES, ids=[p[0] for p in PAGES])
+def test_page_matrix(
+    world: World, client, name: str, url: Callable[[World], str], allowed: set[str]
+) -> None:
+    target = url(world)
+    anonymous = client.get(target)
+    assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"], name
+    results = {}
+    for username in CAST:
+        client.force_login(world[username])
+        results[username] = client.get(target).status_code
+    expected = {u: (200 if u in allowed else 404) for u in CAST}
+    assert results == expected, name
+
+
+@pytest.mark.django_db
+def test_phone_reveal_matrix(world: World, client) -> None:
+    target = reverse("places:resident_phone", args=[world.resident1.pk])
+    results = {}
+    for username in CAST:
+        client.force_login(world[username])
+        results[username] = client.post(target).status_code
+    assert results == {u: (200 if u in {"alice", "bob", "carol"} else 404) for u in CAST}
+
+
+@pytest.mark.django_db
+def test_lists_hold_only_what_is_in_scope(world: World, client) -> None:
+    expectations = {
+        "alice": ({"周福珍", "许向前", "艾琳"}, {"高福妹"}),
+        "carol": ({"周福珍"}, {"许向前", "艾琳", "高福妹"}),
+        "oscar": ({"高福妹"}, {"周福珍", "许向前"}),
+        "frank": ({"周福珍", "许向前"}, {"高福妹"}),
+    }
+    for username, (present, absent) in expectations.items():
+        client.force_login(world[username])
+        html = client.get(reverse("places:resident_list")).content.decode()
+        for name in present:
+            assert name in html, (username, name)
+        for name in absent:
+            assert name not in html, (username, name)
+
+
+@pytest.mark.django_db
+def test_navigation_shows_only_pages_the_user_opens(world: World, client) -> None:
+    client.force_login(world["erin"])
+    html = client.get(reverse("core:home")).content.decode()
+    assert reverse("places:venue_list") in html
+    for hidden in ("places:resident_list", "places:area_list", "places:pioneer_list"):
+        assert reverse(hidden) not in html
