@@ -1,0 +1,147 @@
+"""The demo world: built from the seeds, idempotent, and every demo user can log in."""
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.db.models import Count
+from django.test import Client, RequestFactory
+
+from genxi.accounts.models import Membership, Role, User
+from genxi.core.models import AuditEntry
+from genxi.core.phones import normalize_phone
+from genxi.places.demo import DEMO_PASSWORD, DEMO_USERS, DemoResult, load_demo
+from genxi.places.models import (
+    Area,
+    AreaKind,
+    Partner,
+    PartnerContact,
+    PartyOrg,
+    PartyOrgKind,
+    Pioneer,
+    Resident,
+    Tag,
+    Venue,
+)
+
+MODELS = [Area, PartyOrg, Partner, PartnerContact, Venue, Tag, Resident, Pioneer, User, Membership]
+
+
+def row_counts() -> dict[str, int]:
+    counts = {m.__name__: m._default_manager.count() for m in MODELS}
+    counts["AuditEntry"] = AuditEntry.objects.count()
+    counts["Pioneer.grids"] = Pioneer.grids.through.objects.count()
+    counts["Resident.tags"] = Resident.tags.through.objects.count()
+    return counts
+
+
+@pytest.fixture
+def demo(db: None) -> DemoResult:
+    return load_demo()
+
+
+def test_second_load_creates_nothing(demo: DemoResult) -> None:
+    assert demo.residents > 0
+    assert demo.areas == Area.objects.count()
+    before = row_counts()
+
+    again = load_demo()
+
+    assert again.total == 0
+    assert row_counts() == before
+
+
+def test_seed_names_exist(demo: DemoResult) -> None:
+    street = Area.objects.get(kind=AreaKind.STREET, name="白洋湾街道")
+    hetai = Area.objects.get(kind=AreaKind.COMMUNITY, name="和泰社区", parent=street)
+    assert Area.objects.get(kind=AreaKind.STREET, name="元和街道").parent.name == "相城区"
+    assert Area.objects.get(kind=AreaKind.TOWN, name="望亭镇")
+    assert Venue.objects.get(name="金言议事角").area.name == "金筑社区"
+    assert Venue.objects.get(name="三花半月谈长廊").area == hetai
+    co_gov = PartyOrg.objects.get(name__startswith="愿闻其")
+    assert co_gov.kind == PartyOrgKind.CO_GOVERNANCE
+    assert co_gov.area.name == "宝祥社区"
+    assert Partner.objects.get(name="金阳宝地物业").area.name == "宝祥社区"
+    assert Partner.objects.filter(name="苏州市市政设施管理处").exists()
+    assert PartyOrg.objects.get(name="富元雅苑党支部").area.kind == AreaKind.COMPOUND
+    assert PartyOrg.objects.get(name="绿色时光社区党总支").secretary == "王海"
+    assert PartyOrg.objects.get(name="京师(苏州)律师事务所党支部").partner is not None
+    for name in ["周福珍", "许向前", "高福妹", "朱恒海", "严秀英", "姚丽华"]:
+        assert Resident.objects.filter(name=name).count() == 1
+    assert Resident.objects.get(name="周福珍").area.name == "4幢"
+
+
+def test_every_community_has_its_party_organisation(demo: DemoResult) -> None:
+    communities = Area.objects.filter(kind=AreaKind.COMMUNITY)
+    assert communities.count() == 31
+    for community in communities:
+        assert PartyOrg.objects.filter(area=community, name__startswith=community.name).exists()
+
+
+def test_grids_hold_buildings(demo: DemoResult) -> None:
+    grids = Area.objects.filter(kind=AreaKind.GRID).annotate(n=Count("grid_buildings"))
+    assert grids.exists()
+    assert all(grid.n > 0 for grid in grids)
+    assert not Area.objects.filter(kind=AreaKind.BUILDING, grid__isnull=True).exists()
+
+
+def test_demo_users_log_in(demo: DemoResult) -> None:
+    assert {u.username for u in DEMO_USERS} == {
+        "admin",
+        "street",
+        "community",
+        "pioneer",
+        "partner",
+        "resident",
+        "leader",
+    }
+    for spec in DEMO_USERS:
+        request = RequestFactory().get("/")
+        user = authenticate(request=request, username=spec.username, password=DEMO_PASSWORD)
+        assert user is not None, spec.username
+        assert user.name == spec.name
+        client = Client()
+        assert client.login(request=request, username=spec.username, password=spec.password)
+
+
+def test_demo_users_hold_their_roles(demo: DemoResult) -> None:
+    assert User.objects.get(username="admin").is_superuser
+    for spec in DEMO_USERS:
+        if spec.role == "superuser":
+            continue
+        membership = Membership.objects.get(user__username=spec.username)
+        assert (membership.role, membership.area.name) == (spec.role, spec.area)
+    assert Membership.objects.get(role=Role.PARTNER).partner.name == "金阳宝地物业"
+
+    pioneer = Pioneer.objects.active().get(user__username="pioneer")
+    assert pioneer.name == "周建昌"
+    assert pioneer.community.name == "和泰社区"
+    assert Resident.objects.filter(area__grid__in=pioneer.grids.all()).count() > 10
+
+    resident = Resident.objects.get(user__username="resident")
+    assert resident.area.community().name == "和泰社区"
+
+
+def test_phones_are_unique_and_normalised(demo: DemoResult) -> None:
+    phones = list(Resident.objects.values_list("phone", flat=True))
+    assert len(phones) > 300
+    assert len(set(phones)) == len(phones)
+    assert all(phone and normalize_phone(phone) == phone for phone in phones)
+    contacts = PartnerContact.objects.values_list("phone", flat=True)
+    assert all(normalize_phone(phone) == phone for phone in contacts)
+    for spec in DEMO_USERS:
+        if spec.phone:
+            assert normalize_phone(spec.phone) == spec.phone
+
+
+def test_command_prints_the_users(db: None) -> None:
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    call_command("load_demo", stdout=out)
+    text = out.getvalue()
+    for spec in DEMO_USERS:
+        assert spec.username in text
+        assert spec.name in text
+    assert DEMO_PASSWORD in text
+    assert "areas 0," in text  # the second run
