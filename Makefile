@@ -1,0 +1,16 @@
+# The two commands a newcomer needs. Both install what they need first.
+.PHONY: demo test lint messages
+
+demo:            ## install, load the demo world and serve it on http://127.0.0.1:8000
+	./scripts/setup
+	.venv/bin/genxi demo
+
+test:            ## install (with Chromium) and run lint, types and the whole suite on SQLite and PostgreSQL
+	./scripts/test
+
+lint:
+	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy genxi bench
+
+messages:        ## refresh the Chinese catalogue after changing strings, then compile it
+	cd genxi && ../.venv/bin/python ../manage.py makemessages -l zh_Hans --no-obsolete -i "tests/*"
+	cd genxi && msgfmt --check -o locale/zh_Hans/LC_MESSAGES/django.mo locale/zh_Hans/LC_MESSAGES/django.po
