@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, ListView
 
 from genxi.accounts import scoping
+from genxi.accounts.models import Role
 from genxi.accounts.navigation import PAGE_ROLES
 from genxi.core.services import ServiceError
 
@@ -221,4 +222,17 @@ def home(request: HttpRequest) -> HttpResponse:
             (_("Partner units"), Partner.objects.visible_to(user).count(), "places:partner_list")
         )
     memberships = user.active_memberships() if user.is_authenticated else []
-    return render(request, "core/home.html", {"cards": cards, "memberships": memberships})
+    communities: list[Any] = []
+    counts: dict[int, dict[str, int]] = {}
+    if scoping.has_role(user, Role.STREET_STAFF, Role.LEADERSHIP, Role.COMMUNITY_STAFF):
+        from genxi.places.views import subtree_counts
+
+        # A street has tens of communities; a district-wide leader sees the first 60 here
+        # and the rest through the area browser.
+        communities = list(Area.objects.visible_to(user).of_kind(AreaKind.COMMUNITY)[:60])
+        counts = subtree_counts(communities)
+    return render(
+        request,
+        "core/home.html",
+        {"cards": cards, "memberships": memberships, "communities": communities, "counts": counts},
+    )

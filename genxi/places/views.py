@@ -380,7 +380,17 @@ class ResidentList(ScopedListView):
         return queryset.search(text)
 
     def get_queryset(self) -> Any:
-        return super().get_queryset().prefetch_related("tags")
+        qs = super().get_queryset().prefetch_related("tags")
+        area_id = self.request.GET.get("area", "")
+        if area_id:
+            # Only an area the user can see narrows the list; anything else empties it.
+            area = (
+                Area.objects.visible_to(self.request.user).filter(pk=area_id).first()
+                if (area_id.isdigit())
+                else None
+            )
+            qs = qs.filter(area__in=Area.objects.subtree(area)) if area else qs.none()
+        return qs
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         from genxi.places.models import Tag
@@ -389,6 +399,7 @@ class ResidentList(ScopedListView):
         for resident in context["object_list"]:
             resident.masked_phone = mask_phone(resident.phone)
         context["tags"] = Tag.objects.all()
+        context["area_filter"] = self.request.GET.get("area", "")
         context["can_add"] = self.request.user.has_perm("places.add_resident", None)
         return context
 

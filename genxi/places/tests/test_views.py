@@ -1,0 +1,163 @@
+"""Forms through the views: clear Chinese errors, nothing written on bad input, retries are safe."""
+
+import uuid
+
+import pytest
+from django.urls import reverse
+
+from genxi.conftest import World
+from genxi.core.models import AuditEntry
+from genxi.places.models import Area, Resident, Venue
+
+pytestmark = pytest.mark.django_db
+
+
+def test_missing_fields_are_named_in_chinese_and_nothing_is_written(world: World, client) -> None:
+    client.force_login(world["bob"])
+    before = (Venue.objects.count(), AuditEntry.objects.count())
+    response = client.post(reverse("places:venue_create"), {"name": "", "kind": ""})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.count("这个字段是必填项。") >= 3  # name, kind, area
+    assert (Venue.objects.count(), AuditEntry.objects.count()) == before
+
+
+def test_malformed_numbers_and_choices_are_refused(world: World, client) -> None:
+    client.force_login(world["bob"])
+    response = client.post(
+        reverse("places:venue_create"),
+        {"name": "金言议事角", "kind": "castle", "area": world.hetai.pk, "capacity": "-3"},
+    )
+    html = response.content.decode()
+    assert "选择一个有效的选项" in html
+    assert "确保该值大于或等于0" in html
+    assert not Venue.objects.filter(name="金言议事角").exists()
+
+
+def test_an_area_outside_the_users_scope_is_not_a_choice(world: World, client) -> None:
+    client.force_login(world["bob"])
+    response = client.post(
+        reverse("places:venue_create"),
+        {"name": "越界阵地", "kind": "other", "area": world.loubei.pk},
+    )
+    assert "选择一个有效的选项" in response.content.decode()
+    assert not Venue.objects.filter(name="越界阵地").exists()
+
+
+def test_a_duplicate_phone_is_a_chinese_error_on_the_form(world: World, client) -> None:
+    client.force_login(world["bob"])
+    response = client.post(
+        reverse("places:resident_create"),
+        {
+            "name": "重名",
+            "phone": "13812345678",
+            "area": world.building1.pk,
+            "consent_to_contact": "on",
+        },
+    )
+    assert "该手机号码已登记在其他居民名下" in response.content.decode()
+    assert not Resident.objects.filter(name="重名").exists()
+
+
+def test_a_duplicate_area_name_is_a_chinese_error(world: World, client) -> None:
+    client.force_login(world["bob"])
+    url = reverse("places:area_create", args=[world.hetai.pk, "compound"])
+    response = client.post(url, {"name": "三花苑"})
+    assert response.status_code == 200
+    assert "三花苑" in response.content.decode()
+    assert Area.objects.filter(name="三花苑").count() == 1
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/residents/999999/",
+        "/areas/999999/",
+        "/areas/999999/new/compound/",
+        "/venues/999999/edit/",
+        "/partners/999999/",
+        "/pioneers/999999/",
+    ],
+)
+def test_unknown_ids_are_404(world: World, client, url: str) -> None:
+    client.force_login(world["alice"])
+    assert client.get(url).status_code == 404
+
+
+def test_an_unknown_area_kind_is_404(world: World, client) -> None:
+    client.force_login(world["alice"])
+    assert client.get(f"/areas/{world.hetai.pk}/new/castle/").status_code == 404
+    assert client.get(f"/areas/{world.hetai.pk}/new/street/").status_code == 404
+
+
+def test_a_retried_create_form_makes_one_object(world: World, client) -> None:
+    client.force_login(world["bob"])
+    data = {
+        "name": "同心空间",
+        "kind": "other",
+        "area": world.hetai.pk,
+        "form_token": str(uuid.uuid4()),
+    }
+    first = client.post(reverse("places:venue_create"), data)
+    second = client.post(reverse("places:venue_create"), data)
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"]
+    assert Venue.objects.filter(name="同心空间").count() == 1
+
+
+def test_a_stale_edit_form_is_refused(world: World, client) -> None:
+    client.force_login(world["bob"])
+    url = reverse("places:venue_edit", args=[world.venue.pk])
+    stale = world.venue.updated_at.isoformat()
+    data = {
+        "name": "三花半月谈长廊",
+        "kind": "corridor",
+        "area": world.hetai.pk,
+        "updated_at": stale,
+        "is_active": "on",
+    }
+    assert client.post(url, {**data, "capacity": "30"}).status_code == 302
+    response = client.post(url, {**data, "capacity": "50"})
+    assert "他人已修改" in response.content.decode()
+    assert Venue.objects.get(pk=world.venue.pk).capacity == 30
+
+
+def test_resident_search_by_name_initials_pinyin_and_phone(world: World, client) -> None:
+    client.force_login(world["alice"])
+    url = reverse("places:resident_list")
+    for query in ("周福", "zfz", "zhoufu", "13812345678", "138 1234 5678"):
+        html = client.get(url, {"q": query}).content.decode()
+        assert "周福珍" in html, query
+        assert "许向前" not in html, query
+
+
+def test_last_four_digits_narrow_the_list(world: World, client) -> None:
+    client.force_login(world["alice"])
+    html = client.get(reverse("places:resident_list"), {"q": "5678"}).content.decode()
+    assert "周福珍" in html and "许向前" in html
+    assert (
+        "共 0 条结果" in client.get(reverse("places:resident_list"), {"q": "0000"}).content.decode()
+    )
+
+
+def test_htmx_search_returns_only_the_results(world: World, client) -> None:
+    client.force_login(world["alice"])
+    response = client.get(
+        reverse("places:resident_list"), {"q": "许"}, headers={"HX-Request": "true"}
+    )
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="results">')
+    assert "许向前" in html and "<html" not in html
+
+
+def test_area_filter_on_resident_list_is_scoped(world: World, client) -> None:
+    client.force_login(world["alice"])
+    html = client.get(
+        reverse("places:resident_list"), {"area": world.building2.pk}
+    ).content.decode()
+    assert "许向前" in html and "周福珍" not in html
+    client.force_login(world["oscar"])
+    html = client.get(
+        reverse("places:resident_list"), {"area": world.building2.pk}
+    ).content.decode()
+    assert "许向前" not in html
