@@ -19,11 +19,13 @@ from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, FormView, ListView
 
 from genxi.accounts import scoping
 from genxi.accounts.models import Role
 from genxi.accounts.navigation import PAGE_ROLES
+from genxi.core.models import AuditEntry
 from genxi.core.services import ServiceError
 
 
@@ -102,7 +104,32 @@ class ScopedDetailView(RoleRequiredMixin, DetailView):  # type: ignore[type-arg]
         context["can_change"] = self.request.user.has_perm(
             f"{meta.app_label}.change_{meta.model_name}", self.object
         )
+        if context["can_change"]:
+            context["history"] = history_of(self.object)
         return context
+
+
+ACTION_LABELS = {
+    "create": gettext_lazy("created"),
+    "update": gettext_lazy("changed"),
+    "admin_create": gettext_lazy("created in the administration"),
+    "admin_update": gettext_lazy("changed in the administration"),
+    "view_phone": gettext_lazy("viewed the phone number"),
+    "add_contact": gettext_lazy("added a contact"),
+    "remove_contact": gettext_lazy("removed a contact"),
+}
+
+
+def history_of(obj: models.Model, limit: int = 10) -> list[Any]:
+    """The latest audit entries of `obj`, labelled for people: who, when, what, which fields."""
+    entries = list(AuditEntry.objects.for_object(obj).select_related("actor")[:limit])
+    names = {f.name: f.verbose_name for f in obj._meta.get_fields() if hasattr(f, "verbose_name")}
+    for entry in entries:
+        verb = entry.action.split(".", 1)[-1]
+        entry.label = ACTION_LABELS.get(verb, verb)  # type: ignore[attr-defined]
+        changed = entry.changes.get("fields") or (list(entry.changes) if verb == "update" else [])
+        entry.fields = [str(names.get(f, f)) for f in changed]  # type: ignore[attr-defined]
+    return entries
 
 
 class TokenField(forms.UUIDField):

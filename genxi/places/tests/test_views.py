@@ -161,3 +161,23 @@ def test_area_filter_on_resident_list_is_scoped(world: World, client) -> None:
         reverse("places:resident_list"), {"area": world.building2.pk}
     ).content.decode()
     assert "许向前" not in html
+
+
+def test_staff_see_who_changed_a_record_and_leadership_does_not(world: World, client) -> None:
+    client.force_login(world["bob"])
+    url = reverse("places:venue_edit", args=[world.venue.pk])
+    data = {
+        "name": "三花半月谈长廊",
+        "kind": "corridor",
+        "area": world.hetai.pk,
+        "capacity": "16",
+        "updated_at": world.venue.updated_at.isoformat(),
+        "is_active": "on",
+    }
+    client.post(url, data)
+    html = client.get(reverse("places:venue_detail", args=[world.venue.pk])).content.decode()
+    assert "变更记录" in html
+    assert "鲍勃" in html and "容纳人数" in html
+    client.force_login(world["frank"])
+    html = client.get(reverse("places:venue_detail", args=[world.venue.pk])).content.decode()
+    assert "变更记录" not in html

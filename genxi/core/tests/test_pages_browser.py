@@ -1,0 +1,58 @@
+"""Every page at phone and desk widths in Chromium: it renders, in Chinese, and fits the screen.
+
+Screenshots land in build/screens/pages-*.png for a person to look at.
+"""
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import Page
+
+from genxi.browser import DESK, PHONE, log_in, shot
+from genxi.conftest import PASSWORD, World
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def pages(w: World) -> list[tuple[str, str]]:
+    return [
+        ("home", reverse("core:home")),
+        ("areas", reverse("places:area_list")),
+        ("street", reverse("places:area_detail", args=[w.street.pk])),
+        ("community", reverse("places:area_detail", args=[w.hetai.pk])),
+        ("grid", reverse("places:area_detail", args=[w.grid1.pk])),
+        ("area-new", reverse("places:area_create", args=[w.compound.pk, "building"])),
+        ("residents", reverse("places:resident_list")),
+        ("resident", reverse("places:resident_detail", args=[w.resident1.pk])),
+        ("resident-new", reverse("places:resident_create")),
+        ("pioneers", reverse("places:pioneer_list")),
+        ("pioneer", reverse("places:pioneer_detail", args=[w.pioneer.pk])),
+        ("pioneer-new", reverse("places:pioneer_create")),
+        ("venues", reverse("places:venue_list")),
+        ("venue", reverse("places:venue_detail", args=[w.venue.pk])),
+        ("venue-edit", reverse("places:venue_edit", args=[w.venue.pk])),
+        ("orgs", reverse("places:partyorg_list")),
+        ("org", reverse("places:partyorg_detail", args=[w.org.pk])),
+        ("org-new", reverse("places:partyorg_create")),
+        ("partners", reverse("places:partner_list")),
+        ("partner", reverse("places:partner_detail", args=[w.partner.pk])),
+        ("partner-new", reverse("places:partner_create")),
+        ("profile", reverse("accounts:profile")),
+        ("password", reverse("accounts:password_change")),
+        ("not-found", "/residents/999999/"),
+    ]
+
+
+@pytest.mark.parametrize(("width", "viewport"), [("phone", PHONE), ("desk", DESK)])
+def test_every_page_fits_the_screen(
+    world: World, live_server, page: Page, width: str, viewport
+) -> None:
+    page.set_viewport_size(viewport)
+    log_in(page, live_server.url, "alice", PASSWORD)
+    for name, url in pages(world):
+        response = page.goto(live_server.url + url)
+        assert response is not None
+        assert response.status == (404 if name == "not-found" else 200), name
+        assert page.locator("html").get_attribute("lang") == "zh-hans", name
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{name} scrolls sideways by {overflow}px at {width} width"
+        shot(page, f"pages-{width}-{name}")
