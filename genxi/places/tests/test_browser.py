@@ -120,14 +120,14 @@ def test_partner_contacts_add_and_remove_with_confirmation(
     page.fill("input[name=title]", "项目经理")
     page.fill("input[name=phone]", "13700001111")
     page.click("text=添加联系人")
-    expect(page.locator(".rows")).to_contain_text("李经理")
+    expect(page.locator("#contacts")).to_contain_text("李经理")
     shot(page, "desk-partner-contacts")
     page.once("dialog", lambda dialog: dialog.dismiss())
-    page.click("text=删除")
+    page.click("#contacts >> text=删除")
     assert PartnerContact.objects.filter(name="李经理").exists()
     page.once("dialog", lambda dialog: dialog.accept())
-    page.click("text=删除")
-    expect(page.locator(".rows")).not_to_contain_text("李经理")
+    page.click("#contacts >> text=删除")
+    expect(page.locator("#contacts")).not_to_contain_text("李经理")
     assert not PartnerContact.objects.filter(name="李经理").exists()
 
 
