@@ -17,6 +17,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -75,6 +76,27 @@ class ScopedListView(RoleRequiredMixin, ListView):  # type: ignore[type-arg]
             qs = self.search(qs, text)
         return qs
 
+    # Excel export of exactly what the list shows (?format=xlsx): (header, row → value) pairs.
+    export_columns: list[tuple[Any, Any]] = []
+    export_name = ""
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:  # type: ignore[override]  # a file for ?format=xlsx
+        if request.GET.get("format") == "xlsx" and self.export_columns:
+            return self.export(self.get_queryset())
+        return super().get(request, *args, **kwargs)
+
+    def export(self, queryset: Any) -> HttpResponseBase:
+        from genxi.core.exports import xlsx_response
+
+        columns = self.export_columns
+        meta = queryset.model._meta
+        return xlsx_response(
+            filename=str(self.export_name or meta.verbose_name_plural),
+            sheet=str(meta.verbose_name_plural),
+            headers=[str(title) for title, _ in columns],
+            rows=([value(obj) for _, value in columns] for obj in queryset.iterator(2000)),
+        )
+
     def get_template_names(self) -> list[str]:
         names = super().get_template_names()
         if getattr(self.request, "htmx", False) and not self.request.htmx.boosted:  # type: ignore[attr-defined]
@@ -88,6 +110,7 @@ class ScopedListView(RoleRequiredMixin, ListView):  # type: ignore[type-arg]
         context["querystring"] = params.urlencode()
         context["q"] = self.request.GET.get("q", "")
         context["active_filters"] = {p: self.request.GET.get(p, "") for p in self.filters}
+        context["can_export"] = bool(self.export_columns)
         return context
 
 

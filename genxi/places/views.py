@@ -7,11 +7,14 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.db.models.functions import Substr
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
 from genxi.accounts import scoping
+from genxi.core.audit import log_action
 from genxi.core.phones import mask_phone
 from genxi.core.views import ScopedDetailView, ScopedListView, ServiceFormView
 from genxi.places import forms, services
@@ -254,6 +257,12 @@ class PartnerList(ScopedListView):
     template_name = "places/partner_list.html"
     filters = {"kind": "kind"}
     select_related = ("area",)
+    export_columns = [
+        (gettext_lazy("Name"), lambda p: p.name),
+        (gettext_lazy("Kind"), lambda p: p.get_kind_display()),
+        (gettext_lazy("Registered with"), lambda p: p.area.name),
+        (gettext_lazy("Address"), lambda p: p.address),
+    ]
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return {
@@ -334,6 +343,14 @@ class VenueList(ScopedListView):
     template_name = "places/venue_list.html"
     filters = {"kind": "kind"}
     select_related = ("area",)
+    export_columns = [
+        (gettext_lazy("Name"), lambda v: v.name),
+        (gettext_lazy("Kind"), lambda v: v.get_kind_display()),
+        (gettext_lazy("Area"), lambda v: v.area.name),
+        (gettext_lazy("Address"), lambda v: v.address),
+        (gettext_lazy("Capacity"), lambda v: v.capacity),
+        (gettext_lazy("Opening hours"), lambda v: v.opening_hours),
+    ]
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return {
@@ -371,6 +388,7 @@ class VenueEdit(ObjectEdit):
 
 class ResidentList(ScopedListView):
     model = Resident
+    export_columns = [("", None)]  # built per request in export(): phone visibility varies
     page = "residents"
     template_name = "places/resident_list.html"
     filters = {"tag": "tags"}
@@ -378,6 +396,31 @@ class ResidentList(ScopedListView):
 
     def search(self, queryset: Any, text: str) -> Any:
         return queryset.search(text)
+
+    def export(self, queryset: Any) -> HttpResponseBase:
+        """Numbers come out in full only where the user may see them, and the export is logged."""
+        user = self.request.user
+
+        def phone(resident: Resident) -> str:
+            if user.has_perm("places.view_resident_phone", resident):
+                return resident.phone or ""
+            return mask_phone(resident.phone)
+
+        self.export_columns = [
+            (pgettext("person", "Name"), lambda r: r.name),
+            (_("Phone"), phone),
+            (_("Compound"), lambda r: r.area.parent.name if r.area.kind == "building" else ""),
+            (_("Building or compound"), lambda r: r.area.name),
+            (_("Room"), lambda r: r.room),
+            (_("Tags"), lambda r: "、".join(t.name for t in r.tags.all())),
+            (_("Agrees to be contacted"), lambda r: _("Yes") if r.consent_to_contact else _("No")),
+        ]
+        log_action(
+            actor=user,
+            action="resident.export",
+            changes={"query": self.request.GET.urlencode(), "rows": queryset.count()},
+        )
+        return super().export(queryset.select_related("area__parent", "area__grid"))
 
     def get_queryset(self) -> Any:
         qs = super().get_queryset().prefetch_related("tags")

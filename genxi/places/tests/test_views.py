@@ -181,3 +181,35 @@ def test_staff_see_who_changed_a_record_and_leadership_does_not(world: World, cl
     client.force_login(world["frank"])
     html = client.get(reverse("places:venue_detail", args=[world.venue.pk])).content.decode()
     assert "变更记录" not in html
+
+
+def read_xlsx(response) -> list[list[str]]:
+    import io
+
+    from openpyxl import load_workbook
+
+    body = b"".join(response.streaming_content)
+    sheet = load_workbook(io.BytesIO(body), read_only=True).active
+    return [[c if c is not None else "" for c in row] for row in sheet.iter_rows(values_only=True)]
+
+
+def test_resident_export_is_the_filtered_list_with_numbers_only_where_allowed(
+    world: World, client
+) -> None:
+    client.force_login(world["alice"])
+    response = client.get(reverse("places:resident_list"), {"q": "周", "format": "xlsx"})
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    rows = read_xlsx(response)
+    assert rows[0][:3] == ["姓名", "电话", "小区"]
+    assert rows[1:] == [["周福珍", "13812345678", "三花苑", "1幢", "302", "", "是"]]
+    entry = AuditEntry.objects.get(action="resident.export")
+    assert entry.actor == world["alice"] and entry.changes["rows"] == 1
+    client.force_login(world["frank"])  # leadership: read only, masked
+    rows = read_xlsx(client.get(reverse("places:resident_list"), {"format": "xlsx"}))
+    assert {r[1] for r in rows[1:]} == {"138****5678", "139****5678", "186****5678"}
+
+
+def test_venue_export_holds_only_what_the_user_sees(world: World, client) -> None:
+    client.force_login(world["oscar"])
+    rows = read_xlsx(client.get(reverse("places:venue_list"), {"format": "xlsx"}))
+    assert [r[0] for r in rows[1:]] == ["上高路会议室"]
