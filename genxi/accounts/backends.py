@@ -33,3 +33,15 @@ class UsernameOrPhoneBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+
+def lockout_username(request: HttpRequest, credentials: dict[str, Any] | None) -> str:
+    """The name django-axes counts failures under: a phone number in any spelling is one name.
+
+    Without this, "139 6251 0003" and "+86 13962510003" would each get five fresh guesses.
+    """
+    raw = (credentials or {}).get("username") or request.POST.get("username", "")
+    try:
+        return normalize_phone(str(raw))
+    except ValidationError:
+        return str(raw).strip()

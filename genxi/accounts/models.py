@@ -38,10 +38,21 @@ class User(AbstractUser):
         return {m.role for m in self.active_memberships()}
 
     def active_memberships(self) -> list["Membership"]:
-        # Cached per user object: every scoped query of one request reads it.
+        """The memberships in force. A pioneer's counts only while an appointment of theirs in
+        that community runs: when the term ends, so does what the role opens.
+
+        Cached per user object: every scoped query of one request reads it.
+        """
         cached: list[Membership] | None = getattr(self, "_memberships_cache", None)
         if cached is None:
             cached = list(self.memberships.select_related("area", "partner").order_by("id"))
+            if any(m.role == Role.PIONEER for m in cached):
+                from genxi.places.models import Pioneer
+
+                serving = set(
+                    Pioneer.objects.active().filter(user=self).values_list("community", flat=True)
+                )
+                cached = [m for m in cached if m.role != Role.PIONEER or m.area_id in serving]
             self._memberships_cache = cached
         return cached
 

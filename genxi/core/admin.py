@@ -27,6 +27,41 @@ class AuditedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             log_action(actor=request.user, action=f"{obj._meta.model_name}.admin_delete", obj=obj)
             super().delete_model(request, obj)
 
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        # The admin's bulk "delete selected" action: one entry per object, in one transaction.
+        with transaction.atomic():
+            for obj in queryset:
+                log_action(
+                    actor=request.user, action=f"{obj._meta.model_name}.admin_delete", obj=obj
+                )
+            super().delete_queryset(request, queryset)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        with transaction.atomic():
+            super().save_formset(request, form, formset, change)
+            parent = form.instance
+            for obj in formset.new_objects:
+                log_action(
+                    actor=request.user,
+                    action=f"{parent._meta.model_name}.admin_add_{obj._meta.model_name}",
+                    obj=parent,
+                    changes={"added": str(obj)},
+                )
+            for obj, fields in formset.changed_objects:
+                log_action(
+                    actor=request.user,
+                    action=f"{parent._meta.model_name}.admin_change_{obj._meta.model_name}",
+                    obj=parent,
+                    changes={"changed": str(obj), "fields": list(fields)},
+                )
+            for obj in formset.deleted_objects:
+                log_action(
+                    actor=request.user,
+                    action=f"{parent._meta.model_name}.admin_remove_{obj._meta.model_name}",
+                    obj=parent,
+                    changes={"removed": str(obj)},
+                )
+
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]

@@ -6,7 +6,7 @@ service; a ServiceError becomes a form error in the person's language.
 """
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django import forms
@@ -19,6 +19,7 @@ from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, FormView, ListView
@@ -67,6 +68,9 @@ class ScopedListView(RoleRequiredMixin, ListView):  # type: ignore[type-arg]
         for param, lookup in self.filters.items():
             value = self.request.GET.get(param, "").strip()
             if value:
+                if value.isdigit() and int(value) > 2**63 - 1:
+                    qs = qs.none()  # no id is that large; the database would refuse the number
+                    continue
                 try:
                     qs = qs.filter(**{lookup: value})
                 except (ValueError, ValidationError):
@@ -210,8 +214,12 @@ class ServiceFormView(RoleRequiredMixin, FormView):  # type: ignore[type-arg]
         if self.object is None:
             data["token"] = form.cleaned_data.get("form_token")
         else:
-            stamp = form.cleaned_data.get("updated_at")
-            data["expected_updated_at"] = datetime.fromisoformat(stamp) if stamp else None
+            try:
+                stamp = datetime.fromisoformat(form.cleaned_data.get("updated_at") or "")
+            except ValueError:
+                # A missing or mangled hidden field: refuse as stale rather than overwrite blindly.
+                stamp = datetime.min.replace(tzinfo=UTC)
+            data["expected_updated_at"] = stamp
         return data
 
     def perform(self, form: forms.Form) -> Any:
@@ -235,11 +243,17 @@ class ServiceFormView(RoleRequiredMixin, FormView):  # type: ignore[type-arg]
         context = super().get_context_data(**kwargs)
         context["title"] = self.title
         context["object"] = self.object
-        context["cancel_url"] = (
-            self.object.get_absolute_url()
-            if self.object is not None
-            else self.request.GET.get("next", "")
-        )
+        if self.object is not None:
+            context["cancel_url"] = self.object.get_absolute_url()
+        else:
+            # Only a page of this site: `next` comes from the address bar.
+            target = self.request.GET.get("next", "")
+            safe = url_has_allowed_host_and_scheme(
+                target,
+                allowed_hosts={self.request.get_host()},
+                require_https=self.request.is_secure(),
+            )
+            context["cancel_url"] = target if safe else ""
         return context
 
 
@@ -280,7 +294,7 @@ def home(request: HttpRequest) -> HttpResponse:
         # A street has tens of communities; a district-wide leader sees the first 60 here
         # and the rest through the area browser.
         communities = list(Area.objects.visible_to(user).of_kind(AreaKind.COMMUNITY)[:60])
-        counts = subtree_counts(communities)
+        counts = subtree_counts(user, communities)
     return render(
         request,
         "core/home.html",

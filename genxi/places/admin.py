@@ -1,10 +1,12 @@
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
 from genxi.core.admin import AuditedAdmin
 from genxi.core.pinyin import pinyin_keys
+from genxi.core.services import ServiceError
 from genxi.places import services
 from genxi.places.models import (
     Area,
@@ -18,8 +20,20 @@ from genxi.places.models import (
 )
 
 
+class AreaAdminForm(forms.ModelForm):  # type: ignore[type-arg]
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.instance.pk is None and data.get("kind"):
+            try:
+                services.check_parent(data["kind"], data.get("parent"))
+            except ServiceError as exc:
+                raise forms.ValidationError({"parent": exc.message}) from exc
+        return data
+
+
 @admin.register(Area)
 class AreaAdmin(AuditedAdmin):
+    form = AreaAdminForm
     list_display = ["name", "kind", "parent", "code"]
     list_filter = ["kind"]
     search_fields = ["name", "code"]

@@ -2,12 +2,13 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from genxi.accounts import scoping
 from genxi.accounts.models import STAFF_ROLES
-from genxi.core.phones import normalize_phone
+from genxi.core.phones import mask_phone, normalize_phone
 from genxi.places.models import (
     Area,
     AreaKind,
@@ -56,9 +57,18 @@ class ScopedModelForm(forms.ModelForm):  # type: ignore[type-arg]
         super().__init__(*args, **kwargs)
 
     def limit(self, name: str, queryset: Any) -> None:
-        """Offer only `queryset` as choices for the field `name`."""
+        """Offer only `queryset` as choices for the field `name`, plus the value it has now.
+
+        Keeping the current value (say, a higher organisation in another street) means editing
+        something else on the form does not silently clear it.
+        """
         field = self.fields[name]
         assert isinstance(field, forms.ModelChoiceField)
+        current = self.instance.serializable_value(name) if self.instance.pk else None
+        if current is not None and not isinstance(field, forms.ModelMultipleChoiceField):
+            queryset = queryset.model.objects.filter(
+                models.Q(pk__in=queryset.values("pk")) | models.Q(pk=current)
+            )
         field.queryset = queryset
 
     def validate_unique(self) -> None:
@@ -201,11 +211,28 @@ class ResidentForm(ScopedModelForm):
             areas = Area.objects.of_kind(*kinds).filter(staff | Q(grid__in=grids))
         self.limit("area", areas)
         if self.instance.pk and self.instance.phone:
-            self.initial["phone"] = self.instance.phone
+            # The form never shows the number (seeing it is a logged action of its own):
+            # blank keeps it, a new one replaces it, the box clears it.
+            self.initial["phone"] = ""
+            self.fields["phone"].help_text = _(
+                "Now %(masked)s. Leave blank to keep it, or enter a new number."
+            ) % {"masked": mask_phone(self.instance.phone)}
+            self.fields["clear_phone"] = forms.BooleanField(
+                label=_("Remove the phone number"), required=False
+            )
 
     def clean_phone(self) -> str:
         phone: str = self.cleaned_data["phone"]
         return normalize_phone(phone) if phone else ""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if "clear_phone" in self.fields:
+            if data.pop("clear_phone", False):
+                data["phone"] = ""
+            elif not data.get("phone"):
+                data.pop("phone", None)  # unchanged
+        return data
 
 
 class PioneerForm(ScopedModelForm):

@@ -31,6 +31,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from genxi.core.pinyin import pinyin_keys
+from genxi.places.demo import DEMO_PHONE_BLOCK
 from genxi.places.models import (
     Area,
     AreaKind,
@@ -990,7 +991,7 @@ class _Phones:
             n = (self.a * self.index + self.b) % self.space
             self.index += 1
             phone = f"{MOBILE_PREFIXES[n // 10**8]}{n % 10**8:08d}"
-            if phone not in self.taken:
+            if phone not in self.taken and not phone.startswith(DEMO_PHONE_BLOCK):
                 return phone
         raise GenerateError("No unused mobile numbers left.")
 

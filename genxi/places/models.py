@@ -6,10 +6,12 @@ own, each zero-padded to PATH_STEP digits. A subtree is one indexed range scan,
 any PostgreSQL collation, because paths hold only digits.
 """
 
+import contextlib
 from datetime import date
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -20,6 +22,7 @@ from django.utils.translation import pgettext_lazy
 from genxi.accounts import scoping
 from genxi.accounts.models import AREA_ROLES, Role
 from genxi.core.models import TimeStamped
+from genxi.core.phones import normalize_phone
 
 PATH_STEP = 10
 
@@ -348,7 +351,12 @@ class ResidentQuerySet(models.QuerySet["Resident"]):
             q |= Q(user=user)
         return self.filter(q)
 
-    def search(self, text: str) -> "ResidentQuerySet":
+    def search(self, text: str, *, by_phone: bool = False) -> "ResidentQuerySet":
+        """Name, pinyin or initials; with `by_phone`, also a whole number or its last four digits.
+
+        Only people who may see numbers search by them: otherwise a suffix search, narrowed digit
+        by digit, would spell out a masked number.
+        """
         text = text.strip()
         if not text:
             return self
@@ -357,9 +365,13 @@ class ResidentQuerySet(models.QuerySet["Resident"]):
         if lowered.isascii() and lowered.isalpha():
             q |= Q(name_initials__startswith=lowered) | Q(name_pinyin__startswith=lowered)
         digits = "".join(ch for ch in text if ch.isdigit())
-        if digits and len(digits) == len(text.replace(" ", "").replace("-", "")):
-            # A whole number finds its owner; the last four digits narrow a list.
-            q |= Q(phone=digits) if len(digits) >= 7 else Q(phone__endswith=digits)
+        punctuation = str.maketrans("", "", " -+()")
+        if by_phone and digits and len(digits) == len(text.translate(punctuation)):
+            if len(digits) == 4:
+                q |= Q(phone__endswith=digits)
+            else:
+                with contextlib.suppress(ValidationError):
+                    q |= Q(phone=normalize_phone(text))
         return self.filter(q)
 
 

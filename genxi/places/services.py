@@ -29,10 +29,14 @@ from genxi.places.models import (
 
 # The audit log keeps that a number was set or changed, never the number itself.
 REDACT: dict[str, Callable[[Any], Any]] = {"phone": mask_phone}
-DUPLICATE_PHONE = gettext_lazy("This phone number is already registered to another resident.")
+# Uniqueness is city-wide, so this says no more than that the number is taken: not who holds it.
+DUPLICATE_PHONE = gettext_lazy(
+    "This phone number is already registered. If the resident has moved here, "
+    "ask the street office to transfer their record."
+)
 
 
-def _check_parent(kind: str, parent: Area | None) -> None:
+def check_parent(kind: str, parent: Area | None) -> None:
     allowed = ALLOWED_PARENTS[kind]
     if (parent.kind if parent else None) not in allowed:
         raise ServiceError(
@@ -63,7 +67,7 @@ def create_area(
     token: uuid.UUID | None = None,
     **details: Any,
 ) -> Area:
-    _check_parent(kind, parent)
+    check_parent(kind, parent)
     if kind == AreaKind.BUILDING:
         _check_grid(grid, parent)
     elif grid is not None:

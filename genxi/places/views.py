@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
 from genxi.accounts import scoping
+from genxi.accounts.models import STAFF_ROLES, Role
 from genxi.core.audit import log_action
 from genxi.core.phones import mask_phone
 from genxi.core.views import ScopedDetailView, ScopedListView, ServiceFormView
@@ -53,13 +54,13 @@ class AreaList(ScopedListView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["counts"] = subtree_counts(context["object_list"])
+        context["counts"] = subtree_counts(self.request.user, context["object_list"])
         context["kinds"] = AreaKind.choices
         return context
 
 
-def subtree_counts(areas: Any) -> dict[int, dict[str, int]]:
-    """Residents, children and venues under each area, in three grouped queries."""
+def subtree_counts(user: Any, areas: Any) -> dict[int, dict[str, int]]:
+    """Residents and venues `user` can see under each area, and its children: grouped queries."""
     areas = list(areas)
     if not areas:
         return {}
@@ -74,7 +75,8 @@ def subtree_counts(areas: Any) -> dict[int, dict[str, int]]:
             within |= Q(area__path__gte=p, area__path__lt=path_upper_bound(p))
         for model, key in ((Resident, "residents"), (Venue, "venues")):
             rows = (
-                model.objects.filter(within)
+                model.objects.visible_to(user)
+                .filter(within)
                 .annotate(prefix=Substr("area__path", 1, length))
                 .values("prefix")
                 .annotate(n=Count("id"))
@@ -106,9 +108,9 @@ class AreaDetail(ScopedDetailView):
         context["breadcrumbs"] = [(a, a.pk in visible) for a in area.ancestors()]
         children = list(area.children.order_by("kind", "name").select_related("grid"))
         context["children"] = children
-        context["counts"] = subtree_counts([area, *children])
-        context["venues"] = Venue.objects.filter(area=area)
-        context["party_orgs"] = PartyOrg.objects.filter(area=area)
+        context["counts"] = subtree_counts(user, [area, *children])
+        context["venues"] = Venue.objects.visible_to(user).filter(area=area)
+        context["party_orgs"] = PartyOrg.objects.visible_to(user).filter(area=area)
         context["grid_buildings"] = (
             area.grid_buildings.order_by("path") if area.kind == AreaKind.GRID else []
         )
@@ -395,7 +397,8 @@ class ResidentList(ScopedListView):
     select_related = ("area", "area__parent")
 
     def search(self, queryset: Any, text: str) -> Any:
-        return queryset.search(text)
+        user = self.request.user
+        return queryset.search(text, by_phone=scoping.has_role(user, *STAFF_ROLES, Role.PIONEER))
 
     def export(self, queryset: Any) -> HttpResponseBase:
         """Numbers come out in full only where the user may see them, and the export is logged."""

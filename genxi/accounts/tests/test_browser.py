@@ -1,5 +1,7 @@
 """Log-in, lock-out, password change and log-out in Chromium, on a phone."""
 
+from datetime import date
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -7,6 +9,7 @@ from genxi.accounts.models import Role
 from genxi.accounts.services import create_user, grant_membership
 from genxi.browser import PHONE, shot
 from genxi.conftest import PASSWORD, World
+from genxi.places.services import appoint_pioneer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,6 +26,9 @@ def test_a_pioneer_logs_in_with_a_phone_number(world: World, live_server, page: 
         actor=None, username="zhou", password=PASSWORD, phone="13962510003", name="周建昌"
     )
     grant_membership(actor=None, user=zhou, role=Role.PIONEER, area=world.hetai)
+    appoint_pioneer(
+        actor=None, name="周建昌", community=world.hetai, appointed_on=date(2025, 3, 1), user=zhou
+    )
     page.set_viewport_size(PHONE)
     page.goto(f"{live_server.url}/residents/")
     expect(page).to_have_url(f"{live_server.url}/accounts/login/?next=/residents/")

@@ -79,3 +79,32 @@ def test_duplicate_phone_for_accounts_is_refused(world: World) -> None:
     create_user(actor=None, username="one", password=None, phone="13600000000")
     with pytest.raises(ServiceError):
         create_user(actor=None, username="two", password=None, phone="+86 136 0000 0000")
+
+
+def test_a_phone_number_in_another_spelling_is_still_locked_out(world: World, client) -> None:
+    create_user(actor=None, username="zhou", password=PASSWORD, phone="13962510003")
+    for spelling in (
+        "13962510003",
+        "139 6251 0003",
+        "+86 139 6251 0003",
+        "139-6251-0003",
+        "+8613962510003",
+    ):
+        client.post(LOGIN, {"username": spelling, "password": "wrong"})
+    response = client.post(LOGIN, {"username": "(139)62510003", "password": PASSWORD})
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+def test_membership_grants_in_the_admin_go_through_the_service(world: World, client) -> None:
+    from genxi.accounts.models import Membership
+
+    admin = create_user(actor=None, username="root", password=PASSWORD, is_superuser=True)
+    client.force_login(admin)
+    url = reverse("admin:accounts_membership_add")
+    data = {"user": world["nobody"].pk, "role": "community_staff", "area": world.hetai.pk}
+    assert client.post(url, data).status_code == 302
+    assert AuditEntry.objects.filter(action="membership.grant", actor=admin).count() == 1
+    response = client.post(url, data)  # the same role again: an error on the form, not a 500
+    assert response.status_code == 200
+    assert Membership.objects.filter(user=world["nobody"]).count() == 1

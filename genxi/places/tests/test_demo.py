@@ -68,7 +68,8 @@ def test_seed_names_exist(demo: DemoResult) -> None:
     assert PartyOrg.objects.get(name="绿色时光社区党总支").secretary == "王海"
     assert PartyOrg.objects.get(name="京师(苏州)律师事务所党支部").partner is not None
     for name in ["周福珍", "许向前", "高福妹", "朱恒海", "严秀英", "姚丽华"]:
-        assert Resident.objects.filter(name=name).count() == 1
+        # Random names may repeat a seed's name; the seed's person is there at least once.
+        assert Resident.objects.filter(name=name).exists(), name
     assert Resident.objects.get(name="周福珍").area.name == "4幢"
 
 

@@ -149,6 +149,9 @@ def test_pioneer_term_decides_whose_grid_residents_are_visible(world: World) -> 
     services.update_pioneer(actor=None, pioneer=world.pioneer, term_ends_on=date(2025, 6, 30))
     carol = type(carol).objects.get(pk=carol.pk)  # fresh caches
     assert list(Resident.objects.visible_to(carol)) == []
+    # The pioneer role itself lapses with the term: no areas, venues or pages any more.
+    assert carol.active_memberships() == []
+    assert not Area.objects.visible_to(carol).exists()
 
 
 @pytest.mark.django_db(transaction=True)
