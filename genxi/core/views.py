@@ -19,6 +19,7 @@ from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -47,10 +48,22 @@ class RoleRequiredMixin(LoginRequiredMixin):
 
 
 class ScopedListView(RoleRequiredMixin, ListView):  # type: ignore[type-arg]
-    """A searchable, filterable, paginated list; htmx requests get only the results partial."""
+    """A searchable, filterable, paginated list; htmx requests get only the results partial.
 
+    Every list shares one page (includes/list_page.html); a list names its row template (which
+    renders the header row when `head` is set), its filter controls and its create button.
+    """
+
+    template_name = "includes/list_page.html"
     filters: dict[str, str] = {}  # GET parameter → queryset lookup
     select_related: tuple[str, ...] = ()
+    list_title: Any = ""
+    row_template = ""
+    filters_template = ""
+    search_placeholder: Any = gettext_lazy("Search by name")
+    create_url_name = ""
+    create_permission = ""
+    create_label: Any = gettext_lazy("New")
 
     def get_paginate_by(self, queryset: Any) -> int:
         return settings.GENXI_PAGE_SIZE
@@ -115,6 +128,13 @@ class ScopedListView(RoleRequiredMixin, ListView):  # type: ignore[type-arg]
         context["q"] = self.request.GET.get("q", "")
         context["active_filters"] = {p: self.request.GET.get(p, "") for p in self.filters}
         context["can_export"] = bool(self.export_columns)
+        context["list_title"] = self.list_title
+        context["row_template"] = self.row_template
+        context["filters_template"] = self.filters_template
+        context["search_placeholder"] = self.search_placeholder
+        context["create_label"] = self.create_label
+        if self.create_url_name and self.request.user.has_perm(self.create_permission, None):
+            context["create_url"] = reverse(self.create_url_name)
         return context
 
 

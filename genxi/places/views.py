@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from genxi.accounts import scoping
 from genxi.accounts.models import STAFF_ROLES, Role
 from genxi.core.audit import log_action
+from genxi.core.labels import pioneer_label
 from genxi.core.phones import mask_phone
 from genxi.core.views import ScopedDetailView, ScopedListView, ServiceFormView
 from genxi.places import forms, services
@@ -214,8 +215,12 @@ class AreaEdit(ObjectEdit):
 
 class PartyOrgList(ScopedListView):
     model = PartyOrg
+    list_title = gettext_lazy("Party organisations")
+    row_template = "places/rows/partyorg.html"
+    filters_template = "places/filters/kind.html"
+    create_url_name = "places:partyorg_create"
+    create_permission = "places.add_partyorg"
     page = "party_orgs"
-    template_name = "places/partyorg_list.html"
     filters = {"kind": "kind"}
     select_related = ("area", "partner")
 
@@ -255,8 +260,12 @@ class PartyOrgEdit(ObjectEdit):
 
 class PartnerList(ScopedListView):
     model = Partner
+    list_title = gettext_lazy("Partner units")
+    row_template = "places/rows/partner.html"
+    filters_template = "places/filters/kind.html"
+    create_url_name = "places:partner_create"
+    create_permission = "places.add_partner"
     page = "partners"
-    template_name = "places/partner_list.html"
     filters = {"kind": "kind"}
     select_related = ("area",)
     export_columns = [
@@ -341,8 +350,12 @@ def partner_contact_remove(request: HttpRequest, pk: int, contact: int) -> HttpR
 
 class VenueList(ScopedListView):
     model = Venue
+    list_title = gettext_lazy("Venues")
+    row_template = "places/rows/venue.html"
+    filters_template = "places/filters/kind.html"
+    create_url_name = "places:venue_create"
+    create_permission = "places.add_venue"
     page = "venues"
-    template_name = "places/venue_list.html"
     filters = {"kind": "kind"}
     select_related = ("area",)
     export_columns = [
@@ -390,9 +403,14 @@ class VenueEdit(ObjectEdit):
 
 class ResidentList(ScopedListView):
     model = Resident
+    list_title = gettext_lazy("Residents")
+    row_template = "places/rows/resident.html"
+    filters_template = "places/filters/resident.html"
+    search_placeholder = gettext_lazy("Name, pinyin initials or phone")
+    create_url_name = "places:resident_create"
+    create_permission = "places.add_resident"
     export_columns = [("", None)]  # built per request in export(): phone visibility varies
     page = "residents"
-    template_name = "places/resident_list.html"
     filters = {"tag": "tags"}
     select_related = ("area", "area__parent")
 
@@ -446,7 +464,6 @@ class ResidentList(ScopedListView):
             resident.masked_phone = mask_phone(resident.phone)
         context["tags"] = Tag.objects.all()
         context["area_filter"] = self.request.GET.get("area", "")
-        context["can_add"] = self.request.user.has_perm("places.add_resident", None)
         return context
 
 
@@ -508,8 +525,16 @@ def resident_phone(request: HttpRequest, pk: int) -> HttpResponse:
 
 class PioneerList(ScopedListView):
     model = Pioneer
+    row_template = "places/rows/pioneer.html"
+    create_url_name = "places:pioneer_create"
+    create_permission = "places.add_pioneer"
+    create_label = gettext_lazy("Appoint")
+
+    @property
+    def list_title(self) -> str:
+        return pioneer_label()
+
     page = "pioneers"
-    template_name = "places/pioneer_list.html"
     filters = {"community": "community"}
     select_related = ("community",)
 
