@@ -4,7 +4,7 @@ so each write is one transaction with an audit entry, an optimistic-lock check a
 
 import uuid
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from django.contrib.contenttypes.models import ContentType
@@ -154,3 +154,71 @@ def update_object(
     except IntegrityError as exc:
         raise ServiceError(unique_error or _("This record already exists.")) from exc
     return diff
+
+
+def set_year_schedule(
+    *,
+    actor: Any,
+    year: int,
+    holidays: Iterable[date],
+    makeup_workdays: Iterable[date],
+) -> None:
+    """Enter a year's public holidays and make-up working days as the State Council published them.
+
+    Replaces what was entered for that year before, and marks the year as entered in full, so its
+    deadlines are no longer provisional and the library's data for it no longer applies.
+    """
+    from genxi.core.models import CalendarDay, CalendarYear
+
+    off, on = sorted(set(holidays)), sorted(set(makeup_workdays))
+    clash = set(off) & set(on)
+    if clash:
+        raise ServiceError(
+            _("%(day)s cannot be both a holiday and a make-up working day.")
+            % {"day": min(clash).isoformat()},
+            field="makeup_workdays",
+        )
+    for day in [*off, *on]:
+        if day.year != year:
+            raise ServiceError(
+                _("%(day)s is not in %(year)s.") % {"day": day.isoformat(), "year": year},
+                field="holidays" if day in off else "makeup_workdays",
+            )
+    weekday_makeup = [d for d in on if d.weekday() < 5]
+    if weekday_makeup:
+        raise ServiceError(
+            _("%(day)s is a weekday: it is a working day already, not a make-up day.")
+            % {"day": weekday_makeup[0].isoformat()},
+            field="makeup_workdays",
+        )
+    with transaction.atomic():
+        CalendarDay.objects.filter(day__year=year).delete()
+        CalendarDay.objects.bulk_create(
+            [CalendarDay(day=d, is_workday=False) for d in off]
+            + [CalendarDay(day=d, is_workday=True) for d in on]
+        )
+        entry, _created = CalendarYear.objects.update_or_create(
+            year=year, defaults={"entered_by": actor if getattr(actor, "pk", None) else None}
+        )
+        log_action(
+            actor=actor,
+            action="calendar.set_year",
+            obj=entry,
+            changes={
+                "holidays": [d.isoformat() for d in off],
+                "makeup_workdays": [d.isoformat() for d in on],
+            },
+        )
+
+
+def clear_year_schedule(*, actor: Any, year: int) -> None:
+    """Forget what was entered for `year`: the library (or Monday to Friday) applies again."""
+    from genxi.core.models import CalendarDay, CalendarYear
+
+    with transaction.atomic():
+        entry = CalendarYear.objects.filter(year=year).first()
+        if entry is None:
+            return
+        log_action(actor=actor, action="calendar.clear_year", obj=entry)
+        CalendarDay.objects.filter(day__year=year).delete()
+        entry.delete()

@@ -18,8 +18,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -319,4 +320,68 @@ def home(request: HttpRequest) -> HttpResponse:
         request,
         "core/home.html",
         {"cards": cards, "memberships": memberships, "communities": communities, "counts": counts},
+    )
+
+
+def _can_edit_calendar(user: Any) -> bool:
+    return scoping.has_role(user, Role.STREET_STAFF)
+
+
+@login_required
+def calendar_index(request: HttpRequest) -> HttpResponse:
+    if not scoping.has_role(request.user, *PAGE_ROLES["calendar"]):
+        raise Http404
+    from genxi.core.workdays import WorkCalendar
+
+    calendar = WorkCalendar.load()
+    this_year = timezone.localdate().year
+    years = [calendar.year_summary(y) for y in range(this_year - 1, this_year + 3)]
+    return render(request, "core/calendar_index.html", {"years": years})
+
+
+@login_required
+def calendar_year(request: HttpRequest, year: int) -> HttpResponse:
+    if not scoping.has_role(request.user, *PAGE_ROLES["calendar"]) or not 2000 <= year <= 2100:
+        raise Http404
+    from genxi.core.forms import YearScheduleForm
+    from genxi.core.services import clear_year_schedule, set_year_schedule
+    from genxi.core.workdays import WorkCalendar
+
+    can_edit = _can_edit_calendar(request.user)
+    summary = WorkCalendar.load().year_summary(year)
+    form = YearScheduleForm(
+        initial={
+            "holidays": "\n".join(d.isoformat() for d in summary["holidays"]),  # type: ignore[attr-defined]
+            "makeup_workdays": "\n".join(d.isoformat() for d in summary["makeup"]),  # type: ignore[attr-defined]
+        }
+    )
+    if request.method == "POST":
+        if not can_edit:
+            raise Http404
+        if "clear" in request.POST:
+            clear_year_schedule(actor=request.user, year=year)
+            messages.success(
+                request, _("The entered days of %(year)s were removed.") % {"year": year}
+            )
+            return redirect("core:calendar_year", year=year)
+        form = YearScheduleForm(request.POST)
+        if form.is_valid():
+            try:
+                set_year_schedule(
+                    actor=request.user,
+                    year=year,
+                    holidays=form.cleaned_data["holidays"],
+                    makeup_workdays=form.cleaned_data["makeup_workdays"],
+                )
+            except ServiceError as exc:
+                form.add_error(exc.field, exc.message)
+            else:
+                messages.success(
+                    request, _("The working days of %(year)s are saved.") % {"year": year}
+                )
+                return redirect("core:calendar_year", year=year)
+    return render(
+        request,
+        "core/calendar_year.html",
+        {"summary": summary, "form": form, "can_edit": can_edit, "year": year},
     )

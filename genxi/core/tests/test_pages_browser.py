@@ -5,7 +5,7 @@ Screenshots land in build/screens/pages-*.png for a person to look at.
 
 import pytest
 from django.urls import reverse
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from genxi.browser import DESK, PHONE, log_in, shot
 from genxi.conftest import PASSWORD, World
@@ -36,6 +36,8 @@ def pages(w: World) -> list[tuple[str, str]]:
         ("partners", reverse("places:partner_list")),
         ("partner", reverse("places:partner_detail", args=[w.partner.pk])),
         ("partner-new", reverse("places:partner_create")),
+        ("calendar", reverse("core:calendar")),
+        ("calendar-year", reverse("core:calendar_year", args=[2027])),
         ("profile", reverse("accounts:profile")),
         ("password", reverse("accounts:password_change")),
         ("not-found", "/residents/999999/"),
@@ -56,3 +58,22 @@ def test_every_page_fits_the_screen(
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{name} scrolls sideways by {overflow}px at {width} width"
         shot(page, f"pages-{width}-{name}")
+
+
+def test_street_staff_enter_next_years_holidays(world: World, live_server, page: Page) -> None:
+    from genxi.core.models import CalendarDay
+
+    log_in(page, live_server.url, "alice", PASSWORD)
+    page.click("nav.mainnav >> text=工作日历")
+    page.click("text=2027")
+    expect(page.locator(".errors")).to_contain_text("暂定")
+    page.fill("textarea[name=holidays]", "2027-01-01\n2027-02-10~2027-02-31")
+    page.click("button[type=submit]")
+    expect(page.locator(".field.invalid")).to_contain_text("不是日期")
+    page.fill("textarea[name=holidays]", "2027-01-01\n2027-02-10~2027-02-16")
+    page.fill("textarea[name=makeup_workdays]", "2027-02-07")
+    page.click("button[type=submit]")
+    expect(page.locator(".messages")).to_contain_text("已保存")
+    expect(page.locator(".card").first).to_contain_text("2月7日")
+    shot(page, "desk-calendar-entered")
+    assert CalendarDay.objects.filter(is_workday=True).count() == 1

@@ -23,6 +23,12 @@ PAGES: list[Page] = [
     ("home", lambda w: reverse("core:home"), EVERYONE),
     ("profile", lambda w: reverse("accounts:profile"), EVERYONE),
     ("password", lambda w: reverse("accounts:password_change"), EVERYONE),
+    ("calendar", lambda w: reverse("core:calendar"), {"alice", "bob", "frank", "oscar"}),
+    (
+        "calendar year",
+        lambda w: reverse("core:calendar_year", args=[2027]),
+        {"alice", "bob", "frank", "oscar"},
+    ),
     # areas
     ("area list", lambda w: reverse("places:area_list"), AREA_READERS),
     ("street", lambda w: reverse("places:area_detail", args=[w.street.pk]), {"alice", "frank"}),

@@ -1,0 +1,63 @@
+import re
+from datetime import date, timedelta
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+RANGE = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2})\s*(?:~|～|至|到|—|--)\s*(\d{4}-\d{1,2}-\d{1,2})$")
+
+
+def parse_day(text: str) -> date:
+    try:
+        year, month, day = (int(part) for part in text.split("-"))
+        return date(year, month, day)
+    except ValueError as exc:
+        raise forms.ValidationError(
+            _("“%(text)s” is not a date. Write dates as 2027-02-10."), params={"text": text}
+        ) from exc
+
+
+class DateListField(forms.CharField):
+    """Dates one per line or separated by commas; a range as 2027-02-10~2027-02-17."""
+
+    widget = forms.Textarea(attrs={"rows": 5})
+
+    def to_python(self, value: Any) -> list[date]:  # type: ignore[override]
+        text = super().to_python(value) or ""
+        days: list[date] = []
+        for item in re.split(r"[\n,，、;；]+", text):
+            item = item.strip()
+            if not item:
+                continue
+            match = RANGE.match(item)
+            if match:
+                start, end = parse_day(match[1]), parse_day(match[2])
+                if end < start or (end - start).days > 31:
+                    raise forms.ValidationError(
+                        _("“%(text)s” is not a range of at most a month."), params={"text": item}
+                    )
+                days.extend(start + timedelta(days=i) for i in range((end - start).days + 1))
+            else:
+                days.append(parse_day(item))
+        return days
+
+
+class YearScheduleForm(forms.Form):
+    holidays = DateListField(
+        label=_("Public holidays"),
+        required=False,
+        help_text=_(
+            "Every day off, weekends inside a holiday included, as the State Council lists them."
+        ),
+    )
+    makeup_workdays = DateListField(
+        label=_("Make-up working days (调休)"),
+        required=False,
+        help_text=_("Saturdays or Sundays that are working days."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["holidays"].widget.attrs["placeholder"] = "2027-01-01\n2027-02-10~2027-02-17"
+        self.fields["makeup_workdays"].widget.attrs["placeholder"] = "2027-02-07\n2027-02-20"
