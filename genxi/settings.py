@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "genxi.core",
     "genxi.accounts",
     "genxi.places",
+    "genxi.demands",
 ]
 
 MIDDLEWARE = [

@@ -4,6 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("genxi.core.urls")),
     path("", include("genxi.places.urls")),
+    path("", include("genxi.demands.urls")),
     path("accounts/", include("genxi.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -19,7 +19,7 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     "venues": frozenset(Role),
     "residents": AREA_ROLES | {Role.PIONEER},
     "pioneers": AREA_ROLES | {Role.PIONEER},
-    "calendar": AREA_ROLES,
+    "settings": AREA_ROLES,
 }
 
 
@@ -41,7 +41,7 @@ def navigation_for(user: Any) -> list[NavItem]:
         ("venues", _("Venues"), "places:venue_list", "pin"),
         ("party_orgs", _("Party organisations"), "places:partyorg_list", "star"),
         ("partners", _("Partner units"), "places:partner_list", "handshake"),
-        ("calendar", _("Working days"), "core:calendar", "calendar"),
+        ("settings", _("Settings"), "core:settings", "calendar"),
     ]
     items = [NavItem("home", str(_("Home")), reverse("core:home"), "home")]
     for key, label, url_name, icon in entries:

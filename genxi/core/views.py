@@ -328,8 +328,16 @@ def _can_edit_calendar(user: Any) -> bool:
 
 
 @login_required
+def settings_index(request: HttpRequest) -> HttpResponse:
+    """What a deployment configures: the working-day calendar and the demand categories."""
+    if not scoping.has_role(request.user, *PAGE_ROLES["settings"]):
+        raise Http404
+    return render(request, "core/settings.html")
+
+
+@login_required
 def calendar_index(request: HttpRequest) -> HttpResponse:
-    if not scoping.has_role(request.user, *PAGE_ROLES["calendar"]):
+    if not scoping.has_role(request.user, *PAGE_ROLES["settings"]):
         raise Http404
     from genxi.core.workdays import WorkCalendar
 
@@ -341,7 +349,7 @@ def calendar_index(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def calendar_year(request: HttpRequest, year: int) -> HttpResponse:
-    if not scoping.has_role(request.user, *PAGE_ROLES["calendar"]) or not 2000 <= year <= 2100:
+    if not scoping.has_role(request.user, *PAGE_ROLES["settings"]) or not 2000 <= year <= 2100:
         raise Http404
     from genxi.core.forms import YearScheduleForm
     from genxi.core.services import clear_year_schedule, set_year_schedule

@@ -490,6 +490,7 @@ class DemoResult:
     pioneers: int = 0
     users: int = 0
     memberships: int = 0
+    categories: int = 0
     seconds: float = 0.0
 
     def counts(self) -> dict[str, int]:
@@ -617,6 +618,7 @@ class Loader:
         self.load_users()
         self.load_residents_and_pioneers()
         self.say(f"residents: {self.result.residents} created, pioneers: {self.result.pioneers}")
+        self.load_categories()
         self.result.seconds = time.monotonic() - started
         return self.result
 
@@ -872,6 +874,52 @@ class Loader:
         elif user is not None and found.user_id is None:
             update_pioneer(actor=None, pioneer=found, user=user)
         return found
+
+    def load_categories(self) -> None:
+        from genxi.demands.models import Category
+        from genxi.demands.services import create_category
+
+        known = {(c.parent_id, c.name): c for c in Category.objects.all()}
+        for name, response, resolution, children in DEMAND_CATEGORIES:
+            root = known.get((None, name))
+            if root is None:
+                root = create_category(
+                    actor=None, name=name, response_days=response, resolution_days=resolution
+                )
+                self.result.categories += 1
+            for child_name, child_response, child_resolution in children:
+                if (root.pk, child_name) not in known:
+                    create_category(
+                        actor=None,
+                        name=child_name,
+                        parent=root,
+                        response_days=child_response,
+                        resolution_days=child_resolution,
+                    )
+                    self.result.categories += 1
+
+
+# Demand categories with (response, resolution) deadlines in working days: what the seeds'
+# residents asked for — seats, pavilions, a narrow gate, handrails, a playground, recycling.
+DEMAND_CATEGORIES: list[tuple[str, int, int, list[tuple[str, int, int]]]] = [
+    (
+        "公共设施",
+        1,
+        10,
+        [
+            ("休闲座椅", 1, 5),
+            ("休憩亭", 1, 10),
+            ("出入口与通道", 1, 5),
+            ("楼道扶手", 1, 10),
+            ("儿童游乐设施", 1, 10),
+        ],
+    ),
+    ("环境卫生", 1, 3, [("垃圾分类", 1, 3), ("绿化养护", 1, 5)]),
+    ("物业服务", 1, 5, [("房屋维修", 1, 5), ("围墙与晾晒点", 1, 10)]),
+    ("便民服务", 1, 5, [("理发磨刀修鞋", 1, 5), ("再生资源回收", 1, 3)]),
+    ("法律咨询", 1, 5, []),
+    ("安全隐患", 1, 2, []),
+]
 
 
 def load_demo(*, stdout: Writer | None = None) -> DemoResult:

@@ -36,7 +36,10 @@ def pages(w: World) -> list[tuple[str, str]]:
         ("partners", reverse("places:partner_list")),
         ("partner", reverse("places:partner_detail", args=[w.partner.pk])),
         ("partner-new", reverse("places:partner_create")),
+        ("settings", reverse("core:settings")),
         ("calendar", reverse("core:calendar")),
+        ("categories", reverse("demands:category_list")),
+        ("category-new", reverse("demands:category_create")),
         ("calendar-year", reverse("core:calendar_year", args=[2027])),
         ("profile", reverse("accounts:profile")),
         ("password", reverse("accounts:password_change")),
@@ -64,7 +67,8 @@ def test_street_staff_enter_next_years_holidays(world: World, live_server, page:
     from genxi.core.models import CalendarDay
 
     log_in(page, live_server.url, "alice", PASSWORD)
-    page.click("nav.mainnav >> text=工作日历")
+    page.click("nav.mainnav >> text=设置")
+    page.click("text=工作日历")
     page.click("text=2027")
     expect(page.locator(".errors")).to_contain_text("暂定")
     page.fill("textarea[name=holidays]", "2027-01-01\n2027-02-10~2027-02-31")

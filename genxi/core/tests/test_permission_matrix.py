@@ -23,7 +23,10 @@ PAGES: list[Page] = [
     ("home", lambda w: reverse("core:home"), EVERYONE),
     ("profile", lambda w: reverse("accounts:profile"), EVERYONE),
     ("password", lambda w: reverse("accounts:password_change"), EVERYONE),
+    ("settings", lambda w: reverse("core:settings"), {"alice", "bob", "frank", "oscar"}),
     ("calendar", lambda w: reverse("core:calendar"), {"alice", "bob", "frank", "oscar"}),
+    ("categories", lambda w: reverse("demands:category_list"), {"alice", "bob", "frank", "oscar"}),
+    ("new category", lambda w: reverse("demands:category_create"), {"alice"}),
     (
         "calendar year",
         lambda w: reverse("core:calendar_year", args=[2027]),

@@ -11,6 +11,7 @@ from django.test import Client, RequestFactory
 from genxi.accounts.models import Membership, Role, User
 from genxi.core.models import AuditEntry
 from genxi.core.phones import normalize_phone
+from genxi.demands.models import Category
 from genxi.places.demo import DEMO_PASSWORD, DEMO_USERS, DemoResult, load_demo
 from genxi.places.models import (
     Area,
@@ -25,7 +26,19 @@ from genxi.places.models import (
     Venue,
 )
 
-MODELS = [Area, PartyOrg, Partner, PartnerContact, Venue, Tag, Resident, Pioneer, User, Membership]
+MODELS = [
+    Area,
+    PartyOrg,
+    Partner,
+    PartnerContact,
+    Venue,
+    Tag,
+    Resident,
+    Pioneer,
+    User,
+    Membership,
+    Category,
+]
 
 
 def row_counts() -> dict[str, int]:
@@ -44,6 +57,7 @@ def demo(db: None) -> DemoResult:
 def test_second_load_creates_nothing(demo: DemoResult) -> None:
     assert demo.residents > 0
     assert demo.areas == Area.objects.count()
+    assert demo.categories == Category.objects.count() > 10
     before = row_counts()
 
     again = load_demo()
