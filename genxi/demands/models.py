@@ -1,10 +1,12 @@
-"""Demands (诉求). So far: the category tree with its working-day deadlines."""
+"""Demands (诉求): categories with deadlines, demands, their reporters, events and call-backs."""
 
 from typing import Any
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from genxi.core.models import TimeStamped
@@ -92,3 +94,305 @@ def category_tree(queryset: Any) -> list[Category]:
 
     walk(None)
     return ordered
+
+
+class Channel(models.TextChoices):
+    VISIT = "visit", _("Home visit")
+    PHONE = "phone", _("Phone call")
+    WALK_IN = "walk_in", _("Walk-in")
+    WEB = "web", _("Online")
+    INSPECTION = "inspection", _("Inspection")
+
+
+class Status(models.TextChoices):
+    COLLECTED = "collected", _("Awaiting acceptance")
+    ACCEPTED = "accepted", _("Accepted, to verify")
+    VERIFIED = "verified", _("Verified, to assign")
+    ASSIGNED = "assigned", _("Assigned, awaiting the handler")
+    IN_PROGRESS = "in_progress", _("In progress")
+    RESOLVED = "resolved", _("Resolved, to call back")
+    CLOSED = "closed", _("Closed out")
+    REFERRED = "referred", _("Referred elsewhere")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    MERGED = "merged", _("Merged into another demand")
+
+
+# The lifecycle: from each status, the statuses a service may move a demand to.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.COLLECTED: frozenset(
+        {Status.ACCEPTED, Status.REFERRED, Status.WITHDRAWN, Status.MERGED}
+    ),
+    Status.ACCEPTED: frozenset({Status.VERIFIED, Status.REFERRED, Status.WITHDRAWN, Status.MERGED}),
+    Status.VERIFIED: frozenset(
+        {Status.ASSIGNED, Status.IN_PROGRESS, Status.WITHDRAWN, Status.MERGED}
+    ),
+    Status.ASSIGNED: frozenset({Status.IN_PROGRESS, Status.VERIFIED, Status.WITHDRAWN}),
+    Status.IN_PROGRESS: frozenset({Status.RESOLVED, Status.VERIFIED, Status.WITHDRAWN}),
+    Status.RESOLVED: frozenset({Status.CLOSED, Status.IN_PROGRESS}),
+    Status.CLOSED: frozenset(),
+    Status.REFERRED: frozenset(),
+    Status.WITHDRAWN: frozenset(),
+    Status.MERGED: frozenset(),
+}
+OPEN_STATUSES = frozenset(
+    {
+        Status.COLLECTED,
+        Status.ACCEPTED,
+        Status.VERIFIED,
+        Status.ASSIGNED,
+        Status.IN_PROGRESS,
+        Status.RESOLVED,
+    }
+)
+
+
+class PublicStatus(models.TextChoices):
+    """All that the public tracking page says."""
+
+    OPEN = "open", _("Open")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED_UNRESOLVED = "closed_unresolved", _("Closed without resolution")
+
+
+class HandlingPath(models.TextChoices):
+    COMMUNITY = "community", _("The community handles it")
+    PARTNER = "partner", _("Assigned to a responsible party")
+    MEETING = "meeting", _("Taken to a deliberation meeting")
+    PROJECT = "project", _("Made a service project")
+
+
+class Satisfaction(models.TextChoices):
+    SATISFIED = "satisfied", _("Satisfied")
+    BASICALLY = "basically", _("Basically satisfied")
+    NOT_SATISFIED = "not_satisfied", _("Not satisfied")
+
+
+class DemandQuerySet(models.QuerySet["Demand"]):
+    def open(self) -> "DemandQuerySet":
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def visible_to(self, user: Any) -> "DemandQuerySet":
+        """Staff and leadership: their communities. Pioneers: what they recorded and what is in
+        their grids. Partner handlers: what is assigned to their partner. Residents: their own."""
+        from genxi.accounts import scoping
+        from genxi.accounts.models import AREA_ROLES, Role
+
+        if scoping.is_superuser(user):
+            return self.all()
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        q = scoping.path_range_q("community__path", scoping.scope_paths(user, AREA_ROLES))
+        if scoping.has_role(user, Role.PIONEER):
+            q |= models.Q(created_by=user) | models.Q(area__grid__in=scoping.pioneer_grid_ids(user))
+        partners = scoping.partner_ids(user)
+        if partners:
+            q |= models.Q(handler_partner__in=partners)
+        if scoping.has_role(user, Role.RESIDENT):
+            q |= models.Q(reporters__resident__user=user)
+        return self.filter(q).distinct()
+
+
+class Visit(TimeStamped):
+    """A pioneer's home visit (走访记录): a household on a day; several demands may hang on it."""
+
+    pioneer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("visited by"),
+        on_delete=models.PROTECT,
+        related_name="visits",
+    )
+    area = models.ForeignKey(
+        "places.Area", verbose_name=_("building"), on_delete=models.PROTECT, related_name="visits"
+    )
+    room = models.CharField(_("room"), max_length=30, blank=True)
+    visited_on = models.DateField(_("visited on"))
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        verbose_name = _("home visit")
+        verbose_name_plural = _("home visits")
+        ordering = ["-visited_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.area} {self.room} {self.visited_on:%Y-%m-%d}"
+
+
+class Demand(TimeStamped):
+    code = models.CharField(_("tracking code"), max_length=12, unique=True, editable=False)
+    title = models.CharField(_("title"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="demands"
+    )
+    # The community is denormalised from the area: scoping and figures filter on it directly.
+    community = models.ForeignKey(
+        "places.Area",
+        verbose_name=_("community"),
+        on_delete=models.PROTECT,
+        related_name="community_demands",
+    )
+    area = models.ForeignKey(
+        "places.Area", verbose_name=_("place"), on_delete=models.PROTECT, related_name="demands"
+    )
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.COLLECTED
+    )
+    path = models.CharField(_("handling"), max_length=10, choices=HandlingPath.choices, blank=True)
+    handler_partner = models.ForeignKey(
+        "places.Partner",
+        verbose_name=_("responsible party"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="demands",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="recorded_demands",
+    )
+    visit = models.ForeignKey(
+        Visit, null=True, blank=True, on_delete=models.SET_NULL, related_name="demands"
+    )
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_demands"
+    )
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed out at"), null=True, blank=True)
+    response_due = models.DateField(_("accept by"))
+    resolution_due = models.DateField(_("resolve by"))
+    # A deadline counted through a year whose holidays are not published yet.
+    due_provisional = models.BooleanField(default=False)
+    expected_on = models.DateField(_("expected completion"), null=True, blank=True)
+    # Each reopening starts a new round of call-backs.
+    callback_round = models.PositiveSmallIntegerField(default=0)
+
+    objects = DemandQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("demand")
+        verbose_name_plural = _("demands")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["community", "status", "-created_at"], name="demand_ledger_idx"),
+            models.Index(fields=["status", "resolution_due"], name="demand_due_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(path=HandlingPath.PARTNER)
+                | models.Q(handler_partner__isnull=False),
+                name="demand_partner_path_has_partner",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+    @property
+    def public_status(self) -> str:
+        if self.status in OPEN_STATUSES:
+            return PublicStatus.OPEN
+        if self.status == Status.CLOSED:
+            return PublicStatus.RESOLVED
+        return PublicStatus.CLOSED_UNRESOLVED
+
+
+class DemandReporter(models.Model):
+    """A resident who raised the demand. Many residents, one demand ("me too")."""
+
+    demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="reporters")
+    resident = models.ForeignKey(
+        "places.Resident", on_delete=models.PROTECT, related_name="reported"
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reporter")
+        verbose_name_plural = _("reporters")
+        ordering = ["added_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["demand", "resident"], name="reporter_once"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.resident)
+
+
+class EventKind(models.TextChoices):
+    COLLECTED = "collected", _("collected")
+    REPORTER_ADDED = "reporter_added", _("another resident raised it")
+    ACCEPTED = "accepted", _("accepted")
+    REFERRED = "referred", _("referred elsewhere")
+    VERIFIED = "verified", _("verified on site")
+    ASSIGNED = "assigned", _("assigned")
+    HANDLING = "handling", _("handling started")
+    RETURNED = "returned", _("sent back by the handler")
+    UPDATE = "update", _("progress update")
+    RESOLVED = "resolved", _("resolved")
+    CALLBACK = "callback", _("called back")
+    REOPENED = "reopened", _("reopened")
+    CLOSED = "closed", _("closed out")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+    MERGED = "merged", _("merged")
+    DEADLINE = "deadline", _("deadline changed")
+
+
+class DemandEvent(models.Model):
+    """The append-only history of a demand: every state change, assignment, deadline change and
+    note. The figures are computed from it."""
+
+    demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=16, choices=EventKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    from_status = models.CharField(max_length=12, choices=Status.choices, blank=True)
+    to_status = models.CharField(max_length=12, choices=Status.choices, blank=True)
+    note = models.TextField(blank=True)
+    public = models.BooleanField(default=False)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("demand event")
+        verbose_name_plural = _("demand events")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["demand", "at"], name="demand_event_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.demand_id} {self.kind}"
+
+
+class Callback(models.Model):
+    """A reporter's verdict when called back (回访). "Not satisfied" reopens the demand."""
+
+    demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="callbacks")
+    resident = models.ForeignKey("places.Resident", on_delete=models.PROTECT, related_name="+")
+    round = models.PositiveSmallIntegerField(default=0)
+    result = models.CharField(_("result"), max_length=14, choices=Satisfaction.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("call-back")
+        verbose_name_plural = _("call-backs")
+        ordering = ["at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["demand", "resident", "round"], name="callback_once_per_round"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.demand_id} {self.result}"

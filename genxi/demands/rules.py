@@ -1,11 +1,12 @@
-"""Who may act on demands. So far: street staff keep the category tree."""
+"""Who may act on demands: predicates, registered as Django permissions."""
 
 from typing import Any
 
 import rules
 
 from genxi.accounts import scoping
-from genxi.accounts.models import Role
+from genxi.accounts.models import STAFF_ROLES, Role
+from genxi.demands.models import HandlingPath
 
 
 @rules.predicate
@@ -15,3 +16,32 @@ def keeps_categories(user: Any, category: Any = None) -> bool:
 
 rules.add_perm("demands.add_category", keeps_categories)
 rules.add_perm("demands.change_category", keeps_categories)
+
+
+@rules.predicate
+def is_community_staff_for(user: Any, demand: Any) -> bool:
+    """Street staff of its street or community staff of its community: accept, verify, assign,
+    refer, close out, merge, withdraw."""
+    if demand is None:
+        return scoping.has_role(user, *STAFF_ROLES)
+    return scoping.covers(user, demand.community.path, STAFF_ROLES)
+
+
+@rules.predicate
+def is_handler_of(user: Any, demand: Any) -> bool:
+    """The responsible party's handlers when assigned to a partner; otherwise the community."""
+    if demand is None:
+        return False
+    if demand.path == HandlingPath.PARTNER:
+        return demand.handler_partner_id in scoping.partner_ids(user)
+    return bool(is_community_staff_for(user, demand))
+
+
+@rules.predicate
+def covers_by_grid(user: Any, demand: Any) -> bool:
+    return demand is not None and demand.area.grid_id in scoping.pioneer_grid_ids(user)
+
+
+rules.add_perm("demands.manage_demand", is_community_staff_for)
+rules.add_perm("demands.handle_demand", is_handler_of)
+rules.add_perm("demands.call_back_demand", is_community_staff_for | covers_by_grid)

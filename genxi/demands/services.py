@@ -1,13 +1,42 @@
-"""Writes to demands. So far: the category tree."""
+"""Writes to demands: the category tree, and each step of a demand's lifecycle.
 
+Every lifecycle step is one service with a guard (the TRANSITIONS map), applied as a
+compare-and-set on the status: of two people acting on one demand at once, one wins and the
+other is told plainly what happened. Each step appends a DemandEvent (what the figures are
+computed from) and an audit entry, in the same transaction.
+"""
+
+import secrets
 import uuid
-from datetime import datetime
+from collections.abc import Iterable
+from datetime import date, datetime
 from typing import Any
 
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from genxi.core.audit import jsonable, log_action
 from genxi.core.services import ServiceError, create_object, update_object
-from genxi.demands.models import MAX_CATEGORY_DEPTH, Category
+from genxi.core.workdays import WorkCalendar
+from genxi.demands.models import (
+    MAX_CATEGORY_DEPTH,
+    OPEN_STATUSES,
+    TRANSITIONS,
+    Callback,
+    Category,
+    Channel,
+    Demand,
+    DemandEvent,
+    DemandReporter,
+    EventKind,
+    HandlingPath,
+    Satisfaction,
+    Status,
+    Visit,
+)
+from genxi.places.models import Area, Partner, Resident
 
 DUPLICATE = _("There is already a category of that name here.")
 
@@ -75,3 +104,448 @@ def update_category(
         expected_updated_at=expected_updated_at,
         unique_error=str(DUPLICATE),
     )
+
+
+# ------------------------------------------------------------------ the lifecycle
+
+# No 0/O, 1/I/L: a code read out over the phone must not be misheard.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 8
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+class StaleDemand(ServiceError):
+    """Someone else moved the demand on while this person was looking at it."""
+
+    def __init__(self, status: str | None) -> None:
+        label = Status(status).label if status else _("deleted")
+        super().__init__(
+            _(
+                "Someone else has just acted on this demand; it is now “%(status)s”. "
+                "Reload the page to see what happened."
+            )
+            % {"status": label},
+            code="stale",
+        )
+
+
+def _user(actor: Any) -> Any:
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def _required(value: str, field: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ServiceError(_("Please write the reason or the findings."), field=field)
+    return value
+
+
+def _event(demand: Demand, *, actor: Any, kind: str, note: str = "", **extra: Any) -> DemandEvent:
+    return DemandEvent.objects.create(
+        demand=demand, kind=kind, actor=_user(actor), note=note, **extra
+    )
+
+
+def _move(
+    demand: Demand,
+    *,
+    actor: Any,
+    to: str,
+    kind: str,
+    note: str = "",
+    public: bool = False,
+    data: dict[str, Any] | None = None,
+    **fields: Any,
+) -> None:
+    """Move `demand` to status `to` if the map allows it and nobody moved it first."""
+    old = demand.status
+    if to not in TRANSITIONS[old]:
+        raise ServiceError(
+            _("This cannot be done to a demand that is “%(status)s”.")
+            % {"status": Status(old).label},
+            code="invalid_transition",
+        )
+    now = timezone.now()
+    with transaction.atomic():
+        changed = Demand.objects.filter(pk=demand.pk, status=old).update(
+            status=to, updated_at=now, **fields
+        )
+        if changed != 1:
+            raise StaleDemand(
+                Demand.objects.filter(pk=demand.pk).values_list("status", flat=True).first()
+            )
+        demand.refresh_from_db()
+        _event(
+            demand,
+            actor=actor,
+            kind=kind,
+            note=note,
+            from_status=old,
+            to_status=to,
+            public=public,
+            data=data or {},
+        )
+        log_action(
+            actor=actor,
+            action=f"demand.{kind}",
+            obj=demand,
+            changes={"status": [old, to], **{k: jsonable(v) for k, v in fields.items()}},
+        )
+
+
+def collect_demand(
+    *,
+    actor: Any,
+    title: str,
+    category: Category,
+    area: Area,
+    channel: str,
+    reporters: Iterable[Resident] = (),
+    description: str = "",
+    visit: Visit | None = None,
+    token: uuid.UUID | None = None,
+    today: date | None = None,
+    **location: Any,
+) -> Demand:
+    """Record a demand from a visit, a call, a walk-in, the web or an inspection.
+
+    Its deadlines are the category's working days from today. A retried submission (the same
+    `token`) returns the demand the first one made.
+    """
+    community = area.community()
+    if community is None:
+        raise ServiceError(_("Choose a place inside a community."), field="area")
+    if not category.is_active:
+        raise ServiceError(
+            _("This category is no longer in use; choose another."), field="category"
+        )
+    if channel not in Channel.values:
+        raise ServiceError(_("Choose how the demand came in."), field="channel")
+    title = _required(title, "title")
+    start = today or timezone.localdate()
+    calendar = WorkCalendar.load()
+    response = calendar.add_workdays(start, category.response_days)
+    resolution = calendar.add_workdays(start, category.resolution_days)
+    people = list(dict.fromkeys(reporters))
+
+    def attach(demand: Demand) -> None:
+        DemandReporter.objects.bulk_create(
+            [DemandReporter(demand=demand, resident=r) for r in people]
+        )
+        _event(
+            demand,
+            actor=actor,
+            kind=EventKind.COLLECTED,
+            to_status=Status.COLLECTED,
+            public=True,
+            data={"channel": channel, "reporters": len(people)},
+        )
+
+    return create_object(
+        actor=actor,
+        model=Demand,
+        fields={
+            "code": new_code(),
+            "title": title,
+            "description": description.strip(),
+            "category": category,
+            "community": community,
+            "area": area,
+            "channel": channel,
+            "visit": visit,
+            "created_by": _user(actor),
+            "response_due": response.day,
+            "resolution_due": resolution.day,
+            "due_provisional": response.provisional or resolution.provisional,
+            **location,
+        },
+        token=token,
+        after_insert=attach,
+    )
+
+
+def add_reporter(*, actor: Any, demand: Demand, resident: Resident) -> bool:
+    """ "Me too": one more resident raised the same thing. False when they already had."""
+    if demand.status not in OPEN_STATUSES:
+        raise ServiceError(
+            _("This demand is no longer open; record a new one instead."), code="closed"
+        )
+    try:
+        with transaction.atomic():
+            _reporter, created = DemandReporter.objects.get_or_create(
+                demand=demand, resident=resident
+            )
+            if created:
+                _event(
+                    demand,
+                    actor=actor,
+                    kind=EventKind.REPORTER_ADDED,
+                    data={"resident": resident.pk},
+                )
+                log_action(
+                    actor=actor,
+                    action="demand.reporter_added",
+                    obj=demand,
+                    changes={"resident": resident.pk},
+                )
+    except IntegrityError:
+        return False  # the same resident added twice at once: the other request did it
+    return created
+
+
+def accept(*, actor: Any, demand: Demand, note: str = "") -> None:
+    _move(
+        demand,
+        actor=actor,
+        to=Status.ACCEPTED,
+        kind=EventKind.ACCEPTED,
+        note=note,
+        public=True,
+        accepted_at=timezone.now(),
+    )
+
+
+def refer(*, actor: Any, demand: Demand, reason: str) -> None:
+    """Not this community's to handle: say where it went and why."""
+    reason = _required(reason, "reason")
+    _move(
+        demand,
+        actor=actor,
+        to=Status.REFERRED,
+        kind=EventKind.REFERRED,
+        note=reason,
+        public=True,
+        accepted_at=demand.accepted_at or timezone.now(),
+        closed_at=timezone.now(),
+    )
+
+
+def verify(*, actor: Any, demand: Demand, findings: str) -> None:
+    """What was found on site (实地核实)."""
+    findings = _required(findings, "findings")
+    _move(
+        demand,
+        actor=actor,
+        to=Status.VERIFIED,
+        kind=EventKind.VERIFIED,
+        note=findings,
+        verified_at=timezone.now(),
+    )
+
+
+def assign(
+    *, actor: Any, demand: Demand, path: str, partner: Partner | None = None, note: str = ""
+) -> None:
+    """Decide who handles it: a responsible party (it must accept), or the community itself,
+    a deliberation meeting or a service project (handling starts at once)."""
+    if path not in HandlingPath.values:
+        raise ServiceError(_("Choose how the demand will be handled."), field="path")
+    now = timezone.now()
+    if path == HandlingPath.PARTNER:
+        if partner is None:
+            raise ServiceError(_("Choose the responsible party."), field="partner")
+        _move(
+            demand,
+            actor=actor,
+            to=Status.ASSIGNED,
+            kind=EventKind.ASSIGNED,
+            note=note,
+            data={"path": path, "partner": partner.pk},
+            path=path,
+            handler_partner=partner,
+            assigned_at=now,
+        )
+    else:
+        _move(
+            demand,
+            actor=actor,
+            to=Status.IN_PROGRESS,
+            kind=EventKind.ASSIGNED,
+            note=note,
+            public=True,
+            data={"path": path},
+            path=path,
+            handler_partner=None,
+            assigned_at=now,
+        )
+
+
+def start_handling(
+    *, actor: Any, demand: Demand, expected_on: date | None = None, note: str = ""
+) -> None:
+    """The responsible party takes the demand on, with the date it expects to finish."""
+    _move(
+        demand,
+        actor=actor,
+        to=Status.IN_PROGRESS,
+        kind=EventKind.HANDLING,
+        note=note,
+        public=True,
+        data={"expected_on": expected_on.isoformat() if expected_on else None},
+        expected_on=expected_on,
+    )
+
+
+def send_back(*, actor: Any, demand: Demand, reason: str) -> None:
+    """The handler hands it back (not theirs, cannot do it): the community decides again."""
+    reason = _required(reason, "reason")
+    _move(
+        demand,
+        actor=actor,
+        to=Status.VERIFIED,
+        kind=EventKind.RETURNED,
+        note=reason,
+        data={"partner": demand.handler_partner_id},
+        path="",
+        handler_partner=None,
+        expected_on=None,
+    )
+
+
+def post_update(*, actor: Any, demand: Demand, text: str, public: bool = False) -> DemandEvent:
+    text = _required(text, "text")
+    if demand.status not in OPEN_STATUSES:
+        raise ServiceError(_("This demand is no longer open."), code="closed")
+    with transaction.atomic():
+        event = _event(demand, actor=actor, kind=EventKind.UPDATE, note=text, public=public)
+        log_action(actor=actor, action="demand.update_posted", obj=demand)
+    return event
+
+
+def resolve(*, actor: Any, demand: Demand, result: str) -> None:
+    """Finished, with what was done (the gate widened to 120 cm): call-backs come next."""
+    result = _required(result, "result")
+    _move(
+        demand,
+        actor=actor,
+        to=Status.RESOLVED,
+        kind=EventKind.RESOLVED,
+        note=result,
+        public=True,
+        resolved_at=timezone.now(),
+    )
+
+
+def record_callback(
+    *, actor: Any, demand: Demand, resident: Resident, result: str, comment: str = ""
+) -> Callback:
+    """A reporter's verdict. "Not satisfied" reopens the demand for another round."""
+    if result not in Satisfaction.values:
+        raise ServiceError(_("Choose the resident's answer."), field="result")
+    if demand.status != Status.RESOLVED:
+        raise ServiceError(
+            _("Call-backs are made once a demand is resolved."), code="invalid_transition"
+        )
+    if not demand.reporters.filter(resident=resident).exists():
+        raise ServiceError(_("Only the residents who raised it are called back."), field="resident")
+    try:
+        with transaction.atomic():
+            callback = Callback.objects.create(
+                demand=demand,
+                resident=resident,
+                round=demand.callback_round,
+                result=result,
+                comment=comment.strip(),
+                by=_user(actor),
+            )
+            _event(
+                demand,
+                actor=actor,
+                kind=EventKind.CALLBACK,
+                note=comment.strip(),
+                data={"resident": resident.pk, "result": result, "round": demand.callback_round},
+            )
+            log_action(
+                actor=actor,
+                action="demand.callback",
+                obj=demand,
+                changes={"resident": resident.pk, "result": result},
+            )
+            if result == Satisfaction.NOT_SATISFIED:
+                _move(
+                    demand,
+                    actor=actor,
+                    to=Status.IN_PROGRESS,
+                    kind=EventKind.REOPENED,
+                    note=comment.strip(),
+                    public=True,
+                    resolved_at=None,
+                    callback_round=F("callback_round") + 1,
+                )
+    except IntegrityError as exc:
+        raise ServiceError(
+            _("This resident has already been called back."), field="resident"
+        ) from exc
+    return callback
+
+
+def close_out(*, actor: Any, demand: Demand, note: str = "") -> None:
+    """Strike it off the ledger (销号), once every reporter has been called back."""
+    waiting = demand.reporters.exclude(
+        resident__in=Callback.objects.filter(demand=demand, round=demand.callback_round).values(
+            "resident"
+        )
+    ).count()
+    if waiting:
+        raise ServiceError(
+            _("%(n)s reporter(s) still to call back before this demand can be closed out.")
+            % {"n": waiting},
+            code="callbacks_missing",
+        )
+    _move(
+        demand,
+        actor=actor,
+        to=Status.CLOSED,
+        kind=EventKind.CLOSED,
+        note=note,
+        public=True,
+        closed_at=timezone.now(),
+    )
+
+
+def withdraw(*, actor: Any, demand: Demand, reason: str) -> None:
+    reason = _required(reason, "reason")
+    _move(
+        demand,
+        actor=actor,
+        to=Status.WITHDRAWN,
+        kind=EventKind.WITHDRAWN,
+        note=reason,
+        public=True,
+        closed_at=timezone.now(),
+    )
+
+
+def merge(*, actor: Any, duplicate: Demand, into: Demand) -> None:
+    """The same thing recorded twice: the duplicate's reporters and history join `into`."""
+    if duplicate.pk == into.pk:
+        raise ServiceError(_("A demand cannot be merged into itself."), field="into")
+    if into.status not in OPEN_STATUSES:
+        raise ServiceError(_("Merge into a demand that is still open."), field="into")
+    if into.community_id != duplicate.community_id:
+        raise ServiceError(_("Only demands of the same community can be merged."), field="into")
+    with transaction.atomic():
+        existing = set(into.reporters.values_list("resident", flat=True))
+        moved = [r for r in duplicate.reporters.all() if r.resident_id not in existing]
+        DemandReporter.objects.bulk_create(
+            [DemandReporter(demand=into, resident_id=r.resident_id) for r in moved]
+        )
+        _move(
+            duplicate,
+            actor=actor,
+            to=Status.MERGED,
+            kind=EventKind.MERGED,
+            public=True,
+            data={"into": into.pk},
+            merged_into=into,
+            closed_at=timezone.now(),
+        )
+        _event(
+            into,
+            actor=actor,
+            kind=EventKind.MERGED,
+            data={"from": duplicate.pk, "reporters": len(moved)},
+        )
