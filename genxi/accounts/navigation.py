@@ -20,6 +20,7 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     "residents": AREA_ROLES | {Role.PIONEER},
     "pioneers": AREA_ROLES | {Role.PIONEER},
     "settings": AREA_ROLES,
+    "demands": AREA_ROLES | {Role.PIONEER, Role.PARTNER},
 }
 
 
@@ -35,6 +36,7 @@ def navigation_for(user: Any) -> list[NavItem]:
     if not getattr(user, "is_authenticated", False):
         return []
     entries = [
+        ("demands", _("Demands"), "demands:demand_list", "inbox"),
         ("areas", _("Areas"), "places:area_list", "map"),
         ("residents", _("Residents"), "places:resident_list", "users"),
         ("pioneers", pioneer_label(), "places:pioneer_list", "flag"),

@@ -31,6 +31,17 @@ def _outermost(paths: Iterable[str]) -> list[str]:
     return kept
 
 
+def ancestor_ids(paths: Iterable[str]) -> set[int]:
+    """Ids of the areas above each path (not the areas themselves)."""
+    from genxi.places.models import PATH_STEP
+
+    ids: set[int] = set()
+    for path in paths:
+        segments = [path[i : i + PATH_STEP] for i in range(0, len(path), PATH_STEP)]
+        ids.update(int(s) for s in segments[:-1])
+    return ids
+
+
 def is_superuser(user: Any) -> bool:
     return bool(getattr(user, "is_active", False) and getattr(user, "is_superuser", False))
 

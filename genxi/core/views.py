@@ -193,7 +193,7 @@ class ServiceFormView(RoleRequiredMixin, FormView):  # type: ignore[type-arg]
 
     template_name = "includes/object_form.html"
     permission = ""
-    title = ""
+    title: Any = ""
     object: Any = None
 
     def get_object(self) -> Any:

@@ -2,8 +2,18 @@ from typing import Any
 
 from django import forms
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
-from genxi.demands.models import Category
+from genxi.demands.models import (
+    Category,
+    Channel,
+    Demand,
+    HandlingPath,
+    Satisfaction,
+    category_tree,
+)
+from genxi.places import forms as places_forms
+from genxi.places.models import Area, Partner, Resident
 
 
 class CategoryForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -28,3 +38,103 @@ class CategoryForm(forms.ModelForm):  # type: ignore[type-arg]
     def _post_clean(self) -> None:
         # The service validates and writes; the form only cleans fields.
         pass
+
+
+class DemandForm(forms.Form):
+    """Intake, phone first: who, where, what."""
+
+    title = forms.CharField(label=_("What is it about"), max_length=100)
+    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.none())
+    area = forms.ModelChoiceField(label=_("Where"), queryset=Area.objects.none())
+    channel = forms.ChoiceField(
+        label=_("How it came in"), choices=Channel.choices, initial=Channel.VISIT
+    )
+    # Chosen with the resident picker (htmx) on the form, which renders the picked ones itself.
+    reporters = forms.ModelMultipleChoiceField(
+        label=_("Raised by"),
+        queryset=Resident.objects.none(),
+        required=False,
+        widget=forms.MultipleHiddenInput,
+    )
+    description = forms.CharField(
+        label=_("Details"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        kwargs.pop("instance", None)
+        super().__init__(*args, **kwargs)
+        from genxi.places.forms import AreaChoiceField
+
+        categories = [c for c in category_tree(Category.objects.active())]
+        category_field = self.fields["category"]
+        assert isinstance(category_field, forms.ModelChoiceField)
+        category_field.queryset = Category.objects.active()
+        category_field.choices = [("", "---------")] + [
+            (c.pk, "　" * c.depth + c.name) for c in categories
+        ]
+        self.fields["area"] = AreaChoiceField(
+            label=_("Where"), queryset=places_forms.collect_areas(user)
+        )
+        reporters = self.fields["reporters"]
+        assert isinstance(reporters, forms.ModelMultipleChoiceField)
+        reporters.queryset = Resident.objects.visible_to(user).select_related("area")
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class FindingsForm(forms.Form):
+    findings = forms.CharField(
+        label=_("Findings on site"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class AssignForm(forms.Form):
+    path = forms.ChoiceField(label=_("Handled by"), choices=HandlingPath.choices)
+    partner = forms.ModelChoiceField(
+        label=_("Responsible party"), queryset=Partner.objects.none(), required=False
+    )
+    note = forms.CharField(label=_("Note"), required=False)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        partner = self.fields["partner"]
+        assert isinstance(partner, forms.ModelChoiceField)
+        partner.queryset = Partner.objects.visible_to(user).filter(is_active=True)
+
+
+class StartForm(forms.Form):
+    expected_on = forms.DateField(
+        label=_("Expected completion"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
+class UpdateForm(forms.Form):
+    text = forms.CharField(label=_("Progress"), widget=forms.Textarea(attrs={"rows": 2}))
+    public = forms.BooleanField(label=_("Reporters and the public may read it"), required=False)
+
+
+class ResolveForm(forms.Form):
+    result = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CallbackForm(forms.Form):
+    resident = forms.ModelChoiceField(label=_("Reporter"), queryset=Resident.objects.none())
+    result = forms.ChoiceField(
+        label=_("Their answer"), choices=Satisfaction.choices, widget=forms.RadioSelect
+    )
+    comment = forms.CharField(label=_("Comment"), required=False)
+
+    def __init__(self, *args: Any, demand: Demand, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        resident = self.fields["resident"]
+        assert isinstance(resident, forms.ModelChoiceField)
+        done = demand.callbacks.filter(round=demand.callback_round).values("resident")
+        resident.queryset = Resident.objects.filter(reported__demand=demand).exclude(pk__in=done)
+
+
+class EmptyForm(forms.Form):
+    pass

@@ -171,6 +171,15 @@ class DemandQuerySet(models.QuerySet["Demand"]):
     def open(self) -> "DemandQuerySet":
         return self.filter(status__in=OPEN_STATUSES)
 
+    def overdue(self, today: Any = None) -> "DemandQuerySet":
+        """Not accepted by its response deadline, or not resolved by its resolution deadline."""
+        day = today or timezone.localdate()
+        late_response = models.Q(status=Status.COLLECTED, response_due__lt=day)
+        late_resolution = models.Q(
+            status__in=OPEN_STATUSES - {Status.RESOLVED}, resolution_due__lt=day
+        )
+        return self.filter(late_response | late_resolution)
+
     def visible_to(self, user: Any) -> "DemandQuerySet":
         """Staff and leadership: their communities. Pioneers: what they recorded and what is in
         their grids. Partner handlers: what is assigned to their partner. Residents: their own."""
@@ -295,6 +304,16 @@ class Demand(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("demands:demand_detail", args=[self.pk])
+
+    @property
+    def is_overdue(self) -> bool:
+        today = timezone.localdate()
+        if self.status == Status.COLLECTED and self.response_due < today:
+            return True
+        return self.status in OPEN_STATUSES - {Status.RESOLVED} and self.resolution_due < today
 
     @property
     def public_status(self) -> str:

@@ -42,6 +42,13 @@ def covers_by_grid(user: Any, demand: Any) -> bool:
     return demand is not None and demand.area.grid_id in scoping.pioneer_grid_ids(user)
 
 
+@rules.predicate
+def can_collect(user: Any, area: Any = None) -> bool:
+    """Staff and pioneers record demands (a pioneer in the grids they cover)."""
+    return scoping.has_role(user, *STAFF_ROLES, Role.PIONEER)
+
+
+rules.add_perm("demands.add_demand", can_collect)
 rules.add_perm("demands.manage_demand", is_community_staff_for)
 rules.add_perm("demands.handle_demand", is_handler_of)
 rules.add_perm("demands.call_back_demand", is_community_staff_for | covers_by_grid)

@@ -7,4 +7,9 @@ urlpatterns = [
     path("categories/", views.category_list, name="category_list"),
     path("categories/new/", views.CategoryCreate.as_view(), name="category_create"),
     path("categories/<int:pk>/", views.CategoryEdit.as_view(), name="category_edit"),
+    path("demands/", views.DemandList.as_view(), name="demand_list"),
+    path("demands/new/", views.DemandCreate.as_view(), name="demand_create"),
+    path("demands/pick-resident/", views.pick_resident, name="pick_resident"),
+    path("demands/<int:pk>/", views.demand_detail, name="demand_detail"),
+    path("demands/<int:pk>/<slug:action>/", views.demand_action, name="demand_action"),
 ]

@@ -1,14 +1,23 @@
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from genxi.accounts import scoping
 from genxi.accounts.navigation import PAGE_ROLES
-from genxi.core.views import ServiceFormView
+from genxi.core.phones import mask_phone
+from genxi.core.services import ServiceError
+from genxi.core.views import ScopedListView, ServiceFormView
 from genxi.demands import forms, services
-from genxi.demands.models import Category, category_tree
+from genxi.demands.models import Category, Demand, HandlingPath, Status, category_tree
+from genxi.places.models import Resident
 
 
 @login_required
@@ -32,7 +41,7 @@ class CategoryCreate(ServiceFormView):
     permission = "demands.add_category"
 
     @property
-    def title(self) -> str:  # type: ignore[override]
+    def title(self) -> str:
         from django.utils.translation import gettext as _
 
         return _("New demand category")
@@ -65,7 +74,7 @@ class CategoryEdit(ServiceFormView):
         )
 
     @property
-    def title(self) -> str:  # type: ignore[override]
+    def title(self) -> str:
         from django.utils.translation import gettext as _
 
         return _("Edit %(name)s") % {"name": self.object}
@@ -75,3 +84,278 @@ class CategoryEdit(ServiceFormView):
             actor=self.request.user, category=self.object, **self.service_kwargs(form)
         )
         return self.object
+
+
+# ---------------------------------------------------------------- demands
+
+
+class DemandList(ScopedListView):
+    model = Demand
+    page = "demands"
+    list_title = gettext_lazy("Demands")
+    row_template = "demands/rows/demand.html"
+    filters_template = "demands/filters/demand.html"
+    filters = {"status": "status", "category": "category"}
+    select_related = ("category", "community", "area")
+    search_placeholder = gettext_lazy("Title or tracking code")
+    create_url_name = "demands:demand_create"
+    create_permission = "demands.add_demand"
+    create_label = gettext_lazy("Record a demand")
+    export_columns = [
+        (gettext_lazy("Tracking code"), lambda d: d.code),
+        (gettext_lazy("Title"), lambda d: d.title),
+        (gettext_lazy("Category"), lambda d: d.category.name),
+        (gettext_lazy("Community"), lambda d: d.community.name),
+        (gettext_lazy("Place"), lambda d: d.area.name),
+        (gettext_lazy("Channel"), lambda d: d.get_channel_display()),
+        (gettext_lazy("Status"), lambda d: d.get_status_display()),
+        (
+            gettext_lazy("Recorded"),
+            lambda d: timezone.localtime(d.created_at).strftime("%Y-%m-%d %H:%M"),
+        ),
+        (gettext_lazy("Resolve by"), lambda d: d.resolution_due.isoformat()),
+    ]
+
+    def search(self, queryset: Any, text: str) -> Any:
+        return queryset.filter(Q(title__contains=text) | Q(code=text.upper()))
+
+    def get_queryset(self) -> Any:
+        qs = (
+            super()
+            .get_queryset()
+            .annotate(reporter_count=Count("reporters", distinct=True))
+            .order_by("-created_at", "-id")
+        )
+        if self.request.GET.get("overdue"):
+            qs = qs.overdue()
+        return qs
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["statuses"] = Status.choices
+        context["categories"] = category_tree(Category.objects.all())
+        context["overdue_filter"] = bool(self.request.GET.get("overdue"))
+        return context
+
+
+class DemandCreate(ServiceFormView):
+    page = "demands"
+    form_class = forms.DemandForm
+    permission = "demands.add_demand"
+    title = gettext_lazy("Record a demand")
+    template_name = "demands/demand_form.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        form = context["form"]
+        picked = form["reporters"].value() or []
+        context["picked"] = Resident.objects.visible_to(self.request.user).filter(
+            pk__in=[p for p in picked if str(p).isdigit()]
+        )
+        return context
+
+    def perform(self, form: Any) -> Any:
+        return services.collect_demand(actor=self.request.user, **self.service_kwargs(form))
+
+
+# What each action on the demand page needs: its form, the permission, the statuses it applies
+# to, and the service call.
+ACTIONS: dict[str, tuple[Any, str, frozenset[str], Any]] = {
+    "accept": (
+        forms.EmptyForm,
+        "demands.manage_demand",
+        frozenset({Status.COLLECTED}),
+        lambda a, d, f: services.accept(actor=a, demand=d),
+    ),
+    "refer": (
+        forms.ReasonForm,
+        "demands.manage_demand",
+        frozenset({Status.COLLECTED, Status.ACCEPTED}),
+        lambda a, d, f: services.refer(actor=a, demand=d, reason=f["reason"]),
+    ),
+    "verify": (
+        forms.FindingsForm,
+        "demands.manage_demand",
+        frozenset({Status.ACCEPTED}),
+        lambda a, d, f: services.verify(actor=a, demand=d, findings=f["findings"]),
+    ),
+    "assign": (
+        forms.AssignForm,
+        "demands.manage_demand",
+        frozenset({Status.VERIFIED}),
+        lambda a, d, f: services.assign(
+            actor=a, demand=d, path=f["path"], partner=f["partner"], note=f["note"]
+        ),
+    ),
+    "start": (
+        forms.StartForm,
+        "demands.handle_demand",
+        frozenset({Status.ASSIGNED}),
+        lambda a, d, f: services.start_handling(actor=a, demand=d, expected_on=f["expected_on"]),
+    ),
+    "send_back": (
+        forms.ReasonForm,
+        "demands.handle_demand",
+        frozenset({Status.ASSIGNED, Status.IN_PROGRESS}),
+        lambda a, d, f: services.send_back(actor=a, demand=d, reason=f["reason"]),
+    ),
+    "update": (
+        forms.UpdateForm,
+        "demands.handle_demand",
+        frozenset({Status.ASSIGNED, Status.IN_PROGRESS}),
+        lambda a, d, f: services.post_update(actor=a, demand=d, text=f["text"], public=f["public"]),
+    ),
+    "resolve": (
+        forms.ResolveForm,
+        "demands.handle_demand",
+        frozenset({Status.IN_PROGRESS}),
+        lambda a, d, f: services.resolve(actor=a, demand=d, result=f["result"]),
+    ),
+    "callback": (
+        forms.CallbackForm,
+        "demands.call_back_demand",
+        frozenset({Status.RESOLVED}),
+        lambda a, d, f: services.record_callback(
+            actor=a, demand=d, resident=f["resident"], result=f["result"], comment=f["comment"]
+        ),
+    ),
+    "close": (
+        forms.EmptyForm,
+        "demands.manage_demand",
+        frozenset({Status.RESOLVED}),
+        lambda a, d, f: services.close_out(actor=a, demand=d),
+    ),
+    "withdraw": (
+        forms.ReasonForm,
+        "demands.manage_demand",
+        frozenset(
+            {
+                Status.COLLECTED,
+                Status.ACCEPTED,
+                Status.VERIFIED,
+                Status.ASSIGNED,
+                Status.IN_PROGRESS,
+            }
+        ),
+        lambda a, d, f: services.withdraw(actor=a, demand=d, reason=f["reason"]),
+    ),
+}
+ACTION_LABELS = {
+    "accept": gettext_lazy("Accept"),
+    "refer": gettext_lazy("Refer elsewhere"),
+    "verify": gettext_lazy("Record the on-site check"),
+    "assign": gettext_lazy("Decide who handles it"),
+    "start": gettext_lazy("Take it on"),
+    "send_back": gettext_lazy("Send back"),
+    "update": gettext_lazy("Post progress"),
+    "resolve": gettext_lazy("Mark resolved"),
+    "callback": gettext_lazy("Record a call-back"),
+    "close": gettext_lazy("Close out"),
+    "withdraw": gettext_lazy("Withdraw"),
+}
+
+
+def _make_form(name: str, demand: Demand, user: Any, data: Any = None) -> Any:
+    form_class = ACTIONS[name][0]
+    if form_class is forms.AssignForm:
+        return form_class(data, user=user, prefix=name)
+    if form_class is forms.CallbackForm:
+        return form_class(data, demand=demand, prefix=name)
+    return form_class(data, prefix=name)
+
+
+def _available(demand: Demand, user: Any) -> list[str]:
+    names = []
+    for name, (_form, permission, statuses, _call) in ACTIONS.items():
+        if demand.status not in statuses or not user.has_perm(permission, demand):
+            continue
+        if name == "send_back" and demand.path != HandlingPath.PARTNER:
+            continue
+        names.append(name)
+    return names
+
+
+def _render_demand(
+    request: HttpRequest, demand: Demand, bound: Any = None, status: int = 200
+) -> HttpResponse:
+    user = request.user
+    actions = []
+    for name in _available(demand, user):
+        form = (
+            bound if bound is not None and bound.prefix == name else _make_form(name, demand, user)
+        )
+        actions.append({"name": name, "label": ACTION_LABELS[name], "form": form})
+    reporters = list(demand.reporters.select_related("resident__area"))
+    for reporter in reporters:
+        reporter.masked_phone = mask_phone(reporter.resident.phone)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "demands/demand_detail.html",
+        {
+            "object": demand,
+            "actions": actions,
+            "reporters": reporters,
+            "events": demand.events.select_related("actor"),
+            "callbacks": demand.callbacks.select_related("resident"),
+        },
+        status=status,
+    )
+
+
+@login_required
+def demand_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    if not scoping.has_role(request.user, *PAGE_ROLES["demands"]):
+        raise Http404
+    demand = get_object_or_404(
+        Demand.objects.visible_to(request.user).select_related(
+            "category", "community", "area", "handler_partner"
+        ),
+        pk=pk,
+    )
+    return _render_demand(request, demand)
+
+
+@login_required
+@require_POST
+def demand_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    if action not in ACTIONS or not scoping.has_role(request.user, *PAGE_ROLES["demands"]):
+        raise Http404
+    demand = get_object_or_404(
+        Demand.objects.visible_to(request.user).select_related("category", "community", "area"),
+        pk=pk,
+    )
+    _form_class, permission, _statuses, call = ACTIONS[action]
+    if not request.user.has_perm(permission, demand):
+        raise Http404
+    form = _make_form(action, demand, request.user, request.POST)
+    if form.is_valid():
+        try:
+            call(request.user, demand, form.cleaned_data)
+        except ServiceError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            if exc.field not in form.fields:
+                # The action may no longer be offered (someone moved the demand on): say why
+                # at the top of the page, where it is seen.
+                messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Done: %(action)s.") % {"action": ACTION_LABELS[action]})
+            return redirect(demand)
+    return _render_demand(request, Demand.objects.get(pk=demand.pk), bound=form, status=400)
+
+
+@login_required
+def pick_resident(request: HttpRequest) -> HttpResponse:
+    """The intake form's resident picker (htmx): matches by name, initials or phone."""
+    if not request.user.has_perm("demands.add_demand"):
+        raise Http404
+    text = request.GET.get("q", "").strip()
+    matches = (
+        Resident.objects.visible_to(request.user)
+        .search(text, by_phone=True)
+        .select_related("area", "area__parent")[:8]
+        if text
+        else []
+    )
+    for resident in matches:
+        resident.masked_phone = mask_phone(resident.phone)  # type: ignore[attr-defined]
+    return render(request, "demands/demand_form.html#matches", {"matches": matches, "q": text})

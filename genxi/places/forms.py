@@ -51,6 +51,17 @@ def staff_areas(user: Any, *kinds: str) -> Any:
     return qs.filter(scoping.path_range_q("path", scoping.scope_paths(user, STAFF_ROLES)))
 
 
+def collect_areas(user: Any) -> Any:
+    """Where `user` may register residents or record demands: communities, compounds and
+    buildings under their staff roles, and the buildings of the grids they cover as a pioneer."""
+    kinds = (AreaKind.COMMUNITY, AreaKind.COMPOUND, AreaKind.BUILDING)
+    if scoping.is_superuser(user):
+        return Area.objects.of_kind(*kinds)
+    staff = scoping.path_range_q("path", scoping.scope_paths(user, STAFF_ROLES))
+    grids = scoping.pioneer_grid_ids(user)
+    return Area.objects.of_kind(*kinds).filter(staff | Q(grid__in=grids))
+
+
 class ScopedModelForm(forms.ModelForm):  # type: ignore[type-arg]
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         self.user = user
@@ -203,13 +214,7 @@ class ResidentForm(ScopedModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        kinds = (AreaKind.COMMUNITY, AreaKind.COMPOUND, AreaKind.BUILDING)
-        areas = Area.objects.visible_to(self.user).of_kind(*kinds)
-        if not scoping.is_superuser(self.user):
-            staff = scoping.path_range_q("path", scoping.scope_paths(self.user, STAFF_ROLES))
-            grids = scoping.pioneer_grid_ids(self.user)
-            areas = Area.objects.of_kind(*kinds).filter(staff | Q(grid__in=grids))
-        self.limit("area", areas)
+        self.limit("area", collect_areas(self.user))
         if self.instance.pk and self.instance.phone:
             # The form never shows the number (seeing it is a logged action of its own):
             # blank keeps it, a new one replaces it, the box clears it.

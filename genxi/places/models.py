@@ -229,8 +229,9 @@ class PartnerQuerySet(models.QuerySet["Partner"]):
         if scoping.is_superuser(user):
             return self.all()
         paths = scoping.scope_paths(user, AREA_ROLES | {Role.PIONEER})
-        q = scoping.path_range_q("area__path", paths) | Q(pk__in=scoping.partner_ids(user))
-        return self.filter(q)
+        # A unit registered with the street (or district) serves every community in it.
+        q = scoping.path_range_q("area__path", paths) | Q(area__in=scoping.ancestor_ids(paths))
+        return self.filter(q | Q(pk__in=scoping.partner_ids(user)))
 
 
 class Partner(TimeStamped):

@@ -141,7 +141,7 @@ class AreaCreate(ServiceFormView):
         return self.parent
 
     @property
-    def title(self) -> str:  # type: ignore[override]
+    def title(self) -> str:
         return _("New %(kind)s in %(parent)s") % {
             "kind": AreaKind(self.kind).label,
             "parent": self.parent,
@@ -172,7 +172,7 @@ class ObjectEdit(ServiceFormView):
         )
 
     @property
-    def title(self) -> str:  # type: ignore[override]
+    def title(self) -> str:
         return _("Edit %(name)s") % {"name": self.object}
 
     def perform(self, form: Any) -> Any:
@@ -187,7 +187,7 @@ class ObjectCreate(ServiceFormView):
     noun = ""
 
     @property
-    def title(self) -> str:  # type: ignore[override]
+    def title(self) -> str:
         return _("New %(noun)s") % {"noun": self.noun}
 
     def get_initial(self) -> dict[str, Any]:

@@ -16,6 +16,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def pages(w: World) -> list[tuple[str, str]]:
     return [
         ("home", reverse("core:home")),
+        ("demands", reverse("demands:demand_list")),
+        ("demand-new", reverse("demands:demand_create")),
         ("areas", reverse("places:area_list")),
         ("street", reverse("places:area_detail", args=[w.street.pk])),
         ("community", reverse("places:area_detail", args=[w.hetai.pk])),

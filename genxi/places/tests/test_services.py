@@ -179,3 +179,16 @@ def test_two_simultaneous_submissions_of_one_form_make_one_object(world: World) 
     for t in threads:
         t.join()
     assert len(set(results)) == 1 and len(results) == 4
+
+
+def test_a_unit_registered_with_the_street_serves_its_communities(world: World) -> None:
+    from genxi.places.models import Partner
+
+    office = services.create_partner(
+        actor=None, name="苏州市市政设施管理处", kind="department", area=world.street
+    )
+    bob = type(world["bob"]).objects.get(pk=world["bob"].pk)
+    assert office in Partner.objects.visible_to(bob)  # 和泰 staff can assign to it
+    assert world.partner not in Partner.objects.visible_to(bob)  # 宝祥's property company
+    oscar = type(world["oscar"]).objects.get(pk=world["oscar"].pk)
+    assert office not in Partner.objects.visible_to(oscar)  # another street

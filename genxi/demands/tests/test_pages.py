@@ -1,0 +1,194 @@
+"""The demand pages: intake, the ledger list, the demand page and its actions, who may do what."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import Page, expect
+
+from genxi.browser import PHONE, log_in, shot
+from genxi.conftest import PASSWORD, World
+from genxi.demands import services
+from genxi.demands.models import Demand, HandlingPath, Status
+from genxi.places.services import create_partner
+
+
+@pytest.fixture
+def category(world: World):
+    root = services.create_category(
+        actor=None, name="公共设施", response_days=1, resolution_days=10
+    )
+    return services.create_category(
+        actor=None, name="出入口与通道", parent=root, response_days=1, resolution_days=5
+    )
+
+
+def collect(world: World, category, **kwargs) -> Demand:
+    fields = {
+        "actor": world["carol"],
+        "title": "南门非机动车道太窄",
+        "category": category,
+        "area": world.building1,
+        "channel": "visit",
+        "reporters": [world.resident1],
+    }
+    return services.collect_demand(**{**fields, **kwargs})
+
+
+@pytest.mark.django_db
+def test_who_opens_the_demand_pages(world: World, category, client) -> None:
+    demand = collect(world, category)
+    expected = {
+        "alice": (200, 200, 200),
+        "bob": (200, 200, 200),
+        "carol": (200, 200, 200),
+        "dave": (200, 404, 404),
+        "erin": (404, 404, 404),
+        "frank": (200, 200, 404),
+        "oscar": (200, 404, 200),
+        "nobody": (404, 404, 404),
+    }
+    for username, (listing, detail, create) in expected.items():
+        client.force_login(world[username])
+        got = (
+            client.get(reverse("demands:demand_list")).status_code,
+            client.get(reverse("demands:demand_detail", args=[demand.pk])).status_code,
+            client.get(reverse("demands:demand_create")).status_code,
+        )
+        assert got == (listing, detail, create), username
+
+
+@pytest.mark.django_db
+def test_actions_follow_roles_and_statuses(world: World, category, client) -> None:
+    demand = collect(world, category)
+    url = reverse("demands:demand_action", args=[demand.pk, "accept"])
+    client.force_login(world["carol"])  # a pioneer records, staff accept
+    assert client.post(url).status_code == 404
+    client.force_login(world["frank"])  # leadership reads only
+    assert client.post(url).status_code == 404
+    client.force_login(world["bob"])
+    assert client.post(url).status_code == 302
+    response = client.post(url)  # accepting twice: a clear refusal, nothing written
+    assert response.status_code == 400
+    assert "不能进行此操作" in response.content.decode()
+    response = client.post(
+        reverse("demands:demand_action", args=[demand.pk, "verify"]), {"verify-findings": ""}
+    )
+    assert response.status_code == 400 and "这个字段是必填项" in response.content.decode()
+    assert Demand.objects.get(pk=demand.pk).status == Status.ACCEPTED
+
+
+@pytest.mark.django_db
+def test_the_ledger_filters_and_exports(world: World, category, client) -> None:
+    late = collect(world, category, title="休憩亭破损", today=date(2026, 1, 5))
+    collect(world, category, title="座椅不够")
+    client.force_login(world["bob"])
+    url = reverse("demands:demand_list")
+    html = client.get(url, {"overdue": "1"}).content.decode()
+    assert "休憩亭破损" in html and "座椅不够" not in html
+    html = client.get(url, {"q": late.code}).content.decode()
+    assert "休憩亭破损" in html and "座椅不够" not in html
+    response = client.get(url, {"format": "xlsx", "q": "座椅"})
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert b"".join(response.streaming_content).startswith(b"PK")  # a zip: the xlsx
+    response.close()
+
+
+@pytest.mark.django_db
+def test_intake_with_a_retry_and_bad_input(world: World, category, client) -> None:
+    import uuid
+
+    client.force_login(world["carol"])
+    data = {
+        "title": "长廊座椅不够",
+        "category": category.pk,
+        "area": world.building1.pk,
+        "channel": "visit",
+        "reporters": [world.resident1.pk],
+        "form_token": str(uuid.uuid4()),
+    }
+    first = client.post(reverse("demands:demand_create"), data)
+    again = client.post(reverse("demands:demand_create"), data)
+    assert first.status_code == again.status_code == 302 and first["Location"] == again["Location"]
+    assert Demand.objects.count() == 1
+    # A building outside the pioneer's grids, and no title.
+    bad = client.post(
+        reverse("demands:demand_create"),
+        {**data, "title": "", "area": world.building2.pk, "form_token": str(uuid.uuid4())},
+    )
+    assert bad.content.decode().count("这个字段是必填项") == 1
+    assert "选择一个有效的选项" in bad.content.decode()
+    assert Demand.objects.count() == 1
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_narrow_gate_story_in_the_browser(
+    world: World, category, live_server, page: Page
+) -> None:
+    """清嘉苑: a pioneer records it on a phone; staff verify and assign it to the city's
+    facilities office; its handler widens the gate; the reporter is called back; closed out."""
+    office = create_partner(
+        actor=None, name="苏州市市政设施管理处", kind="department", area=world.street
+    )
+    from genxi.accounts.models import Role
+    from genxi.accounts.services import create_user, grant_membership
+
+    handler = create_user(actor=None, username="shizheng", password=PASSWORD, name="市政处经办人")
+    grant_membership(actor=None, user=handler, role=Role.PARTNER, area=world.street, partner=office)
+
+    page.set_viewport_size(PHONE)
+    log_in(page, live_server.url, "carol", PASSWORD)
+    page.click("nav.tabbar >> text=诉求")
+    page.click("text=+ 登记诉求")
+    page.fill("#pick", "zfz")
+    page.click("#matches >> text=周福珍")
+    expect(page.locator("#picked")).to_contain_text("周福珍")
+    page.fill("input[name=title]", "南门非机动车道太窄")
+    page.select_option("select[name=category]", label="　出入口与通道")
+    page.select_option("select[name=area]", label="和泰社区 / 三花苑 / 1幢")
+    page.fill("textarea[name=description]", "西侧出口最窄处仅50厘米，电动车进出不便")
+    shot(page, "phone-demand-intake")
+    page.click("button[type=submit]")
+    expect(page.locator("h1")).to_have_text("南门非机动车道太窄")
+    expect(page.locator(".pagehead .status")).to_have_text("待受理")
+    shot(page, "phone-demand-collected")
+    demand = Demand.objects.get()
+    assert list(demand.reporters.values_list("resident__name", flat=True)) == ["周福珍"]
+
+    page.context.clear_cookies()
+    log_in(page, live_server.url, "bob", PASSWORD)
+    page.goto(f"{live_server.url}{demand.get_absolute_url()}")
+    page.click("#act-accept button[type=submit]")
+    page.fill("#act-verify textarea", "现场核实：最窄处约50厘米")
+    page.click("#act-verify button[type=submit]")
+    page.select_option("#act-assign select[name=assign-path]", HandlingPath.PARTNER)
+    page.select_option("#act-assign select[name=assign-partner]", label="苏州市市政设施管理处")
+    page.click("#act-assign button[type=submit]")
+    expect(page.locator(".pagehead .status")).to_have_text("已交办（待接单）")
+
+    page.context.clear_cookies()
+    log_in(page, live_server.url, "shizheng", PASSWORD)
+    page.goto(f"{live_server.url}{demand.get_absolute_url()}")
+    page.click("#act-start button[type=submit]")
+    page.fill("#act-resolve textarea", "经过2天施工，通道拓宽至120厘米，重装智能电动门")
+    page.click("#act-resolve button[type=submit]")
+    expect(page.locator(".pagehead .status")).to_have_text("已办结（待回访）")
+
+    page.context.clear_cookies()
+    log_in(page, live_server.url, "carol", PASSWORD)
+    page.goto(f"{live_server.url}{demand.get_absolute_url()}")
+    page.select_option("#act-callback select", label="周福珍")
+    page.check("#act-callback >> text=满意")
+    page.click("#act-callback button[type=submit]")
+
+    page.context.clear_cookies()
+    log_in(page, live_server.url, "bob", PASSWORD)
+    page.goto(f"{live_server.url}{demand.get_absolute_url()}")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#act-close button[type=submit]")
+    expect(page.locator(".pagehead .status")).to_have_text("已销号")
+    expect(page.locator(".timeline")).to_contain_text("通道拓宽至120厘米")
+    shot(page, "phone-demand-closed")
+    demand.refresh_from_db()
+    assert demand.status == Status.CLOSED
