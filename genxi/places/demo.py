@@ -491,6 +491,7 @@ class DemoResult:
     users: int = 0
     memberships: int = 0
     categories: int = 0
+    demands: int = 0
     seconds: float = 0.0
 
     def counts(self) -> dict[str, int]:
@@ -619,6 +620,7 @@ class Loader:
         self.load_residents_and_pioneers()
         self.say(f"residents: {self.result.residents} created, pioneers: {self.result.pioneers}")
         self.load_categories()
+        self.load_demands()
         self.result.seconds = time.monotonic() - started
         return self.result
 
@@ -875,6 +877,9 @@ class Loader:
             update_pioneer(actor=None, pioneer=found, user=user)
         return found
 
+    def load_demands(self) -> None:
+        self.result.demands += _load_demands()
+
     def load_categories(self) -> None:
         from genxi.demands.models import Category
         from genxi.demands.services import create_category
@@ -897,6 +902,153 @@ class Loader:
                         resolution_days=child_resolution,
                     )
                     self.result.categories += 1
+
+
+def _load_demands() -> int:
+    """The seeds' stories as demands, each left at a telling step of its lifecycle."""
+    from genxi.demands import services as demands
+    from genxi.demands.models import Category, Demand, HandlingPath, Satisfaction
+
+    users = {u.username: User.objects.get(username=u.username) for u in DEMO_USERS}
+    categories = {c.name: c for c in Category.objects.all()}
+    created: list[str] = []
+
+    def community(name: str) -> Area:
+        return Area.objects.get(kind=AreaKind.COMMUNITY, name=name)
+
+    def residents(community_name: str, *names: str, count: int = 0) -> list[Resident]:
+        place = community(community_name)
+        found = list(Resident.objects.filter(name__in=names, area__in=Area.objects.subtree(place)))
+        if count:
+            found += list(
+                Resident.objects.filter(area__in=Area.objects.subtree(place))
+                .exclude(pk__in=[r.pk for r in found])
+                .order_by("id")[:count]
+            )
+        return found
+
+    def story(
+        title: str,
+        community_name: str,
+        category: str,
+        place: Area,
+        channel: str,
+        by: str,
+        reporters: list[Resident],
+        description: str,
+    ) -> Demand | None:
+        if Demand.objects.filter(community=community(community_name), title=title).exists():
+            return None
+        created.append(title)
+        return demands.collect_demand(
+            actor=users[by],
+            title=title,
+            category=categories[category],
+            area=place,
+            channel=channel,
+            reporters=reporters,
+            description=description,
+        )
+
+    hetai = community("和泰社区")
+    seats = story(
+        "三花半月谈长廊座椅不够",
+        "和泰社区",
+        "休闲座椅",
+        hetai,
+        "visit",
+        "pioneer",
+        residents("和泰社区", "沈玉兰", count=2),
+        "居民反映长廊内座椅不够，活动不方便。",
+    )
+    if seats:
+        demands.accept(actor=users["community"], demand=seats)
+        demands.verify(
+            actor=users["community"],
+            demand=seats,
+            findings="社区党委实地考察：长廊内仅有少量座椅。",
+        )
+        demands.assign(actor=users["community"], demand=seats, path=HandlingPath.COMMUNITY)
+        demands.resolve(
+            actor=users["community"], demand=seats, result="在长廊内增设休闲座椅16个，已安装完毕。"
+        )
+        for reporter in seats.reporters.all():
+            demands.record_callback(
+                actor=users["pioneer"],
+                demand=seats,
+                resident=reporter.resident,
+                result=Satisfaction.SATISFIED,
+            )
+        demands.close_out(actor=users["community"], demand=seats)
+
+    baoxiang = community("宝祥社区")
+    pavilions = story(
+        "小区休憩亭破损严重",
+        "宝祥社区",
+        "休憩亭",
+        baoxiang,
+        "visit",
+        "street",
+        residents("宝祥社区", count=6),
+        "多位居民反映小区内休憩亭破损，希望修缮。",
+    )
+    if pavilions:
+        demands.accept(actor=users["street"], demand=pavilions)
+        demands.verify(
+            actor=users["street"],
+            demand=pavilions,
+            findings="小区内23个休憩亭均有不同程度破损。居民议事会商定修缮方案。",
+        )
+        demands.assign(
+            actor=users["street"],
+            demand=pavilions,
+            path=HandlingPath.PARTNER,
+            partner=Partner.objects.get(name="金阳宝地物业"),
+        )
+        demands.start_handling(actor=users["partner"], demand=pavilions)
+        demands.post_update(
+            actor=users["partner"], demand=pavilions, text="已完成12个休憩亭的翻新。", public=True
+        )
+
+    gate = story(
+        "南门非机动车道太窄",
+        "清嘉苑社区",
+        "出入口与通道",
+        community("清嘉苑社区"),
+        "phone",
+        "street",
+        residents("清嘉苑社区", "高福妹"),
+        "电瓶车出入不方便也不安全。",
+    )
+    if gate:
+        demands.accept(actor=users["street"], demand=gate)
+        demands.verify(
+            actor=users["street"], demand=gate, findings="现场核实：西侧出口最窄处仅50厘米左右。"
+        )
+        demands.assign(
+            actor=users["street"],
+            demand=gate,
+            path=HandlingPath.PARTNER,
+            partner=Partner.objects.get(name="苏州市市政设施管理处"),
+        )
+        demands.start_handling(actor=users["street"], demand=gate)
+        demands.resolve(
+            actor=users["street"],
+            demand=gate,
+            result="经过2天施工，通道拓宽至120厘米，并按新尺寸重新安装智能电动门。",
+        )
+
+    story(
+        "小游园塑胶场地老化",
+        "和美社区",
+        "儿童游乐设施",
+        community("和美社区"),
+        "walk_in",
+        "street",
+        residents("和美社区", "许向前"),
+        "100平方米的塑胶场地老化，孩子玩耍不安全。",
+    )
+    return len(created)
 
 
 # Demand categories with (response, resolution) deadlines in working days: what the seeds'

@@ -11,7 +11,7 @@ from django.test import Client, RequestFactory
 from genxi.accounts.models import Membership, Role, User
 from genxi.core.models import AuditEntry
 from genxi.core.phones import normalize_phone
-from genxi.demands.models import Category
+from genxi.demands.models import Category, Demand, DemandEvent
 from genxi.places.demo import DEMO_PASSWORD, DEMO_USERS, DemoResult, load_demo
 from genxi.places.models import (
     Area,
@@ -38,6 +38,8 @@ MODELS = [
     User,
     Membership,
     Category,
+    Demand,
+    DemandEvent,
 ]
 
 
@@ -58,6 +60,7 @@ def test_second_load_creates_nothing(demo: DemoResult) -> None:
     assert demo.residents > 0
     assert demo.areas == Area.objects.count()
     assert demo.categories == Category.objects.count() > 10
+    assert demo.demands == Demand.objects.count() == 4
     before = row_counts()
 
     again = load_demo()
