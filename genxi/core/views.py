@@ -343,7 +343,9 @@ def calendar_index(request: HttpRequest) -> HttpResponse:
 
     calendar = WorkCalendar.load()
     this_year = timezone.localdate().year
-    years = [calendar.year_summary(y) for y in range(this_year - 1, this_year + 3)]
+    # The years around now, and every year staff entered.
+    shown = sorted(set(range(this_year - 1, this_year + 3)) | calendar.complete_years)
+    years = [calendar.year_summary(y) for y in shown]
     return render(request, "core/calendar_index.html", {"years": years})
 
 

@@ -10,13 +10,14 @@ from genxi.core.workdays import WorkCalendar, library_knows
 
 pytestmark = pytest.mark.django_db
 
-# 2027 is the first year chinese-calendar 1.11 does not know; the schedule below is invented for
-# the tests (the real one is published around November 2026).
-UNKNOWN = 2027
+# A year no release of chinese-calendar will know for a long time (1.11 knows up to 2026), so
+# these tests do not change meaning when the library learns next year's schedule.
+UNKNOWN = 2099
 
 
 def test_the_library_year_skips_national_day_and_counts_make_up_days() -> None:
-    assert library_knows(2026) and not library_knows(UNKNOWN)
+    assert library_knows(2026)
+    assert not library_knows(UNKNOWN)
     cal = WorkCalendar({}, set())
     # 2026-09-30 (Wed) + 1 working day: 10-01..10-07 is the National Day holiday.
     deadline = cal.add_workdays(date(2026, 9, 30), 1)
@@ -31,13 +32,13 @@ def test_friday_plus_two_working_days_is_tuesday() -> None:
     assert cal.workdays_between(date(2026, 11, 20), date(2026, 11, 24)) == 2
 
 
-def test_a_deadline_crossing_into_an_unknown_year_is_computed_and_provisional() -> None:
+def test_a_deadline_into_an_unknown_year_is_computed_and_provisional() -> None:
     cal = WorkCalendar({}, set())
-    deadline = cal.add_workdays(date(2026, 12, 30), 3)
-    # Three working days after Wed 12-30: Thu 12-31, then Fri 01-01 and Mon 01-04 by the
-    # Monday-to-Friday rule, since nobody knows 2027's holidays yet.
-    assert deadline.day == date(2027, 1, 4)
+    # Three working days after Tue 2098-12-30, Monday to Friday: Wed, Thu 2099-01-01, Fri.
+    deadline = cal.add_workdays(date(2098, 12, 30), 3)
+    assert deadline.day == date(2099, 1, 2)
     assert deadline.provisional
+    assert cal.status(date(2099, 1, 1)).source == "weekday rule"
     assert not cal.add_workdays(date(2026, 12, 1), 3).provisional
 
 
@@ -45,19 +46,20 @@ def test_entered_days_override_and_an_entered_year_is_not_provisional(world: Wor
     set_year_schedule(
         actor=world["alice"],
         year=UNKNOWN,
-        holidays=[date(2027, 1, 1)],
-        makeup_workdays=[date(2027, 1, 2)],
+        holidays=[date(2099, 1, 1)],
+        makeup_workdays=[date(2099, 1, 3)],  # a Saturday
     )
     cal = WorkCalendar.load()
-    deadline = cal.add_workdays(date(2026, 12, 30), 3)
-    # Thu 12-31, (Fri 01-01 holiday), Sat 01-02 make-up day, Mon 01-04.
-    assert deadline.day == date(2027, 1, 4)
+    # From Thu 01-01 (a holiday): Fri 01-02, then the make-up Saturday 01-03.
+    deadline = cal.add_workdays(date(2099, 1, 1), 2)
+    assert deadline.day == date(2099, 1, 3)
     assert not deadline.provisional
-    assert cal.add_workdays(date(2026, 12, 31), 1).day == date(2027, 1, 2)
     entry = AuditEntry.objects.get(action="calendar.set_year")
-    assert entry.changes["holidays"] == ["2027-01-01"]
+    assert entry.changes["holidays"] == ["2099-01-01"]
     clear_year_schedule(actor=world["alice"], year=UNKNOWN)
-    assert WorkCalendar.load().add_workdays(date(2026, 12, 30), 3).provisional
+    after = WorkCalendar.load().add_workdays(date(2099, 1, 1), 2)
+    assert after.day == date(2099, 1, 5)
+    assert after.provisional
     assert not CalendarDay.objects.exists()
 
 
@@ -69,9 +71,9 @@ def test_an_entered_day_corrects_a_library_year(world: World) -> None:
 @pytest.mark.parametrize(
     ("holidays", "makeup", "field"),
     [
-        ([date(2027, 2, 6)], [date(2027, 2, 6)], "makeup_workdays"),  # both at once
+        ([date(2099, 2, 7)], [date(2099, 2, 7)], "makeup_workdays"),  # both at once
         ([date(2026, 10, 1)], [], "holidays"),  # another year
-        ([], [date(2027, 2, 8)], "makeup_workdays"),  # a Monday is no make-up day
+        ([], [date(2099, 2, 9)], "makeup_workdays"),  # a Monday is no make-up day
     ],
 )
 def test_a_bad_schedule_is_refused_whole(world: World, holidays, makeup, field) -> None:
@@ -91,20 +93,20 @@ def test_street_staff_enter_a_year_and_others_only_read(world: World, client) ->
     client.force_login(world["bob"])  # community staff: reads
     page = client.get(url).content.decode()
     assert "暂定" in page and "<textarea" not in page
-    assert client.post(url, {"holidays": "2027-01-01"}).status_code == 404
+    assert client.post(url, {"holidays": "2099-01-01"}).status_code == 404
     client.force_login(world["carol"])  # pioneers do not open the calendar
     assert client.get(url).status_code == 404
     client.force_login(world["alice"])
     response = client.post(
         url,
         {
-            "holidays": "2027-01-01\n2027-02-10~2027-02-16",
-            "makeup_workdays": "2027-02-07, 2027-02-20",
+            "holidays": "2099-01-01\n2099-02-10~2099-02-16",
+            "makeup_workdays": "2099-02-07, 2099-02-21",
         },
     )
     assert response.status_code == 302
     assert CalendarDay.objects.filter(is_workday=False).count() == 8
-    response = client.post(url, {"holidays": "2027-13-01"})
+    response = client.post(url, {"holidays": "2099-13-01"})
     assert "不是日期" in response.content.decode()
     assert CalendarDay.objects.count() == 10  # the bad form changed nothing
     assert "已录入" in client.get(reverse("core:calendar")).content.decode()

@@ -19,32 +19,10 @@ from genxi.demands.models import (
     Satisfaction,
     Status,
 )
+from genxi.demands.tests.conftest import collect
 from genxi.places.services import create_partner, create_resident
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def category(world: World):
-    root = services.create_category(
-        actor=None, name="公共设施", response_days=1, resolution_days=10
-    )
-    return services.create_category(
-        actor=None, name="出入口与通道", parent=root, response_days=1, resolution_days=5
-    )
-
-
-def collect(world: World, category, **kwargs) -> Demand:
-    fields = {
-        "actor": world["carol"],
-        "title": "南门非机动车道太窄",
-        "category": category,
-        "area": world.building1,
-        "channel": "visit",
-        "reporters": [world.resident1],
-        "today": date(2026, 11, 20),  # a Friday
-    }
-    return services.collect_demand(**{**fields, **kwargs})
 
 
 def test_the_narrow_gate_from_visit_to_close_out(world: World, category) -> None:
@@ -193,8 +171,9 @@ def test_a_retried_submission_makes_one_demand(world: World, category) -> None:
 
 
 def test_a_deadline_into_an_unpublished_year_is_provisional(world: World, category) -> None:
-    demand = collect(world, category, today=date(2026, 12, 29))
-    assert demand.resolution_due == date(2027, 1, 5)
+    # Tue 2099-12-29 + 5 working days, Monday to Friday: nobody has published 2099/2100 yet.
+    demand = collect(world, category, today=date(2099, 12, 29))
+    assert demand.resolution_due == date(2100, 1, 5)
     assert demand.due_provisional
 
 

@@ -4,35 +4,14 @@ from datetime import date
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from genxi.browser import PHONE, log_in, shot
 from genxi.conftest import PASSWORD, World
-from genxi.demands import services
 from genxi.demands.models import Demand, HandlingPath, Status
+from genxi.demands.tests.conftest import collect
 from genxi.places.services import create_partner
-
-
-@pytest.fixture
-def category(world: World):
-    root = services.create_category(
-        actor=None, name="公共设施", response_days=1, resolution_days=10
-    )
-    return services.create_category(
-        actor=None, name="出入口与通道", parent=root, response_days=1, resolution_days=5
-    )
-
-
-def collect(world: World, category, **kwargs) -> Demand:
-    fields = {
-        "actor": world["carol"],
-        "title": "南门非机动车道太窄",
-        "category": category,
-        "area": world.building1,
-        "channel": "visit",
-        "reporters": [world.resident1],
-    }
-    return services.collect_demand(**{**fields, **kwargs})
 
 
 @pytest.mark.django_db
@@ -81,7 +60,7 @@ def test_actions_follow_roles_and_statuses(world: World, category, client) -> No
 @pytest.mark.django_db
 def test_the_ledger_filters_and_exports(world: World, category, client) -> None:
     late = collect(world, category, title="休憩亭破损", today=date(2026, 1, 5))
-    collect(world, category, title="座椅不够")
+    collect(world, category, title="座椅不够", today=timezone.localdate())  # due days from now
     client.force_login(world["bob"])
     url = reverse("demands:demand_list")
     html = client.get(url, {"overdue": "1"}).content.decode()
