@@ -70,7 +70,6 @@ def test_the_ledger_filters_and_exports(world: World, category, client) -> None:
     response = client.get(url, {"format": "xlsx", "q": "座椅"})
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert b"".join(response.streaming_content).startswith(b"PK")  # a zip: the xlsx
-    response.close()
 
 
 @pytest.mark.django_db

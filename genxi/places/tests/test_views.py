@@ -189,7 +189,6 @@ def read_xlsx(response) -> list[list[str]]:
     from openpyxl import load_workbook
 
     body = b"".join(response.streaming_content)
-    response.close()
     sheet = load_workbook(io.BytesIO(body), read_only=True).active
     return [[c if c is not None else "" for c in row] for row in sheet.iter_rows(values_only=True)]
 
