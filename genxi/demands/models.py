@@ -8,6 +8,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from genxi.core.models import TimeStamped
 
@@ -149,7 +150,7 @@ OPEN_STATUSES = frozenset(
 class PublicStatus(models.TextChoices):
     """All that the public tracking page says."""
 
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("demand", "Open")
     RESOLVED = "resolved", _("Resolved")
     CLOSED_UNRESOLVED = "closed_unresolved", _("Closed without resolution")
 
@@ -314,6 +315,9 @@ class Demand(TimeStamped):
         if self.status == Status.COLLECTED and self.response_due < today:
             return True
         return self.status in OPEN_STATUSES - {Status.RESOLVED} and self.resolution_due < today
+
+    def get_public_status_display(self) -> str:
+        return str(PublicStatus(self.public_status).label)
 
     @property
     def public_status(self) -> str:

@@ -7,6 +7,7 @@ urlpatterns = [
     path("categories/", views.category_list, name="category_list"),
     path("categories/new/", views.CategoryCreate.as_view(), name="category_create"),
     path("categories/<int:pk>/", views.CategoryEdit.as_view(), name="category_edit"),
+    path("track/", views.track, name="track"),
     path("demands/", views.DemandList.as_view(), name="demand_list"),
     path("demands/new/", views.DemandCreate.as_view(), name="demand_create"),
     path("demands/pick-resident/", views.pick_resident, name="pick_resident"),

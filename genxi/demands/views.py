@@ -359,3 +359,33 @@ def pick_resident(request: HttpRequest) -> HttpResponse:
     for resident in matches:
         resident.masked_phone = mask_phone(resident.phone)  # type: ignore[attr-defined]
     return render(request, "demands/demand_form.html#matches", {"matches": matches, "q": text})
+
+
+def track(request: HttpRequest) -> HttpResponse:
+    """Public tracking by code: status, public notes and dates — never anyone's details."""
+    code = request.GET.get("code", "").strip().upper().replace(" ", "")
+    demand = None
+    if code:
+        demand = (
+            Demand.objects.select_related("category", "community", "merged_into")
+            .filter(code=code)
+            .first()
+        )
+        # Follow a merge to the demand that carries on.
+        while demand is not None and demand.merged_into is not None:
+            demand = Demand.objects.select_related("category", "community", "merged_into").get(
+                pk=demand.merged_into.pk
+            )
+    events = (
+        demand.events.filter(public=True).only("kind", "at", "note") if demand is not None else []
+    )
+    return render(
+        request,
+        "demands/track.html",
+        {
+            "code": code,
+            "demand": demand,
+            "events": events,
+            "not_found": bool(code) and demand is None,
+        },
+    )

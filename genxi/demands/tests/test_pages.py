@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 
 from genxi.browser import PHONE, log_in, shot
 from genxi.conftest import PASSWORD, World
+from genxi.demands import services
 from genxi.demands.models import Demand, HandlingPath, Status
 from genxi.demands.tests.conftest import collect
 from genxi.places.services import create_partner
@@ -170,3 +171,29 @@ def test_the_narrow_gate_story_in_the_browser(
     shot(page, "phone-demand-closed")
     demand.refresh_from_db()
     assert demand.status == Status.CLOSED
+
+
+@pytest.mark.django_db
+def test_anyone_tracks_a_demand_by_code_and_learns_nothing_personal(
+    world: World, category, client
+) -> None:
+    demand = collect(world, category, description="周福珍家门口，电话13812345678")
+    services.accept(actor=world["bob"], demand=demand)
+    services.verify(actor=world["bob"], demand=demand, findings="内部核实记录：不公开")
+    url = reverse("demands:track")
+    html = client.get(url, {"code": demand.code.lower()}).content.decode()  # no log-in needed
+    assert "处理中" in html and "受理" in html
+    for private in (
+        "周福珍",
+        "13812345678",
+        "内部核实记录",
+        "卡罗尔",
+        "鲍勃",
+        "南门非机动车道太窄",
+    ):
+        assert private not in html, private
+    assert "没有找到" in client.get(url, {"code": "ZZZZZZZZ"}).content.decode()
+    duplicate = collect(world, category, title="重复")
+    services.merge(actor=world["bob"], duplicate=duplicate, into=demand)
+    html = client.get(url, {"code": duplicate.code}).content.decode()
+    assert demand.community.name in html and "处理中" in html  # followed to the demand carrying on
