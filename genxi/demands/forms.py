@@ -138,3 +138,41 @@ class CallbackForm(forms.Form):
 
 class EmptyForm(forms.Form):
     pass
+
+
+class AddReportersForm(forms.Form):
+    """ "Me too": more residents raised the same thing (chosen with the resident picker)."""
+
+    reporters = forms.ModelMultipleChoiceField(
+        label=_("Raised by"), queryset=Resident.objects.none(), widget=forms.MultipleHiddenInput
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        reporters = self.fields["reporters"]
+        assert isinstance(reporters, forms.ModelMultipleChoiceField)
+        reporters.queryset = Resident.objects.visible_to(user)
+
+
+class MergeForm(forms.Form):
+    into = forms.CharField(
+        label=_("Tracking code of the demand it repeats"),
+        max_length=12,
+        help_text=_("Its reporters and history move there; this one is closed as merged."),
+    )
+
+    def __init__(self, *args: Any, user: Any, demand: Demand, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user, self.demand = user, demand
+
+    def clean_into(self) -> Demand:
+        code = self.cleaned_data["into"].strip().upper()
+        target = (
+            Demand.objects.visible_to(self.user)
+            .filter(code=code)
+            .exclude(pk=self.demand.pk)
+            .first()
+        )
+        if target is None:
+            raise forms.ValidationError(_("No other demand you can see has this code."))
+        return target

@@ -225,6 +225,28 @@ ACTIONS: dict[str, tuple[Any, str, frozenset[str], Any]] = {
         frozenset({Status.RESOLVED}),
         lambda a, d, f: services.close_out(actor=a, demand=d),
     ),
+    "add_reporters": (
+        forms.AddReportersForm,
+        "demands.add_demand",
+        frozenset(
+            {
+                Status.COLLECTED,
+                Status.ACCEPTED,
+                Status.VERIFIED,
+                Status.ASSIGNED,
+                Status.IN_PROGRESS,
+            }
+        ),
+        lambda a, d, f: [
+            services.add_reporter(actor=a, demand=d, resident=r) for r in f["reporters"]
+        ],
+    ),
+    "merge": (
+        forms.MergeForm,
+        "demands.manage_demand",
+        frozenset({Status.COLLECTED, Status.ACCEPTED, Status.VERIFIED}),
+        lambda a, d, f: services.merge(actor=a, duplicate=d, into=f["into"]),
+    ),
     "withdraw": (
         forms.ReasonForm,
         "demands.manage_demand",
@@ -251,14 +273,21 @@ ACTION_LABELS = {
     "resolve": gettext_lazy("Mark resolved"),
     "callback": gettext_lazy("Record a call-back"),
     "close": gettext_lazy("Close out"),
+    "add_reporters": gettext_lazy("Add residents who raised it too"),
+    "merge": gettext_lazy("Merge into another demand"),
     "withdraw": gettext_lazy("Withdraw"),
 }
 
 
+SECONDARY_ACTIONS = frozenset({"refer", "send_back", "merge", "withdraw"})
+
+
 def _make_form(name: str, demand: Demand, user: Any, data: Any = None) -> Any:
     form_class = ACTIONS[name][0]
-    if form_class is forms.AssignForm:
+    if form_class in (forms.AssignForm, forms.AddReportersForm):
         return form_class(data, user=user, prefix=name)
+    if form_class is forms.MergeForm:
+        return form_class(data, user=user, demand=demand, prefix=name)
     if form_class is forms.CallbackForm:
         return form_class(data, demand=demand, prefix=name)
     return form_class(data, prefix=name)
@@ -284,7 +313,15 @@ def _render_demand(
         form = (
             bound if bound is not None and bound.prefix == name else _make_form(name, demand, user)
         )
-        actions.append({"name": name, "label": ACTION_LABELS[name], "form": form})
+        actions.append(
+            {
+                "name": name,
+                "label": ACTION_LABELS[name],
+                "form": form,
+                # Rare or final steps sit folded below the usual next step.
+                "secondary": name in SECONDARY_ACTIONS,
+            }
+        )
     reporters = list(demand.reporters.select_related("resident__area"))
     for reporter in reporters:
         reporter.masked_phone = mask_phone(reporter.resident.phone)  # type: ignore[attr-defined]
@@ -358,7 +395,7 @@ def pick_resident(request: HttpRequest) -> HttpResponse:
     )
     for resident in matches:
         resident.masked_phone = mask_phone(resident.phone)  # type: ignore[attr-defined]
-    return render(request, "demands/demand_form.html#matches", {"matches": matches, "q": text})
+    return render(request, "demands/includes/matches.html", {"matches": matches, "q": text})
 
 
 def track(request: HttpRequest) -> HttpResponse:

@@ -197,3 +197,75 @@ def test_anyone_tracks_a_demand_by_code_and_learns_nothing_personal(
     services.merge(actor=world["bob"], duplicate=duplicate, into=demand)
     html = client.get(url, {"code": duplicate.code}).content.decode()
     assert demand.community.name in html and "处理中" in html  # followed to the demand carrying on
+
+
+@pytest.mark.django_db
+def test_me_too_and_merge_from_the_demand_page(world: World, category, client) -> None:
+    first = collect(world, category)
+    duplicate = collect(
+        world, category, title="南门太窄了", reporters=[world.resident2], actor=world["bob"]
+    )
+    client.force_login(world["bob"])
+    url = reverse("demands:demand_action", args=[first.pk, "add_reporters"])
+    assert client.post(url, {"add_reporters-reporters": [world.resident2.pk]}).status_code == 302
+    assert (
+        client.post(url, {"add_reporters-reporters": [world.loubei_resident.pk]}).status_code == 400
+    )
+    assert first.reporters.count() == 2
+    merge = reverse("demands:demand_action", args=[duplicate.pk, "merge"])
+    response = client.post(merge, {"merge-into": "NOPE1234"})
+    assert "没有其他" in response.content.decode()
+    assert client.post(merge, {"merge-into": first.code.lower()}).status_code == 302
+    duplicate.refresh_from_db()
+    assert duplicate.status == Status.MERGED and duplicate.merged_into == first
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_pavilions_raised_by_many_and_repaired_by_the_property_company(
+    world: World, category, live_server, page: Page
+) -> None:
+    """宝祥社区: residents report the broken pavilions; more say "me too"; the property company
+    金阳宝地物业 repairs them."""
+    from genxi.places.models import Area
+    from genxi.places.services import create_resident
+
+    building = Area.objects.get(name="1幢", parent__name="宝祥苑")
+    for name, phone in [
+        ("陈阿姨", "13700000001"),
+        ("王师傅", "13700000002"),
+        ("李奶奶", "13700000003"),
+    ]:
+        create_resident(actor=None, name=name, phone=phone, area=building)
+    log_in(page, live_server.url, "alice", PASSWORD)
+    page.goto(f"{live_server.url}/demands/new/")
+    page.fill("#pick", "陈阿姨")
+    page.click("#matches >> text=陈阿姨")
+    page.fill("input[name=title]", "小区休憩亭破损严重")
+    page.select_option("select[name=category]", label="　出入口与通道")
+    page.select_option("select[name=area]", label="宝祥社区 / 宝祥苑 / 1幢")
+    page.click("button[type=submit]")
+    expect(page.locator("h1")).to_have_text("小区休憩亭破损严重")
+    for name in ("王师傅", "李奶奶"):
+        page.fill("#pick", name)
+        page.click(f"#matches >> text={name}")
+    page.click("#act-add_reporters button[type=submit]")
+    expect(page.locator(".facts")).to_contain_text("李奶奶")
+    page.click("#act-accept button[type=submit]")
+    page.fill("#act-verify textarea", "小区内23个休憩亭破损")
+    page.click("#act-verify button[type=submit]")
+    page.select_option("#act-assign select[name=assign-path]", HandlingPath.PARTNER)
+    page.select_option("#act-assign select[name=assign-partner]", label="金阳宝地物业")
+    page.click("#act-assign button[type=submit]")
+    shot(page, "desk-demand-assigned")
+    demand = Demand.objects.get()
+    page.context.clear_cookies()
+    log_in(page, live_server.url, "dave", PASSWORD)
+    page.click("nav.mainnav >> text=诉求")
+    page.click("text=小区休憩亭破损严重")
+    page.click("#act-start button[type=submit]")
+    page.fill("#act-resolve textarea", "23个休憩亭已由金阳宝地“红色物业”翻新完毕")
+    page.click("#act-resolve button[type=submit]")
+    expect(page.locator(".pagehead .status")).to_have_text("已办结（待回访）")
+    demand.refresh_from_db()
+    assert demand.reporters.count() == 3 and demand.status == Status.RESOLVED
