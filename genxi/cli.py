@@ -75,6 +75,11 @@ def main(argv: list[str] | None = None) -> None:
     manage.add_argument("rest", nargs=argparse.REMAINDER)
 
     args = parser.parse_args(argv)
+    if args.command == "demo":
+        # The demo runs no task worker: background work (texts to residents) runs at once.
+        os.environ.setdefault(
+            "GENXI_TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend"
+        )
     _django()
 
     if args.command == "demo":

@@ -181,10 +181,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("GENXI_LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {"axes": {"level": "WARNING"}, "genxi": {"level": "INFO"}},
 }
 
 # The word the interface uses for pioneers: 海棠先锋 in 白洋湾, 红色管家 in 娄葑.
 GENXI_PIONEER_LABEL = os.environ.get("GENXI_PIONEER_LABEL", "")
+# Where texts to residents go: a class with send(messages); the default writes them to the log.
+GENXI_NOTIFY_BACKEND = os.environ.get("GENXI_NOTIFY_BACKEND", "genxi.core.notify.LogBackend")
 # Page size of every list page.
 GENXI_PAGE_SIZE = int(os.environ.get("GENXI_PAGE_SIZE", "25"))

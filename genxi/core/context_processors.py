@@ -7,9 +7,17 @@ from genxi.core.labels import pioneer_label
 
 def genxi(request: HttpRequest) -> dict[str, Any]:
     from genxi.accounts.navigation import navigation_for
+    from genxi.core.models import Notification
 
     user = getattr(request, "user", None)
+    authenticated = bool(getattr(user, "is_authenticated", False))
     return {
         "pioneer_label": pioneer_label(),
         "nav_items": navigation_for(user) if user is not None else [],
+        # Lazy: only pages that show the badge pay for the query.
+        "unread_count": (
+            (lambda: Notification.objects.filter(user=user, read_at=None).count())
+            if authenticated
+            else 0
+        ),
     }

@@ -395,3 +395,20 @@ def calendar_year(request: HttpRequest, year: int) -> HttpResponse:
         "core/calendar_year.html",
         {"summary": summary, "form": form, "can_edit": can_edit, "year": year},
     )
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    """The user's notifications, newest first; opening the page marks them read."""
+    from django.core.paginator import Paginator
+
+    from genxi.core.models import Notification
+
+    assert request.user.is_authenticated
+    mine = Notification.objects.filter(user=request.user)
+    page = Paginator(mine, settings.GENXI_PAGE_SIZE).get_page(request.GET.get("page"))
+    unread = [n.pk for n in page.object_list if n.read_at is None]
+    response = render(request, "core/inbox.html", {"page_obj": page, "unread": set(unread)})
+    if unread:
+        mine.filter(pk__in=unread).update(read_at=timezone.now())
+    return response

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from genxi.core.audit import jsonable, log_action
+from genxi.core.notify import notify
 from genxi.core.services import ServiceError, create_object, update_object
 from genxi.core.workdays import WorkCalendar
 from genxi.demands.models import (
@@ -296,16 +297,45 @@ def add_reporter(*, actor: Any, demand: Demand, resident: Resident) -> bool:
     return created
 
 
-def accept(*, actor: Any, demand: Demand, note: str = "") -> None:
-    _move(
-        demand,
-        actor=actor,
-        to=Status.ACCEPTED,
-        kind=EventKind.ACCEPTED,
-        note=note,
-        public=True,
-        accepted_at=timezone.now(),
+def _tell_reporters(demand: Demand, title: str) -> None:
+    """Reporters with an account get it in their inbox; those who agreed to be contacted, a text."""
+    from django.urls import reverse
+
+    people = [r.resident for r in demand.reporters.select_related("resident")]
+    notify(
+        users=[p.user for p in people if p.user_id],
+        phones=[p.phone for p in people if p.phone and p.consent_to_contact],
+        title=title,
+        body=_("Tracking code %(code)s") % {"code": demand.code},
+        url=f"{reverse('demands:track')}?code={demand.code}",
     )
+
+
+def _tell_handlers(demand: Demand, partner: Partner) -> None:
+    from genxi.accounts.models import Role, User
+
+    notify(
+        users=User.objects.filter(
+            is_active=True, memberships__role=Role.PARTNER, memberships__partner=partner
+        ),
+        title=_("New demand assigned to you: %(title)s") % {"title": demand.title},
+        body=_("Resolve by %(day)s") % {"day": demand.resolution_due.isoformat()},
+        url=demand.get_absolute_url(),
+    )
+
+
+def accept(*, actor: Any, demand: Demand, note: str = "") -> None:
+    with transaction.atomic():
+        _move(
+            demand,
+            actor=actor,
+            to=Status.ACCEPTED,
+            kind=EventKind.ACCEPTED,
+            note=note,
+            public=True,
+            accepted_at=timezone.now(),
+        )
+        _tell_reporters(demand, _("Your demand has been accepted"))
 
 
 def refer(*, actor: Any, demand: Demand, reason: str) -> None:
@@ -347,17 +377,19 @@ def assign(
     if path == HandlingPath.PARTNER:
         if partner is None:
             raise ServiceError(_("Choose the responsible party."), field="partner")
-        _move(
-            demand,
-            actor=actor,
-            to=Status.ASSIGNED,
-            kind=EventKind.ASSIGNED,
-            note=note,
-            data={"path": path, "partner": partner.pk},
-            path=path,
-            handler_partner=partner,
-            assigned_at=now,
-        )
+        with transaction.atomic():
+            _move(
+                demand,
+                actor=actor,
+                to=Status.ASSIGNED,
+                kind=EventKind.ASSIGNED,
+                note=note,
+                data={"path": path, "partner": partner.pk},
+                path=path,
+                handler_partner=partner,
+                assigned_at=now,
+            )
+            _tell_handlers(demand, partner)
     else:
         _move(
             demand,
@@ -418,15 +450,19 @@ def post_update(*, actor: Any, demand: Demand, text: str, public: bool = False) 
 def resolve(*, actor: Any, demand: Demand, result: str) -> None:
     """Finished, with what was done (the gate widened to 120 cm): call-backs come next."""
     result = _required(result, "result")
-    _move(
-        demand,
-        actor=actor,
-        to=Status.RESOLVED,
-        kind=EventKind.RESOLVED,
-        note=result,
-        public=True,
-        resolved_at=timezone.now(),
-    )
+    with transaction.atomic():
+        _move(
+            demand,
+            actor=actor,
+            to=Status.RESOLVED,
+            kind=EventKind.RESOLVED,
+            note=result,
+            public=True,
+            resolved_at=timezone.now(),
+        )
+        _tell_reporters(
+            demand, _("Your demand has been resolved; the community will call you back")
+        )
 
 
 def record_callback(

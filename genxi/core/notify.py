@@ -1,0 +1,79 @@
+"""Telling people things: an in-app inbox for every user, and a pluggable outbound channel.
+
+`notify()` is called inside a service's transaction; nothing is sent until that transaction
+commits (a rolled-back write tells nobody anything). Inbox rows are written on commit; outbound
+messages (SMS, e-mail) go through a background task with ids, not objects. The outbound backend
+is the setting GENXI_NOTIFY_BACKEND; the default writes to the log, which is what a deployment
+without an SMS contract has.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.module_loading import import_string
+
+logger = logging.getLogger("genxi.notify")
+
+
+@dataclass(frozen=True)
+class Outbound:
+    phone: str
+    text: str
+
+
+class Backend(Protocol):
+    def send(self, messages: list[Outbound]) -> None: ...
+
+
+class LogBackend:
+    """Writes each message to the log instead of sending it (numbers masked: logs travel)."""
+
+    def send(self, messages: list[Outbound]) -> None:
+        from genxi.core.phones import mask_phone
+
+        for message in messages:
+            logger.info("outbound to %s: %s", mask_phone(message.phone), message.text)
+
+
+def backend() -> Backend:
+    backend_class: Any = import_string(settings.GENXI_NOTIFY_BACKEND)
+    instance: Backend = backend_class()
+    return instance
+
+
+def notify(
+    *,
+    users: Iterable[Any] = (),
+    phones: Iterable[str] = (),
+    title: str,
+    body: str = "",
+    url: str = "",
+) -> None:
+    """Queue an inbox message for `users` and a text to `phones`, both after commit."""
+    user_ids = sorted({u.pk for u in users if getattr(u, "pk", None)})
+    numbers = sorted({p for p in phones if p})
+    if user_ids:
+        transaction.on_commit(lambda: _write_inbox(user_ids, title, body, url))
+    if numbers:
+        text = f"{title}{'：' + body if body else ''}"
+
+        def enqueue() -> None:
+            from genxi.core.tasks import send_outbound
+
+            send_outbound.enqueue(numbers, text)
+
+        transaction.on_commit(enqueue)
+
+
+def _write_inbox(user_ids: list[int], title: str, body: str, url: str) -> None:
+    from genxi.core.models import Notification
+
+    Notification.objects.bulk_create(
+        [Notification(user_id=uid, title=title[:200], body=body, url=url) for uid in user_ids]
+    )
