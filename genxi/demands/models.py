@@ -366,6 +366,8 @@ class EventKind(models.TextChoices):
     WITHDRAWN = "withdrawn", _("withdrawn")
     MERGED = "merged", _("merged")
     DEADLINE = "deadline", _("deadline changed")
+    REMINDED = "reminded", _("handler reminded of the deadline")
+    ESCALATED = "escalated", _("overdue: escalated to the street")
 
 
 class DemandEvent(models.Model):

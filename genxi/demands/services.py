@@ -585,3 +585,76 @@ def merge(*, actor: Any, duplicate: Demand, into: Demand) -> None:
             kind=EventKind.MERGED,
             data={"from": duplicate.pk, "reporters": len(moved)},
         )
+
+
+# ------------------------------------------------------------------ deadlines
+
+
+def _handlers_of(demand: Demand) -> Any:
+    """Who handles it now: the partner's handlers, or the community's staff."""
+    from genxi.accounts.models import Role, User
+
+    if demand.path == HandlingPath.PARTNER and demand.handler_partner_id:
+        return User.objects.filter(
+            is_active=True,
+            memberships__role=Role.PARTNER,
+            memberships__partner_id=demand.handler_partner_id,
+        )
+    return User.objects.filter(
+        is_active=True, memberships__role=Role.COMMUNITY_STAFF, memberships__area=demand.community
+    )
+
+
+def remind_and_escalate(*, today: date | None = None) -> dict[str, int]:
+    """The periodic deadline sweep (`manage.py remind_demands`, daily from a scheduler).
+
+    Handlers hear about a demand due by the next working day; an overdue demand is escalated
+    to the staff of its street. Each demand is reminded and escalated once per deadline: the
+    sweep records an event and skips demands that already have one.
+    """
+    from genxi.accounts.models import Role, User
+
+    day = today or timezone.localdate()
+    next_workday = WorkCalendar.load().add_workdays(day, 1).day
+    open_ = Demand.objects.open().exclude(status=Status.RESOLVED).select_related("community")
+    counts = {"reminded": 0, "escalated": 0}
+    # One small query per candidate: a daily sweep over the demands due or late that day.
+    for demand in open_.filter(resolution_due__gte=day, resolution_due__lte=next_workday):
+        if demand.events.filter(
+            kind=EventKind.REMINDED, data__due=demand.resolution_due.isoformat()
+        ).exists():
+            continue
+        with transaction.atomic():
+            _event(
+                demand,
+                actor=None,
+                kind=EventKind.REMINDED,
+                data={"due": demand.resolution_due.isoformat()},
+            )
+            notify(
+                users=_handlers_of(demand),
+                title=_("Due soon: %(title)s") % {"title": demand.title},
+                body=_("Resolve by %(day)s") % {"day": demand.resolution_due.isoformat()},
+                url=demand.get_absolute_url(),
+            )
+        counts["reminded"] += 1
+    for demand in open_.overdue(day):
+        due = (
+            demand.response_due if demand.status == Status.COLLECTED else demand.resolution_due
+        ).isoformat()
+        if demand.events.filter(kind=EventKind.ESCALATED, data__due=due).exists():
+            continue
+        street = demand.community.street()
+        with transaction.atomic():
+            _event(demand, actor=None, kind=EventKind.ESCALATED, data={"due": due})
+            notify(
+                users=User.objects.filter(
+                    is_active=True, memberships__role=Role.STREET_STAFF, memberships__area=street
+                ),
+                title=_("Overdue in %(community)s: %(title)s")
+                % {"community": demand.community.name, "title": demand.title},
+                body=_("It was due on %(day)s.") % {"day": due},
+                url=demand.get_absolute_url(),
+            )
+        counts["escalated"] += 1
+    return counts

@@ -57,3 +57,31 @@ def test_the_inbox_lists_and_marks_read(world: World, client) -> None:
     assert "您反映的诉求已受理" in html and 'class="unread"' in html
     assert not Notification.objects.filter(read_at=None).exists()
     assert 'class="badge"' not in client.get("/").content.decode()
+
+
+def test_the_daily_sweep_reminds_once_and_escalates_once(
+    world: World, category, django_capture_on_commit_callbacks
+) -> None:
+    from datetime import date
+
+    from django.core.management import call_command
+
+    from genxi.accounts.models import Role
+    from genxi.accounts.services import grant_membership
+    from genxi.demands.models import DemandEvent, EventKind
+
+    grant_membership(actor=None, user=world["nobody"], role=Role.COMMUNITY_STAFF, area=world.hetai)
+    due_soon = collect(world, category, today=date(2026, 11, 20))  # resolve by Fri 11-27
+    services.accept(actor=world["bob"], demand=due_soon)  # accepted in time: only resolution is due
+    late = collect(world, category, title="休憩亭破损", today=date(2026, 11, 2))  # accept by 11-03
+    with django_capture_on_commit_callbacks(execute=True):
+        counts = services.remind_and_escalate(today=date(2026, 11, 26))
+    assert counts == {"reminded": 1, "escalated": 1}
+    assert Notification.objects.filter(user=world["nobody"], title__contains="即将到期").exists()
+    assert Notification.objects.filter(user=world["alice"], title__contains="超时").exists()
+    assert not Notification.objects.filter(user=world["oscar"]).exists()  # another street
+    again = services.remind_and_escalate(today=date(2026, 11, 26))
+    assert again == {"reminded": 0, "escalated": 0}
+    assert DemandEvent.objects.filter(demand=due_soon, kind=EventKind.REMINDED).count() == 1
+    assert DemandEvent.objects.filter(demand=late, kind=EventKind.ESCALATED).count() == 1
+    call_command("remind_demands")  # today's date: runs and reports, whatever it finds
