@@ -140,6 +140,20 @@ class EmptyForm(forms.Form):
     pass
 
 
+class ExtensionForm(forms.Form):
+    new_due = forms.DateField(label=_("New date"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("approve", _("Approve")), ("refuse", _("Refuse"))],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(label=_("Note"), required=False)
+
+
 class AddReportersForm(forms.Form):
     """ "Me too": more residents raised the same thing (chosen with the resident picker)."""
 

@@ -421,3 +421,49 @@ class Callback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.demand_id} {self.result}"
+
+
+class ExtensionStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting a decision")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")
+
+
+class Extension(models.Model):
+    """A handler asks for more time; the community's staff approve or refuse."""
+
+    demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="extensions")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    old_due = models.DateField(_("resolve by (before)"))
+    new_due = models.DateField(_("new date"))
+    reason = models.TextField(_("reason"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=ExtensionStatus.choices, default=ExtensionStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("extension request")
+        verbose_name_plural = _("extension requests")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            # One open request at a time: a second one waits for the first decision.
+            models.UniqueConstraint(
+                fields=["demand"],
+                condition=models.Q(status="pending"),
+                name="extension_one_pending",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(new_due__gt=models.F("old_due")), name="extension_is_later"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.demand_id} → {self.new_due}"

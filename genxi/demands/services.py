@@ -32,6 +32,8 @@ from genxi.demands.models import (
     DemandEvent,
     DemandReporter,
     EventKind,
+    Extension,
+    ExtensionStatus,
     HandlingPath,
     Satisfaction,
     Status,
@@ -600,9 +602,7 @@ def _handlers_of(demand: Demand) -> Any:
             memberships__role=Role.PARTNER,
             memberships__partner_id=demand.handler_partner_id,
         )
-    return User.objects.filter(
-        is_active=True, memberships__role=Role.COMMUNITY_STAFF, memberships__area=demand.community
-    )
+    return _handlers_of_community(demand)
 
 
 def remind_and_escalate(*, today: date | None = None) -> dict[str, int]:
@@ -658,3 +658,98 @@ def remind_and_escalate(*, today: date | None = None) -> dict[str, int]:
             )
         counts["escalated"] += 1
     return counts
+
+
+# ------------------------------------------------------------------ extensions
+
+
+def request_extension(*, actor: Any, demand: Demand, new_due: date, reason: str) -> Extension:
+    """The handler asks to move the resolution deadline to `new_due`."""
+    reason = _required(reason, "reason")
+    if demand.status not in (Status.ASSIGNED, Status.IN_PROGRESS):
+        raise ServiceError(
+            _("Only a demand being handled can be given more time."), code="invalid_transition"
+        )
+    if new_due <= demand.resolution_due:
+        raise ServiceError(
+            _("Choose a date after the current deadline, %(day)s.")
+            % {"day": demand.resolution_due.isoformat()},
+            field="new_due",
+        )
+    try:
+        with transaction.atomic():
+            extension = Extension.objects.create(
+                demand=demand,
+                requested_by=_user(actor),
+                old_due=demand.resolution_due,
+                new_due=new_due,
+                reason=reason,
+            )
+            _event(
+                demand,
+                actor=actor,
+                kind=EventKind.DEADLINE,
+                note=reason,
+                data={"requested": new_due.isoformat()},
+            )
+            log_action(
+                actor=actor,
+                action="demand.extension_requested",
+                obj=demand,
+                changes={"new_due": new_due.isoformat()},
+            )
+            notify(
+                users=_handlers_of_community(demand),
+                title=_("More time asked for: %(title)s") % {"title": demand.title},
+                body=_("Until %(day)s: %(reason)s")
+                % {"day": new_due.isoformat(), "reason": reason},
+                url=demand.get_absolute_url(),
+            )
+    except IntegrityError as exc:
+        raise ServiceError(
+            _("A request for more time is already waiting for a decision."), code="pending"
+        ) from exc
+    return extension
+
+
+def decide_extension(*, actor: Any, extension: Extension, approve: bool, note: str = "") -> None:
+    """Approve (the deadline moves) or refuse a pending request, once."""
+    now = timezone.now()
+    status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REFUSED
+    with transaction.atomic():
+        changed = Extension.objects.filter(pk=extension.pk, status=ExtensionStatus.PENDING).update(
+            status=status, decided_by=_user(actor), decided_at=now, decision_note=note.strip()
+        )
+        if changed != 1:
+            raise ServiceError(_("This request has already been decided."), code="stale")
+        demand = extension.demand
+        data = {"requested": extension.new_due.isoformat(), "approved": approve}
+        if approve:
+            Demand.objects.filter(pk=demand.pk).update(
+                resolution_due=extension.new_due, updated_at=now
+            )
+            data["old"] = demand.resolution_due.isoformat()
+            demand.resolution_due = extension.new_due
+        _event(demand, actor=actor, kind=EventKind.DEADLINE, note=note.strip(), data=data)
+        log_action(actor=actor, action="demand.extension_decided", obj=demand, changes=data)
+        if extension.requested_by_id:
+            from genxi.accounts.models import User
+
+            notify(
+                users=User.objects.filter(pk=extension.requested_by_id),
+                title=(
+                    _("More time approved: %(title)s")
+                    if approve
+                    else _("More time refused: %(title)s")
+                )
+                % {"title": demand.title},
+                url=demand.get_absolute_url(),
+            )
+
+
+def _handlers_of_community(demand: Demand) -> Any:
+    from genxi.accounts.models import Role, User
+
+    return User.objects.filter(
+        is_active=True, memberships__role=Role.COMMUNITY_STAFF, memberships__area=demand.community
+    )

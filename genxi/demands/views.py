@@ -16,7 +16,14 @@ from genxi.core.phones import mask_phone
 from genxi.core.services import ServiceError
 from genxi.core.views import ScopedListView, ServiceFormView
 from genxi.demands import forms, services
-from genxi.demands.models import Category, Demand, HandlingPath, Status, category_tree
+from genxi.demands.models import (
+    Category,
+    Demand,
+    ExtensionStatus,
+    HandlingPath,
+    Status,
+    category_tree,
+)
 from genxi.places.models import Resident
 
 
@@ -247,6 +254,25 @@ ACTIONS: dict[str, tuple[Any, str, frozenset[str], Any]] = {
         frozenset({Status.COLLECTED, Status.ACCEPTED, Status.VERIFIED}),
         lambda a, d, f: services.merge(actor=a, duplicate=d, into=f["into"]),
     ),
+    "extend": (
+        forms.ExtensionForm,
+        "demands.handle_demand",
+        frozenset({Status.ASSIGNED, Status.IN_PROGRESS}),
+        lambda a, d, f: services.request_extension(
+            actor=a, demand=d, new_due=f["new_due"], reason=f["reason"]
+        ),
+    ),
+    "decide_extension": (
+        forms.DecisionForm,
+        "demands.manage_demand",
+        frozenset({Status.ASSIGNED, Status.IN_PROGRESS}),
+        lambda a, d, f: services.decide_extension(
+            actor=a,
+            extension=d.extensions.get(status=ExtensionStatus.PENDING),
+            approve=f["decision"] == "approve",
+            note=f["note"],
+        ),
+    ),
     "withdraw": (
         forms.ReasonForm,
         "demands.manage_demand",
@@ -275,11 +301,13 @@ ACTION_LABELS = {
     "close": gettext_lazy("Close out"),
     "add_reporters": gettext_lazy("Add residents who raised it too"),
     "merge": gettext_lazy("Merge into another demand"),
+    "extend": gettext_lazy("Ask for more time"),
+    "decide_extension": gettext_lazy("Decide on the request for more time"),
     "withdraw": gettext_lazy("Withdraw"),
 }
 
 
-SECONDARY_ACTIONS = frozenset({"refer", "send_back", "merge", "withdraw"})
+SECONDARY_ACTIONS = frozenset({"refer", "send_back", "merge", "withdraw", "extend"})
 
 
 def _make_form(name: str, demand: Demand, user: Any, data: Any = None) -> Any:
@@ -300,6 +328,9 @@ def _available(demand: Demand, user: Any) -> list[str]:
             continue
         if name == "send_back" and demand.path != HandlingPath.PARTNER:
             continue
+        pending = demand.extensions.filter(status=ExtensionStatus.PENDING).exists()
+        if (name == "decide_extension") != pending and name in ("extend", "decide_extension"):
+            continue  # ask while none is pending; decide while one is
         names.append(name)
     return names
 
@@ -334,6 +365,7 @@ def _render_demand(
             "reporters": reporters,
             "events": demand.events.select_related("actor"),
             "callbacks": demand.callbacks.select_related("resident"),
+            "extensions": demand.extensions.select_related("requested_by", "decided_by"),
         },
         status=status,
     )

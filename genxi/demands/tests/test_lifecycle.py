@@ -256,3 +256,45 @@ def test_simultaneous_transitions_in_threads_leave_one_winner(world: World, cate
     assert outcomes.count("won") == 1 and len(outcomes) == 8
     moves = DemandEvent.objects.filter(demand=demand).exclude(kind=EventKind.COLLECTED)
     assert moves.count() == 1
+
+
+def test_a_handler_asks_for_more_time_and_staff_decide_once(world: World, category) -> None:
+    from genxi.demands.models import Extension, ExtensionStatus
+
+    demand = collect(world, category)  # resolve by 2026-11-27
+    services.accept(actor=world["bob"], demand=demand)
+    services.verify(actor=world["bob"], demand=demand, findings="x")
+    services.assign(
+        actor=world["bob"], demand=demand, path=HandlingPath.PARTNER, partner=world.partner
+    )
+    with pytest.raises(ServiceError) as excinfo:
+        services.request_extension(
+            actor=world["dave"], demand=demand, new_due=date(2026, 11, 27), reason="材料未到"
+        )
+    assert excinfo.value.field == "new_due"
+    first = services.request_extension(
+        actor=world["dave"], demand=demand, new_due=date(2026, 12, 4), reason="材料未到"
+    )
+    with pytest.raises(ServiceError) as excinfo:
+        services.request_extension(
+            actor=world["dave"], demand=demand, new_due=date(2026, 12, 11), reason="再等等"
+        )
+    assert excinfo.value.code == "pending"
+    services.decide_extension(actor=world["bob"], extension=first, approve=True)
+    demand.refresh_from_db()
+    assert demand.resolution_due == date(2026, 12, 4)
+    with pytest.raises(ServiceError):
+        services.decide_extension(actor=world["alice"], extension=first, approve=False)
+    second = services.request_extension(
+        actor=world["dave"], demand=demand, new_due=date(2026, 12, 11), reason="再等等"
+    )
+    services.decide_extension(
+        actor=world["bob"], extension=second, approve=False, note="请按期完成"
+    )
+    demand.refresh_from_db()
+    assert demand.resolution_due == date(2026, 12, 4)
+    assert list(Extension.objects.values_list("status", flat=True)) == [
+        ExtensionStatus.REFUSED,
+        ExtensionStatus.APPROVED,
+    ]
+    assert demand.events.filter(kind=EventKind.DEADLINE).count() == 4

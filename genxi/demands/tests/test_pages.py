@@ -269,3 +269,33 @@ def test_the_pavilions_raised_by_many_and_repaired_by_the_property_company(
     expect(page.locator(".pagehead .status")).to_have_text("已办结（待回访）")
     demand.refresh_from_db()
     assert demand.reporters.count() == 3 and demand.status == Status.RESOLVED
+
+
+@pytest.mark.django_db
+def test_more_time_is_asked_by_the_handler_and_decided_by_staff(
+    world: World, category, client
+) -> None:
+    demand = collect(world, category)
+    services.accept(actor=world["bob"], demand=demand)
+    services.verify(actor=world["bob"], demand=demand, findings="x")
+    services.assign(
+        actor=world["alice"], demand=demand, path=HandlingPath.PARTNER, partner=world.partner
+    )
+    client.force_login(world["dave"])
+    extend = reverse("demands:demand_action", args=[demand.pk, "extend"])
+    assert (
+        client.post(
+            extend, {"extend-new_due": "2026-12-31", "extend-reason": "材料未到"}
+        ).status_code
+        == 302
+    )
+    decide = reverse("demands:demand_action", args=[demand.pk, "decide_extension"])
+    assert (
+        client.post(decide, {"decide_extension-decision": "approve"}).status_code == 404
+    )  # not staff
+    client.force_login(world["bob"])
+    page = client.get(demand.get_absolute_url()).content.decode()
+    assert "材料未到" in page and "act-decide_extension" in page
+    assert client.post(decide, {"decide_extension-decision": "approve"}).status_code == 302
+    demand.refresh_from_db()
+    assert demand.resolution_due.isoformat() == "2026-12-31"
