@@ -30,11 +30,12 @@ PASSWORD = "correct-horse-42"
 
 
 @pytest.fixture(autouse=True)
-def _fast_settings(settings: Any) -> None:
+def _fast_settings(settings: Any, tmp_path: Any) -> None:
     # Argon2 is the real hasher (tested in accounts); MD5 keeps the suite fast.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.LANGUAGE_CODE = "zh-hans"
+    settings.MEDIA_ROOT = tmp_path / "media"  # uploads never land in the developer's data/
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -61,3 +61,33 @@ class YearScheduleForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["holidays"].widget.attrs["placeholder"] = "2027-01-01\n2027-02-10~2027-02-17"
         self.fields["makeup_workdays"].widget.attrs["placeholder"] = "2027-02-07\n2027-02-20"
+
+
+class MultiplePhotoInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Several photos in one input; each is checked and re-encoded (genxi.core.images)."""
+
+    def __init__(self, *args: Any, max_count: int = 9, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultiplePhotoInput(attrs={"accept": "image/*"}))
+        kwargs.setdefault("required", False)
+        self.max_count = max_count
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        from genxi.core.images import clean_photo
+
+        single = super().clean
+        files = (
+            [single(d, initial) for d in data]
+            if isinstance(data, (list, tuple))
+            else ([single(data, initial)] if data else [])
+        )
+        files = [f for f in files if f]
+        if len(files) > self.max_count:
+            raise forms.ValidationError(
+                _("At most %(n)s photos at a time.") % {"n": self.max_count}, code="too_many"
+            )
+        return [clean_photo(f) for f in files]

@@ -4,6 +4,7 @@ from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from genxi.core.forms import PhotosField
 from genxi.demands.models import (
     Category,
     Channel,
@@ -56,6 +57,7 @@ class DemandForm(forms.Form):
         required=False,
         widget=forms.MultipleHiddenInput,
     )
+    photos = PhotosField(label=_("Photos"))
     description = forms.CharField(
         label=_("Details"), widget=forms.Textarea(attrs={"rows": 4}), required=False
     )
@@ -88,6 +90,7 @@ class FindingsForm(forms.Form):
     findings = forms.CharField(
         label=_("Findings on site"), widget=forms.Textarea(attrs={"rows": 3})
     )
+    photos = PhotosField(label=_("Photos"))
 
 
 class AssignForm(forms.Form):
@@ -119,6 +122,7 @@ class UpdateForm(forms.Form):
 
 class ResolveForm(forms.Form):
     result = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 3}))
+    photos = PhotosField(label=_("Photos"))
 
 
 class CallbackForm(forms.Form):

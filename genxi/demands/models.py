@@ -467,3 +467,34 @@ class Extension(models.Model):
 
     def __str__(self) -> str:
         return f"{self.demand_id} → {self.new_due}"
+
+
+class PhotoKind(models.TextChoices):
+    INTAKE = "intake", _("When raised")
+    VERIFICATION = "verification", _("On-site check")
+    EVIDENCE = "evidence", _("Work done")
+
+
+def photo_path(instance: Any, filename: str) -> str:
+    day = timezone.localdate()
+    return f"demands/{day:%Y/%m}/{filename}"
+
+
+class DemandPhoto(models.Model):
+    """A photo of a demand. Served only through a view that checks who may see the demand."""
+
+    demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="photos")
+    kind = models.CharField(_("kind"), max_length=12, choices=PhotoKind.choices)
+    image = models.FileField(_("photo"), upload_to=photo_path)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.demand_id} {self.kind}"

@@ -30,11 +30,13 @@ from genxi.demands.models import (
     Channel,
     Demand,
     DemandEvent,
+    DemandPhoto,
     DemandReporter,
     EventKind,
     Extension,
     ExtensionStatus,
     HandlingPath,
+    PhotoKind,
     Satisfaction,
     Status,
     Visit,
@@ -146,6 +148,17 @@ def _required(value: str, field: str) -> str:
     return value
 
 
+def _attach_photos(demand: Demand, *, actor: Any, photos: Iterable[Any], kind: str) -> int:
+    """Store photos already cleaned by genxi.core.images.clean_photo (re-encoded, no EXIF)."""
+    rows = [
+        DemandPhoto(demand=demand, kind=kind, image=photo, uploaded_by=_user(actor))
+        for photo in photos
+    ]
+    for row in rows:
+        row.save()
+    return len(rows)
+
+
 def _event(demand: Demand, *, actor: Any, kind: str, note: str = "", **extra: Any) -> DemandEvent:
     return DemandEvent.objects.create(
         demand=demand, kind=kind, actor=_user(actor), note=note, **extra
@@ -211,6 +224,7 @@ def collect_demand(
     visit: Visit | None = None,
     token: uuid.UUID | None = None,
     today: date | None = None,
+    photos: Iterable[Any] = (),
     **location: Any,
 ) -> Demand:
     """Record a demand from a visit, a call, a walk-in, the web or an inspection.
@@ -238,6 +252,7 @@ def collect_demand(
         DemandReporter.objects.bulk_create(
             [DemandReporter(demand=demand, resident=r) for r in people]
         )
+        _attach_photos(demand, actor=actor, photos=photos, kind=PhotoKind.INTAKE)
         _event(
             demand,
             actor=actor,
@@ -355,17 +370,19 @@ def refer(*, actor: Any, demand: Demand, reason: str) -> None:
     )
 
 
-def verify(*, actor: Any, demand: Demand, findings: str) -> None:
-    """What was found on site (实地核实)."""
+def verify(*, actor: Any, demand: Demand, findings: str, photos: Iterable[Any] = ()) -> None:
+    """What was found on site (实地核实), with photos if any."""
     findings = _required(findings, "findings")
-    _move(
-        demand,
-        actor=actor,
-        to=Status.VERIFIED,
-        kind=EventKind.VERIFIED,
-        note=findings,
-        verified_at=timezone.now(),
-    )
+    with transaction.atomic():
+        _move(
+            demand,
+            actor=actor,
+            to=Status.VERIFIED,
+            kind=EventKind.VERIFIED,
+            note=findings,
+            verified_at=timezone.now(),
+        )
+        _attach_photos(demand, actor=actor, photos=photos, kind=PhotoKind.VERIFICATION)
 
 
 def assign(
@@ -449,10 +466,12 @@ def post_update(*, actor: Any, demand: Demand, text: str, public: bool = False) 
     return event
 
 
-def resolve(*, actor: Any, demand: Demand, result: str) -> None:
-    """Finished, with what was done (the gate widened to 120 cm): call-backs come next."""
+def resolve(*, actor: Any, demand: Demand, result: str, photos: Iterable[Any] = ()) -> None:
+    """Finished, with what was done (the gate widened to 120 cm) and photos of it:
+    call-backs come next."""
     result = _required(result, "result")
     with transaction.atomic():
+        _attach_photos(demand, actor=actor, photos=photos, kind=PhotoKind.EVIDENCE)
         _move(
             demand,
             actor=actor,

@@ -12,5 +12,6 @@ urlpatterns = [
     path("demands/new/", views.DemandCreate.as_view(), name="demand_create"),
     path("demands/pick-resident/", views.pick_resident, name="pick_resident"),
     path("demands/<int:pk>/", views.demand_detail, name="demand_detail"),
+    path("demands/<int:pk>/photos/<int:photo>/", views.demand_photo, name="demand_photo"),
     path("demands/<int:pk>/<slug:action>/", views.demand_action, name="demand_action"),
 ]

@@ -3,7 +3,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from genxi.demands import forms, services
 from genxi.demands.models import (
     Category,
     Demand,
+    DemandPhoto,
     ExtensionStatus,
     HandlingPath,
     Status,
@@ -184,7 +185,9 @@ ACTIONS: dict[str, tuple[Any, str, frozenset[str], Any]] = {
         forms.FindingsForm,
         "demands.manage_demand",
         frozenset({Status.ACCEPTED}),
-        lambda a, d, f: services.verify(actor=a, demand=d, findings=f["findings"]),
+        lambda a, d, f: services.verify(
+            actor=a, demand=d, findings=f["findings"], photos=f["photos"]
+        ),
     ),
     "assign": (
         forms.AssignForm,
@@ -216,7 +219,7 @@ ACTIONS: dict[str, tuple[Any, str, frozenset[str], Any]] = {
         forms.ResolveForm,
         "demands.handle_demand",
         frozenset({Status.IN_PROGRESS}),
-        lambda a, d, f: services.resolve(actor=a, demand=d, result=f["result"]),
+        lambda a, d, f: services.resolve(actor=a, demand=d, result=f["result"], photos=f["photos"]),
     ),
     "callback": (
         forms.CallbackForm,
@@ -310,15 +313,15 @@ ACTION_LABELS = {
 SECONDARY_ACTIONS = frozenset({"refer", "send_back", "merge", "withdraw", "extend"})
 
 
-def _make_form(name: str, demand: Demand, user: Any, data: Any = None) -> Any:
+def _make_form(name: str, demand: Demand, user: Any, data: Any = None, files: Any = None) -> Any:
     form_class = ACTIONS[name][0]
     if form_class in (forms.AssignForm, forms.AddReportersForm):
-        return form_class(data, user=user, prefix=name)
+        return form_class(data, files, user=user, prefix=name)
     if form_class is forms.MergeForm:
-        return form_class(data, user=user, demand=demand, prefix=name)
+        return form_class(data, files, user=user, demand=demand, prefix=name)
     if form_class is forms.CallbackForm:
-        return form_class(data, demand=demand, prefix=name)
-    return form_class(data, prefix=name)
+        return form_class(data, files, demand=demand, prefix=name)
+    return form_class(data, files, prefix=name)
 
 
 def _available(demand: Demand, user: Any) -> list[str]:
@@ -366,6 +369,7 @@ def _render_demand(
             "events": demand.events.select_related("actor"),
             "callbacks": demand.callbacks.select_related("resident"),
             "extensions": demand.extensions.select_related("requested_by", "decided_by"),
+            "photos": demand.photos.all(),
         },
         status=status,
     )
@@ -396,7 +400,7 @@ def demand_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     _form_class, permission, _statuses, call = ACTIONS[action]
     if not request.user.has_perm(permission, demand):
         raise Http404
-    form = _make_form(action, demand, request.user, request.POST)
+    form = _make_form(action, demand, request.user, request.POST, request.FILES)
     if form.is_valid():
         try:
             call(request.user, demand, form.cleaned_data)
@@ -458,3 +462,15 @@ def track(request: HttpRequest) -> HttpResponse:
             "not_found": bool(code) and demand is None,
         },
     )
+
+
+@login_required
+def demand_photo(request: HttpRequest, pk: int, photo: int) -> FileResponse:
+    """A demand's photo, for those who may see the demand (photos are never public files)."""
+    if not scoping.has_role(request.user, *PAGE_ROLES["demands"]):
+        raise Http404
+    demand = get_object_or_404(Demand.objects.visible_to(request.user), pk=pk)
+    item = get_object_or_404(DemandPhoto, demand=demand, pk=photo)
+    response = FileResponse(item.image.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

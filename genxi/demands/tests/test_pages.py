@@ -15,6 +15,16 @@ from genxi.demands.tests.conftest import collect
 from genxi.places.services import create_partner
 
 
+def gate_photo() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (640, 480), (90, 120, 90)).save(out, format="JPEG")
+    return out.getvalue()
+
+
 @pytest.mark.django_db
 def test_who_opens_the_demand_pages(world: World, category, client) -> None:
     demand = collect(world, category)
@@ -140,7 +150,12 @@ def test_the_narrow_gate_story_in_the_browser(
     page.goto(f"{live_server.url}{demand.get_absolute_url()}")
     page.click("#act-accept button[type=submit]")
     page.fill("#act-verify textarea", "现场核实：最窄处约50厘米")
+    page.set_input_files(
+        "#act-verify input[type=file]",
+        files=[{"name": "gate.jpg", "mimeType": "image/jpeg", "buffer": gate_photo()}],
+    )
     page.click("#act-verify button[type=submit]")
+    expect(page.locator(".photos img")).to_have_count(1)
     page.select_option("#act-assign select[name=assign-path]", HandlingPath.PARTNER)
     page.select_option("#act-assign select[name=assign-partner]", label="苏州市市政设施管理处")
     page.click("#act-assign button[type=submit]")
