@@ -21,6 +21,7 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     "pioneers": AREA_ROLES | {Role.PIONEER},
     "settings": AREA_ROLES,
     "demands": AREA_ROLES | {Role.PIONEER, Role.PARTNER},
+    "figures": AREA_ROLES,
 }
 
 
@@ -30,13 +31,15 @@ class NavItem:
     label: str
     url: str
     icon: str
+    active: bool = False
 
 
-def navigation_for(user: Any) -> list[NavItem]:
+def navigation_for(user: Any, path: str = "") -> list[NavItem]:
     if not getattr(user, "is_authenticated", False):
         return []
     entries = [
         ("demands", _("Demands"), "demands:demand_list", "inbox"),
+        ("figures", _("Figures"), "demands:figures", "chart"),
         ("areas", _("Areas"), "places:area_list", "map"),
         ("residents", _("Residents"), "places:resident_list", "users"),
         ("pioneers", pioneer_label(), "places:pioneer_list", "flag"),
@@ -49,4 +52,9 @@ def navigation_for(user: Any) -> list[NavItem]:
     for key, label, url_name, icon in entries:
         if scoping.has_role(user, *PAGE_ROLES[key]):
             items.append(NavItem(key, str(label), reverse(url_name), icon))
+    # The active entry is the one whose address is the longest start of the current path.
+    matches = [i for i in items if path == i.url or (i.url != "/" and path.startswith(i.url))]
+    if matches:
+        best = max(matches, key=lambda i: len(i.url))
+        items = [NavItem(i.key, i.label, i.url, i.icon, i is best) for i in items]
     return items

@@ -13,7 +13,7 @@ def genxi(request: HttpRequest) -> dict[str, Any]:
     authenticated = bool(getattr(user, "is_authenticated", False))
     return {
         "pioneer_label": pioneer_label(),
-        "nav_items": navigation_for(user) if user is not None else [],
+        "nav_items": navigation_for(user, request.path) if user is not None else [],
         # Lazy: only pages that show the badge pay for the query.
         "unread_count": (
             (lambda: Notification.objects.filter(user=user, read_at=None).count())

@@ -9,6 +9,7 @@ urlpatterns = [
     path("categories/<int:pk>/", views.CategoryEdit.as_view(), name="category_edit"),
     path("track/", views.track, name="track"),
     path("demands/", views.DemandList.as_view(), name="demand_list"),
+    path("demands/figures/", views.figures_page, name="figures"),
     path("demands/new/", views.DemandCreate.as_view(), name="demand_create"),
     path("demands/pick-resident/", views.pick_resident, name="pick_resident"),
     path("demands/<int:pk>/", views.demand_detail, name="demand_detail"),

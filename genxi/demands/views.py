@@ -1,3 +1,4 @@
+from datetime import date, timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -7,7 +8,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
 from genxi.accounts import scoping
@@ -15,17 +16,19 @@ from genxi.accounts.navigation import PAGE_ROLES
 from genxi.core.phones import mask_phone
 from genxi.core.services import ServiceError
 from genxi.core.views import ScopedListView, ServiceFormView
-from genxi.demands import forms, services
+from genxi.demands import figures, forms, services
 from genxi.demands.models import (
     Category,
     Demand,
+    DemandEvent,
     DemandPhoto,
+    EventKind,
     ExtensionStatus,
     HandlingPath,
     Status,
     category_tree,
 )
-from genxi.places.models import Resident
+from genxi.places.models import Area, AreaKind, Resident
 
 
 @login_required
@@ -136,14 +139,49 @@ class DemandList(ScopedListView):
         )
         if self.request.GET.get("overdue"):
             qs = qs.overdue()
-        return qs
+        area_id = self.request.GET.get("area", "")
+        if area_id:
+            area = (
+                Area.objects.visible_to(self.request.user).filter(pk=area_id).first()
+                if area_id.isdigit()
+                else None
+            )
+            qs = qs.filter(community__in=Area.objects.subtree(area)) if area else qs.none()
+        return self.in_period(qs)
+
+    def in_period(self, qs: Any) -> Any:
+        """`from`/`to` bound when the demand was recorded — or, with `event=<kind>`, when that
+        step happened, or with `due=response|resolution`, when it fell due. The figures page
+        links here with the same parameters, so each figure opens the rows behind it."""
+        start, end = _day(self.request.GET.get("from")), _day(self.request.GET.get("to"))
+        if not (start or end):
+            return qs
+        start, end = start or date(2000, 1, 1), end or date(2100, 12, 31)
+        lo, hi = figures.bounds(start, end)
+        event, due = self.request.GET.get("event", ""), self.request.GET.get("due", "")
+        if event in EventKind.values:
+            matching = DemandEvent.objects.filter(kind=event, at__gte=lo, at__lt=hi)
+            return qs.filter(pk__in=matching.values("demand"))
+        if due in ("response", "resolution"):
+            return qs.filter(**{f"{due}_due__gte": start, f"{due}_due__lte": end})
+        return qs.filter(created_at__gte=lo, created_at__lt=hi)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["statuses"] = Status.choices
         context["categories"] = category_tree(Category.objects.all())
         context["overdue_filter"] = bool(self.request.GET.get("overdue"))
+        context["kept"] = {
+            k: self.request.GET.get(k, "") for k in ("area", "from", "to", "event", "due")
+        }
         return context
+
+
+def _day(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
 
 
 class DemandCreate(ServiceFormView):
@@ -474,3 +512,43 @@ def demand_photo(request: HttpRequest, pk: int, photo: int) -> FileResponse:
     response = FileResponse(item.image.open("rb"), content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=3600"
     return response
+
+
+@login_required
+def figures_page(request: HttpRequest) -> HttpResponse:
+    """The figures of a community or street for a period, with charts; each links to its rows."""
+    if not scoping.has_role(request.user, *PAGE_ROLES["figures"]):
+        raise Http404
+    areas = list(
+        Area.objects.visible_to(request.user).of_kind(
+            AreaKind.STREET, AreaKind.TOWN, AreaKind.COMMUNITY
+        )
+    )
+    if not areas:
+        raise Http404
+    chosen = request.GET.get("area", "")
+    area = next((a for a in areas if str(a.pk) == chosen), areas[0])
+    today = timezone.localdate()
+    start = _day(request.GET.get("from")) or today.replace(day=1)
+    end = _day(request.GET.get("to")) or today
+    if end < start:
+        start, end = end, start
+    if (end - start).days > 366:
+        start = end - timedelta(days=366)
+    result = figures.compute(
+        demands=Demand.objects.visible_to(request.user), area=area, start=start, end=end
+    )
+    chart = {
+        "days": [d.strftime("%m-%d") for d, _c, _r in result.by_day],
+        "collected": [c for _d, c, _r in result.by_day],
+        "resolved": [r for _d, _c, r in result.by_day],
+        "categories": [name for name, _n in result.by_category[:10]][::-1],
+        "category_counts": [n for _name, n in result.by_category[:10]][::-1],
+        "labels": {"collected": _("Collected"), "resolved": pgettext("figure", "Resolved")},
+    }
+    period = f"area={area.pk}&from={start.isoformat()}&to={end.isoformat()}"
+    return render(
+        request,
+        "demands/figures.html",
+        {"figures": result, "areas": areas, "area": area, "chart": chart, "period": period},
+    )

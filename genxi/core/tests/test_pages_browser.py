@@ -18,6 +18,7 @@ def pages(w: World) -> list[tuple[str, str]]:
         ("home", reverse("core:home")),
         ("demands", reverse("demands:demand_list")),
         ("demand-new", reverse("demands:demand_create")),
+        ("figures", reverse("demands:figures")),
         ("areas", reverse("places:area_list")),
         ("street", reverse("places:area_detail", args=[w.street.pk])),
         ("community", reverse("places:area_detail", args=[w.hetai.pk])),

@@ -1,0 +1,133 @@
+"""The figures, from the event log, on a month whose every step happens at a known time."""
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from genxi.conftest import World
+from genxi.demands import figures, services
+from genxi.demands.models import Demand, HandlingPath, Satisfaction
+from genxi.demands.tests.conftest import collect
+
+pytestmark = pytest.mark.django_db
+SH = ZoneInfo("Asia/Shanghai")
+
+
+def at(day: int, hour: int = 10):
+    return time_machine.travel(datetime(2026, 11, day, hour, tzinfo=SH), tick=False)
+
+
+@pytest.fixture
+def month(world: World, category):
+    """November 2026 in 和泰: three demands, one of them in 娄北 (another street) for contrast.
+
+    gate:   collected Mon 2 → accepted Mon 2 (on time) → resolved Wed 4 → satisfied → closed
+    seats:  collected Tue 3 → accepted Thu 5 (late: due Wed 4) → resolved Mon 16 (due Tue 10:
+            late) → not satisfied (reopened) → resolved Tue 17
+    lamp:   collected Fri 20, never accepted (due Mon 23): overdue on the 25th
+    """
+    with at(2):
+        gate = collect(world, category, title="南门太窄", today=date(2026, 11, 2))
+        services.accept(actor=world["bob"], demand=gate)
+        services.verify(actor=world["bob"], demand=gate, findings="50厘米")
+        services.assign(actor=world["bob"], demand=gate, path=HandlingPath.COMMUNITY)
+    with at(3):
+        seats = collect(world, category, title="座椅不够", today=date(2026, 11, 3))
+    with at(4):
+        services.resolve(actor=world["bob"], demand=gate, result="拓宽")
+        services.record_callback(
+            actor=world["bob"], demand=gate, resident=world.resident1, result=Satisfaction.SATISFIED
+        )
+        services.close_out(actor=world["bob"], demand=gate)
+    with at(5):
+        services.accept(actor=world["bob"], demand=seats)
+        services.verify(actor=world["bob"], demand=seats, findings="x")
+        services.assign(actor=world["bob"], demand=seats, path=HandlingPath.COMMUNITY)
+    with at(16):
+        services.resolve(actor=world["bob"], demand=seats, result="增设")
+        services.record_callback(
+            actor=world["bob"],
+            demand=seats,
+            resident=world.resident1,
+            result=Satisfaction.NOT_SATISFIED,
+        )
+    with at(17):
+        services.resolve(actor=world["bob"], demand=seats, result="调整位置")
+    with at(20):
+        collect(world, category, title="路灯不亮", today=date(2026, 11, 20))
+        collect(
+            world,
+            category,
+            actor=world["oscar"],
+            title="别处",
+            area=world.loubei_building,
+            reporters=[world.loubei_resident],
+            today=date(2026, 11, 20),
+        )
+    return gate, seats
+
+
+def test_each_figure_from_the_event_log(world: World, month) -> None:
+    with at(25):
+        f = figures.compute(
+            demands=Demand.objects.all(),
+            area=world.street,
+            start=date(2026, 11, 1),
+            end=date(2026, 11, 30),
+        )
+    assert (f.collected, f.accepted, f.resolved, f.closed) == (3, 2, 2, 1)
+    assert (f.response.numerator, f.response.denominator) == (
+        1,
+        3,
+    )  # gate on time; seats late; lamp not yet
+    assert (f.on_time.numerator, f.on_time.denominator) == (
+        1,
+        2,
+    )  # gate by Mon 9; seats after Tue 10
+    assert (f.satisfaction.numerator, f.satisfaction.denominator) == (1, 2)
+    assert (f.reopen.numerator, f.reopen.denominator) == (1, 2)
+    assert f.median_days_to_resolve == 7.5  # gate 2 days, seats 13 days
+    assert f.overdue_now == 1  # the lamp: not accepted by Mon 23
+    assert f.by_category == [("出入口与通道", 3)]
+    assert sum(c for _d, c, _r in f.by_day) == 3 and sum(r for _d, _c, r in f.by_day) == 3
+
+
+def test_a_period_counts_only_what_happened_in_it(world: World, month) -> None:
+    f = figures.compute(
+        demands=Demand.objects.all(),
+        area=world.hetai,
+        start=date(2026, 11, 16),
+        end=date(2026, 11, 17),
+    )
+    assert (f.collected, f.accepted, f.resolved) == (0, 0, 1)
+    assert (f.satisfaction.numerator, f.satisfaction.denominator) == (0, 1)
+
+
+def test_the_figures_page_links_each_figure_to_its_rows(world: World, month, client) -> None:
+    client.force_login(world["bob"])
+    with at(25):
+        html = client.get(
+            reverse("demands:figures"),
+            {"area": world.hetai.pk, "from": "2026-11-01", "to": "2026-11-30"},
+        ).content.decode()
+    assert "echarts.min.js" in html and "chart-data" in html
+    assert "33.3%" in html  # the response rate, 1 of 3
+    ledger = reverse("demands:demand_list")
+    rows = client.get(
+        ledger,
+        {"area": world.hetai.pk, "from": "2026-11-01", "to": "2026-11-30", "event": "resolved"},
+    ).content.decode()
+    assert "南门太窄" in rows and "座椅不够" in rows and "路灯不亮" not in rows
+    rows = client.get(
+        ledger,
+        {"area": world.hetai.pk, "from": "2026-11-01", "to": "2026-11-30", "due": "response"},
+    ).content.decode()
+    assert "共 3 条结果" in rows
+    client.force_login(world["carol"])  # pioneers do not read the figures
+    assert client.get(reverse("demands:figures")).status_code == 404
+    client.force_login(world["oscar"])  # another street: only his own areas are offered
+    html = client.get(reverse("demands:figures"), {"area": world.hetai.pk}).content.decode()
+    assert "娄北社区" in html and "和泰社区" not in html
