@@ -175,6 +175,8 @@ def test_the_narrow_gate_story_in_the_browser(
     page.select_option("#act-callback select", label="周福珍")
     page.check("#act-callback >> text=满意")
     page.click("#act-callback button[type=submit]")
+    # Let the answer land before switching users: clearing cookies mid-request breaks CSRF.
+    expect(page.locator(".messages")).to_contain_text("记录回访")
 
     page.context.clear_cookies()
     log_in(page, live_server.url, "bob", PASSWORD)
@@ -272,6 +274,7 @@ def test_the_pavilions_raised_by_many_and_repaired_by_the_property_company(
     page.select_option("#act-assign select[name=assign-path]", HandlingPath.PARTNER)
     page.select_option("#act-assign select[name=assign-partner]", label="金阳宝地物业")
     page.click("#act-assign button[type=submit]")
+    expect(page.locator(".pagehead .status")).to_have_text("已交办（待接单）")
     shot(page, "desk-demand-assigned")
     demand = Demand.objects.get()
     page.context.clear_cookies()
