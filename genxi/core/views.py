@@ -129,6 +129,8 @@ class ScopedListView(RoleRequiredMixin, ListView):  # type: ignore[type-arg]
         context["q"] = self.request.GET.get("q", "")
         context["active_filters"] = {p: self.request.GET.get(p, "") for p in self.filters}
         context["can_export"] = bool(self.export_columns)
+        paginator = context.get("paginator")
+        context.setdefault("total", paginator.count if paginator is not None else 0)
         context["list_title"] = self.list_title
         context["row_template"] = self.row_template
         context["filters_template"] = self.filters_template

@@ -1,6 +1,7 @@
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
@@ -130,6 +131,29 @@ class DemandList(ScopedListView):
     def search(self, queryset: Any, text: str) -> Any:
         return queryset.filter(Q(title__contains=text) | Q(code=text.upper()))
 
+    def get_paginate_by(self, queryset: Any) -> None:  # type: ignore[override]
+        return None  # keyset pagination below: a deep page costs what the first one does
+
+    def keyset_page(self, queryset: Any) -> tuple[list[Demand], str, str]:
+        """One page after the cursor `after` (created_at and id of the last row seen), in the
+        ledger's order; returns (rows, this cursor, next cursor)."""
+        cursor = self.request.GET.get("after", "")
+        qs = queryset
+        stamp, _sep, last_id = cursor.rpartition("_")
+        try:
+            after = datetime.fromisoformat(stamp)
+            qs = qs.filter(Q(created_at__lt=after) | Q(created_at=after, id__lt=int(last_id)))
+        except ValueError:
+            cursor = ""  # a damaged cursor: start from the first page
+        size = settings.GENXI_PAGE_SIZE
+        rows = list(qs[: size + 1])
+        next_cursor = ""
+        if len(rows) > size:
+            rows = rows[:size]
+            last = rows[-1]
+            next_cursor = f"{last.created_at.isoformat()}_{last.pk}"
+        return rows, cursor, next_cursor
+
     def get_queryset(self) -> Any:
         qs = (
             super()
@@ -168,6 +192,20 @@ class DemandList(ScopedListView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
+        queryset = context["object_list"]
+        rows, cursor, next_cursor = self.keyset_page(queryset)
+        params = self.request.GET.copy()
+        params.pop("after", None)
+        context.update(
+            object_list=rows,
+            total=queryset.order_by().count(),
+            keyset=True,
+            cursor=cursor,
+            next_cursor=next_cursor,
+            querystring_without_cursor=params.urlencode(),
+            # The export link takes every filtered row, not the rows after the cursor.
+            querystring=params.urlencode(),
+        )
         context["statuses"] = Status.choices
         context["categories"] = category_tree(Category.objects.all())
         context["overdue_filter"] = bool(self.request.GET.get("overdue"))
