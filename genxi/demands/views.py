@@ -402,12 +402,12 @@ def _make_form(name: str, demand: Demand, user: Any, data: Any = None, files: An
 
 def _available(demand: Demand, user: Any) -> list[str]:
     names = []
+    pending = demand.extensions.filter(status=ExtensionStatus.PENDING).exists()
     for name, (_form, permission, statuses, _call) in ACTIONS.items():
         if demand.status not in statuses or not user.has_perm(permission, demand):
             continue
         if name == "send_back" and demand.path != HandlingPath.PARTNER:
             continue
-        pending = demand.extensions.filter(status=ExtensionStatus.PENDING).exists()
         if (name == "decide_extension") != pending and name in ("extend", "decide_extension"):
             continue  # ask while none is pending; decide while one is
         names.append(name)

@@ -349,3 +349,27 @@ def test_the_ledger_pages_by_keyset_without_gaps_or_repeats(
         "诉求09"
         in client.get(reverse("demands:demand_list"), {"after": "garbage_x"}).content.decode()
     )
+
+
+@pytest.mark.django_db
+def test_the_demand_page_does_not_grow_with_its_history(world: World, category, client) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from genxi.places.services import create_resident
+
+    small, large = collect(world, category), collect(world, category, title="大")
+    for i in range(6):
+        resident = create_resident(
+            actor=None, name=f"居民{i}", phone=f"1370000{i:04d}", area=world.building1
+        )
+        services.add_reporter(actor=None, demand=large, resident=resident)
+    services.post_update(actor=world["bob"], demand=large, text="进展")
+    client.force_login(world["bob"])
+
+    def cost(demand: Demand) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(demand.get_absolute_url()).status_code == 200
+        return len(ctx.captured_queries)
+
+    assert cost(small) == cost(large)
