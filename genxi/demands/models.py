@@ -198,8 +198,10 @@ class DemandQuerySet(models.QuerySet["Demand"]):
         if partners:
             q |= models.Q(handler_partner__in=partners)
         if scoping.has_role(user, Role.RESIDENT):
-            q |= models.Q(reporters__resident__user=user)
-        return self.filter(q).distinct()
+            # A subquery, not a join: no duplicate rows, so no DISTINCT over the whole scope.
+            mine = DemandReporter.objects.filter(resident__user=user).values("demand")
+            q |= models.Q(pk__in=mine)
+        return self.filter(q)
 
 
 class Visit(TimeStamped):
@@ -293,6 +295,10 @@ class Demand(TimeStamped):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["community", "status", "-created_at"], name="demand_ledger_idx"),
+            # The ledger's order within a community: keyset pages read it straight off the index.
+            models.Index(
+                fields=["community", "-created_at", "-id"], name="demand_ledger_order_idx"
+            ),
             models.Index(fields=["status", "resolution_due"], name="demand_due_idx"),
         ]
         constraints = [
@@ -390,7 +396,11 @@ class DemandEvent(models.Model):
         verbose_name = _("demand event")
         verbose_name_plural = _("demand events")
         ordering = ["at", "id"]
-        indexes = [models.Index(fields=["demand", "at"], name="demand_event_idx")]
+        indexes = [
+            models.Index(fields=["demand", "at"], name="demand_event_idx"),
+            # The figures read one kind of step within a period.
+            models.Index(fields=["kind", "at"], name="demand_event_kind_at_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.demand_id} {self.kind}"

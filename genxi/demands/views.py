@@ -4,7 +4,8 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
 from genxi.accounts import scoping
+from genxi.accounts.models import AREA_ROLES
 from genxi.accounts.navigation import PAGE_ROLES
 from genxi.core.phones import mask_phone
 from genxi.core.services import ServiceError
@@ -23,6 +25,7 @@ from genxi.demands.models import (
     Demand,
     DemandEvent,
     DemandPhoto,
+    DemandReporter,
     EventKind,
     ExtensionStatus,
     HandlingPath,
@@ -158,7 +161,19 @@ class DemandList(ScopedListView):
         qs = (
             super()
             .get_queryset()
-            .annotate(reporter_count=Count("reporters", distinct=True))
+            # Counted per row shown (a correlated subquery), not grouped over the whole scope.
+            .annotate(
+                reporter_count=Coalesce(
+                    Subquery(
+                        DemandReporter.objects.filter(demand=OuterRef("pk"))
+                        .order_by()
+                        .values("demand")
+                        .annotate(n=Count("id"))
+                        .values("n")
+                    ),
+                    0,
+                )
+            )
             .order_by("-created_at", "-id")
         )
         if self.request.GET.get("overdue"):
@@ -557,8 +572,10 @@ def figures_page(request: HttpRequest) -> HttpResponse:
     """The figures of a community or street for a period, with charts; each links to its rows."""
     if not scoping.has_role(request.user, *PAGE_ROLES["figures"]):
         raise Http404
+    # Only areas under the user's area roles: there every demand of the area is theirs to count.
+    within = scoping.path_range_q("path", scoping.scope_paths(request.user, AREA_ROLES))
     areas = list(
-        Area.objects.visible_to(request.user).of_kind(
+        Area.objects.filter(within if not scoping.is_superuser(request.user) else Q()).of_kind(
             AreaKind.STREET, AreaKind.TOWN, AreaKind.COMMUNITY
         )
     )
