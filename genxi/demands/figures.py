@@ -9,14 +9,12 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any
 
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from genxi.demands.models import (
     Callback,
-    Demand,
     DemandEvent,
     DemandQuerySet,
     EventKind,
@@ -84,13 +82,27 @@ def compute(*, demands: DemandQuerySet, area: Area, start: date, end: date) -> F
     events = DemandEvent.objects.filter(at__gte=lo, at__lt=hi, demand__community__in=communities)
     figures = Figures(area=area, start=start, end=end)
 
-    figures.collected = scoped.filter(created_at__gte=lo, created_at__lt=hi).count()
-    for kind, name in (
-        (EventKind.ACCEPTED, "accepted"),
-        (EventKind.RESOLVED, "resolved"),
-        (EventKind.CLOSED, "closed"),
-    ):
-        setattr(figures, name, events.filter(kind=kind).values("demand").distinct().count())
+    # One read each of the period's recordings and of its accept/resolve/close steps; the counts,
+    # the sets and the day-by-day chart all come from these two lists.
+    recorded = list(
+        scoped.filter(created_at__gte=lo, created_at__lt=hi).values_list("created_at", flat=True)
+    )
+    steps = list(
+        events.filter(
+            kind__in=[EventKind.ACCEPTED, EventKind.RESOLVED, EventKind.CLOSED]
+        ).values_list("demand", "kind", "at")
+    )
+    ids: dict[str, set[int]] = {
+        EventKind.ACCEPTED: set(),
+        EventKind.RESOLVED: set(),
+        EventKind.CLOSED: set(),
+    }
+    for demand_id, kind, _at in steps:
+        ids[kind].add(demand_id)
+    figures.collected = len(recorded)
+    figures.accepted = len(ids[EventKind.ACCEPTED])
+    figures.resolved = len(ids[EventKind.RESOLVED])
+    figures.closed = len(ids[EventKind.CLOSED])
 
     # Response: of the demands due for acceptance in the period, those accepted (or referred
     # elsewhere) by the end of their response day.
@@ -119,7 +131,7 @@ def compute(*, demands: DemandQuerySet, area: Area, start: date, end: date) -> F
     )
 
     # Reopen rate: of the demands resolved in the period, those reopened after a call-back.
-    resolved_ids = set(events.filter(kind=EventKind.RESOLVED).values_list("demand", flat=True))
+    resolved_ids = ids[EventKind.RESOLVED]
     reopened_ids = set(
         DemandEvent.objects.filter(demand__in=resolved_ids, kind=EventKind.REOPENED).values_list(
             "demand", flat=True
@@ -147,7 +159,9 @@ def compute(*, demands: DemandQuerySet, area: Area, start: date, end: date) -> F
         .annotate(n=Count("id"))
         .order_by("-n", "category__name")
     ]
-    figures.by_day = _by_day(scoped, events, start, end, lo, hi)
+    figures.by_day = _by_day(
+        recorded, [at for _d, kind, at in steps if kind == EventKind.RESOLVED], start, end
+    )
     return figures
 
 
@@ -167,17 +181,15 @@ def _deadline_ratio(rows: list[tuple[datetime | None, date]]) -> Ratio:
 
 
 def _by_day(
-    scoped: QuerySet[Demand], events: Any, start: date, end: date, lo: datetime, hi: datetime
+    recorded: list[datetime], resolved: list[datetime], start: date, end: date
 ) -> list[tuple[date, int, int]]:
-    collected: dict[date, int] = {}
-    for created in scoped.filter(created_at__gte=lo, created_at__lt=hi).values_list(
-        "created_at", flat=True
-    ):
-        day = timezone.localdate(created)
-        collected[day] = collected.get(day, 0) + 1
-    resolved: dict[date, int] = {}
-    for at in events.filter(kind=EventKind.RESOLVED).values_list("at", flat=True):
+    collected_on: dict[date, int] = {}
+    for at in recorded:
         day = timezone.localdate(at)
-        resolved[day] = resolved.get(day, 0) + 1
+        collected_on[day] = collected_on.get(day, 0) + 1
+    resolved_on: dict[date, int] = {}
+    for at in resolved:
+        day = timezone.localdate(at)
+        resolved_on[day] = resolved_on.get(day, 0) + 1
     days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
-    return [(d, collected.get(d, 0), resolved.get(d, 0)) for d in days]
+    return [(d, collected_on.get(d, 0), resolved_on.get(d, 0)) for d in days]
