@@ -10,6 +10,7 @@ urlpatterns = [
     path("track/", views.track, name="track"),
     path("demands/", views.DemandList.as_view(), name="demand_list"),
     path("demands/figures/", views.figures_page, name="figures"),
+    path("demands/import/", views.import_ledger, name="import"),
     path("demands/new/", views.DemandCreate.as_view(), name="demand_create"),
     path("demands/pick-resident/", views.pick_resident, name="pick_resident"),
     path("demands/<int:pk>/", views.demand_detail, name="demand_detail"),

@@ -1,9 +1,12 @@
+import uuid
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -222,6 +225,9 @@ class DemandList(ScopedListView):
             querystring=params.urlencode(),
         )
         context["statuses"] = Status.choices
+        from genxi.accounts.models import STAFF_ROLES
+
+        context["can_import"] = scoping.has_role(self.request.user, *STAFF_ROLES)
         context["categories"] = category_tree(Category.objects.all())
         context["overdue_filter"] = bool(self.request.GET.get("overdue"))
         context["kept"] = {
@@ -607,3 +613,72 @@ def figures_page(request: HttpRequest) -> HttpResponse:
         "demands/figures.html",
         {"figures": result, "areas": areas, "area": area, "chart": chart, "period": period},
     )
+
+
+def _import_path(user: Any, token: str) -> Path:
+    # The user's id is part of the name: nobody can continue someone else's upload.
+    return Path(settings.MEDIA_ROOT) / "imports" / f"{user.pk}-{uuid.UUID(token).hex}.xlsx"
+
+
+@login_required
+def import_ledger(request: HttpRequest) -> HttpResponse:
+    """Upload an Excel ledger, match its columns, check every row, then record all or none."""
+    from genxi.accounts.models import STAFF_ROLES
+    from genxi.demands import imports
+    from genxi.places.forms import staff_areas
+
+    if not scoping.has_role(request.user, *STAFF_ROLES):
+        raise Http404
+    context: dict[str, Any] = {"fields": imports.FIELDS}
+    token = request.POST.get("token", "")
+    try:
+        if request.method == "POST" and "file" in request.FILES:
+            upload = request.FILES.get("file")
+            assert isinstance(upload, UploadedFile)
+            if upload.size and upload.size > imports.MAX_BYTES:
+                raise imports.ImportFileError(
+                    _("The file is larger than 20 MB. Split it into smaller files.")
+                )
+            data = upload.read()
+            sheet = imports.read_sheet(data)
+            token = uuid.uuid4().hex
+            path = _import_path(request.user, token)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+            context.update(
+                token=token, sheet=sheet, mapping=imports.guess_mapping(sheet.headers), step="map"
+            )
+        elif request.method == "POST" and token:
+            try:
+                path = _import_path(request.user, token)
+                data = path.read_bytes()
+            except (ValueError, OSError) as exc:
+                raise imports.ImportFileError(
+                    _("The uploaded file is gone. Upload it again.")
+                ) from exc
+            sheet = imports.read_sheet(data)
+            mapping = {
+                name: int(request.POST[name]) if request.POST.get(name, "").isdigit() else None
+                for name in imports.FIELDS
+            }
+            missing = [
+                str(label)
+                for name, (label, required, _a) in imports.FIELDS.items()
+                if required and mapping[name] is None
+            ]
+            context.update(token=token, sheet=sheet, mapping=mapping, step="map")
+            if missing:
+                context["missing"] = missing
+            else:
+                communities = list(staff_areas(request.user, AreaKind.COMMUNITY))
+                checked = imports.check(sheet, mapping, communities=communities)
+                if checked.errors:
+                    context.update(errors=checked.errors[:200], error_count=len(checked.errors))
+                else:
+                    made = imports.write(actor=request.user, rows=checked.rows)
+                    path.unlink(missing_ok=True)
+                    messages.success(request, _("%(n)s demands imported.") % {"n": len(made)})
+                    return redirect("demands:demand_list")
+    except imports.ImportFileError as exc:
+        context["file_error"] = str(exc)
+    return render(request, "demands/import.html", context)

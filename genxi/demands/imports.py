@@ -1,0 +1,196 @@
+"""Excel in: an existing ledger (台账) becomes demands, every row checked, all or nothing.
+
+Staff upload an .xlsx, match its columns to Genxi's fields (headers with the usual names are
+matched for them), and Genxi checks every row before writing any: a row-level list of errors in
+Chinese, or every row recorded through `collect_demand` in one transaction.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from openpyxl import load_workbook
+
+from genxi.core.phones import normalize_phone
+from genxi.demands.models import Category, Channel, Demand
+from genxi.places.models import Area, AreaKind, Resident
+
+MAX_ROWS = 100_000
+MAX_BYTES = 20 * 1024 * 1024
+
+# Genxi's fields, whether each is required, and the headers that usually name it.
+FIELDS: dict[str, tuple[Any, bool, tuple[str, ...]]] = {
+    "title": (gettext_lazy("Title"), True, ("标题", "诉求", "诉求内容", "问题", "反映问题")),
+    "category": (gettext_lazy("Category"), True, ("分类", "类别", "诉求分类")),
+    "community": (gettext_lazy("Community"), True, ("社区", "所属社区")),
+    "place": (gettext_lazy("Place"), False, ("地点", "小区", "楼栋", "位置")),
+    "channel": (gettext_lazy("Channel"), False, ("渠道", "来源", "来源渠道")),
+    "phone": (gettext_lazy("Reporter's phone"), False, ("电话", "手机", "联系电话", "反映人电话")),
+    "recorded_on": (gettext_lazy("Recorded on"), False, ("日期", "登记日期", "收集日期", "时间")),
+    "description": (gettext_lazy("Details"), False, ("详情", "说明", "详细情况", "备注")),
+}
+
+
+class ImportFileError(Exception):
+    """The file itself cannot be read; the message is for the person."""
+
+
+@dataclass
+class Sheet:
+    headers: list[str]
+    rows: list[list[Any]]
+
+
+@dataclass
+class Checked:
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[tuple[int, str]] = field(default_factory=list)  # (row number in Excel, message)
+
+
+def read_sheet(data: bytes) -> Sheet:
+    if len(data) > MAX_BYTES:
+        raise ImportFileError(_("The file is larger than 20 MB. Split it into smaller files."))
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a file that is not .xlsx
+        raise ImportFileError(
+            _(
+                "This is not an Excel (.xlsx) file, or it is damaged. "
+                "Save it as .xlsx and try again."
+            )
+        ) from exc
+    sheet = book.worksheets[0]
+    values = sheet.iter_rows(values_only=True)
+    header = next(values, None)
+    if not header or not any(header):
+        raise ImportFileError(_("The first sheet is empty: its first row should name the columns."))
+    rows = []
+    for row in values:
+        if any(v not in (None, "") for v in row):
+            rows.append(list(row))
+            if len(rows) > MAX_ROWS:
+                raise ImportFileError(
+                    _("The file has more than %(n)s rows. Split it into smaller files.")
+                    % {"n": MAX_ROWS}
+                )
+    book.close()
+    return Sheet([str(h).strip() if h is not None else "" for h in header], rows)
+
+
+def guess_mapping(headers: list[str]) -> dict[str, int | None]:
+    guess: dict[str, int | None] = {}
+    for name, (_label, _required, aliases) in FIELDS.items():
+        guess[name] = next((i for i, h in enumerate(headers) if h in aliases), None)
+    return guess
+
+
+def check(sheet: Sheet, mapping: dict[str, int | None], *, communities: list[Area]) -> Checked:
+    """Check every row against the places the user may record in; no writes."""
+    result = Checked()
+    by_name = {c.name: c for c in communities}
+    categories: dict[str, list[Category]] = {}
+    for category in Category.objects.active():
+        categories.setdefault(category.name, []).append(category)
+    places = {
+        (a.parent_id, a.name): a
+        for a in Area.objects.filter(
+            parent__in=communities, kind__in=[AreaKind.COMPOUND, AreaKind.BUILDING]
+        )
+    }
+    channels = {str(label): value for value, label in Channel.choices} | {
+        v: v for v in Channel.values
+    }
+
+    def cell(row: list[Any], name: str) -> Any:
+        index = mapping.get(name)
+        return row[index] if index is not None and index < len(row) else None
+
+    for number, row in enumerate(sheet.rows, start=2):
+        problems: list[str] = []
+        title = str(cell(row, "title") or "").strip()
+        if not title:
+            problems.append(_("the title is empty"))
+        category_name = str(cell(row, "category") or "").strip()
+        found = categories.get(category_name, [])
+        if len(found) != 1:
+            problems.append(
+                _("no category is called “%(name)s”") % {"name": category_name}
+                if not found
+                else _("several categories are called “%(name)s”") % {"name": category_name}
+            )
+        community = by_name.get(str(cell(row, "community") or "").strip())
+        if community is None:
+            problems.append(
+                _("“%(name)s” is not a community you may record in")
+                % {"name": cell(row, "community") or ""}
+            )
+        area = community
+        place_name = str(cell(row, "place") or "").strip()
+        if community is not None and place_name:
+            area = places.get((community.pk, place_name))
+            if area is None:
+                problems.append(
+                    _("%(community)s has no compound or building “%(name)s”")
+                    % {"community": community.name, "name": place_name}
+                )
+        channel_text = str(cell(row, "channel") or "").strip()
+        channel = channels.get(channel_text or str(Channel.PHONE.label))
+        if channel is None:
+            problems.append(_("“%(name)s” is not a channel") % {"name": channel_text})
+        reporters: list[Resident] = []
+        phone_text = str(cell(row, "phone") or "").strip()
+        if phone_text:
+            try:
+                resident = Resident.objects.filter(phone=normalize_phone(phone_text)).first()
+            except ValidationError:
+                resident = None
+                problems.append(_("“%(phone)s” is not a phone number") % {"phone": phone_text})
+            else:
+                if resident is None:
+                    problems.append(
+                        _("no resident has the number %(phone)s: register them first")
+                        % {"phone": phone_text}
+                    )
+                else:
+                    reporters.append(resident)
+        recorded = cell(row, "recorded_on")
+        day: date | None = None
+        if isinstance(recorded, datetime):
+            day = recorded.date()
+        elif isinstance(recorded, date):
+            day = recorded
+        elif recorded not in (None, ""):
+            try:
+                day = date.fromisoformat(str(recorded).strip()[:10])
+            except ValueError:
+                problems.append(_("“%(value)s” is not a date") % {"value": recorded})
+        if problems:
+            result.errors.append((number, "；".join(problems)))
+            continue
+        result.rows.append(
+            {
+                "title": title[:100],
+                "category": found[0],
+                "area": area,
+                "channel": channel,
+                "reporters": reporters,
+                "description": str(cell(row, "description") or "").strip(),
+                "today": day,
+            }
+        )
+    return result
+
+
+def write(*, actor: Any, rows: list[dict[str, Any]]) -> list[Demand]:
+    """Record every checked row, in one transaction: all or nothing."""
+    from genxi.demands.services import collect_demand
+
+    with transaction.atomic():
+        return [collect_demand(actor=actor, **row) for row in rows]
