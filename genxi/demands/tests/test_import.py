@@ -30,7 +30,7 @@ def upload(client, file) -> str:
     response = client.post(reverse("demands:import"), {"file": file})
     assert response.status_code == 200
     html = response.content.decode()
-    return html.split('name="token" value="')[1].split('"')[0]
+    return str(html.split('name="token" value="')[1].split('"')[0])
 
 
 def confirm(client, token: str, **mapping):
