@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
-    from genxi.places.models import Area
+    pass
 
 
 class Role(models.TextChoices):
@@ -91,7 +91,3 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.area}"
-
-    @property
-    def scope_area(self) -> "Area":
-        return self.area

@@ -33,13 +33,9 @@ def _outermost(paths: Iterable[str]) -> list[str]:
 
 def ancestor_ids(paths: Iterable[str]) -> set[int]:
     """Ids of the areas above each path (not the areas themselves)."""
-    from genxi.places.models import PATH_STEP
+    from genxi.places.models import path_ids
 
-    ids: set[int] = set()
-    for path in paths:
-        segments = [path[i : i + PATH_STEP] for i in range(0, len(path), PATH_STEP)]
-        ids.update(int(s) for s in segments[:-1])
-    return ids
+    return {pk for path in paths for pk in path_ids(path)[:-1]}
 
 
 def is_superuser(user: Any) -> bool:

@@ -204,9 +204,6 @@ class ServiceFormView(RoleRequiredMixin, FormView):  # type: ignore[type-arg]
     def permission_object(self) -> Any:
         return self.object
 
-    def setup(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
-        super().setup(request, *args, **kwargs)
-
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         if not request.user.is_authenticated:
             return super().dispatch(request, *args, **kwargs)

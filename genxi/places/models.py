@@ -35,6 +35,11 @@ def path_upper_bound(path: str) -> str:
     return path + "a"
 
 
+def path_ids(path: str) -> list[int]:
+    """The ids a path is made of, from the root down to the area itself."""
+    return [int(path[i : i + PATH_STEP]) for i in range(0, len(path), PATH_STEP)]
+
+
 class AreaKind(models.TextChoices):
     DISTRICT = "district", _("District")
     STREET = "street", _("Street")
@@ -126,8 +131,7 @@ class Area(TimeStamped):
         return reverse("places:area_detail", args=[self.pk])
 
     def ancestor_ids(self) -> list[int]:
-        segments = [self.path[i : i + PATH_STEP] for i in range(0, len(self.path), PATH_STEP)]
-        return [int(s) for s in segments[:-1]]
+        return path_ids(self.path)[:-1]
 
     def ancestors(self) -> list["Area"]:
         ids = self.ancestor_ids()
