@@ -328,13 +328,9 @@ def _tell_reporters(demand: Demand, title: str) -> None:
     )
 
 
-def _tell_handlers(demand: Demand, partner: Partner) -> None:
-    from genxi.accounts.models import Role, User
-
+def _tell_handlers(demand: Demand) -> None:
     notify(
-        users=User.objects.filter(
-            is_active=True, memberships__role=Role.PARTNER, memberships__partner=partner
-        ),
+        users=_handlers_of(demand),
         title=_("New demand assigned to you: %(title)s") % {"title": demand.title},
         body=_("Resolve by %(day)s") % {"day": demand.resolution_due.isoformat()},
         url=demand.get_absolute_url(),
@@ -408,7 +404,7 @@ def assign(
                 handler_partner=partner,
                 assigned_at=now,
             )
-            _tell_handlers(demand, partner)
+            _tell_handlers(demand)
     else:
         _move(
             demand,

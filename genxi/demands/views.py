@@ -472,28 +472,29 @@ def _render_demand(
     )
 
 
-@login_required
-def demand_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def _scoped_demand(request: HttpRequest, pk: int) -> Demand:
+    """The demand if the user's roles open demand pages and it is theirs to see; else 404."""
     if not scoping.has_role(request.user, *PAGE_ROLES["demands"]):
         raise Http404
-    demand = get_object_or_404(
+    return get_object_or_404(
         Demand.objects.visible_to(request.user).select_related(
             "category", "community", "area", "handler_partner"
         ),
         pk=pk,
     )
-    return _render_demand(request, demand)
+
+
+@login_required
+def demand_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_demand(request, _scoped_demand(request, pk))
 
 
 @login_required
 @require_POST
 def demand_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    if action not in ACTIONS or not scoping.has_role(request.user, *PAGE_ROLES["demands"]):
+    if action not in ACTIONS:
         raise Http404
-    demand = get_object_or_404(
-        Demand.objects.visible_to(request.user).select_related("category", "community", "area"),
-        pk=pk,
-    )
+    demand = _scoped_demand(request, pk)
     _form_class, permission, _statuses, call = ACTIONS[action]
     if not request.user.has_perm(permission, demand):
         raise Http404
@@ -510,7 +511,8 @@ def demand_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         else:
             messages.success(request, _("Done: %(action)s.") % {"action": ACTION_LABELS[action]})
             return redirect(demand)
-    return _render_demand(request, Demand.objects.get(pk=demand.pk), bound=form, status=400)
+    # Re-read: a refused step may have met a demand someone else just moved on.
+    return _render_demand(request, _scoped_demand(request, pk), bound=form, status=400)
 
 
 @login_required
@@ -564,10 +566,7 @@ def track(request: HttpRequest) -> HttpResponse:
 @login_required
 def demand_photo(request: HttpRequest, pk: int, photo: int) -> FileResponse:
     """A demand's photo, for those who may see the demand (photos are never public files)."""
-    if not scoping.has_role(request.user, *PAGE_ROLES["demands"]):
-        raise Http404
-    demand = get_object_or_404(Demand.objects.visible_to(request.user), pk=pk)
-    item = get_object_or_404(DemandPhoto, demand=demand, pk=photo)
+    item = get_object_or_404(DemandPhoto, demand=_scoped_demand(request, pk), pk=photo)
     response = FileResponse(item.image.open("rb"), content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=3600"
     return response
