@@ -58,7 +58,9 @@ def grant_membership(
                 obj=user,
                 changes={"role": role, "area": area.pk, "partner": partner.pk if partner else None},
             )
-    user.__dict__.pop("_memberships_cache", None)
+    # The scope caches of this user object are stale now.
+    for cache in ("_memberships_cache", "_pioneer_grids_cache"):
+        user.__dict__.pop(cache, None)
     return membership
 
 
