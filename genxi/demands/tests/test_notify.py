@@ -85,3 +85,39 @@ def test_the_daily_sweep_reminds_once_and_escalates_once(
     assert DemandEvent.objects.filter(demand=due_soon, kind=EventKind.REMINDED).count() == 1
     assert DemandEvent.objects.filter(demand=late, kind=EventKind.ESCALATED).count() == 1
     call_command("remind_demands")  # today's date: runs and reports, whatever it finds
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_resident_hears_in_the_inbox_and_anyone_tracks_by_code(
+    world: World, category, live_server, page
+) -> None:
+    from playwright.sync_api import expect
+
+    from genxi.browser import PHONE, log_in, shot
+    from genxi.conftest import PASSWORD
+
+    demand = collect(world, category)
+    services.add_reporter(
+        actor=None, demand=demand, resident=Resident.objects.get(user=world["erin"])
+    )
+    services.accept(actor=world["bob"], demand=demand)  # committed: the inbox message is written
+    page.set_viewport_size(PHONE)
+    log_in(page, live_server.url, "erin", PASSWORD)
+    expect(page.locator(".usermenu .badge")).to_have_text("1")
+    page.click(".usermenu summary")
+    page.click("text=通知")
+    expect(page.locator(".rows")).to_contain_text("您反映的诉求已受理")
+    shot(page, "phone-inbox")
+    page.click("text=您反映的诉求已受理")  # the message links to public tracking by code
+    expect(page.locator(".status")).to_have_text("处理中")
+    page.context.clear_cookies()
+    page.goto(f"{live_server.url}/track/")
+    page.fill("input[name=code]", "WRONG123")
+    page.click("button[type=submit]")
+    expect(page.locator(".errors")).to_contain_text("没有找到")
+    page.fill("input[name=code]", demand.code.lower())
+    page.click("button[type=submit]")
+    expect(page.locator(".timeline")).to_contain_text("受理")
+    expect(page.locator("body")).not_to_contain_text("周福珍")
+    shot(page, "phone-track")
