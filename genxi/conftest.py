@@ -68,6 +68,7 @@ class World:
     grid1: Area
     grid2: Area
     baoxiang: Area
+    baoxiang_compound: Area
     other_street: Area
     loubei: Area
     loubei_building: Area
@@ -169,6 +170,7 @@ def build_world() -> World:
         grid1=grid1,
         grid2=grid2,
         baoxiang=baoxiang,
+        baoxiang_compound=baoxiang_compound,
         other_street=other_street,
         loubei=loubei,
         loubei_building=loubei_building,

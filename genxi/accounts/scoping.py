@@ -50,6 +50,14 @@ def scope_paths(user: Any, roles: Iterable[str] | None = None) -> list[str]:
     return [m.area.path for m in user.active_memberships() if (wanted is None or m.role in wanted)]
 
 
+def scope_areas(user: Any, roles: Iterable[str]) -> list[Any]:
+    """The areas where `user` holds one of `roles`."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    wanted = set(roles)
+    return [m.area for m in user.active_memberships() if m.role in wanted]
+
+
 def pioneer_grid_ids(user: Any) -> list[int]:
     """Grids covered by the user's active pioneer appointments."""
     if not getattr(user, "is_authenticated", False):

@@ -20,7 +20,7 @@ from genxi.demands.models import (
     EventKind,
     Satisfaction,
 )
-from genxi.places.models import Area
+from genxi.places.models import Area, AreaKind
 
 # A category is "high-frequency" among the most raised; "rare" when raised at most this often.
 TOP_CATEGORIES = 5
@@ -75,11 +75,14 @@ def bounds(start: date, end: date) -> tuple[datetime, datetime]:
 def compute(*, demands: DemandQuerySet, area: Area, start: date, end: date) -> Figures:
     """Figures for the demands of `area` (already narrowed to what the user may see)."""
     lo, hi = bounds(start, end)
-    communities = Area.objects.subtree(area).values("pk")
+    communities = list(
+        Area.objects.subtree(area).filter(kind=AreaKind.COMMUNITY).values_list("pk", flat=True)
+    )
     scoped = demands.filter(community__in=communities)
-    # Events are narrowed by time and kind first (an index), then to the area's communities:
-    # the callers pass an area inside the user's area roles, where that is the same scope.
-    events = DemandEvent.objects.filter(at__gte=lo, at__lt=hi, demand__community__in=communities)
+    # Events and call-backs carry their demand's community: each read below is a range scan of
+    # (community, kind, at) or (community, at). The callers pass an area inside the user's area
+    # roles, where the area's communities are the user's scope.
+    events = DemandEvent.objects.filter(community__in=communities, at__gte=lo, at__lt=hi)
     figures = Figures(area=area, start=start, end=end)
 
     # One read each of the period's recordings and of its accept/resolve/close steps; the counts,
@@ -123,7 +126,7 @@ def compute(*, demands: DemandQuerySet, area: Area, start: date, end: date) -> F
     )
 
     # Satisfaction: of the call-backs made in the period, satisfied or basically satisfied.
-    answers = Callback.objects.filter(at__gte=lo, at__lt=hi, demand__community__in=communities)
+    answers = Callback.objects.filter(community__in=communities, at__gte=lo, at__lt=hi)
     tally = dict(answers.values_list("result").annotate(n=Count("id")))
     figures.satisfaction = Ratio(
         tally.get(Satisfaction.SATISFIED, 0) + tally.get(Satisfaction.BASICALLY, 0),

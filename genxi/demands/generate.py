@@ -181,16 +181,18 @@ class DemandsResult:
         return sum(self.counts.values())
 
 
-DEMAND_FIELDS = ("id", "code", "title", "description", "category_id", "community_id", "area_id",
+DEMAND_FIELDS = ("id", "code", "title", "description", "category_id", "community_id",
+                 "street_id", "area_id",
                  "latitude", "longitude", "channel", "status", "path", "handler_partner_id",
                  "created_by_id", "visit_id", "merged_into_id", "accepted_at", "verified_at",
                  "assigned_at", "resolved_at", "closed_at", "response_due", "resolution_due",
                  "due_provisional", "expected_on", "callback_round", "created_at",
                  "updated_at")  # fmt: skip
-EVENT_FIELDS = ("demand_id", "kind", "actor_id", "at", "from_status", "to_status", "note",
-                "public", "data")  # fmt: skip
+EVENT_FIELDS = ("demand_id", "community_id", "kind", "actor_id", "at", "from_status",
+                "to_status", "note", "public", "data")  # fmt: skip
 REPORTER_FIELDS = ("demand_id", "resident_id", "added_at")
-CALLBACK_FIELDS = ("demand_id", "resident_id", "round", "result", "comment", "by_id", "at")
+CALLBACK_FIELDS = ("demand_id", "community_id", "resident_id", "round", "result", "comment",
+                   "by_id", "at")  # fmt: skip
 
 
 def generate_demands(
@@ -392,6 +394,7 @@ class _Maker:
             itertools.accumulate(len(residents[c]) for c in self.communities)
         )
         self.places = {c: sorted(places.get(c, [])) for c in self.communities}
+        self.street_of = {c: areas[c][2] for c in self.communities}
         partners: dict[int, list[int]] = {}
         for pk, area_id in (
             Partner.objects.using(using).filter(is_active=True).values_list("id", "area_id")
@@ -561,8 +564,9 @@ class _Maker:
             if at > now:
                 return False
             events.append(
-                (pk, kind, None, stamp(at), status, to, note, public, as_json(data or {}))
-            )
+                (pk, community, kind, None, stamp(at), status, to, note, public,
+                 as_json(data or {}))
+            )  # fmt: skip
             status, last = to, at
             return True
 
@@ -570,12 +574,14 @@ class _Maker:
             at = local.replace(tzinfo=tz)
             if at > now:
                 return False
-            events.append((pk, kind, None, stamp(at), "", "", text, public, as_json(data or {})))
+            events.append(
+                (pk, community, kind, None, stamp(at), "", "", text, public, as_json(data or {}))
+            )
             return True
 
         events.append(
-            (pk, EventKind.COLLECTED, None, stamp(created), "", Status.COLLECTED, "", True,
-             as_json({"channel": channel, "reporters": len(who)}))
+            (pk, community, EventKind.COLLECTED, None, stamp(created), "", Status.COLLECTED, "",
+             True, as_json({"channel": channel, "reporters": len(who)}))
         )  # fmt: skip
         for resident in who:
             reporters.append((pk, resident, stamp(created)))
@@ -690,8 +696,9 @@ class _Maker:
                         else ("问题没有彻底解决")
                     )
                     callbacks.append(
-                        (pk, resident, callback_round, result, comment, None, stamp(at))
-                    )
+                        (pk, community, resident, callback_round, result, comment, None,
+                         stamp(at))
+                    )  # fmt: skip
                     note(
                         local,
                         EventKind.CALLBACK,
@@ -727,6 +734,7 @@ class _Maker:
                 f"居民反映：{title}，希望尽快处理。",
                 category,
                 community,
+                self.street_of[community],
                 area,
                 _decimal(latitude),
                 _decimal(longitude),

@@ -191,7 +191,18 @@ class DemandQuerySet(models.QuerySet["Demand"]):
             return self.all()
         if not getattr(user, "is_authenticated", False):
             return self.none()
-        q = scoping.path_range_q("community__path", scoping.scope_paths(user, AREA_ROLES))
+        from genxi.places.models import STREET_KINDS, AreaKind
+
+        # A street or a community is one equality on the demand's own column (each leads an
+        # index in ledger order); a district is a range over its communities' paths.
+        q = models.Q(pk__in=[])
+        for area in scoping.scope_areas(user, AREA_ROLES):
+            if area.kind in STREET_KINDS:
+                q |= models.Q(street_id=area.pk)
+            elif area.kind == AreaKind.COMMUNITY:
+                q |= models.Q(community_id=area.pk)
+            else:
+                q |= scoping.path_range_q("community__path", [area.path])
         if scoping.has_role(user, Role.PIONEER):
             q |= models.Q(created_by=user) | models.Q(area__grid__in=scoping.pioneer_grid_ids(user))
         partners = scoping.partner_ids(user)
@@ -236,12 +247,20 @@ class Demand(TimeStamped):
     category = models.ForeignKey(
         Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="demands"
     )
-    # The community is denormalised from the area: scoping and figures filter on it directly.
+    # The community and its street are denormalised from the area: scoping, the ledger's order
+    # and the figures read them straight off their own indexes.
     community = models.ForeignKey(
         "places.Area",
         verbose_name=_("community"),
         on_delete=models.PROTECT,
         related_name="community_demands",
+    )
+    street = models.ForeignKey(
+        "places.Area",
+        verbose_name=_("street"),
+        on_delete=models.PROTECT,
+        related_name="street_demands",
+        db_index=False,  # demand_street_order_idx leads with it
     )
     area = models.ForeignKey(
         "places.Area", verbose_name=_("place"), on_delete=models.PROTECT, related_name="demands"
@@ -299,6 +318,8 @@ class Demand(TimeStamped):
             models.Index(
                 fields=["community", "-created_at", "-id"], name="demand_ledger_order_idx"
             ),
+            # The same for a street's whole ledger.
+            models.Index(fields=["street", "-created_at", "-id"], name="demand_street_order_idx"),
             models.Index(fields=["status", "resolution_due"], name="demand_due_idx"),
         ]
         constraints = [
@@ -381,6 +402,10 @@ class DemandEvent(models.Model):
     note. The figures are computed from it."""
 
     demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="events")
+    # The demand's community, copied: the figures read a community's steps in a period by index.
+    community = models.ForeignKey(
+        "places.Area", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     kind = models.CharField(max_length=16, choices=EventKind.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -398,8 +423,8 @@ class DemandEvent(models.Model):
         ordering = ["at", "id"]
         indexes = [
             models.Index(fields=["demand", "at"], name="demand_event_idx"),
-            # The figures read one kind of step within a period.
-            models.Index(fields=["kind", "at"], name="demand_event_kind_at_idx"),
+            # The figures read one kind of step of some communities within a period.
+            models.Index(fields=["community", "kind", "at"], name="demand_event_figures_idx"),
         ]
 
     def __str__(self) -> str:
@@ -410,6 +435,9 @@ class Callback(models.Model):
     """A reporter's verdict when called back (回访). "Not satisfied" reopens the demand."""
 
     demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="callbacks")
+    community = models.ForeignKey(  # copied from the demand, as on DemandEvent
+        "places.Area", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     resident = models.ForeignKey("places.Resident", on_delete=models.PROTECT, related_name="+")
     round = models.PositiveSmallIntegerField(default=0)
     result = models.CharField(_("result"), max_length=14, choices=Satisfaction.choices)
@@ -423,6 +451,7 @@ class Callback(models.Model):
         verbose_name = _("call-back")
         verbose_name_plural = _("call-backs")
         ordering = ["at", "id"]
+        indexes = [models.Index(fields=["community", "at"], name="callback_figures_idx")]
         constraints = [
             models.UniqueConstraint(
                 fields=["demand", "resident", "round"], name="callback_once_per_round"

@@ -161,7 +161,12 @@ def _attach_photos(demand: Demand, *, actor: Any, photos: Iterable[Any], kind: s
 
 def _event(demand: Demand, *, actor: Any, kind: str, note: str = "", **extra: Any) -> DemandEvent:
     return DemandEvent.objects.create(
-        demand=demand, kind=kind, actor=_user(actor), note=note, **extra
+        demand=demand,
+        community_id=demand.community_id,
+        kind=kind,
+        actor=_user(actor),
+        note=note,
+        **extra,
     )
 
 
@@ -271,6 +276,7 @@ def collect_demand(
             "description": description.strip(),
             "category": category,
             "community": community,
+            "street_id": community.parent_id,
             "area": area,
             "channel": channel,
             "visit": visit,
@@ -498,6 +504,7 @@ def record_callback(
         with transaction.atomic():
             callback = Callback.objects.create(
                 demand=demand,
+                community_id=demand.community_id,
                 resident=resident,
                 round=demand.callback_round,
                 result=result,
@@ -672,7 +679,54 @@ def remind_and_escalate(*, today: date | None = None) -> dict[str, int]:
                 url=demand.get_absolute_url(),
             )
         counts["escalated"] += 1
+    counts["callbacks_due"] = _callbacks_due(day)
     return counts
+
+
+def _callbacks_due(day: date) -> int:
+    """Resolved demands whose call-back falls due (GENXI_CALLBACK_DAYS working days after the
+    resolution) by `day`: the community's staff are reminded to call, the reporters told to
+    expect the call. Once per round."""
+    from django.conf import settings
+    from django.db.models import Exists, OuterRef
+
+    calendar = WorkCalendar.load()
+    days = settings.GENXI_CALLBACK_DAYS
+    reminded = DemandEvent.objects.filter(
+        demand=OuterRef("pk"), kind=EventKind.REMINDED, data__callback=OuterRef("callback_round")
+    )
+    waiting = (
+        Demand.objects.filter(status=Status.RESOLVED)
+        .exclude(Exists(reminded))
+        .select_related("community")
+        .order_by("resolved_at", "id")
+    )
+    count = 0
+    for demand in waiting.iterator(500):
+        resolved_on = timezone.localdate(demand.resolved_at or demand.updated_at)
+        due = calendar.add_workdays(resolved_on, days).day
+        if due > day:
+            continue
+        with transaction.atomic():
+            _event(
+                demand,
+                actor=None,
+                kind=EventKind.REMINDED,
+                data={"callback": demand.callback_round, "callback_due": due.isoformat()},
+            )
+            notify(
+                users=_handlers_of_community(demand),
+                title=_("Call-back due: %(title)s") % {"title": demand.title},
+                body=_("Resolved on %(day)s: call every reporter back, then close it out.")
+                % {"day": resolved_on.isoformat()},
+                url=demand.get_absolute_url(),
+            )
+            _tell_reporters(
+                demand,
+                _("The community will call you to ask whether your demand was resolved well"),
+            )
+        count += 1
+    return count
 
 
 # ------------------------------------------------------------------ extensions

@@ -25,6 +25,7 @@ from genxi.core.views import ScopedListView, ServiceFormView
 from genxi.demands import figures, forms, services
 from genxi.demands.models import (
     Category,
+    Channel,
     Demand,
     DemandEvent,
     DemandPhoto,
@@ -35,7 +36,7 @@ from genxi.demands.models import (
     Status,
     category_tree,
 )
-from genxi.places.models import Area, AreaKind, Resident
+from genxi.places.models import STREET_KINDS, Area, AreaKind, Partner, Resident
 
 
 @login_required
@@ -107,15 +108,27 @@ class CategoryEdit(ServiceFormView):
 # ---------------------------------------------------------------- demands
 
 
+# The ledger's sort orders: (field, descending, label). Each pages by keyset on (field, id).
+SORTS: dict[str, tuple[str, bool, Any]] = {
+    "new": ("created_at", True, gettext_lazy("Newest first")),
+    "old": ("created_at", False, gettext_lazy("Oldest first")),
+    "due": ("resolution_due", False, gettext_lazy("Due soonest")),
+}
+OPEN_FILTER = "open"
+CHOSEN = ("status", "category", "channel", "handler", "area", "place", "sort")
+COMMUNITY_HANDLER = "community"
+
+
 class DemandList(ScopedListView):
+    """The ledger (台账): filters, search, sort, keyset pages, counts and the Excel export."""
+
     model = Demand
     page = "demands"
     list_title = gettext_lazy("Demands")
     row_template = "demands/rows/demand.html"
     filters_template = "demands/filters/demand.html"
-    filters = {"status": "status", "category": "category"}
-    select_related = ("category", "community", "area")
-    search_placeholder = gettext_lazy("Title or tracking code")
+    select_related = ("category", "community", "area", "handler_partner")
+    search_placeholder = gettext_lazy("Words in the title or details, a place, or a tracking code")
     create_url_name = "demands:demand_create"
     create_permission = "demands.add_demand"
     create_label = gettext_lazy("Record a demand")
@@ -127,28 +140,60 @@ class DemandList(ScopedListView):
         (gettext_lazy("Place"), lambda d: d.area.name),
         (gettext_lazy("Channel"), lambda d: d.get_channel_display()),
         (gettext_lazy("Status"), lambda d: d.get_status_display()),
+        (gettext_lazy("Handler"), lambda d: _handler_name(d)),
         (
             gettext_lazy("Recorded"),
             lambda d: timezone.localtime(d.created_at).strftime("%Y-%m-%d %H:%M"),
         ),
+        (gettext_lazy("Accept by"), lambda d: d.response_due.isoformat()),
         (gettext_lazy("Resolve by"), lambda d: d.resolution_due.isoformat()),
+        (gettext_lazy("Overdue"), lambda d: _("yes") if d.is_overdue else ""),
+        (gettext_lazy("Details"), lambda d: d.description),
     ]
 
     def search(self, queryset: Any, text: str) -> Any:
-        return queryset.filter(Q(title__contains=text) | Q(code=text.upper()))
+        """Every word (separated by spaces) in the title, the details or the place's name (or its
+        compound's); or
+        a tracking code. Plain substring matching: Chinese has no spaces between words, and
+        the scope and filters have already narrowed the rows by index."""
+        words = text.split()[:5]
+        if len(words) == 1 and words[0].upper().isalnum() and len(words[0]) == 8:
+            code = Q(code=words[0].upper())
+        else:
+            code = Q(pk__in=[])
+        match = Q()
+        for word in words:
+            match &= (
+                Q(title__contains=word)
+                | Q(description__contains=word)
+                | Q(area__name__contains=word)
+                | Q(area__parent__name__contains=word)  # a building's compound
+            )
+        return queryset.filter(match | code)
 
     def get_paginate_by(self, queryset: Any) -> None:  # type: ignore[override]
         return None  # keyset pagination below: a deep page costs what the first one does
 
+    @property
+    def sort(self) -> tuple[str, bool]:
+        field, descending, _label = SORTS.get(self.request.GET.get("sort", ""), SORTS["new"])
+        return field, descending
+
     def keyset_page(self, queryset: Any) -> tuple[list[Demand], str, str]:
-        """One page after the cursor `after` (created_at and id of the last row seen), in the
-        ledger's order; returns (rows, this cursor, next cursor)."""
+        """One page after the cursor `after` (the sort field's value and the id of the last row
+        seen), in the ledger's order; returns (rows, this cursor, next cursor)."""
+        field, descending = self.sort
         cursor = self.request.GET.get("after", "")
         qs = queryset
-        stamp, _sep, last_id = cursor.rpartition("_")
+        text, _sep, last_id = cursor.rpartition("_")
         try:
-            after = datetime.fromisoformat(stamp)
-            qs = qs.filter(Q(created_at__lt=after) | Q(created_at=after, id__lt=int(last_id)))
+            value: Any = (
+                datetime.fromisoformat(text) if field == "created_at" else date.fromisoformat(text)
+            )
+            op = "lt" if descending else "gt"
+            qs = qs.filter(
+                Q(**{f"{field}__{op}": value}) | Q(**{field: value, f"id__{op}": int(last_id)})
+            )
         except ValueError:
             cursor = ""  # a damaged cursor: start from the first page
         size = settings.GENXI_PAGE_SIZE
@@ -157,10 +202,12 @@ class DemandList(ScopedListView):
         if len(rows) > size:
             rows = rows[:size]
             last = rows[-1]
-            next_cursor = f"{last.created_at.isoformat()}_{last.pk}"
+            next_cursor = f"{getattr(last, field).isoformat()}_{last.pk}"
         return rows, cursor, next_cursor
 
     def get_queryset(self) -> Any:
+        field, descending = self.sort
+        sign = "-" if descending else ""
         qs = (
             super()
             .get_queryset()
@@ -177,18 +224,33 @@ class DemandList(ScopedListView):
                     0,
                 )
             )
-            .order_by("-created_at", "-id")
+            .order_by(f"{sign}{field}", f"{sign}id")
         )
-        if self.request.GET.get("overdue"):
+        get = self.request.GET.get
+        status = get("status", "")
+        if status == OPEN_FILTER:
+            qs = qs.open()
+        elif status in Status.values:
+            qs = qs.filter(status=status)
+        elif status:
+            qs = qs.none()
+        category = get("category", "")
+        if category:
+            qs = qs.filter(category__in=_with_descendants(category))
+        channel = get("channel", "")
+        if channel:
+            qs = qs.filter(channel=channel) if channel in Channel.values else qs.none()
+        handler = get("handler", "")
+        if handler == COMMUNITY_HANDLER:
+            qs = qs.filter(path=HandlingPath.COMMUNITY)
+        elif handler:
+            qs = qs.filter(handler_partner=_id(handler)) if _id(handler) else qs.none()
+        if get("overdue"):
             qs = qs.overdue()
-        area_id = self.request.GET.get("area", "")
-        if area_id:
-            area = (
-                Area.objects.visible_to(self.request.user).filter(pk=area_id).first()
-                if area_id.isdigit()
-                else None
-            )
-            qs = qs.filter(community__in=Area.objects.subtree(area)) if area else qs.none()
+        for param in ("place", "area"):  # a compound chosen within a community wins
+            if get(param, ""):
+                qs = qs.filter(_in_area(self.request.user, get(param, "")))
+                break
         return self.in_period(qs)
 
     def in_period(self, qs: Any) -> Any:
@@ -214,6 +276,8 @@ class DemandList(ScopedListView):
         rows, cursor, next_cursor = self.keyset_page(queryset)
         params = self.request.GET.copy()
         params.pop("after", None)
+        user = self.request.user
+        get = self.request.GET.get
         context.update(
             object_list=rows,
             total=queryset.order_by().count(),
@@ -223,17 +287,78 @@ class DemandList(ScopedListView):
             querystring_without_cursor=params.urlencode(),
             # The export link takes every filtered row, not the rows after the cursor.
             querystring=params.urlencode(),
+            statuses=Status.choices,
+            open_filter=OPEN_FILTER,
+            channels=Channel.choices,
+            sorts=[(key, label) for key, (_f, _d, label) in SORTS.items()],
+            categories=category_tree(Category.objects.all()),
+            overdue_filter=bool(get("overdue")),
+            chosen={k: get(k, "") for k in CHOSEN},
+            community_handler=COMMUNITY_HANDLER,
+            handlers=Partner.objects.visible_to(user).filter(is_active=True).order_by("name"),
+            areas=Area.objects.visible_to(user)
+            .filter(kind__in=[*STREET_KINDS, AreaKind.COMMUNITY])
+            .order_by("path"),
+            compounds=_compounds_of(user, get("area", "")),
         )
-        context["statuses"] = Status.choices
         from genxi.accounts.models import STAFF_ROLES
 
-        context["can_import"] = scoping.has_role(self.request.user, *STAFF_ROLES)
-        context["categories"] = category_tree(Category.objects.all())
-        context["overdue_filter"] = bool(self.request.GET.get("overdue"))
-        context["kept"] = {
-            k: self.request.GET.get(k, "") for k in ("area", "from", "to", "event", "due")
-        }
+        context["can_import"] = scoping.has_role(user, *STAFF_ROLES)
+        context["kept"] = {k: get(k, "") for k in ("from", "to", "event", "due")}
         return context
+
+
+def _id(text: str) -> int | None:
+    """A primary key from a query parameter, or None (the database would refuse a huge one)."""
+    return int(text) if text.isdigit() and int(text) < 2**63 else None
+
+
+def _handler_name(demand: Demand) -> str:
+    if demand.handler_partner_id:
+        return demand.handler_partner.name  # type: ignore[union-attr]
+    return _("The community") if demand.path == HandlingPath.COMMUNITY else ""
+
+
+def _with_descendants(category_id: str) -> list[int]:
+    """A category and everything under it (the tree is three levels at most)."""
+    root = _id(category_id)
+    if root is None:
+        return []
+    children: dict[int | None, list[int]] = {}
+    for pk, parent in Category.objects.values_list("id", "parent_id"):
+        children.setdefault(parent, []).append(pk)
+    found, frontier = [root], [root]
+    while frontier:
+        frontier = [c for p in frontier for c in children.get(p, [])]
+        found += frontier
+    return found
+
+
+def _in_area(user: Any, area_id: str) -> Q:
+    """Demands in an area the user may see: a street or a community by its own column (an
+    index in ledger order), a compound, building or grid by the place's path."""
+    area = Area.objects.visible_to(user).filter(pk=area_id).first() if area_id.isdigit() else None
+    if area is None:
+        return Q(pk__in=[])
+    if area.kind in STREET_KINDS:
+        return Q(street=area)
+    if area.kind == AreaKind.COMMUNITY:
+        return Q(community=area)
+    if area.kind == AreaKind.GRID:
+        return Q(area__grid=area)
+    return scoping.path_range_q("area__path", [area.path])
+
+
+def _compounds_of(user: Any, area_id: str) -> Any:
+    """The compounds offered once a community is chosen."""
+    pk = _id(area_id)
+    if pk is None:
+        return Area.objects.none()
+    return (
+        Area.objects.visible_to(user)
+        .filter(parent_id=pk, parent__kind=AreaKind.COMMUNITY, kind=AreaKind.COMPOUND)
+        .order_by("name")
+    )
 
 
 def _day(text: str | None) -> date | None:

@@ -76,15 +76,45 @@ def test_the_daily_sweep_reminds_once_and_escalates_once(
     late = collect(world, category, title="休憩亭破损", today=date(2026, 11, 2))  # accept by 11-03
     with django_capture_on_commit_callbacks(execute=True):
         counts = services.remind_and_escalate(today=date(2026, 11, 26))
-    assert counts == {"reminded": 1, "escalated": 1}
+    assert counts == {"reminded": 1, "escalated": 1, "callbacks_due": 0}
     assert Notification.objects.filter(user=world["nobody"], title__contains="即将到期").exists()
     assert Notification.objects.filter(user=world["alice"], title__contains="超时").exists()
     assert not Notification.objects.filter(user=world["oscar"]).exists()  # another street
     again = services.remind_and_escalate(today=date(2026, 11, 26))
-    assert again == {"reminded": 0, "escalated": 0}
+    assert again == {"reminded": 0, "escalated": 0, "callbacks_due": 0}
     assert DemandEvent.objects.filter(demand=due_soon, kind=EventKind.REMINDED).count() == 1
     assert DemandEvent.objects.filter(demand=late, kind=EventKind.ESCALATED).count() == 1
     call_command("remind_demands")  # today's date: runs and reports, whatever it finds
+
+
+def test_staff_and_reporters_hear_when_a_call_back_falls_due(
+    world: World, category, django_capture_on_commit_callbacks
+) -> None:
+    from datetime import date
+
+    import time_machine
+
+    erin = Resident.objects.get(user=world["erin"])
+    demand = collect(world, category, reporters=[world.resident1, erin])
+    with time_machine.travel(date(2026, 11, 20)):  # resolved on a Friday
+        services.accept(actor=world["bob"], demand=demand)
+        services.verify(actor=world["bob"], demand=demand, findings="门宽50厘米")
+        services.assign(actor=world["bob"], demand=demand, path="community")
+        services.resolve(actor=world["bob"], demand=demand, result="已拓宽")
+    Notification.objects.all().delete()
+    # Two working days later is Tuesday: nothing on Monday.
+    assert services.remind_and_escalate(today=date(2026, 11, 23))["callbacks_due"] == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.remind_and_escalate(today=date(2026, 11, 24))["callbacks_due"] == 1
+    assert Notification.objects.filter(user=world["bob"], title__contains="回访").exists()
+    assert Notification.objects.filter(user=world["erin"], title__contains="回访").exists()
+    assert services.remind_and_escalate(today=date(2026, 11, 25))["callbacks_due"] == 0
+    # "Not satisfied" reopens; once resolved again, the next round is due again.
+    services.record_callback(
+        actor=world["bob"], demand=demand, resident=erin, result="not_satisfied"
+    )
+    services.resolve(actor=world["bob"], demand=demand, result="再次拓宽")
+    assert services.remind_and_escalate(today=date(2026, 12, 31))["callbacks_due"] == 1
 
 
 @pytest.mark.browser
