@@ -37,6 +37,9 @@ def _serve(host: str, port: int, workers: int) -> None:
         f"{host}:{port}",
         "--workers",
         str(workers),
+        # An Excel import of 100,000 rows is read, checked and written in one request.
+        "--timeout",
+        "120",
         "--access-logfile",
         "-",
         "--forwarded-allow-ips",

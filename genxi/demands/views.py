@@ -712,7 +712,11 @@ def figures_page(request: HttpRequest) -> HttpResponse:
     if not areas:
         raise Http404
     chosen = request.GET.get("area", "")
-    area = next((a for a in areas if str(a.pk) == chosen), areas[0])
+    embedded = bool(request.GET.get("panel"))  # the panel on a street's or community's page
+    found = next((a for a in areas if str(a.pk) == chosen), None)
+    if embedded and found is None:
+        raise Http404
+    area = found or areas[0]
     today = timezone.localdate()
     start = _day(request.GET.get("from")) or today.replace(day=1)
     end = _day(request.GET.get("to")) or today
@@ -734,8 +738,15 @@ def figures_page(request: HttpRequest) -> HttpResponse:
     period = f"area={area.pk}&from={start.isoformat()}&to={end.isoformat()}"
     return render(
         request,
-        "demands/figures.html",
-        {"figures": result, "areas": areas, "area": area, "chart": chart, "period": period},
+        "demands/figures.html#panel" if embedded else "demands/figures.html",
+        {
+            "figures": result,
+            "areas": areas,
+            "area": area,
+            "chart": chart,
+            "period": period,
+            "embedded": embedded,
+        },
     )
 
 
@@ -801,7 +812,7 @@ def import_ledger(request: HttpRequest) -> HttpResponse:
                 else:
                     made = imports.write(actor=request.user, rows=checked.rows)
                     path.unlink(missing_ok=True)
-                    messages.success(request, _("%(n)s demands imported.") % {"n": len(made)})
+                    messages.success(request, _("%(n)s demands imported.") % {"n": made})
                     return redirect("demands:demand_list")
     except imports.ImportFileError as exc:
         context["file_error"] = str(exc)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from genxi.accounts import scoping
 from genxi.accounts.models import STAFF_ROLES, Role
+from genxi.accounts.navigation import PAGE_ROLES
 from genxi.core.audit import log_action
 from genxi.core.labels import pioneer_label
 from genxi.core.phones import mask_phone
@@ -22,6 +23,7 @@ from genxi.core.views import ScopedDetailView, ScopedListView, ServiceFormView
 from genxi.places import forms, services
 from genxi.places.models import (
     ALLOWED_PARENTS,
+    STREET_KINDS,
     Area,
     AreaKind,
     Partner,
@@ -115,6 +117,11 @@ class AreaDetail(ScopedDetailView):
         context["grid_buildings"] = (
             area.grid_buildings.order_by("path") if area.kind == AreaKind.GRID else []
         )
+        # A street's or community's page shows this month's demand figures (loaded by htmx).
+        context["show_figures"] = area.kind in (
+            *STREET_KINDS,
+            AreaKind.COMMUNITY,
+        ) and scoping.covers(user, area.path, PAGE_ROLES["figures"])
         context["child_kinds"] = [
             (kind, label) for kind, label in AreaKind.choices if area.kind in ALLOWED_PARENTS[kind]
         ]

@@ -131,3 +131,48 @@ def test_the_figures_page_links_each_figure_to_its_rows(world: World, month, cli
     client.force_login(world["oscar"])  # another street: only his own areas are offered
     html = client.get(reverse("demands:figures"), {"area": world.hetai.pk}).content.decode()
     assert "娄北社区" in html and "和泰社区" not in html
+
+
+def test_street_and_community_pages_carry_this_months_figures(world: World, month, client) -> None:
+    client.force_login(world["alice"])  # street staff
+    for area in (world.street, world.hetai):
+        page = client.get(area.get_absolute_url()).content.decode()
+        assert "panel=1" in page and f"area={area.pk}" in page, area
+    assert "panel=1" not in client.get(world.compound.get_absolute_url()).content.decode()
+    with at(25):
+        panel = client.get(reverse("demands:figures"), {"area": world.street.pk, "panel": "1"})
+    html = panel.content.decode()
+    assert "<html" not in html and "chart-data" in html  # the panel alone, for htmx
+    assert "全部数据" in html and "/demands/?area=" in html  # links to the page and the rows
+    # Outside the user's areas, or for someone who does not read figures: nothing.
+    client.force_login(world["oscar"])
+    assert (
+        client.get(reverse("demands:figures"), {"area": world.hetai.pk, "panel": "1"}).status_code
+        == 404
+    )
+    client.force_login(world["carol"])
+    assert "panel=1" not in client.get(world.hetai.get_absolute_url()).content.decode()
+    assert (
+        client.get(reverse("demands:figures"), {"area": world.hetai.pk, "panel": "1"}).status_code
+        == 404
+    )
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_community_page_draws_its_figures_in_the_browser(
+    world: World, month, live_server, page
+) -> None:
+    from playwright.sync_api import expect
+
+    from genxi.browser import log_in, shot
+    from genxi.conftest import PASSWORD
+
+    log_in(page, live_server.url, "bob", PASSWORD)
+    page.goto(live_server.url + world.hetai.get_absolute_url())
+    panel = page.locator(".figures-panel")
+    expect(panel).to_contain_text("响应率")
+    expect(panel.locator("#chart-days canvas")).to_have_count(1)
+    shot(page, "community-page-figures")
+    panel.locator("text=全部数据").click()
+    expect(page.locator("h1")).to_contain_text("和泰社区")

@@ -80,6 +80,12 @@ def test_a_clean_ledger_is_imported_whole(world: World, category, client) -> Non
     assert seats.area == world.compound and seats.channel == "visit"
     assert list(seats.reporters.values_list("resident__name", flat=True)) == ["周福珍"]
     assert seats.response_due.isoformat() == "2026-11-03"  # deadlines from the recorded date
+    assert seats.street == world.street
+    event = seats.events.get()  # the "collected" step the figures count, as a service writes it
+    assert (event.kind, event.community, event.actor) == ("collected", world.hetai, world["bob"])
+    from genxi.core.models import AuditEntry
+
+    assert AuditEntry.objects.get(action="demand.imported").changes["demands"] == 2
 
 
 def test_one_bad_row_writes_nothing_and_says_what_to_fix(world: World, category, client) -> None:
