@@ -440,3 +440,64 @@ def test_the_demand_page_does_not_grow_with_its_history(world: World, category, 
         return len(ctx.captured_queries)
 
     assert cost(small) == cost(large)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_more_time_asked_refused_then_approved_in_the_browser(
+    world: World, category, live_server, page: Page
+) -> None:
+    """The property company asks for more time; 和泰's staff refuse once, then approve."""
+    demand = collect(world, category, area=world.baoxiang, reporters=[])
+    services.accept(actor=world["alice"], demand=demand)
+    services.verify(actor=world["alice"], demand=demand, findings="门宽50厘米")
+    services.assign(
+        actor=world["alice"], demand=demand, path=HandlingPath.PARTNER, partner=world.partner
+    )
+    due = demand.resolution_due
+    log_in(page, live_server.url, "dave", PASSWORD)
+    page.goto(live_server.url + demand.get_absolute_url())
+    page.click("#act-extend summary")
+    page.fill("#act-extend input[name=extend-new_due]", due.isoformat())  # not later: refused
+    page.fill("#act-extend textarea", "材料未到")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#act-extend button[type=submit]")
+    expect(page.locator("#act-extend")).to_contain_text(f"请选择晚于当前时限（{due.isoformat()}）")
+    expect(page.locator("#act-extend textarea")).to_have_value("材料未到")  # nothing lost
+    page.fill("#act-extend input[name=extend-new_due]", "2026-12-31")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#act-extend button[type=submit]")
+    expect(page.locator(".card", has_text="延期申请")).to_contain_text("待审批")
+    page.wait_for_load_state("networkidle")
+    page.context.clear_cookies()
+
+    log_in(page, live_server.url, "alice", PASSWORD)
+    page.goto(live_server.url + demand.get_absolute_url())
+    page.check("#act-decide_extension input[value=refuse]")
+    page.fill("#act-decide_extension input[name=decide_extension-note]", "请先联系供货方")
+    page.click("#act-decide_extension button[type=submit]")
+    expect(page.locator(".card", has_text="延期申请")).to_contain_text("请先联系供货方")
+    demand.refresh_from_db()
+    assert demand.resolution_due == due
+    page.wait_for_load_state("networkidle")
+    page.context.clear_cookies()
+
+    log_in(page, live_server.url, "dave", PASSWORD)
+    page.goto(live_server.url + demand.get_absolute_url())
+    page.click("#act-extend summary")
+    page.fill("#act-extend input[name=extend-new_due]", "2026-12-15")
+    page.fill("#act-extend textarea", "供货方12月初到货")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#act-extend button[type=submit]")
+    expect(page.locator(".card", has_text="延期申请")).to_contain_text("供货方12月初到货")
+    page.wait_for_load_state("networkidle")
+    page.context.clear_cookies()
+
+    log_in(page, live_server.url, "alice", PASSWORD)
+    page.goto(live_server.url + demand.get_absolute_url())
+    page.check("#act-decide_extension input[value=approve]")
+    page.click("#act-decide_extension button[type=submit]")
+    expect(page.locator(".facts")).to_contain_text("2026-12-15")
+    shot(page, "desk-extension-approved")
+    demand.refresh_from_db()
+    assert demand.resolution_due.isoformat() == "2026-12-15"
