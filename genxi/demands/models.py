@@ -395,6 +395,7 @@ class EventKind(models.TextChoices):
     DEADLINE = "deadline", _("deadline changed")
     REMINDED = "reminded", _("handler reminded of the deadline")
     ESCALATED = "escalated", _("overdue: escalated to the street")
+    CALLBACK_DUE = "callback_due", _("call-back due: staff reminded")
 
 
 class DemandEvent(models.Model):

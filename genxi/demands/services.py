@@ -692,8 +692,9 @@ def _callbacks_due(day: date) -> int:
 
     calendar = WorkCalendar.load()
     days = settings.GENXI_CALLBACK_DAYS
+    # Reminded since it was last resolved (a reopened demand is resolved again later).
     reminded = DemandEvent.objects.filter(
-        demand=OuterRef("pk"), kind=EventKind.REMINDED, data__callback=OuterRef("callback_round")
+        demand=OuterRef("pk"), kind=EventKind.CALLBACK_DUE, at__gte=OuterRef("resolved_at")
     )
     waiting = (
         Demand.objects.filter(status=Status.RESOLVED)
@@ -711,8 +712,8 @@ def _callbacks_due(day: date) -> int:
             _event(
                 demand,
                 actor=None,
-                kind=EventKind.REMINDED,
-                data={"callback": demand.callback_round, "callback_due": due.isoformat()},
+                kind=EventKind.CALLBACK_DUE,
+                data={"round": demand.callback_round, "due": due.isoformat()},
             )
             notify(
                 users=_handlers_of_community(demand),
