@@ -14,8 +14,9 @@ client, each case --iterations times:
 - deep_page: the unfiltered ledger of a street-staff user at row 25·(--deep-page − 1): ?page=N
   when the view paginates by number, ?after=<cursor of that row> when it pages by keyset;
 - bare_sql_first_page / bare_sql_deep_page: the same rows by one hand-written SELECT on
-  demands_demand (same WHERE on community/status/category, same ORDER BY -created_at,-id, same
-  LIMIT/OFFSET or keyset condition) through connection.cursor() — the baseline;
+  demands_demand (same WHERE on community/status/category, or on the street, same ORDER BY
+  -created_at,-id, same LIMIT/OFFSET or keyset condition) through connection.cursor() — the
+  baseline;
 - view_sql_first_page / view_sql_deep_page: the exact SQL of the view's row query, captured
   from one request and re-run through connection.cursor() (the database's share of the page);
 - figures: genxi.demands.figures.compute for a street and the last full month.
@@ -187,25 +188,23 @@ def main() -> None:
     report["view_sql"] = {"first_page": first_sql, "deep_page": deep_sql}
 
     table = connection.ops.quote_name(Demand._meta.db_table)
-    street_ids = [
-        c
-        for c in Area.objects.subtree(street)
-        .filter(kind=AreaKind.COMMUNITY)
-        .values_list("id", flat=True)
-    ]
-    marks = ", ".join(["%s"] * len(street_ids))
+    street_ids = list(
+        Area.objects.subtree(street).filter(kind=AreaKind.COMMUNITY).values_list("id", flat=True)
+    )
     bare_first = (
         f"SELECT * FROM {table} WHERE community_id = %s AND status = %s AND category_id = %s "
         f"ORDER BY created_at DESC, id DESC LIMIT {size}"
     )
     if keyset:
+        # The street's own column (demands carry it): the best hand-written form.
         bare_deep = (
-            f"SELECT * FROM {table} WHERE community_id IN ({marks}) AND (created_at < %s OR "
+            f"SELECT * FROM {table} WHERE street_id = %s AND (created_at < %s OR "
             f"(created_at = %s AND id < %s)) ORDER BY created_at DESC, id DESC LIMIT {size + 1}"
         )
         stamp = connection.ops.adapt_datetimefield_value(boundary[0])
-        deep_params: list[Any] = [*street_ids, stamp, stamp, boundary[1]]
+        deep_params: list[Any] = [street.pk, stamp, stamp, boundary[1]]
     else:
+        marks = ", ".join(["%s"] * len(street_ids))
         bare_deep = (
             f"SELECT * FROM {table} WHERE community_id IN ({marks}) "
             f"ORDER BY created_at DESC, id DESC LIMIT {size} OFFSET {offset}"

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, Min, Q
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from genxi.demands.models import (
@@ -85,22 +86,24 @@ def compute(*, demands: DemandQuerySet, area: Area, start: date, end: date) -> F
     events = DemandEvent.objects.filter(community__in=communities, at__gte=lo, at__lt=hi)
     figures = Figures(area=area, start=start, end=end)
 
-    # One read each of the period's recordings and of its accept/resolve/close steps; the counts,
-    # the sets and the day-by-day chart all come from these two lists.
+    # One read each of the period's recordings (their local days) and of its accept/resolve/
+    # close steps; the counts, the sets and the day-by-day chart all come from these. Dates,
+    # not timestamps, wherever a day is enough: Django parses each timestamp in Python.
     recorded = list(
-        scoped.filter(created_at__gte=lo, created_at__lt=hi).values_list("created_at", flat=True)
+        scoped.filter(created_at__gte=lo, created_at__lt=hi).values_list(
+            TruncDate("created_at"), flat=True
+        )
     )
     steps = list(
-        events.filter(
-            kind__in=[EventKind.ACCEPTED, EventKind.RESOLVED, EventKind.CLOSED]
-        ).values_list("demand", "kind", "at")
+        events.filter(kind__in=[EventKind.ACCEPTED, EventKind.CLOSED]).values_list("demand", "kind")
     )
+    resolutions = list(events.filter(kind=EventKind.RESOLVED).values_list("demand", "at"))
     ids: dict[str, set[int]] = {
         EventKind.ACCEPTED: set(),
-        EventKind.RESOLVED: set(),
+        EventKind.RESOLVED: {demand_id for demand_id, _at in resolutions},
         EventKind.CLOSED: set(),
     }
-    for demand_id, kind, _at in steps:
+    for demand_id, kind in steps:
         ids[kind].add(demand_id)
     figures.collected = len(recorded)
     figures.accepted = len(ids[EventKind.ACCEPTED])
@@ -109,20 +112,21 @@ def compute(*, demands: DemandQuerySet, area: Area, start: date, end: date) -> F
 
     # Response: of the demands due for acceptance in the period, those accepted (or referred
     # elsewhere) by the end of their response day.
-    due = scoped.filter(response_due__gte=start, response_due__lte=end).annotate(
-        first_response=Min(
-            "events__at", filter=Q(events__kind__in=[EventKind.ACCEPTED, EventKind.REFERRED])
-        )
+    figures.response = _deadline_ratio(
+        scoped.filter(response_due__gte=start, response_due__lte=end),
+        "response_due",
+        [EventKind.ACCEPTED, EventKind.REFERRED],
+        communities,
+        hi,
     )
-    figures.response = _deadline_ratio(list(due.values_list("first_response", "response_due")))
-
     # On time: of the demands due for resolution in the period (after any approved extension),
     # those first resolved by the end of that day.
-    due_resolution = scoped.filter(resolution_due__gte=start, resolution_due__lte=end).annotate(
-        first_resolved=Min("events__at", filter=Q(events__kind=EventKind.RESOLVED))
-    )
     figures.on_time = _deadline_ratio(
-        list(due_resolution.values_list("first_resolved", "resolution_due"))
+        scoped.filter(resolution_due__gte=start, resolution_due__lte=end),
+        "resolution_due",
+        [EventKind.RESOLVED],
+        communities,
+        hi,
     )
 
     # Satisfaction: of the call-backs made in the period, satisfied or basically satisfied.
@@ -134,24 +138,28 @@ def compute(*, demands: DemandQuerySet, area: Area, start: date, end: date) -> F
     )
 
     # Reopen rate: of the demands resolved in the period, those reopened after a call-back.
-    resolved_ids = ids[EventKind.RESOLVED]
-    reopened_ids = set(
-        DemandEvent.objects.filter(demand__in=resolved_ids, kind=EventKind.REOPENED).values_list(
-            "demand", flat=True
-        )
-    )
-    figures.reopen = Ratio(len(reopened_ids), len(resolved_ids))
-
     # Days to resolve: from collection to the first resolution, for those first resolved in the
-    # period (calendar days, with fractions).
-    spans = [
-        (first - created).total_seconds() / 86400
-        # Only demands resolved in the period can have been first resolved in it.
-        for created, first in scoped.filter(pk__in=resolved_ids)
-        .annotate(first_resolved=Min("events__at", filter=Q(events__kind=EventKind.RESOLVED)))
-        .filter(first_resolved__gte=lo, first_resolved__lt=hi)
-        .values_list("created_at", "first_resolved")
-    ]
+    # period (calendar days, with fractions). One read of those demands' reopenings and
+    # earlier resolutions.
+    resolved_ids = ids[EventKind.RESOLVED]
+    reopened_ids: set[int] = set()
+    resolved_before: set[int] = set()
+    history = DemandEvent.objects.filter(
+        Q(kind=EventKind.REOPENED) | Q(kind=EventKind.RESOLVED, at__lt=lo),
+        community__in=communities,
+        demand__in=resolved_ids,
+    )
+    for demand_id, kind in history.values_list("demand", "kind"):
+        (reopened_ids if kind == EventKind.REOPENED else resolved_before).add(demand_id)
+    figures.reopen = Ratio(len(reopened_ids), len(resolved_ids))
+    first_resolved: dict[int, datetime] = {}
+    for demand_id, at in resolutions:
+        if demand_id in resolved_before:
+            continue
+        if demand_id not in first_resolved or at < first_resolved[demand_id]:
+            first_resolved[demand_id] = at
+    created = dict(scoped.filter(pk__in=list(first_resolved)).values_list("pk", "created_at"))
+    spans = [(first_resolved[pk] - made).total_seconds() / 86400 for pk, made in created.items()]
     figures.median_days_to_resolve = round(statistics.median(spans), 1) if spans else None
 
     figures.overdue_now = scoped.overdue().count()
@@ -162,33 +170,55 @@ def compute(*, demands: DemandQuerySet, area: Area, start: date, end: date) -> F
         .annotate(n=Count("id"))
         .order_by("-n", "category__name")
     ]
-    figures.by_day = _by_day(
-        recorded, [at for _d, kind, at in steps if kind == EventKind.RESOLVED], start, end
-    )
+    figures.by_day = _by_day(recorded, [at for _d, at in resolutions], start, end)
     return figures
 
 
-def _deadline_ratio(rows: list[tuple[datetime | None, date]]) -> Ratio:
-    """Of (first time it happened, deadline) pairs: met by the end of the deadline day ÷ decided.
+def _deadline_ratio(
+    due: DemandQuerySet, field: str, kinds: list[str], communities: list[int], hi: datetime
+) -> Ratio:
+    """Of the demands `due` (deadline in `field`): met when the first event of `kinds` came by
+    the end of the deadline day ÷ decided. A deadline still to come with nothing done yet is
+    undecided and left out of both.
 
-    A deadline still to come with nothing done yet is undecided and left out of both.
+    The first events are read from the communities' (community, kind, at) index between the
+    earliest collection among them and the period's end: an event after the end of the period
+    comes after the deadline too, so it can only mean "late", as no event at all does.
     """
+    rows = list(due.values_list("pk", field, TruncDate("created_at")))
+    if not rows:
+        return Ratio(0, 0)
+    since = min(made for _pk, _day, made in rows)
+    tz = timezone.get_current_timezone()
+    firsts = (
+        DemandEvent.objects.filter(
+            community__in=communities,
+            kind__in=kinds,
+            at__gte=datetime.combine(since, time.min, tzinfo=tz),
+            at__lt=hi,
+            demand__in=due.values("pk"),
+        )
+        .values("demand")
+        .annotate(day=TruncDate(Min("at")))
+        .values_list("demand", "day")
+    )
+    first: dict[int, date] = dict(firsts)
     today = timezone.localdate()
     met = decided = 0
-    for first, day in rows:
-        if first is None and day >= today:
+    for pk, day, _made in rows:
+        when = first.get(pk)
+        if when is None and day >= today:
             continue
         decided += 1
-        met += first is not None and timezone.localdate(first) <= day
+        met += when is not None and when <= day
     return Ratio(met, decided)
 
 
 def _by_day(
-    recorded: list[datetime], resolved: list[datetime], start: date, end: date
+    recorded: list[date], resolved: list[datetime], start: date, end: date
 ) -> list[tuple[date, int, int]]:
     collected_on: dict[date, int] = {}
-    for at in recorded:
-        day = timezone.localdate(at)
+    for day in recorded:
         collected_on[day] = collected_on.get(day, 0) + 1
     resolved_on: dict[date, int] = {}
     for at in resolved:

@@ -321,6 +321,18 @@ class Demand(TimeStamped):
             # The same for a street's whole ledger.
             models.Index(fields=["street", "-created_at", "-id"], name="demand_street_order_idx"),
             models.Index(fields=["status", "resolution_due"], name="demand_due_idx"),
+            # The figures' response and on-time rates: a community's demands due in a period,
+            # read from the index alone on PostgreSQL (include is ignored elsewhere).
+            models.Index(
+                fields=["community", "response_due"],
+                include=["id", "created_at"],
+                name="demand_response_due_idx",
+            ),
+            models.Index(
+                fields=["community", "resolution_due"],
+                include=["id", "created_at"],
+                name="demand_resolution_due_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -24,6 +24,7 @@ from genxi.core.services import ServiceError
 from genxi.core.views import ScopedListView, ServiceFormView
 from genxi.demands import figures, forms, services
 from genxi.demands.models import (
+    OPEN_STATUSES,
     Category,
     Channel,
     Demand,
@@ -132,24 +133,64 @@ class DemandList(ScopedListView):
     create_url_name = "demands:demand_create"
     create_permission = "demands.add_demand"
     create_label = gettext_lazy("Record a demand")
+    # The export's columns; `export` below fills them from plain values, in this order.
     export_columns = [
-        (gettext_lazy("Tracking code"), lambda d: d.code),
-        (gettext_lazy("Title"), lambda d: d.title),
-        (gettext_lazy("Category"), lambda d: d.category.name),
-        (gettext_lazy("Community"), lambda d: d.community.name),
-        (gettext_lazy("Place"), lambda d: d.area.name),
-        (gettext_lazy("Channel"), lambda d: d.get_channel_display()),
-        (gettext_lazy("Status"), lambda d: d.get_status_display()),
-        (gettext_lazy("Handler"), lambda d: _handler_name(d)),
-        (
+        (title, None)
+        for title in (
+            gettext_lazy("Tracking code"),
+            gettext_lazy("Title"),
+            gettext_lazy("Category"),
+            gettext_lazy("Community"),
+            gettext_lazy("Place"),
+            gettext_lazy("Channel"),
+            gettext_lazy("Status"),
+            gettext_lazy("Handler"),
             gettext_lazy("Recorded"),
-            lambda d: timezone.localtime(d.created_at).strftime("%Y-%m-%d %H:%M"),
-        ),
-        (gettext_lazy("Accept by"), lambda d: d.response_due.isoformat()),
-        (gettext_lazy("Resolve by"), lambda d: d.resolution_due.isoformat()),
-        (gettext_lazy("Overdue"), lambda d: _("yes") if d.is_overdue else ""),
-        (gettext_lazy("Details"), lambda d: d.description),
+            gettext_lazy("Accept by"),
+            gettext_lazy("Resolve by"),
+            gettext_lazy("Overdue"),
+            gettext_lazy("Details"),
+        )
     ]
+
+    def export(self, queryset: Any) -> Any:
+        """The export reads plain values, not model objects: one timestamp a row to parse and
+        the labels translated once (about 3 times faster at 100,000 rows, docs/benchmarks.md)."""
+        from genxi.core.exports import xlsx_response
+
+        channels, statuses = dict(Channel.choices), dict(Status.choices)
+        labels = {k: str(v) for k, v in (channels | statuses).items()}
+        community, yes = _("The community"), _("yes")
+        today = timezone.localdate()
+        late = OPEN_STATUSES - {Status.RESOLVED}
+        values = queryset.values_list(
+            "code", "title", "category__name", "community__name", "area__name", "channel",
+            "status", "handler_partner__name", "path", "created_at", "response_due",
+            "resolution_due", "description",
+        )  # fmt: skip
+
+        def rows() -> Any:
+            for row in values.iterator(5000):
+                (code, title, category, community_name, place, channel, status, partner, path,
+                 created, response_due, resolution_due, description) = row  # fmt: skip
+                overdue = (status == Status.COLLECTED and response_due < today) or (
+                    status in late and resolution_due < today
+                )
+                yield (
+                    code, title, category, community_name, place, labels.get(channel, channel),
+                    labels.get(status, status),
+                    partner or (community if path == HandlingPath.COMMUNITY else ""),
+                    timezone.localtime(created).strftime("%Y-%m-%d %H:%M"),
+                    response_due.isoformat(), resolution_due.isoformat(), yes if overdue else "",
+                    description,
+                )  # fmt: skip
+
+        return xlsx_response(
+            filename=str(Demand._meta.verbose_name_plural),
+            sheet=str(Demand._meta.verbose_name_plural),
+            headers=[str(title) for title, _value in self.export_columns],
+            rows=rows(),
+        )
 
     def search(self, queryset: Any, text: str) -> Any:
         """Every word (separated by spaces) in the title, the details or the place's name (or its
@@ -311,12 +352,6 @@ class DemandList(ScopedListView):
 def _id(text: str) -> int | None:
     """A primary key from a query parameter, or None (the database would refuse a huge one)."""
     return int(text) if text.isdigit() and int(text) < 2**63 else None
-
-
-def _handler_name(demand: Demand) -> str:
-    if demand.handler_partner_id:
-        return demand.handler_partner.name  # type: ignore[union-attr]
-    return _("The community") if demand.path == HandlingPath.COMMUNITY else ""
 
 
 def _with_descendants(category_id: str) -> list[int]:
