@@ -238,7 +238,6 @@ def main() -> None:
     today = timezone.localdate()
     month_end = today.replace(day=1) - timedelta(days=1)
     month_start = month_end.replace(day=1)
-    street_demands = Demand.objects.visible_to(street_user)
 
     cases: dict[str, tuple[Callable[[], Any], int]] = {
         "ledger_first_page": (ledger_first_page, args.iterations),
@@ -252,7 +251,7 @@ def main() -> None:
         "view_sql_deep_page": (lambda: raw(deep_sql), args.iterations),
         "figures": (
             lambda: figures.compute(
-                demands=street_demands, area=street, start=month_start, end=month_end
+                user=street_user, area=street, start=month_start, end=month_end
             ),
             args.figures_iterations,
         ),

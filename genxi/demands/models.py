@@ -177,7 +177,7 @@ class DemandQuerySet(models.QuerySet["Demand"]):
         day = today or timezone.localdate()
         late_response = models.Q(status=Status.COLLECTED, response_due__lt=day)
         late_resolution = models.Q(
-            status__in=OPEN_STATUSES - {Status.RESOLVED}, resolution_due__lt=day
+            status__in=sorted(OPEN_STATUSES - {Status.RESOLVED}), resolution_due__lt=day
         )
         return self.filter(late_response | late_resolution)
 
@@ -332,6 +332,17 @@ class Demand(TimeStamped):
                 fields=["community", "resolution_due"],
                 include=["id", "created_at"],
                 name="demand_resolution_due_idx",
+            ),
+            # Overdue now (the figures, the ledger's "overdue only"): the open demands alone.
+            models.Index(
+                fields=["community", "resolution_due"],
+                condition=models.Q(status__in=sorted(OPEN_STATUSES - {Status.RESOLVED})),
+                name="demand_open_due_idx",
+            ),
+            models.Index(
+                fields=["community", "response_due"],
+                condition=models.Q(status=Status.COLLECTED),
+                name="demand_unaccepted_due_idx",
             ),
         ]
         constraints = [

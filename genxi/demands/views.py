@@ -759,9 +759,7 @@ def figures_page(request: HttpRequest) -> HttpResponse:
         start, end = end, start
     if (end - start).days > 366:
         start = end - timedelta(days=366)
-    result = figures.compute(
-        demands=Demand.objects.visible_to(request.user), area=area, start=start, end=end
-    )
+    result = figures.compute(user=request.user, area=area, start=start, end=end)
     chart = {
         "days": [d.strftime("%m-%d") for d, _c, _r in result.by_day],
         "collected": [c for _d, c, _r in result.by_day],

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from genxi.conftest import World
 from genxi.demands import figures, services
-from genxi.demands.models import Demand, HandlingPath, Satisfaction
+from genxi.demands.models import HandlingPath, Satisfaction
 from genxi.demands.tests.conftest import collect
 
 pytestmark = pytest.mark.django_db
@@ -73,7 +73,7 @@ def month(world: World, category):
 def test_each_figure_from_the_event_log(world: World, month) -> None:
     with at(25):
         f = figures.compute(
-            demands=Demand.objects.all(),
+            user=world["alice"],
             area=world.street,
             start=date(2026, 11, 1),
             end=date(2026, 11, 30),
@@ -97,7 +97,7 @@ def test_each_figure_from_the_event_log(world: World, month) -> None:
 
 def test_a_period_counts_only_what_happened_in_it(world: World, month) -> None:
     f = figures.compute(
-        demands=Demand.objects.all(),
+        user=world["bob"],
         area=world.hetai,
         start=date(2026, 11, 16),
         end=date(2026, 11, 17),
@@ -176,3 +176,11 @@ def test_a_community_page_draws_its_figures_in_the_browser(
     shot(page, "community-page-figures")
     panel.locator("text=全部数据").click()
     expect(page.locator("h1")).to_contain_text("和泰社区")
+
+
+def test_figures_count_only_the_users_own_communities(world: World, month) -> None:
+    period = {"start": date(2026, 11, 1), "end": date(2026, 11, 30)}
+    assert figures.compute(user=world["bob"], area=world.street, **period).collected == 3
+    for outsider in ("oscar", "carol", "dave", "nobody"):  # another street; no area role
+        f = figures.compute(user=world[outsider], area=world.street, **period)
+        assert (f.collected, f.resolved, f.overdue_now, f.by_category) == (0, 0, 0, []), outsider
