@@ -10,8 +10,8 @@ street-staff user through django.test.Client (session, middleware, view, templat
 - upload: POST the file (read and its headers matched);
 - confirm: POST the column mapping (read again, every row checked, all written in one
   transaction) — the person waits for upload + confirm;
-- baseline_read: `imports.read_sheet` alone on the same bytes (openpyxl's read-only parse:
-  the part no import can skip);
+- baseline_read: `imports.read_sheet` alone on the same bytes (calamine's parse: the part no
+  import can skip);
 - service_per_row: `services.collect_demand`, the one-demand-at-a-time path the import used
   before, on --service-sample rows in a transaction rolled back, extrapolated to --rows.
 
@@ -178,7 +178,7 @@ def main() -> None:
     )
     print(
         f"import {total:.1f} s (upload {upload:.1f} s + confirm {confirm:.1f} s); "
-        f"openpyxl read alone {baseline_read:.1f} s; one service call a row: "
+        f"reading the file alone {baseline_read:.1f} s; one service call a row: "
         f"{per_row * 1000:.2f} ms, {per_row * args.rows:.0f} s for {args.rows:,}"
     )
     started = time.perf_counter()
