@@ -188,6 +188,9 @@ LOGGING = {
 GENXI_PIONEER_LABEL = os.environ.get("GENXI_PIONEER_LABEL", "")
 # Where texts to residents go: a class with send(messages); the default writes them to the log.
 GENXI_NOTIFY_BACKEND = os.environ.get("GENXI_NOTIFY_BACKEND", "genxi.core.notify.LogBackend")
+# For genxi.core.notify.WebhookBackend: where the JSON goes, and its bearer token.
+GENXI_SMS_WEBHOOK_URL = os.environ.get("GENXI_SMS_WEBHOOK_URL", "")
+GENXI_SMS_WEBHOOK_TOKEN = os.environ.get("GENXI_SMS_WEBHOOK_TOKEN", "")
 # Working days after a demand is resolved by which its reporters are called back.
 GENXI_CALLBACK_DAYS = int(os.environ.get("GENXI_CALLBACK_DAYS", "2"))
 # Page size of every list page.

@@ -41,6 +41,51 @@ class LogBackend:
             logger.info("outbound to %s: %s", mask_phone(message.phone), message.text)
 
 
+class WebhookBackend:
+    """Posts the messages as JSON to an SMS gateway of the deployment's choosing.
+
+    `GENXI_SMS_WEBHOOK_URL` receives `{"messages": [{"phone": "13812345678", "text": "…"}, …]}` with
+    `Authorization: Bearer <GENXI_SMS_WEBHOOK_TOKEN>` when a token is set; anything but a 2xx
+    answer raises, so the background task is marked failed and the failure is logged (numbers
+    masked). A small bridge to the operator's SMS API (Aliyun, Tencent Cloud, a carrier's
+    gateway) receives it: their signing schemes differ, the bridge keeps Genxi free of them.
+    """
+
+    timeout = 10
+
+    def send(self, messages: list[Outbound]) -> None:
+        import json
+        import urllib.error
+        import urllib.request
+
+        from genxi.core.phones import mask_phone
+
+        url = settings.GENXI_SMS_WEBHOOK_URL
+        if not url:
+            raise RuntimeError("GENXI_SMS_WEBHOOK_URL is not set")
+        body = json.dumps(
+            {"messages": [{"phone": m.phone, "text": m.text} for m in messages]},
+            ensure_ascii=False,
+        ).encode()
+        request = urllib.request.Request(url, data=body, method="POST")
+        request.add_header("Content-Type", "application/json; charset=utf-8")
+        if settings.GENXI_SMS_WEBHOOK_TOKEN:
+            request.add_header("Authorization", f"Bearer {settings.GENXI_SMS_WEBHOOK_TOKEN}")
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                status = response.status
+        except OSError as exc:  # refused, timed out, or an HTTP error status
+            if isinstance(exc, urllib.error.HTTPError):
+                exc.close()
+            logger.error(
+                "outbound to %s failed: %s",
+                ", ".join(mask_phone(m.phone) for m in messages),
+                exc,
+            )
+            raise
+        logger.info("outbound: %s message(s) handed to the gateway (%s)", len(messages), status)
+
+
 def backend() -> Backend:
     backend_class: Any = import_string(settings.GENXI_NOTIFY_BACKEND)
     instance: Backend = backend_class()
