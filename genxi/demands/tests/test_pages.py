@@ -501,3 +501,51 @@ def test_more_time_asked_refused_then_approved_in_the_browser(
     shot(page, "desk-extension-approved")
     demand.refresh_from_db()
     assert demand.resolution_due.isoformat() == "2026-12-15"
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_street_staff_narrow_the_ledger_in_the_browser(
+    world: World, category, live_server, page: Page
+) -> None:
+    """A street's staff member narrows the ledger to a community, then a compound, a channel
+    and a word; the export link carries the same filters."""
+    import re
+
+    collect(world, category, title="南门非机动车道太窄")
+    collect(
+        world,
+        category,
+        title="宝祥苑凉亭破损",
+        area=world.baoxiang_compound,
+        channel="phone",
+        actor=world["alice"],
+    )
+    collect(world, category, title="宝祥社区路灯不亮", area=world.baoxiang, actor=world["alice"])
+    log_in(page, live_server.url, "alice", PASSWORD)
+    page.goto(f"{live_server.url}/demands/")
+    rows = page.locator("#results tbody tr")
+    expect(rows).to_have_count(3)
+    page.select_option("select[name=area]", label="　宝祥社区")  # reloads: compounds appear
+    expect(page.locator("select[name=place]")).to_be_visible()
+    expect(rows).to_have_count(2)
+    page.select_option("select[name=place]", label="宝祥苑")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("宝祥苑凉亭破损")
+    page.select_option("select[name=place]", value="")
+    expect(rows).to_have_count(2)
+    page.select_option("select[name=channel]", label="电话")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("宝祥苑凉亭破损")
+    page.select_option("select[name=channel]", value="")
+    expect(rows).to_have_count(2)
+    page.fill("input[name=q]", "路灯")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("宝祥社区路灯不亮")
+    # The filters are in the address, to share or come back to.
+    expect(page).to_have_url(re.compile(r"q=%E8%B7%AF%E7%81%AF.*area="))
+    shot(page, "desk-ledger-filtered")
+    href = page.locator("a[download]").get_attribute("href") or ""
+    assert f"area={world.baoxiang.pk}" in href and "format=xlsx" in href
+    page.fill("input[name=q]", "没有这样的诉求")
+    expect(page.locator("#results")).to_contain_text("没有匹配的结果")
