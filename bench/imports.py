@@ -147,6 +147,7 @@ def main() -> None:
         imports.Sheet(sheet_rows.headers, sheet_rows.rows[: args.service_sample]),
         mapping,
         communities=communities,
+        residents=Resident.objects.visible_to(user),
     )
 
     class Rollback(Exception):

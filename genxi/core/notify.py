@@ -10,6 +10,7 @@ without an SMS contract has.
 from __future__ import annotations
 
 import logging
+import urllib.request
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -56,7 +57,6 @@ class WebhookBackend:
     def send(self, messages: list[Outbound]) -> None:
         import json
         import urllib.error
-        import urllib.request
 
         from genxi.core.phones import mask_phone
 
@@ -72,7 +72,8 @@ class WebhookBackend:
         if settings.GENXI_SMS_WEBHOOK_TOKEN:
             request.add_header("Authorization", f"Bearer {settings.GENXI_SMS_WEBHOOK_TOKEN}")
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+            opener = urllib.request.build_opener(_NoRedirect)
+            with opener.open(request, timeout=self.timeout) as response:
                 status = response.status
         except OSError as exc:  # refused, timed out, or an HTTP error status
             if isinstance(exc, urllib.error.HTTPError):
@@ -84,6 +85,14 @@ class WebhookBackend:
             )
             raise
         logger.info("outbound: %s message(s) handed to the gateway (%s)", len(messages), status)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A redirect is a failure: urllib would re-send the POST as a bodiless GET, with the
+    token, possibly to another host."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
 
 
 def backend() -> Backend:

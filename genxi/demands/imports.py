@@ -114,8 +114,11 @@ def guess_mapping(headers: list[str]) -> dict[str, int | None]:
     return guess
 
 
-def check(sheet: Sheet, mapping: dict[str, int | None], *, communities: list[Area]) -> Checked:
-    """Check every row against the places the user may record in; no writes."""
+def check(
+    sheet: Sheet, mapping: dict[str, int | None], *, communities: list[Area], residents: Any
+) -> Checked:
+    """Check every row against the places the user may record in and the residents they may
+    see (`Resident.objects.visible_to(user)`); no writes."""
     result = Checked()
     by_name = {c.name: c for c in communities}
     categories: dict[str, list[Category]] = {}
@@ -125,7 +128,7 @@ def check(sheet: Sheet, mapping: dict[str, int | None], *, communities: list[Are
         (a.parent_id, a.name): a
         for a in Area.objects.filter(
             parent__in=communities, kind__in=[AreaKind.COMPOUND, AreaKind.BUILDING]
-        )
+        ).select_related("parent")
     }
     channels = {str(label): value for value, label in Channel.choices} | {
         v: v for v in Channel.values
@@ -147,7 +150,7 @@ def check(sheet: Sheet, mapping: dict[str, int | None], *, communities: list[Are
     wanted = sorted({p for p in phones.values() if p})
     by_phone: dict[str, Resident] = {}
     for i in range(0, len(wanted), 5000):
-        for person in Resident.objects.filter(phone__in=wanted[i : i + 5000]):
+        for person in residents.filter(phone__in=wanted[i : i + 5000]):
             by_phone[str(person.phone)] = person
 
     for number, row in enumerate(sheet.rows, start=2):
@@ -192,7 +195,10 @@ def check(sheet: Sheet, mapping: dict[str, int | None], *, communities: list[Are
                 found_resident = by_phone.get(normalised)
                 if found_resident is None:
                     problems.append(
-                        _("no resident has the number %(phone)s: register them first")
+                        _(
+                            "no resident of your communities has the number %(phone)s: "
+                            "register them first"
+                        )
                         % {"phone": phone_text}
                     )
                 else:
@@ -233,9 +239,11 @@ def write(*, actor: Any, rows: list[dict[str, Any]]) -> int:
     PostgreSQL, executemany INSERT elsewhere, 5,000 demands at a time. Ids come from the
     table's sequence (PostgreSQL) or above the largest id inside the write transaction.
     """
+    from django.contrib.contenttypes.models import ContentType
     from django.db import DEFAULT_DB_ALIAS, connection
 
     from genxi.core.audit import log_action
+    from genxi.core.models import AuditEntry
     from genxi.core.workdays import WorkCalendar
     from genxi.demands.generate import DEMAND_FIELDS, EVENT_FIELDS, REPORTER_FIELDS, _DemandWriter
     from genxi.demands.services import new_code
@@ -259,6 +267,7 @@ def write(*, actor: Any, rows: list[dict[str, Any]]) -> int:
         ids = _take_ids(connection)(len(rows))
         now = w.stamp(timezone.now())
         user_id = user.pk if user is not None else None
+        demand_type = ContentType.objects.get_for_model(Demand).pk
         for start in range(0, len(rows), CHUNK):
             demands, reporters, events = [], [], []
             for pk, code, row in zip(
@@ -291,6 +300,16 @@ def write(*, actor: Any, rows: list[dict[str, Any]]) -> int:
             w.write(Demand, DEMAND_FIELDS, demands)
             w.write(DemandReporter, REPORTER_FIELDS, reporters)
             w.write(DemandEvent, EVENT_FIELDS, events)
+            # Each demand's own audit entry, as `create_object` writes it for one recorded by hand.
+            w.write(
+                AuditEntry,
+                AUDIT_FIELDS,
+                [
+                    (user_id, "demand.create", demand_type, row[0], f"{row[1]} {row[2]}"[:200],
+                     w.json({"imported": True}), now)
+                    for row in demands
+                ],
+            )  # fmt: skip
         log_action(
             actor=actor,
             action="demand.imported",
@@ -300,6 +319,8 @@ def write(*, actor: Any, rows: list[dict[str, Any]]) -> int:
 
 
 CHUNK = 5000
+AUDIT_FIELDS = ("actor_id", "action", "content_type_id", "object_id", "object_repr", "changes",
+                "created_at")  # fmt: skip
 
 
 def _take_ids(connection: Any) -> Any:

@@ -320,11 +320,13 @@ def add_reporter(*, actor: Any, demand: Demand, resident: Resident) -> bool:
     return created
 
 
-def _tell_reporters(demand: Demand, title: str) -> None:
-    """Reporters with an account get it in their inbox; those who agreed to be contacted, a text."""
+def _tell_reporters(demand: Demand, title: str, people: list[Resident] | None = None) -> None:
+    """Reporters (all, or `people`) with an account get it in their inbox; those who agreed to
+    be contacted, a text."""
     from django.urls import reverse
 
-    people = [r.resident for r in demand.reporters.select_related("resident")]
+    if people is None:
+        people = [r.resident for r in demand.reporters.select_related("resident")]
     notify(
         users=[p.user for p in people if p.user_id],
         phones=[p.phone for p in people if p.phone and p.consent_to_contact],
@@ -683,38 +685,61 @@ def remind_and_escalate(*, today: date | None = None) -> dict[str, int]:
     return counts
 
 
+CALLBACK_WINDOW_DAYS = 30
+
+
 def _callbacks_due(day: date) -> int:
     """Resolved demands whose call-back falls due (GENXI_CALLBACK_DAYS working days after the
-    resolution) by `day`: the community's staff are reminded to call, the reporters told to
-    expect the call. Once per round."""
+    resolution) by `day` and who still have reporters to call: the community's staff are
+    reminded to call, those reporters told to expect the call. Once per resolution; demands
+    resolved more than CALLBACK_WINDOW_DAYS ago are left to the ledger (status "resolved, to
+    call back"), so a first run on old data texts nobody about long-past work."""
+    from datetime import datetime, time, timedelta
+
     from django.conf import settings
     from django.db.models import Exists, OuterRef
+    from django.db.models.functions import Coalesce
 
     calendar = WorkCalendar.load()
     days = settings.GENXI_CALLBACK_DAYS
+    since = datetime.combine(
+        day - timedelta(days=CALLBACK_WINDOW_DAYS), time.min, tzinfo=timezone.get_current_timezone()
+    )
     # Reminded since it was last resolved (a reopened demand is resolved again later).
     reminded = DemandEvent.objects.filter(
-        demand=OuterRef("pk"), kind=EventKind.CALLBACK_DUE, at__gte=OuterRef("resolved_at")
+        demand=OuterRef("pk"), kind=EventKind.CALLBACK_DUE, at__gte=OuterRef("resolved_on")
     )
     waiting = (
         Demand.objects.filter(status=Status.RESOLVED)
+        .annotate(resolved_on=Coalesce("resolved_at", "updated_at"))
+        .filter(resolved_on__gte=since)
         .exclude(Exists(reminded))
         .select_related("community")
-        .order_by("resolved_at", "id")
+        .order_by("resolved_on", "id")
     )
     count = 0
     for demand in waiting.iterator(500):
-        resolved_on = timezone.localdate(demand.resolved_at or demand.updated_at)
+        resolved_on = timezone.localdate(demand.resolved_on)  # type: ignore[attr-defined]
         due = calendar.add_workdays(resolved_on, days).day
         if due > day:
             continue
+        answered = Callback.objects.filter(demand=demand, round=demand.callback_round).values(
+            "resident"
+        )
+        to_call = [
+            r.resident
+            for r in demand.reporters.exclude(resident__in=answered).select_related("resident")
+        ]
+        if not to_call:
+            continue  # everyone has been called back: closing out is next, no reminder
         with transaction.atomic():
             _event(
                 demand,
                 actor=None,
                 kind=EventKind.CALLBACK_DUE,
-                data={"round": demand.callback_round, "due": due.isoformat()},
-            )
+                data={"round": demand.callback_round, "due": due.isoformat(),
+                      "to_call": len(to_call)},
+            )  # fmt: skip
             notify(
                 users=_handlers_of_community(demand),
                 title=_("Call-back due: %(title)s") % {"title": demand.title},
@@ -725,6 +750,7 @@ def _callbacks_due(day: date) -> int:
             _tell_reporters(
                 demand,
                 _("The community will call you to ask whether your demand was resolved well"),
+                to_call,
             )
         count += 1
     return count

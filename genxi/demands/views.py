@@ -1,5 +1,6 @@
+import re
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -231,11 +232,16 @@ class DemandList(ScopedListView):
             value: Any = (
                 datetime.fromisoformat(text) if field == "created_at" else date.fromisoformat(text)
             )
+            if isinstance(value, datetime) and value.tzinfo is None:
+                raise ValueError("a cursor's time carries its offset")
+            pk = _id(last_id)
+            if pk is None:
+                raise ValueError("a cursor ends with an id")
+            if isinstance(value, datetime):  # at the calendar's edge this overflows: here, not
+                value = value.astimezone(UTC)  # in the database layer
             op = "lt" if descending else "gt"
-            qs = qs.filter(
-                Q(**{f"{field}__{op}": value}) | Q(**{field: value, f"id__{op}": int(last_id)})
-            )
-        except ValueError:
+            qs = qs.filter(Q(**{f"{field}__{op}": value}) | Q(**{field: value, f"id__{op}": pk}))
+        except (ValueError, OverflowError):
             cursor = ""  # a damaged cursor: start from the first page
         size = settings.GENXI_PAGE_SIZE
         rows = list(qs[: size + 1])
@@ -306,6 +312,11 @@ class DemandList(ScopedListView):
         event, due = self.request.GET.get("event", ""), self.request.GET.get("due", "")
         if event in EventKind.values:
             matching = DemandEvent.objects.filter(kind=event, at__gte=lo, at__lt=hi)
+            area = _area(self.request.user, self.request.GET.get("area", ""))
+            if area is not None:  # the figures' links: the area's communities, by index
+                matching = matching.filter(
+                    community__in=Area.objects.subtree(area).filter(kind=AreaKind.COMMUNITY)
+                )
             return qs.filter(pk__in=matching.values("demand"))
         if due in ("response", "resolution"):
             return qs.filter(**{f"{due}_due__gte": start, f"{due}_due__lte": end})
@@ -350,8 +361,9 @@ class DemandList(ScopedListView):
 
 
 def _id(text: str) -> int | None:
-    """A primary key from a query parameter, or None (the database would refuse a huge one)."""
-    return int(text) if text.isdigit() and int(text) < 2**63 else None
+    """A primary key from a query parameter, or None: ASCII digits only ("²".isdigit() is
+    True), and not so many that the database would refuse the number."""
+    return int(text) if re.fullmatch(r"[0-9]{1,18}", text) else None
 
 
 def _with_descendants(category_id: str) -> list[int]:
@@ -372,7 +384,7 @@ def _with_descendants(category_id: str) -> list[int]:
 def _in_area(user: Any, area_id: str) -> Q:
     """Demands in an area the user may see: a street or a community by its own column (an
     index in ledger order), a compound, building or grid by the place's path."""
-    area = Area.objects.visible_to(user).filter(pk=area_id).first() if area_id.isdigit() else None
+    area = _area(user, area_id)
     if area is None:
         return Q(pk__in=[])
     if area.kind in STREET_KINDS:
@@ -382,6 +394,11 @@ def _in_area(user: Any, area_id: str) -> Q:
     if area.kind == AreaKind.GRID:
         return Q(area__grid=area)
     return scoping.path_range_q("area__path", [area.path])
+
+
+def _area(user: Any, area_id: str) -> Area | None:
+    pk = _id(area_id)
+    return Area.objects.visible_to(user).filter(pk=pk).first() if pk else None
 
 
 def _compounds_of(user: Any, area_id: str) -> Any:
@@ -397,10 +414,12 @@ def _compounds_of(user: Any, area_id: str) -> Any:
 
 
 def _day(text: str | None) -> date | None:
+    """A date from a query parameter, within 2000–2100 (None otherwise)."""
     try:
-        return date.fromisoformat(text) if text else None
+        day = date.fromisoformat(text) if text else None
     except ValueError:
         return None
+    return day if day is not None and date(2000, 1, 1) <= day <= date(2100, 12, 31) else None
 
 
 class DemandCreate(ServiceFormView):
@@ -839,7 +858,12 @@ def import_ledger(request: HttpRequest) -> HttpResponse:
                 context["missing"] = missing
             else:
                 communities = list(staff_areas(request.user, AreaKind.COMMUNITY))
-                checked = imports.check(sheet, mapping, communities=communities)
+                checked = imports.check(
+                    sheet,
+                    mapping,
+                    communities=communities,
+                    residents=Resident.objects.visible_to(request.user),
+                )
                 if checked.errors:
                     context.update(errors=checked.errors[:200], error_count=len(checked.errors))
                 else:

@@ -28,6 +28,8 @@ def gateway() -> Iterator[dict[str, Any]]:
                 }
             )
             self.send_response(seen["status"])
+            if 300 <= seen["status"] < 400:
+                self.send_header("Location", "http://127.0.0.1:9/elsewhere")
             self.end_headers()
 
         def log_message(self, *args: Any) -> None:
@@ -67,6 +69,9 @@ def test_a_refusing_gateway_fails_the_task_and_logs_masked_numbers(
     with caplog.at_level(logging.ERROR, logger="genxi.notify"), pytest.raises(OSError, match="503"):
         WebhookBackend().send([Outbound("13812345678", "x")])
     assert "138****5678" in caplog.text and "13812345678" not in caplog.text
+    gateway["status"] = 302  # a redirect is not followed (it would drop the body, keep the token)
+    with pytest.raises(OSError, match="302"):
+        WebhookBackend().send([Outbound("13812345678", "x")])
     settings.GENXI_SMS_WEBHOOK_URL = ""
     with pytest.raises(RuntimeError):
         WebhookBackend().send([Outbound("13812345678", "x")])

@@ -86,6 +86,19 @@ def test_a_clean_ledger_is_imported_whole(world: World, category, client) -> Non
     from genxi.core.models import AuditEntry
 
     assert AuditEntry.objects.get(action="demand.imported").changes["demands"] == 2
+    assert AuditEntry.objects.for_object(seats).get().action == "demand.create"  # its history
+
+
+def test_only_residents_the_importer_may_see_become_reporters(
+    world: World, category, client
+) -> None:
+    client.force_login(world["oscar"])  # 娄北's staff; 周福珍 (138 1234 5678) lives in 和泰
+    token = upload(
+        client, xlsx([["路灯不亮", "出入口与通道", "娄北社区", "", "", "13812345678", "", ""]])
+    )
+    html = confirm(client, token, place=7).content.decode()
+    assert "辖区内没有号码为 13812345678 的居民" in html
+    assert not Demand.objects.exists()
 
 
 def test_one_bad_row_writes_nothing_and_says_what_to_fix(world: World, category, client) -> None:

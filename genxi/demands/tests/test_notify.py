@@ -90,9 +90,16 @@ def test_the_daily_sweep_reminds_once_and_escalates_once(
 def test_staff_and_reporters_hear_when_a_call_back_falls_due(
     world: World, category, django_capture_on_commit_callbacks
 ) -> None:
-    from datetime import date
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
 
     import time_machine
+
+    SH = ZoneInfo("Asia/Shanghai")
+
+    def sweep(day: date) -> int:
+        with time_machine.travel(datetime(day.year, day.month, day.day, 9, tzinfo=SH)):
+            return services.remind_and_escalate(today=day)["callbacks_due"]
 
     erin = Resident.objects.get(user=world["erin"])
     demand = collect(world, category, reporters=[world.resident1, erin])
@@ -103,18 +110,40 @@ def test_staff_and_reporters_hear_when_a_call_back_falls_due(
         services.resolve(actor=world["bob"], demand=demand, result="已拓宽")
     Notification.objects.all().delete()
     # Two working days later is Tuesday: nothing on Monday.
-    assert services.remind_and_escalate(today=date(2026, 11, 23))["callbacks_due"] == 0
+    assert sweep(date(2026, 11, 23)) == 0
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.remind_and_escalate(today=date(2026, 11, 24))["callbacks_due"] == 1
+        assert sweep(date(2026, 11, 24)) == 1
     assert Notification.objects.filter(user=world["bob"], title__contains="回访").exists()
     assert Notification.objects.filter(user=world["erin"], title__contains="回访").exists()
-    assert services.remind_and_escalate(today=date(2026, 11, 25))["callbacks_due"] == 0
-    # "Not satisfied" reopens; once resolved again, the next round is due again.
-    services.record_callback(
-        actor=world["bob"], demand=demand, resident=erin, result="not_satisfied"
-    )
-    services.resolve(actor=world["bob"], demand=demand, result="再次拓宽")
-    assert services.remind_and_escalate(today=date(2026, 12, 31))["callbacks_due"] == 1
+    assert sweep(date(2026, 11, 25)) == 0
+    # "Not satisfied" reopens; once resolved again, the next round is due again — and only
+    # those not yet called back in the new round are told.
+    with time_machine.travel(date(2026, 11, 25)):
+        services.record_callback(
+            actor=world["bob"], demand=demand, resident=erin, result="not_satisfied"
+        )
+        services.resolve(actor=world["bob"], demand=demand, result="再次拓宽")
+        demand.refresh_from_db()
+        services.record_callback(
+            actor=world["bob"], demand=demand, resident=erin, result="satisfied"
+        )
+    Notification.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sweep(date(2026, 11, 27)) == 1
+    assert not Notification.objects.filter(user=world["erin"]).exists()  # already answered
+    # Everyone answered: no reminder. Resolved more than 30 days ago: left to the ledger.
+    other = collect(world, category, title="座椅不够", reporters=[erin])
+    with time_machine.travel(date(2026, 9, 1)):
+        for step, kwargs in [
+            (services.accept, {}),
+            (services.verify, {"findings": "x"}),
+            (services.assign, {"path": "community"}),
+            (services.resolve, {"result": "增设"}),
+        ]:
+            step(actor=world["bob"], demand=other, **kwargs)  # type: ignore[operator]
+    assert sweep(date(2026, 11, 30)) == 0
+    services.record_callback(actor=world["bob"], demand=other, resident=erin, result="satisfied")
+    assert sweep(date(2026, 9, 10)) == 0
 
 
 @pytest.mark.browser

@@ -133,6 +133,18 @@ def test_the_ledger_narrows_by_each_filter_and_sorts(world: World, category, cli
     assert titles(area=world.grid1.pk) == ["南门非机动车道太窄"]
     assert titles(area=world.loubei.pk) == []  # outside the street: nothing, not an error
     assert titles(area="9" * 30, handler="9" * 30, category="9" * 30) == []
+    # Bad parameters are ignored or match nothing; never a server error.
+    for params in [
+        {"handler": "²", "area": "²", "place": "²", "category": "²"},
+        {"after": "0001-01-01T00:00:00+01:00_5"},
+        {"after": "9999-12-31T23:59:59-05:00_5"},
+        {"after": "2026-11-01T00:00:00_5"},  # no offset
+        {"after": "2026-11-01T00:00:00+08:00_²"},
+        {"sort": "due", "after": "2026-13-01_1"},
+        {"from": "0001-01-01", "to": "9999-12-31", "event": "resolved"},
+    ]:
+        assert client.get(url, params).status_code == 200, params
+    assert client.get(reverse("demands:figures"), {"to": "9999-12-31"}).status_code == 200
     assert titles(q="电动车") == ["南门非机动车道太窄"]  # words in the details
     assert titles(q="宝祥苑 破损") == ["宝祥苑凉亭破损"]  # every word must match
     assert titles(q="三花苑") == ["南门非机动车道太窄"]  # the place's name
