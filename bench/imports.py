@@ -47,6 +47,7 @@ def main() -> None:
     from openpyxl import Workbook
 
     from genxi.accounts.models import Membership, Role, User
+    from genxi.core.models import AuditEntry
     from genxi.demands import imports, services
     from genxi.demands.generate import default_categories
     from genxi.demands.models import Category, Demand
@@ -184,6 +185,7 @@ def main() -> None:
     )
     started = time.perf_counter()
     Demand.objects.filter(created_by=user).delete()
+    AuditEntry.objects.filter(actor=user).delete()  # a benchmark's, not anyone's history
     User.objects.filter(username="bench-imports").delete()
     report["cleanup_s"] = round(time.perf_counter() - started, 1)
     emit(report)
