@@ -4,6 +4,7 @@ genxi demo [--port 8000]     create/migrate the database, load the demo world, s
 genxi serve [--port 8000]    production server (gunicorn, several workers) on the configured DB
 genxi check                  Django's deployment checks
 genxi generate --residents N a synthetic city for benchmarks
+genxi apikey create --user U a personal API token for user U (printed once)
 genxi manage ARGS...         any manage.py command
 """
 
@@ -74,6 +75,9 @@ def main(argv: list[str] | None = None) -> None:
     generate = sub.add_parser("generate", help="fill the database with a synthetic city")
     generate.add_argument("rest", nargs=argparse.REMAINDER)
 
+    apikey = sub.add_parser("apikey", help="personal API tokens: create --user U [--name N]")
+    apikey.add_argument("rest", nargs=argparse.REMAINDER)
+
     manage = sub.add_parser("manage", help="run a manage.py command")
     manage.add_argument("rest", nargs=argparse.REMAINDER)
 
@@ -97,6 +101,8 @@ def main(argv: list[str] | None = None) -> None:
         _manage("check", "--deploy", "--fail-level", "ERROR")
     elif args.command == "generate":
         _manage("generate", *args.rest)
+    elif args.command == "apikey":
+        _manage("apikey", *args.rest)
     elif args.command == "manage":
         from django.core.management import execute_from_command_line
 

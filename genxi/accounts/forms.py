@@ -16,3 +16,11 @@ class LoginForm(AuthenticationForm):
         ),
         "inactive": _("This account is disabled. Ask your community office to enable it."),
     }
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("What will use it, e.g. “街道平台对接”."),
+    )

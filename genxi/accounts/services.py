@@ -1,11 +1,14 @@
-"""Writes to users and memberships."""
+"""Writes to users, memberships and API tokens."""
 
+import hashlib
+import secrets
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from genxi.accounts.models import Membership, Role, User
+from genxi.accounts.models import ApiToken, Membership, Role, User
 from genxi.core.audit import log_action
 from genxi.core.phones import normalize_phone
 from genxi.core.services import ServiceError
@@ -77,3 +80,55 @@ def revoke_membership(*, actor: Any, membership: Membership) -> None:
 
 def record_password_change(*, user: User) -> None:
     log_action(actor=user, action="user.change_password", obj=user)
+
+
+TOKEN_PREFIX = "gx_"
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_api_token(*, actor: Any, user: User, name: str) -> tuple[ApiToken, str]:
+    """A new token for `user`; returns it with the token itself, which is never stored."""
+    name = name.strip()
+    if not name:
+        raise ServiceError(_("Name the token after what will use it."), field="name")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(30)
+    with transaction.atomic():
+        api_token = ApiToken.objects.create(
+            user=user, name=name[:100], prefix=token[:10], digest=token_digest(token)
+        )
+        log_action(actor=actor, action="apitoken.create", obj=user, changes={"token": api_token.pk})
+    return api_token, token
+
+
+def revoke_api_token(*, actor: Any, api_token: ApiToken) -> bool:
+    """Revoke it at once; False when it already was."""
+    with transaction.atomic():
+        changed = ApiToken.objects.filter(pk=api_token.pk, revoked_at=None).update(
+            revoked_at=timezone.now()
+        )
+        if changed:
+            log_action(
+                actor=actor,
+                action="apitoken.revoke",
+                obj=api_token.user,
+                changes={"token": api_token.pk},
+            )
+    return bool(changed)
+
+
+def user_for_token(token: str) -> User | None:
+    """The active owner of an active token, or None; notes when the token was last used."""
+    if not token.startswith(TOKEN_PREFIX):
+        return None
+    found = (
+        ApiToken.objects.active().select_related("user").filter(digest=token_digest(token)).first()
+    )
+    if found is None:
+        return None
+    now = timezone.now()
+    if found.last_used_at is None or (now - found.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)  # at most once a minute
+    return found.user

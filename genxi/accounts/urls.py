@@ -9,4 +9,5 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("me/", views.profile, name="profile"),
+    path("me/tokens/<int:pk>/revoke/", views.revoke_token, name="revoke_token"),
 ]

@@ -5,12 +5,15 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from genxi.accounts.forms import LoginForm
-from genxi.accounts.services import record_password_change
+from genxi.accounts.forms import ApiTokenForm, LoginForm
+from genxi.accounts.models import ApiToken
+from genxi.accounts.services import create_api_token, record_password_change, revoke_api_token
+from genxi.core.services import ServiceError
 
 
 class LoginView(auth_views.LoginView):
@@ -33,8 +36,38 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
+    """The user's roles and API tokens. A new token is shown once, on the page after it was
+    made (kept in the session until then, so a reload does not make another)."""
+    user: Any = request.user
+    form = ApiTokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            _api_token, token = create_api_token(
+                actor=user, user=user, name=form.cleaned_data["name"]
+            )
+        except ServiceError as exc:
+            form.add_error(exc.field, exc.message)
+        else:
+            request.session["new_api_token"] = token
+            return redirect("accounts:profile")
     return render(
         request,
         "accounts/profile.html",
-        {"memberships": request.user.active_memberships()},  # type: ignore[union-attr]
+        {
+            "memberships": user.active_memberships(),
+            "tokens": user.api_tokens.all(),
+            "new_token": request.session.pop("new_api_token", None),
+            "form": form,
+        },
     )
+
+
+@login_required
+@require_POST
+def revoke_token(request: HttpRequest, pk: int) -> HttpResponse:
+    api_token = get_object_or_404(ApiToken, pk=pk, user=request.user)  # only one's own
+    if revoke_api_token(actor=request.user, api_token=api_token):
+        messages.success(
+            request, _("The token “%(name)s” no longer works.") % {"name": api_token.name}
+        )
+    return redirect("accounts:profile")

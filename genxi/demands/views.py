@@ -1,6 +1,5 @@
-import re
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -8,8 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.uploadedfile import UploadedFile
-from django.db.models import Count, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -23,16 +21,13 @@ from genxi.accounts.navigation import PAGE_ROLES
 from genxi.core.phones import mask_phone
 from genxi.core.services import ServiceError
 from genxi.core.views import ScopedListView, ServiceFormView
-from genxi.demands import figures, forms, services
+from genxi.demands import figures, forms, ledger, services
 from genxi.demands.models import (
     OPEN_STATUSES,
     Category,
     Channel,
     Demand,
-    DemandEvent,
     DemandPhoto,
-    DemandReporter,
-    EventKind,
     ExtensionStatus,
     HandlingPath,
     Status,
@@ -110,17 +105,6 @@ class CategoryEdit(ServiceFormView):
 # ---------------------------------------------------------------- demands
 
 
-# The ledger's sort orders: (field, descending, label). Each pages by keyset on (field, id).
-SORTS: dict[str, tuple[str, bool, Any]] = {
-    "new": ("created_at", True, gettext_lazy("Newest first")),
-    "old": ("created_at", False, gettext_lazy("Oldest first")),
-    "due": ("resolution_due", False, gettext_lazy("Due soonest")),
-}
-OPEN_FILTER = "open"
-CHOSEN = ("status", "category", "channel", "handler", "area", "place", "sort")
-COMMUNITY_HANDLER = "community"
-
-
 class DemandList(ScopedListView):
     """The ledger (台账): filters, search, sort, keyset pages, counts and the Excel export."""
 
@@ -193,139 +177,23 @@ class DemandList(ScopedListView):
             rows=rows(),
         )
 
-    def search(self, queryset: Any, text: str) -> Any:
-        """Every word (separated by spaces) in the title, the details or the place's name (or its
-        compound's); or
-        a tracking code. Plain substring matching: Chinese has no spaces between words, and
-        the scope and filters have already narrowed the rows by index."""
-        words = text.split()[:5]
-        if len(words) == 1 and words[0].upper().isalnum() and len(words[0]) == 8:
-            code = Q(code=words[0].upper())
-        else:
-            code = Q(pk__in=[])
-        match = Q()
-        for word in words:
-            match &= (
-                Q(title__contains=word)
-                | Q(description__contains=word)
-                | Q(area__name__contains=word)
-                | Q(area__parent__name__contains=word)  # a building's compound
-            )
-        return queryset.filter(match | code)
-
     def get_paginate_by(self, queryset: Any) -> None:  # type: ignore[override]
-        return None  # keyset pagination below: a deep page costs what the first one does
-
-    @property
-    def sort(self) -> tuple[str, bool]:
-        field, descending, _label = SORTS.get(self.request.GET.get("sort", ""), SORTS["new"])
-        return field, descending
-
-    def keyset_page(self, queryset: Any) -> tuple[list[Demand], str, str]:
-        """One page after the cursor `after` (the sort field's value and the id of the last row
-        seen), in the ledger's order; returns (rows, this cursor, next cursor)."""
-        field, descending = self.sort
-        cursor = self.request.GET.get("after", "")
-        qs = queryset
-        text, _sep, last_id = cursor.rpartition("_")
-        try:
-            value: Any = (
-                datetime.fromisoformat(text) if field == "created_at" else date.fromisoformat(text)
-            )
-            if isinstance(value, datetime) and value.tzinfo is None:
-                raise ValueError("a cursor's time carries its offset")
-            pk = _id(last_id)
-            if pk is None:
-                raise ValueError("a cursor ends with an id")
-            if isinstance(value, datetime):  # at the calendar's edge this overflows: here, not
-                value = value.astimezone(UTC)  # in the database layer
-            op = "lt" if descending else "gt"
-            qs = qs.filter(Q(**{f"{field}__{op}": value}) | Q(**{field: value, f"id__{op}": pk}))
-        except (ValueError, OverflowError):
-            cursor = ""  # a damaged cursor: start from the first page
-        size = settings.GENXI_PAGE_SIZE
-        rows = list(qs[: size + 1])
-        next_cursor = ""
-        if len(rows) > size:
-            rows = rows[:size]
-            last = rows[-1]
-            next_cursor = f"{getattr(last, field).isoformat()}_{last.pk}"
-        return rows, cursor, next_cursor
+        return None  # keyset pagination (ledger.page): a deep page costs what the first one does
 
     def get_queryset(self) -> Any:
-        field, descending = self.sort
-        sign = "-" if descending else ""
-        qs = (
-            super()
-            .get_queryset()
-            # Counted per row shown (a correlated subquery), not grouped over the whole scope.
-            .annotate(
-                reporter_count=Coalesce(
-                    Subquery(
-                        DemandReporter.objects.filter(demand=OuterRef("pk"))
-                        .order_by()
-                        .values("demand")
-                        .annotate(n=Count("id"))
-                        .values("n")
-                    ),
-                    0,
-                )
-            )
-            .order_by(f"{sign}{field}", f"{sign}id")
+        return ledger.filtered(self.request.user, self.request.GET).select_related(
+            *self.select_related
         )
-        get = self.request.GET.get
-        status = get("status", "")
-        if status == OPEN_FILTER:
-            qs = qs.open()
-        elif status in Status.values:
-            qs = qs.filter(status=status)
-        elif status:
-            qs = qs.none()
-        category = get("category", "")
-        if category:
-            qs = qs.filter(category__in=_with_descendants(category))
-        channel = get("channel", "")
-        if channel:
-            qs = qs.filter(channel=channel) if channel in Channel.values else qs.none()
-        handler = get("handler", "")
-        if handler == COMMUNITY_HANDLER:
-            qs = qs.filter(path=HandlingPath.COMMUNITY)
-        elif handler:
-            qs = qs.filter(handler_partner=_id(handler)) if _id(handler) else qs.none()
-        if get("overdue"):
-            qs = qs.overdue()
-        for param in ("place", "area"):  # a compound chosen within a community wins
-            if get(param, ""):
-                qs = qs.filter(_in_area(self.request.user, get(param, "")))
-                break
-        return self.in_period(qs)
-
-    def in_period(self, qs: Any) -> Any:
-        """`from`/`to` bound when the demand was recorded — or, with `event=<kind>`, when that
-        step happened, or with `due=response|resolution`, when it fell due. The figures page
-        links here with the same parameters, so each figure opens the rows behind it."""
-        start, end = _day(self.request.GET.get("from")), _day(self.request.GET.get("to"))
-        if not (start or end):
-            return qs
-        start, end = start or date(2000, 1, 1), end or date(2100, 12, 31)
-        lo, hi = figures.bounds(start, end)
-        event, due = self.request.GET.get("event", ""), self.request.GET.get("due", "")
-        if event in EventKind.values:
-            matching = DemandEvent.objects.filter(kind=event, at__gte=lo, at__lt=hi)
-            area = _area(self.request.user, self.request.GET.get("area", ""))
-            if area is not None:  # the figures' links: the area's communities, by index
-                matching = matching.filter(
-                    community__in=Area.objects.subtree(area).filter(kind=AreaKind.COMMUNITY)
-                )
-            return qs.filter(pk__in=matching.values("demand"))
-        if due in ("response", "resolution"):
-            return qs.filter(**{f"{due}_due__gte": start, f"{due}_due__lte": end})
-        return qs.filter(created_at__gte=lo, created_at__lt=hi)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         queryset = context["object_list"]
-        rows, cursor, next_cursor = self.keyset_page(queryset)
+        rows, cursor, next_cursor = ledger.page(
+            queryset,
+            sort=self.request.GET.get("sort", ""),
+            after=self.request.GET.get("after", ""),
+            size=settings.GENXI_PAGE_SIZE,
+        )
         params = self.request.GET.copy()
         params.pop("after", None)
         user = self.request.user
@@ -340,86 +208,24 @@ class DemandList(ScopedListView):
             # The export link takes every filtered row, not the rows after the cursor.
             querystring=params.urlencode(),
             statuses=Status.choices,
-            open_filter=OPEN_FILTER,
+            open_filter=ledger.OPEN_FILTER,
             channels=Channel.choices,
-            sorts=[(key, label) for key, (_f, _d, label) in SORTS.items()],
+            sorts=[(key, label) for key, (_f, _d, label) in ledger.SORTS.items()],
             categories=category_tree(Category.objects.all()),
             overdue_filter=bool(get("overdue")),
-            chosen={k: get(k, "") for k in CHOSEN},
-            community_handler=COMMUNITY_HANDLER,
+            chosen={k: get(k, "") for k in ledger.FILTERS},
+            community_handler=ledger.COMMUNITY_HANDLER,
             handlers=Partner.objects.visible_to(user).filter(is_active=True).order_by("name"),
             areas=Area.objects.visible_to(user)
             .filter(kind__in=[*STREET_KINDS, AreaKind.COMMUNITY])
             .order_by("path"),
-            compounds=_compounds_of(user, get("area", "")),
+            compounds=ledger.compounds_of(user, get("area", "")),
         )
         from genxi.accounts.models import STAFF_ROLES
 
         context["can_import"] = scoping.has_role(user, *STAFF_ROLES)
         context["kept"] = {k: get(k, "") for k in ("from", "to", "event", "due")}
         return context
-
-
-def _id(text: str) -> int | None:
-    """A primary key from a query parameter, or None: ASCII digits only ("²".isdigit() is
-    True), and not so many that the database would refuse the number."""
-    return int(text) if re.fullmatch(r"[0-9]{1,18}", text) else None
-
-
-def _with_descendants(category_id: str) -> list[int]:
-    """A category and everything under it (the tree is three levels at most)."""
-    root = _id(category_id)
-    if root is None:
-        return []
-    children: dict[int | None, list[int]] = {}
-    for pk, parent in Category.objects.values_list("id", "parent_id"):
-        children.setdefault(parent, []).append(pk)
-    found, frontier = [root], [root]
-    while frontier:
-        frontier = [c for p in frontier for c in children.get(p, [])]
-        found += frontier
-    return found
-
-
-def _in_area(user: Any, area_id: str) -> Q:
-    """Demands in an area the user may see: a street or a community by its own column (an
-    index in ledger order), a compound, building or grid by the place's path."""
-    area = _area(user, area_id)
-    if area is None:
-        return Q(pk__in=[])
-    if area.kind in STREET_KINDS:
-        return Q(street=area)
-    if area.kind == AreaKind.COMMUNITY:
-        return Q(community=area)
-    if area.kind == AreaKind.GRID:
-        return Q(area__grid=area)
-    return scoping.path_range_q("area__path", [area.path])
-
-
-def _area(user: Any, area_id: str) -> Area | None:
-    pk = _id(area_id)
-    return Area.objects.visible_to(user).filter(pk=pk).first() if pk else None
-
-
-def _compounds_of(user: Any, area_id: str) -> Any:
-    """The compounds offered once a community is chosen."""
-    pk = _id(area_id)
-    if pk is None:
-        return Area.objects.none()
-    return (
-        Area.objects.visible_to(user)
-        .filter(parent_id=pk, parent__kind=AreaKind.COMMUNITY, kind=AreaKind.COMPOUND)
-        .order_by("name")
-    )
-
-
-def _day(text: str | None) -> date | None:
-    """A date from a query parameter, within 2000–2100 (None otherwise)."""
-    try:
-        day = date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
-    return day if day is not None and date(2000, 1, 1) <= day <= date(2100, 12, 31) else None
 
 
 class DemandCreate(ServiceFormView):
@@ -772,8 +578,8 @@ def figures_page(request: HttpRequest) -> HttpResponse:
         raise Http404
     area = found or areas[0]
     today = timezone.localdate()
-    start = _day(request.GET.get("from")) or today.replace(day=1)
-    end = _day(request.GET.get("to")) or today
+    start = ledger.parse_day(request.GET.get("from")) or today.replace(day=1)
+    end = ledger.parse_day(request.GET.get("to")) or today
     if end < start:
         start, end = end, start
     if (end - start).days > 366:
