@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
+    "ninja",  # its Swagger UI files, served from here rather than a CDN
     "genxi.core",
     "genxi.accounts",
     "genxi.places",

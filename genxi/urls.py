@@ -1,11 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from genxi.api.main import api
+
 urlpatterns = [
     path("", include("genxi.core.urls")),
     path("", include("genxi.places.urls")),
     path("", include("genxi.demands.urls")),
     path("accounts/", include("genxi.accounts.urls")),
+    path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,54 @@
+"""Every error is JSON `{"code": "...", "message": "..."}`, the message in the request's
+language (Chinese unless Accept-Language asks for English), plus `field` or `errors` when a
+particular input is at fault."""
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from genxi.core.services import ServiceError
+
+
+def error(
+    api: NinjaAPI, request: HttpRequest, status: int, code: str, message: str, **extra: Any
+) -> HttpResponse:
+    return api.create_response(request, {"code": code, "message": message, **extra}, status=status)
+
+
+def install(api: NinjaAPI) -> None:
+    @api.exception_handler(AuthenticationError)
+    def unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
+        return error(
+            api,
+            request,
+            401,
+            "unauthenticated",
+            _("Log in, or send a valid API token: Authorization: Bearer <token>."),
+        )
+
+    @api.exception_handler(Http404)
+    def not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+        # The same answer whether it does not exist or is outside the caller's areas.
+        return error(api, request, 404, "not_found", _("Not found, or not yours to see."))
+
+    @api.exception_handler(ValidationError)
+    def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        fields = [
+            {"field": ".".join(str(p) for p in e.get("loc", ())[1:]), "message": e.get("msg", "")}
+            for e in exc.errors
+        ]
+        return error(
+            api, request, 422, "invalid", _("Some of the input is not valid."), errors=fields
+        )
+
+    @api.exception_handler(ServiceError)
+    def refused(request: HttpRequest, exc: ServiceError) -> HttpResponse:
+        status = 409 if exc.code in ("stale", "invalid_transition", "pending") else 400
+        return error(api, request, status, exc.code, exc.message, field=exc.field)
+
+    @api.exception_handler(HttpError)
+    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        return error(api, request, exc.status_code, "error", str(exc))

@@ -1,0 +1,3 @@
+from genxi.demands.tests.conftest import category
+
+__all__ = ["category"]
