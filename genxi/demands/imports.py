@@ -264,7 +264,7 @@ def write(*, actor: Any, rows: list[dict[str, Any]]) -> int:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # check keys per COPY
-        ids = _take_ids(connection)(len(rows))
+        ids = _take_ids(connection, len(rows))
         now = w.stamp(timezone.now())
         user_id = user.pk if user is not None else None
         demand_type = ContentType.objects.get_for_model(Demand).pk
@@ -277,9 +277,8 @@ def write(*, actor: Any, rows: list[dict[str, Any]]) -> int:
                 strict=True,
             ):
                 category, area = row["category"], row["area"]
+                # `check` offers only a community or a compound or building directly under it.
                 community = area if area.kind == AreaKind.COMMUNITY else area.parent
-                if community.kind != AreaKind.COMMUNITY:  # a building inside a compound
-                    community = community.parent
                 day = row["today"] or today
                 response = due(day, category.response_days)
                 resolution = due(day, category.resolution_days)
@@ -323,25 +322,20 @@ AUDIT_FIELDS = ("actor_id", "action", "content_type_id", "object_id", "object_re
                 "created_at")  # fmt: skip
 
 
-def _take_ids(connection: Any) -> Any:
-    """A function giving `n` fresh ids for demands."""
-    table = Demand._meta.db_table
-
-    def from_sequence(n: int) -> list[int]:
+def _take_ids(connection: Any, n: int) -> list[int]:
+    """`n` fresh ids for demands: from the table's sequence on PostgreSQL (no lock needed), else
+    above the largest (SQLite: the write transaction keeps other writers out)."""
+    if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                [table, n],
+                [Demand._meta.db_table, n],
             )
             return [pk for (pk,) in cursor.fetchall()]
+    from django.db.models import Max
 
-    def above_largest(n: int) -> list[int]:
-        from django.db.models import Max
-
-        top = Demand.objects.aggregate(top=Max("pk"))["top"] or 0
-        return list(range(top + 1, top + 1 + n))
-
-    return from_sequence if connection.vendor == "postgresql" else above_largest
+    top = Demand.objects.aggregate(top=Max("pk"))["top"] or 0
+    return list(range(top + 1, top + 1 + n))
 
 
 def _fresh_codes(n: int, make: Any) -> list[str]:

@@ -544,13 +544,15 @@ def record_callback(
     return callback
 
 
+def _still_to_call(demand: Demand) -> Any:
+    """The reporters not yet called back in the demand's current round."""
+    answered = Callback.objects.filter(demand=demand, round=demand.callback_round)
+    return demand.reporters.exclude(resident__in=answered.values("resident"))
+
+
 def close_out(*, actor: Any, demand: Demand, note: str = "") -> None:
     """Strike it off the ledger (销号), once every reporter has been called back."""
-    waiting = demand.reporters.exclude(
-        resident__in=Callback.objects.filter(demand=demand, round=demand.callback_round).values(
-            "resident"
-        )
-    ).count()
+    waiting = _still_to_call(demand).count()
     if waiting:
         raise ServiceError(
             _("%(n)s reporter(s) still to call back before this demand can be closed out.")
@@ -723,13 +725,7 @@ def _callbacks_due(day: date) -> int:
         due = calendar.add_workdays(resolved_on, days).day
         if due > day:
             continue
-        answered = Callback.objects.filter(demand=demand, round=demand.callback_round).values(
-            "resident"
-        )
-        to_call = [
-            r.resident
-            for r in demand.reporters.exclude(resident__in=answered).select_related("resident")
-        ]
+        to_call = [r.resident for r in _still_to_call(demand).select_related("resident")]
         if not to_call:
             continue  # everyone has been called back: closing out is next, no reminder
         with transaction.atomic():
