@@ -36,6 +36,9 @@ def _fast_settings(settings: Any, tmp_path: Any) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.LANGUAGE_CODE = "zh-hans"
     settings.MEDIA_ROOT = tmp_path / "media"  # uploads never land in the developer's data/
+    # The API's rate limits are tested on their own (api/tests/test_throttle.py).
+    settings.GENXI_API_RATE_ANON = settings.GENXI_API_RATE_TOKEN = "0/minute"
+    settings.GENXI_API_RATE_FAILED = "0/minute"
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -59,6 +59,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "genxi.api.throttle.RateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -194,5 +195,23 @@ GENXI_SMS_WEBHOOK_URL = os.environ.get("GENXI_SMS_WEBHOOK_URL", "")
 GENXI_SMS_WEBHOOK_TOKEN = os.environ.get("GENXI_SMS_WEBHOOK_TOKEN", "")
 # Working days after a demand is resolved by which its reporters are called back.
 GENXI_CALLBACK_DAYS = int(os.environ.get("GENXI_CALLBACK_DAYS", "2"))
+# Rate limits of /api/ and /open311/ (genxi/api/throttle.py): requests per second, minute or
+# hour; "0/minute" switches one off.
+GENXI_API_RATE_ANON = os.environ.get("GENXI_API_RATE_ANON", "60/minute")
+GENXI_API_RATE_TOKEN = os.environ.get("GENXI_API_RATE_TOKEN", "1200/minute")
+GENXI_API_RATE_FAILED = os.environ.get("GENXI_API_RATE_FAILED", "20/minute")
+# The counters live in the cache: set GENXI_CACHE_URL=redis://127.0.0.1:6379/0 so that all the
+# server's workers share them (the default local-memory cache is per process).
+if os.environ.get("GENXI_CACHE_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["GENXI_CACHE_URL"],
+        }
+    }
+# Open311: the jurisdiction_id this server answers to (clients may leave it out) and the contact
+# its discovery document gives.
+GENXI_OPEN311_JURISDICTION = os.environ.get("GENXI_OPEN311_JURISDICTION", "genxi")
+GENXI_OPEN311_CONTACT = os.environ.get("GENXI_OPEN311_CONTACT", "")
 # Page size of every list page.
 GENXI_PAGE_SIZE = int(os.environ.get("GENXI_PAGE_SIZE", "25"))

@@ -1,16 +1,44 @@
-"""Demand categories and demands: the ledger with every filter, keyset pages, one demand with
-its event log. Reads go through `genxi.demands.ledger` and `visible_to`, as the pages do."""
+"""Demand categories and demands: the ledger with every filter and keyset pages, one demand with
+its event log, reporters, call-backs, extensions and photos; recording a demand and every step of
+its life.
 
+Reads go through `genxi.demands.ledger` and `visible_to`, as the pages do. Writes go through the
+very forms, permissions and services of the demand page (`genxi.demands.actions`): the API has no
+rules of its own.
+"""
+
+import uuid
 from datetime import date, datetime
-from typing import Any
+from decimal import Decimal
+from typing import Annotated, Any, Literal
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema
+from django.utils.translation import gettext as _
+from ninja import Field, File, Form, Header, Query, Router, Schema, UploadedFile
+from ninja.responses import Status as Answer
 
-from genxi.demands import ledger
-from genxi.demands.models import Category, Demand, EventKind
+from genxi.api.errors import FormInvalid
+from genxi.core.phones import mask_phone
+from genxi.core.services import ServiceError, already_submitted
+from genxi.demands import actions, figures, forms, ledger, services
+from genxi.demands.models import (
+    Category,
+    Channel,
+    Demand,
+    DemandPhoto,
+    EventKind,
+    HandlingPath,
+    PhotoKind,
+    Satisfaction,
+    Status,
+)
+
+# A primary key: a positive 64-bit integer.
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+# Idempotency keys are per caller: the same key from two users names two different creates.
+IDEMPOTENCY_NAMESPACE = uuid.UUID("6f1c2a0e-4b7d-5a0e-9a53-0c9f4e2b7d11")
 
 router = Router(tags=["demands"])
 
@@ -51,7 +79,12 @@ class DemandOut(Schema):
     resolution_due: date
     due_provisional: bool = Field(description="counted through a year whose holidays are unknown")
     overdue: bool = Field(alias="is_overdue")
-    reporters: int = Field(alias="reporter_count")
+    reporters: int = Field(description="how many residents raised it")
+
+    @staticmethod
+    def resolve_reporters(demand: Any) -> int:
+        counted = getattr(demand, "reporter_count", None)  # the ledger counts in its query
+        return int(counted) if counted is not None else demand.reporters.count()
 
 
 class EventOut(Schema):
@@ -70,10 +103,15 @@ class EventOut(Schema):
 
 class DemandDetail(DemandOut):
     events: list[EventOut]
+    actions: list[str] = Field(description="the steps the caller may take now")
 
     @staticmethod
     def resolve_events(demand: Demand) -> Any:
         return list(demand.events.select_related("actor"))
+
+    @staticmethod
+    def resolve_actions(demand: Demand, context: Any) -> list[str]:
+        return actions.available(demand, context["request"].user)
 
 
 class DemandFilters(Schema):
@@ -112,9 +150,372 @@ def list_demands(request: HttpRequest, filters: Query[DemandFilters]) -> dict[st
     return {"items": rows, "total": qs.order_by().count(), "next": next_cursor}
 
 
+def _demand(request: HttpRequest, demand_id: str) -> Demand:
+    """The demand if the caller may see it; 404 otherwise, exactly as its page."""
+    pk = ledger.parse_id(demand_id)
+    if pk is None:
+        raise Http404
+    return actions.scoped_demand(request.user, pk)
+
+
 @router.get("/demands/{demand_id}", response=DemandDetail, summary="One demand and its history")
 def get_demand(request: HttpRequest, demand_id: str) -> Any:
-    return get_object_or_404(
-        ledger.filtered(request.user, {}).select_related("category", "community", "area"),
-        pk=ledger.parse_id(demand_id),
+    return _demand(request, demand_id)
+
+
+class DemandIn(Schema):
+    title: str = Field(min_length=1, max_length=100)
+    category: Id
+    area: Id = Field(description="a community, or a compound, building or grid within one")
+    channel: Channel = Channel.WEB
+    description: str = Field("", max_length=5000)
+    reporters: list[Id] = Field(default_factory=list, max_length=50, description="resident ids")
+    latitude: Decimal | None = Field(None, ge=-90, le=90, max_digits=9, decimal_places=6)
+    longitude: Decimal | None = Field(None, ge=-180, le=180, max_digits=9, decimal_places=6)
+
+
+def _form_data(body: Schema) -> dict[str, Any]:
+    """A schema's values as a form's data: JSON types, no nulls."""
+    return {k: v for k, v in body.model_dump(mode="json").items() if v is not None}
+
+
+@router.post(
+    "/demands",
+    response={201: DemandDetail},
+    summary="Record a demand",
+    description=(
+        "Send an `Idempotency-Key` header (any text up to 255 characters, unique per demand): "
+        "a retry with the same key returns the demand the first request made, with the header "
+        "`Idempotent-Replayed: true`, and records nothing."
+    ),
+)
+def create_demand(
+    request: HttpRequest,
+    response: HttpResponse,
+    body: DemandIn,
+    idempotency_key: Annotated[
+        str | None, Header(alias="Idempotency-Key", min_length=1, max_length=255)
+    ] = None,
+) -> Any:
+    if not request.user.has_perm("demands.add_demand"):
+        raise Http404
+    token = None
+    if idempotency_key is not None:
+        token = uuid.uuid5(IDEMPOTENCY_NAMESPACE, f"{request.user.pk}:{idempotency_key}")
+        if (first := already_submitted(token, Demand)) is not None:
+            return Answer(201, _replayed(response, first, body))
+    form = forms.DemandForm(_form_data(body), user=request.user)
+    if not form.is_valid():
+        raise FormInvalid(form)
+    data = form.cleaned_data
+    demand = services.collect_demand(
+        actor=request.user,
+        title=data["title"],
+        category=data["category"],
+        area=data["area"],
+        channel=data["channel"],
+        reporters=data["reporters"],
+        description=data["description"],
+        latitude=body.latitude,
+        longitude=body.longitude,
+        token=token,
     )
+    # (Two requests with one key at once: the service returns the one that won the race.)
+    return Answer(201, actions.scoped_demand(request.user, demand.pk))
+
+
+def _replayed(response: HttpResponse, first: Demand, body: DemandIn) -> Demand:
+    if (first.title, first.category_id, first.area_id) != (body.title, body.category, body.area):
+        raise ServiceError(
+            _("This Idempotency-Key was already used for another demand; use a new key."),
+            code="idempotency_key_reused",
+        )
+    response["Idempotent-Replayed"] = "true"
+    return actions.scoped_demand(first.created_by, first.pk)
+
+
+def _act(
+    request: HttpRequest, demand_id: str, action: str, data: dict[str, Any], files: Any = None
+) -> Demand:
+    """Take one step on the demand with the demand page's own form, permission and service."""
+    demand = _demand(request, demand_id)
+    _form, permission, _statuses, call = actions.ACTIONS[action]
+    if not request.user.has_perm(permission, demand):
+        raise Http404
+    if action not in actions.available(demand, request.user):
+        raise ServiceError(
+            _("This cannot be done to a demand that is “%(status)s”.")
+            % {"status": Status(demand.status).label},
+            code="invalid_transition",
+        )
+    form = actions.make_form(action, demand, request.user, data, files, prefixed=False)
+    if not form.is_valid():
+        raise FormInvalid(form)
+    call(request.user, demand, form.cleaned_data)
+    return _demand(request, demand_id)
+
+
+class ReasonIn(Schema):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class FindingsIn(Schema):
+    findings: str = Field(min_length=1, max_length=2000)
+
+
+class AssignIn(Schema):
+    path: HandlingPath = Field(description="`partner` needs `partner`; the others start at once")
+    partner: Id | None = None
+    note: str = Field("", max_length=2000)
+
+
+class StartIn(Schema):
+    expected_on: date | None = None
+
+
+class UpdateIn(Schema):
+    text: str = Field(min_length=1, max_length=2000)
+    public: bool = Field(False, description="reporters and the public may read it")
+
+
+class ResolveIn(Schema):
+    result: str = Field(min_length=1, max_length=2000)
+
+
+class CallbackIn(Schema):
+    resident: Id = Field(description="a reporter not yet called back this round")
+    result: Satisfaction
+    comment: str = Field("", max_length=2000)
+
+
+class ReportersIn(Schema):
+    reporters: list[Id] = Field(min_length=1, max_length=50, description="resident ids")
+
+
+class MergeIn(Schema):
+    into: str = Field(min_length=1, max_length=12, description="the other demand's code")
+
+
+class ExtensionIn(Schema):
+    new_due: date
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class DecisionIn(Schema):
+    decision: Literal["approve", "refuse"]
+    note: str = Field("", max_length=2000)
+
+
+Photos = File[list[UploadedFile]]
+
+# action, path, its body (None: no body), summary; verify and resolve take multipart form data
+# so that photos can come along.
+STEPS: list[tuple[str, str, Any, str]] = [
+    ("accept", "accept", None, "Accept"),
+    ("refer", "refer", ReasonIn, "Refer elsewhere (closes it)"),
+    ("verify", "verify", FindingsIn, "Record the on-site check, with photos"),
+    ("assign", "assign", AssignIn, "Decide who handles it"),
+    ("start", "start", StartIn, "The responsible party takes it on"),
+    ("send_back", "send-back", ReasonIn, "The responsible party sends it back"),
+    ("update", "updates", UpdateIn, "Post progress (a note)"),
+    ("resolve", "resolve", ResolveIn, "Mark resolved, with photos"),
+    ("callback", "callbacks", CallbackIn, "Record a reporter's call-back"),
+    ("close", "close", None, "Close out (every reporter called back)"),
+    ("add_reporters", "reporters", ReportersIn, "Add residents who raised it too"),
+    ("merge", "merge", MergeIn, "Merge into another demand"),
+    ("extend", "extensions", ExtensionIn, "Ask for more time"),
+    ("decide_extension", "extensions/decision", DecisionIn, "Approve or refuse more time"),
+    ("withdraw", "withdraw", ReasonIn, "Withdraw"),
+]
+
+
+def _step(action: str, path: str, schema: Any, summary: str) -> None:
+    route = router.post(
+        f"/demands/{{demand_id}}/{path}",
+        response=DemandDetail,
+        summary=summary,
+        operation_id=f"demand_{action}",
+        tags=["demand steps"],
+    )
+    if schema is None:
+
+        def step(request: HttpRequest, demand_id: str) -> Any:
+            return _act(request, demand_id, action, {})
+
+    elif action in ("verify", "resolve"):
+
+        def step(  # type: ignore[misc]
+            request: HttpRequest,
+            demand_id: str,
+            body: Form[schema],
+            photos: Photos = None,  # type: ignore[assignment]
+        ) -> Any:
+            return _act(request, demand_id, action, _form_data(body), request.FILES)
+
+    else:
+
+        def step(  # type: ignore[misc]
+            request: HttpRequest,
+            demand_id: str,
+            body: schema,
+        ) -> Any:
+            return _act(request, demand_id, action, _form_data(body))
+
+    route(step)
+
+
+for _step_args in STEPS:
+    _step(*_step_args)
+
+
+class ReporterOut(Schema):
+    resident_id: int
+    name: str = Field(alias="resident.name")
+    area: str = Field(alias="resident.area.name")
+    room: str = Field(alias="resident.room")
+    phone: str = Field(description="masked, as on the page")
+    added_at: datetime
+
+    @staticmethod
+    def resolve_phone(reporter: Any) -> str:
+        return mask_phone(reporter.resident.phone)
+
+
+@router.get("/demands/{demand_id}/reporters", response=list[ReporterOut], summary="Who raised it")
+def list_reporters(request: HttpRequest, demand_id: str) -> Any:
+    return _demand(request, demand_id).reporters.select_related("resident__area")
+
+
+class CallbackOut(Schema):
+    resident_id: int
+    round: int
+    result: Satisfaction
+    comment: str
+    at: datetime
+
+
+@router.get("/demands/{demand_id}/callbacks", response=list[CallbackOut], summary="Call-backs")
+def list_callbacks(request: HttpRequest, demand_id: str) -> Any:
+    return _demand(request, demand_id).callbacks.order_by("at", "id")
+
+
+class ExtensionOut(Schema):
+    id: int
+    requested_at: datetime
+    old_due: date
+    new_due: date
+    reason: str
+    status: str
+    decided_at: datetime | None
+    decision_note: str
+
+
+@router.get(
+    "/demands/{demand_id}/extensions", response=list[ExtensionOut], summary="Requests for time"
+)
+def list_extensions(request: HttpRequest, demand_id: str) -> Any:
+    return _demand(request, demand_id).extensions.order_by("requested_at", "id")
+
+
+class PhotoOut(Schema):
+    id: int
+    kind: PhotoKind
+    uploaded_at: datetime
+    url: str = Field(description="the JPEG, for the same credentials")
+
+    @staticmethod
+    def resolve_url(photo: DemandPhoto) -> str:
+        return f"/api/v1/demands/{photo.demand_id}/photos/{photo.pk}"
+
+
+@router.get("/demands/{demand_id}/photos", response=list[PhotoOut], summary="Its photos")
+def list_photos(request: HttpRequest, demand_id: str) -> Any:
+    return _demand(request, demand_id).photos.order_by("uploaded_at", "id")
+
+
+@router.get(
+    "/demands/{demand_id}/photos/{photo_id}",
+    summary="One photo (JPEG, without location data)",
+    response={200: None},
+    openapi_extra={
+        "responses": {200: {"description": "image/jpeg", "content": {"image/jpeg": {}}}}
+    },
+)
+def get_photo(request: HttpRequest, demand_id: str, photo_id: str) -> FileResponse:
+    photo = get_object_or_404(
+        DemandPhoto, demand=_demand(request, demand_id), pk=ledger.parse_id(photo_id)
+    )
+    response = FileResponse(photo.image.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+class RatioOut(Schema):
+    numerator: int
+    denominator: int
+    percent: float | None
+
+
+class CategoryCount(Schema):
+    category: str
+    demands: int
+
+
+class DayCount(Schema):
+    day: date
+    collected: int
+    resolved: int
+
+
+class FiguresOut(Schema):
+    area_id: int = Field(alias="area.pk")
+    area: str = Field(alias="area.name")
+    start: date
+    end: date
+    collected: int
+    accepted: int
+    resolved: int
+    closed: int
+    response: RatioOut = Field(description="accepted or referred by the response deadline")
+    on_time: RatioOut = Field(description="resolved by the resolution deadline")
+    satisfaction: RatioOut
+    reopen: RatioOut
+    median_days_to_resolve: float | None
+    overdue_now: int
+    by_category: list[CategoryCount]
+    by_day: list[DayCount]
+
+    @staticmethod
+    def resolve_by_category(result: Any) -> list[dict[str, Any]]:
+        return [{"category": name, "demands": n} for name, n in result.by_category]
+
+    @staticmethod
+    def resolve_by_day(result: Any) -> list[dict[str, Any]]:
+        return [{"day": d, "collected": c, "resolved": r} for d, c, r in result.by_day]
+
+
+class FiguresQuery(Schema):
+    area: str = Field(description="a street or community id the caller holds a role in")
+    from_: date | None = Field(None, alias="from", description="default: the 1st of this month")
+    to: date | None = Field(None, description="default: today; at most 366 days after `from`")
+
+
+@router.get(
+    "/figures",
+    response=FiguresOut,
+    summary="The demand figures of a street or community for a period",
+    description="Definitions: docs/figures.md. The same numbers as the figures page.",
+)
+def get_figures(request: HttpRequest, query: Query[FiguresQuery]) -> Any:
+    from django.utils import timezone
+
+    area = get_object_or_404(figures.areas_for(request.user), pk=ledger.parse_id(query.area))
+    end = query.to or timezone.localdate()
+    start = query.from_ or end.replace(day=1)
+    if end < start:
+        start, end = end, start
+    if start.year < 2000 or end.year > 2100:
+        raise ServiceError(_("Choose dates between 2000 and 2100."), field="from")
+    if (end - start).days > 366:
+        raise ServiceError(_("Choose a period of at most 366 days."), field="from")
+    return figures.compute(user=request.user, area=area, start=start, end=end)

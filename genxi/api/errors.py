@@ -11,6 +11,27 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from genxi.core.services import ServiceError
 
+# Refusals because of the record's state (someone moved it on, a key already used): 409.
+CONFLICTS = frozenset(
+    {
+        "stale",
+        "invalid_transition",
+        "pending",
+        "closed",
+        "concurrent_edit",
+        "idempotency_key_reused",
+    }
+)
+
+
+class FormInvalid(Exception):
+    """Input the service's own form refused (a partner the caller cannot see, an empty reason):
+    answered as 422 with the form's messages per field."""
+
+    def __init__(self, form: Any) -> None:
+        super().__init__(str(form.errors))
+        self.form = form
+
 
 def error(
     api: NinjaAPI, request: HttpRequest, status: int, code: str, message: str, **extra: Any
@@ -44,9 +65,20 @@ def install(api: NinjaAPI) -> None:
             api, request, 422, "invalid", _("Some of the input is not valid."), errors=fields
         )
 
+    @api.exception_handler(FormInvalid)
+    def form_invalid(request: HttpRequest, exc: FormInvalid) -> HttpResponse:
+        fields = [
+            {"field": "" if name == "__all__" else name, "message": message}
+            for name, messages in exc.form.errors.items()
+            for message in messages
+        ]
+        return error(
+            api, request, 422, "invalid", _("Some of the input is not valid."), errors=fields
+        )
+
     @api.exception_handler(ServiceError)
     def refused(request: HttpRequest, exc: ServiceError) -> HttpResponse:
-        status = 409 if exc.code in ("stale", "invalid_transition", "pending") else 400
+        status = 409 if exc.code in CONFLICTS else 400
         return error(api, request, status, exc.code, exc.message, field=exc.field)
 
     @api.exception_handler(HttpError)

@@ -10,7 +10,8 @@ api = NinjaAPI(
     title="Genxi API",
     version="1",
     description=(
-        "Areas, categories and demands of Genxi, scoped to the caller exactly as the pages are. "
+        "Areas, partner units, venues, residents, categories, demands and their figures of "
+        "Genxi, scoped to the caller exactly as the pages are. "
         "Authenticate with `Authorization: Bearer <token>` (a personal token from 我的账户) or "
         "the browser session. Errors are `{code, message}` in the request's language."
     ),
@@ -20,5 +21,8 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
 )
 errors.install(api)
-api.add_router("/areas", places.router)
+api.add_router("/areas", places.areas)
+api.add_router("/partners", places.partners)
+api.add_router("/venues", places.venues)
+api.add_router("/residents", places.residents)
 api.add_router("/", demands.router)

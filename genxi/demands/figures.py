@@ -67,6 +67,20 @@ class Figures:
         return [(name, n) for name, n in self.by_category if n <= RARE_AT_MOST]
 
 
+def areas_for(user: Any) -> Any:
+    """The streets and communities whose figures `user` may see: those under their area roles
+    (staff, leadership), where every demand is theirs to count."""
+    from genxi.accounts import scoping
+    from genxi.accounts.models import AREA_ROLES
+
+    areas = Area.objects.of_kind(AreaKind.STREET, AreaKind.TOWN, AreaKind.COMMUNITY)
+    if scoping.is_superuser(user):
+        return areas
+    if not scoping.has_role(user, *AREA_ROLES):
+        return areas.none()
+    return areas.filter(scoping.path_range_q("path", scoping.scope_paths(user, AREA_ROLES)))
+
+
 def bounds(start: date, end: date) -> tuple[datetime, datetime]:
     tz = timezone.get_current_timezone()
     return (

@@ -267,6 +267,11 @@ class Demand(TimeStamped):
     )
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    # A picture an Open311 client sent by address (never fetched: it stays where it is). The
+    # database default lets the bulk writers (generator, import) leave it out.
+    media_url = models.URLField(
+        _("picture address"), max_length=500, blank=True, default="", db_default=""
+    )
     channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices)
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.COLLECTED
@@ -320,6 +325,8 @@ class Demand(TimeStamped):
             ),
             # The same for a street's whole ledger.
             models.Index(fields=["street", "-created_at", "-id"], name="demand_street_order_idx"),
+            # The whole deployment's newest first: Open311's GET requests.
+            models.Index(fields=["-created_at", "-id"], name="demand_recent_idx"),
             models.Index(fields=["status", "resolution_due"], name="demand_due_idx"),
             # The figures' response and on-time rates: a community's demands due in a period,
             # read from the index alone on PostgreSQL (include is ignored elsewhere).

@@ -7,7 +7,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.uploadedfile import UploadedFile
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,19 +15,17 @@ from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
 from genxi.accounts import scoping
-from genxi.accounts.models import AREA_ROLES
 from genxi.accounts.navigation import PAGE_ROLES
 from genxi.core.phones import mask_phone
 from genxi.core.services import ServiceError
 from genxi.core.views import ScopedListView, ServiceFormView
-from genxi.demands import figures, forms, ledger, services
+from genxi.demands import actions, figures, forms, ledger, services
 from genxi.demands.models import (
     OPEN_STATUSES,
     Category,
     Channel,
     Demand,
     DemandPhoto,
-    ExtensionStatus,
     HandlingPath,
     Status,
     category_tree,
@@ -248,194 +245,24 @@ class DemandCreate(ServiceFormView):
         return services.collect_demand(actor=self.request.user, **self.service_kwargs(form))
 
 
-# What each action on the demand page needs: its form, the permission, the statuses it applies
-# to, and the service call.
-ACTIONS: dict[str, tuple[Any, str, frozenset[str], Any]] = {
-    "accept": (
-        forms.EmptyForm,
-        "demands.manage_demand",
-        frozenset({Status.COLLECTED}),
-        lambda a, d, f: services.accept(actor=a, demand=d),
-    ),
-    "refer": (
-        forms.ReasonForm,
-        "demands.manage_demand",
-        frozenset({Status.COLLECTED, Status.ACCEPTED}),
-        lambda a, d, f: services.refer(actor=a, demand=d, reason=f["reason"]),
-    ),
-    "verify": (
-        forms.FindingsForm,
-        "demands.manage_demand",
-        frozenset({Status.ACCEPTED}),
-        lambda a, d, f: services.verify(
-            actor=a, demand=d, findings=f["findings"], photos=f["photos"]
-        ),
-    ),
-    "assign": (
-        forms.AssignForm,
-        "demands.manage_demand",
-        frozenset({Status.VERIFIED}),
-        lambda a, d, f: services.assign(
-            actor=a, demand=d, path=f["path"], partner=f["partner"], note=f["note"]
-        ),
-    ),
-    "start": (
-        forms.StartForm,
-        "demands.handle_demand",
-        frozenset({Status.ASSIGNED}),
-        lambda a, d, f: services.start_handling(actor=a, demand=d, expected_on=f["expected_on"]),
-    ),
-    "send_back": (
-        forms.ReasonForm,
-        "demands.handle_demand",
-        frozenset({Status.ASSIGNED, Status.IN_PROGRESS}),
-        lambda a, d, f: services.send_back(actor=a, demand=d, reason=f["reason"]),
-    ),
-    "update": (
-        forms.UpdateForm,
-        "demands.handle_demand",
-        frozenset({Status.ASSIGNED, Status.IN_PROGRESS}),
-        lambda a, d, f: services.post_update(actor=a, demand=d, text=f["text"], public=f["public"]),
-    ),
-    "resolve": (
-        forms.ResolveForm,
-        "demands.handle_demand",
-        frozenset({Status.IN_PROGRESS}),
-        lambda a, d, f: services.resolve(actor=a, demand=d, result=f["result"], photos=f["photos"]),
-    ),
-    "callback": (
-        forms.CallbackForm,
-        "demands.call_back_demand",
-        frozenset({Status.RESOLVED}),
-        lambda a, d, f: services.record_callback(
-            actor=a, demand=d, resident=f["resident"], result=f["result"], comment=f["comment"]
-        ),
-    ),
-    "close": (
-        forms.EmptyForm,
-        "demands.manage_demand",
-        frozenset({Status.RESOLVED}),
-        lambda a, d, f: services.close_out(actor=a, demand=d),
-    ),
-    "add_reporters": (
-        forms.AddReportersForm,
-        "demands.add_demand",
-        frozenset(
-            {
-                Status.COLLECTED,
-                Status.ACCEPTED,
-                Status.VERIFIED,
-                Status.ASSIGNED,
-                Status.IN_PROGRESS,
-            }
-        ),
-        lambda a, d, f: [
-            services.add_reporter(actor=a, demand=d, resident=r) for r in f["reporters"]
-        ],
-    ),
-    "merge": (
-        forms.MergeForm,
-        "demands.manage_demand",
-        frozenset({Status.COLLECTED, Status.ACCEPTED, Status.VERIFIED}),
-        lambda a, d, f: services.merge(actor=a, duplicate=d, into=f["into"]),
-    ),
-    "extend": (
-        forms.ExtensionForm,
-        "demands.handle_demand",
-        frozenset({Status.ASSIGNED, Status.IN_PROGRESS}),
-        lambda a, d, f: services.request_extension(
-            actor=a, demand=d, new_due=f["new_due"], reason=f["reason"]
-        ),
-    ),
-    "decide_extension": (
-        forms.DecisionForm,
-        "demands.manage_demand",
-        frozenset({Status.ASSIGNED, Status.IN_PROGRESS}),
-        lambda a, d, f: services.decide_extension(
-            actor=a,
-            extension=d.extensions.get(status=ExtensionStatus.PENDING),
-            approve=f["decision"] == "approve",
-            note=f["note"],
-        ),
-    ),
-    "withdraw": (
-        forms.ReasonForm,
-        "demands.manage_demand",
-        frozenset(
-            {
-                Status.COLLECTED,
-                Status.ACCEPTED,
-                Status.VERIFIED,
-                Status.ASSIGNED,
-                Status.IN_PROGRESS,
-            }
-        ),
-        lambda a, d, f: services.withdraw(actor=a, demand=d, reason=f["reason"]),
-    ),
-}
-ACTION_LABELS = {
-    "accept": gettext_lazy("Accept"),
-    "refer": gettext_lazy("Refer elsewhere"),
-    "verify": gettext_lazy("Record the on-site check"),
-    "assign": gettext_lazy("Decide who handles it"),
-    "start": gettext_lazy("Take it on"),
-    "send_back": gettext_lazy("Send back"),
-    "update": gettext_lazy("Post progress"),
-    "resolve": gettext_lazy("Mark resolved"),
-    "callback": gettext_lazy("Record a call-back"),
-    "close": gettext_lazy("Close out"),
-    "add_reporters": gettext_lazy("Add residents who raised it too"),
-    "merge": gettext_lazy("Merge into another demand"),
-    "extend": gettext_lazy("Ask for more time"),
-    "decide_extension": gettext_lazy("Decide on the request for more time"),
-    "withdraw": gettext_lazy("Withdraw"),
-}
-
-
-SECONDARY_ACTIONS = frozenset({"refer", "send_back", "merge", "withdraw", "extend"})
-
-
-def _make_form(name: str, demand: Demand, user: Any, data: Any = None, files: Any = None) -> Any:
-    form_class = ACTIONS[name][0]
-    if form_class in (forms.AssignForm, forms.AddReportersForm):
-        return form_class(data, files, user=user, prefix=name)
-    if form_class is forms.MergeForm:
-        return form_class(data, files, user=user, demand=demand, prefix=name)
-    if form_class is forms.CallbackForm:
-        return form_class(data, files, demand=demand, prefix=name)
-    return form_class(data, files, prefix=name)
-
-
-def _available(demand: Demand, user: Any) -> list[str]:
-    names = []
-    pending = demand.extensions.filter(status=ExtensionStatus.PENDING).exists()
-    for name, (_form, permission, statuses, _call) in ACTIONS.items():
-        if demand.status not in statuses or not user.has_perm(permission, demand):
-            continue
-        if name == "send_back" and demand.path != HandlingPath.PARTNER:
-            continue
-        if (name == "decide_extension") != pending and name in ("extend", "decide_extension"):
-            continue  # ask while none is pending; decide while one is
-        names.append(name)
-    return names
-
-
 def _render_demand(
     request: HttpRequest, demand: Demand, bound: Any = None, status: int = 200
 ) -> HttpResponse:
     user = request.user
-    actions = []
-    for name in _available(demand, user):
+    offered = []
+    for name in actions.available(demand, user):
         form = (
-            bound if bound is not None and bound.prefix == name else _make_form(name, demand, user)
+            bound
+            if bound is not None and bound.prefix == name
+            else actions.make_form(name, demand, user)
         )
-        actions.append(
+        offered.append(
             {
                 "name": name,
-                "label": ACTION_LABELS[name],
+                "label": actions.LABELS[name],
                 "form": form,
                 # Rare or final steps sit folded below the usual next step.
-                "secondary": name in SECONDARY_ACTIONS,
+                "secondary": name in actions.SECONDARY,
             }
         )
     reporters = list(demand.reporters.select_related("resident__area"))
@@ -446,7 +273,7 @@ def _render_demand(
         "demands/demand_detail.html",
         {
             "object": demand,
-            "actions": actions,
+            "actions": offered,
             "reporters": reporters,
             "events": demand.events.select_related("actor"),
             "callbacks": demand.callbacks.select_related("resident"),
@@ -457,33 +284,21 @@ def _render_demand(
     )
 
 
-def _scoped_demand(request: HttpRequest, pk: int) -> Demand:
-    """The demand if the user's roles open demand pages and it is theirs to see; else 404."""
-    if not scoping.has_role(request.user, *PAGE_ROLES["demands"]):
-        raise Http404
-    return get_object_or_404(
-        Demand.objects.visible_to(request.user).select_related(
-            "category", "community", "area", "handler_partner"
-        ),
-        pk=pk,
-    )
-
-
 @login_required
 def demand_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _render_demand(request, _scoped_demand(request, pk))
+    return _render_demand(request, actions.scoped_demand(request.user, pk))
 
 
 @login_required
 @require_POST
 def demand_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    if action not in ACTIONS:
+    if action not in actions.ACTIONS:
         raise Http404
-    demand = _scoped_demand(request, pk)
-    _form_class, permission, _statuses, call = ACTIONS[action]
+    demand = actions.scoped_demand(request.user, pk)
+    _form_class, permission, _statuses, call = actions.ACTIONS[action]
     if not request.user.has_perm(permission, demand):
         raise Http404
-    form = _make_form(action, demand, request.user, request.POST, request.FILES)
+    form = actions.make_form(action, demand, request.user, request.POST, request.FILES)
     if form.is_valid():
         try:
             call(request.user, demand, form.cleaned_data)
@@ -494,10 +309,10 @@ def demand_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 # at the top of the page, where it is seen.
                 messages.error(request, exc.message)
         else:
-            messages.success(request, _("Done: %(action)s.") % {"action": ACTION_LABELS[action]})
+            messages.success(request, _("Done: %(action)s.") % {"action": actions.LABELS[action]})
             return redirect(demand)
     # Re-read: a refused step may have met a demand someone else just moved on.
-    return _render_demand(request, _scoped_demand(request, pk), bound=form, status=400)
+    return _render_demand(request, actions.scoped_demand(request.user, pk), bound=form, status=400)
 
 
 @login_required
@@ -551,7 +366,7 @@ def track(request: HttpRequest) -> HttpResponse:
 @login_required
 def demand_photo(request: HttpRequest, pk: int, photo: int) -> FileResponse:
     """A demand's photo, for those who may see the demand (photos are never public files)."""
-    item = get_object_or_404(DemandPhoto, demand=_scoped_demand(request, pk), pk=photo)
+    item = get_object_or_404(DemandPhoto, demand=actions.scoped_demand(request.user, pk), pk=photo)
     response = FileResponse(item.image.open("rb"), content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=3600"
     return response
@@ -562,13 +377,7 @@ def figures_page(request: HttpRequest) -> HttpResponse:
     """The figures of a community or street for a period, with charts; each links to its rows."""
     if not scoping.has_role(request.user, *PAGE_ROLES["figures"]):
         raise Http404
-    # Only areas under the user's area roles: there every demand of the area is theirs to count.
-    within = scoping.path_range_q("path", scoping.scope_paths(request.user, AREA_ROLES))
-    areas = list(
-        Area.objects.filter(within if not scoping.is_superuser(request.user) else Q()).of_kind(
-            AreaKind.STREET, AreaKind.TOWN, AreaKind.COMMUNITY
-        )
-    )
+    areas = list(figures.areas_for(request.user))
     if not areas:
         raise Http404
     chosen = request.GET.get("area", "")
