@@ -181,7 +181,7 @@ def _form_data(body: Schema) -> dict[str, Any]:
 
 @router.post(
     "/demands",
-    response={201: DemandDetail},
+    response={201: DemandOut},
     summary="Record a demand",
     description=(
         "Send an `Idempotency-Key` header (any text up to 255 characters, unique per demand): "
@@ -220,8 +220,11 @@ def create_demand(
         longitude=body.longitude,
         token=token,
     )
-    # (Two requests with one key at once: the service returns the one that won the race.)
-    return Answer(201, actions.scoped_demand(request.user, demand.pk))
+    if demand.created_by_id != request.user.pk or demand.title != data["title"]:
+        # Two requests with one key at once: the service returned the one that won the race.
+        return Answer(201, _replayed(response, demand, body))
+    demand.reporter_count = len(data["reporters"])  # type: ignore[attr-defined]
+    return Answer(201, demand)
 
 
 def _replayed(response: HttpResponse, first: Demand, body: DemandIn) -> Demand:

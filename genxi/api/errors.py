@@ -11,6 +11,33 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from genxi.core.services import ServiceError
 
+# What every operation may answer besides its own result, for the OpenAPI document.
+ERROR_ANSWERS = {
+    400: "Refused: the message says why (`field` names the input at fault)",
+    401: "No valid token or session",
+    404: "Not found, or outside the caller's areas and roles",
+    409: "The record has moved on (someone else acted first), or a key was reused",
+    422: "Input not valid: `errors` lists each field",
+    429: "Too many requests: wait `Retry-After` seconds",
+}
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["code", "message"],
+    "properties": {
+        "code": {"type": "string"},
+        "message": {"type": "string"},
+        "field": {"type": ["string", "null"]},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["field", "message"],
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+    },
+}
+
 # Refusals because of the record's state (someone moved it on, a key already used): 409.
 CONFLICTS = frozenset(
     {

@@ -1,12 +1,39 @@
 """The REST API, /api/v1/: one NinjaAPI object, a router per app, the OpenAPI document at
 /api/v1/openapi.json and its browsable page at /api/v1/docs."""
 
+from typing import Any
+
 from ninja import NinjaAPI
+from ninja.openapi.schema import OpenAPISchema
 
 from genxi.api import demands, errors, places
 from genxi.api.auth import AUTH
 
-api = NinjaAPI(
+
+class GenxiAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs: Any) -> OpenAPISchema:
+        """The document, with the error answers every operation can give (errors.py)."""
+        schema = super().get_openapi_schema(**kwargs)
+        schema["components"].setdefault("schemas", {})["Error"] = errors.ERROR_SCHEMA
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                answers = operation.setdefault("responses", {})
+                for status, description in errors.ERROR_ANSWERS.items():
+                    answers.setdefault(
+                        status,
+                        {
+                            "description": description,
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/Error"}
+                                }
+                            },
+                        },
+                    )
+        return schema
+
+
+api = GenxiAPI(
     title="Genxi API",
     version="1",
     description=(

@@ -67,13 +67,15 @@ class DemandForm(forms.Form):
         super().__init__(*args, **kwargs)
         from genxi.places.forms import AreaChoiceField
 
-        categories = [c for c in category_tree(Category.objects.active())]
         category_field = self.fields["category"]
         assert isinstance(category_field, forms.ModelChoiceField)
         category_field.queryset = Category.objects.active()
-        category_field.choices = [("", "---------")] + [
-            (c.pk, "　" * c.depth + c.name) for c in categories
-        ]
+        # The indented tree, built only when the form is drawn: checking a choice needs only
+        # the queryset (so the REST API, which uses this form too, never builds it).
+        category_field.choices = lambda: (
+            [("", "---------")]
+            + [(c.pk, "　" * c.depth + c.name) for c in category_tree(Category.objects.active())]
+        )
         self.fields["area"] = AreaChoiceField(
             label=_("Where"), queryset=places_forms.collect_areas(user)
         )

@@ -151,9 +151,15 @@ class Area(TimeStamped):
         return next((a for a in self.ancestors() if a.is_street_level), None)
 
     def community(self) -> "Area | None":
-        if self.kind == AreaKind.COMMUNITY:
-            return self
-        return next((a for a in self.ancestors() if a.kind == AreaKind.COMMUNITY), None)
+        # Up through parents already loaded (select_related), else one query for the ancestors.
+        node = self
+        while node.kind != AreaKind.COMMUNITY:
+            if node.parent_id is None:
+                return None
+            if not Area.parent.is_cached(node):
+                return next((a for a in self.ancestors() if a.kind == AreaKind.COMMUNITY), None)
+            node = node.parent  # type: ignore[assignment]
+        return node
 
 
 class PartyOrgKind(models.TextChoices):

@@ -66,7 +66,7 @@ def test_services_from_the_category_tree(client, tree: Category) -> None:
     assert gate["type"] == "realtime" and gate["description"] == "5个工作日内办结。"
     root = xml(client.get(f"{BASE}/services.xml"))
     assert root.tag == "services"
-    assert [c.tag for c in root.find("service")] == [  # type: ignore[union-attr]
+    assert [c.tag for c in root.find("service")] == [
         "service_code", "service_name", "description", "metadata", "type", "keywords", "group"
     ]  # fmt: skip
     # The definition: a top category offers its sub-categories as a list.
@@ -80,7 +80,7 @@ def test_services_from_the_category_tree(client, tree: Category) -> None:
     assert client.get(f"{BASE}/services/{gate['service_code']}.json").json()["attributes"] == []
     missing = client.get(f"{BASE}/services/99999.xml")
     assert missing.status_code == 404
-    assert xml(missing).find("error/code").text == "404"  # type: ignore[union-attr]
+    assert xml(missing).find("error/code").text == "404"
 
 
 def test_post_a_request_and_find_it(world: World, client, tree: Category) -> None:
@@ -121,7 +121,7 @@ def test_post_a_request_and_find_it(world: World, client, tree: Category) -> Non
         assert private not in text
     root = xml(client.get(f"{BASE}/requests/{demand.code}.xml"))
     assert root.tag == "service_requests"
-    assert [c.tag for c in root.find("request")] == REQUEST_FIELDS  # type: ignore[union-attr]
+    assert [c.tag for c in root.find("request")] == REQUEST_FIELDS
     assert root.findtext("request/service_name") == "路灯"
 
 
@@ -235,7 +235,7 @@ def test_updates_follow_the_public_steps(world: World, client, category: Categor
     assert "周福珍" not in json.dumps(updates, ensure_ascii=False)
     root = xml(client.get(f"{BASE}/servicerequestupdates.xml"))
     assert root.tag == "service_request_updates"
-    assert [c.tag for c in root.find("request_update")] == [  # type: ignore[union-attr]
+    assert [c.tag for c in root.find("request_update")] == [
         "update_id", "service_request_id", "status", "updated_datetime", "description", "media_url"
     ]  # fmt: skip
     [row] = client.get(f"{BASE}/requests/{demand.code}.json").json()

@@ -56,7 +56,8 @@ def test_a_retried_create_returns_the_first_demand(world: World, category, clien
     assert first.status_code == 201, first.content
     body = first.json()
     assert body["status"] == "collected" and body["reporters"] == 1
-    assert body["actions"] == ["accept", "refer", "add_reporters", "merge", "withdraw"]
+    detail = client.get(f"/api/v1/demands/{body['id']}", **auth).json()
+    assert detail["actions"] == ["accept", "refer", "add_reporters", "merge", "withdraw"]
     again = post(client, "/api/v1/demands", auth, new_demand(world, category), **key)
     assert again.status_code == 201 and again["Idempotent-Replayed"] == "true"
     assert again.json()["id"] == body["id"]
