@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -36,7 +38,18 @@ CHECKS = [
 
 
 @pytest.fixture
-def caller(world: World, category: Any) -> dict[str, str]:
+def same_connection() -> Any:
+    """As Django's test client does: a request must not close the test's connection (on
+    PostgreSQL, inside the test's transaction, `close_old_connections` would)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def caller(same_connection: None, world: World, category: Any) -> dict[str, str]:
     """bob's token, and demands collected, accepted, verified, in progress and resolved."""
     demands = [collect(world, category, title=f"诉求{i}") for i in range(5)]
     bob = world["bob"]

@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.signals import request_finished
+from django.db import close_old_connections
 from PIL import Image
 
 from genxi.accounts.services import create_api_token
@@ -166,7 +168,13 @@ def test_the_whole_life_of_a_demand_over_the_api(world: World, category, client)
     image = client.get(photos[0]["url"], **bob)
     assert image.status_code == 200 and image["Content-Type"] == "image/jpeg"
     assert b"".join(image.streaming_content).startswith(b"\xff\xd8")
-    image.close()
+    # Closing a response signals the request's end, and with it Django would close the test's
+    # PostgreSQL connection, as the test client itself avoids.
+    request_finished.disconnect(close_old_connections)
+    try:
+        image.close()  # the photo's file
+    finally:
+        request_finished.connect(close_old_connections)
     assert client.get(photos[0]["url"], **bearer(world, "oscar")).status_code == 404
 
 
