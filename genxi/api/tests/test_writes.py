@@ -73,9 +73,16 @@ def test_a_retried_create_returns_the_first_demand(world: World, category, clien
         client, "/api/v1/demands", bearer(world, "alice"), new_demand(world, category), **key
     )
     assert alice.status_code == 201 and alice.json()["id"] != body["id"]
+    # A title the form strips still matches its retry.
+    padded = {"HTTP_IDEMPOTENCY_KEY": "intake-2026-11-22-0002"}
+    spaced = new_demand(world, category, title="  楼道灯不亮  ")
+    made = post(client, "/api/v1/demands", auth, spaced, **padded)
+    retried = post(client, "/api/v1/demands", auth, spaced, **padded)
+    assert made.status_code == retried.status_code == 201
+    assert retried["Idempotent-Replayed"] == "true" and retried.json()["id"] == made.json()["id"]
     # Without a key each request records one.
     post(client, "/api/v1/demands", auth, new_demand(world, category))
-    assert Demand.objects.count() == 3
+    assert Demand.objects.count() == 4
 
 
 def test_create_refuses_bad_input_with_the_fields_named(world: World, category, client) -> None:
