@@ -78,24 +78,24 @@ class Open311Error(Exception):
 # ---------------------------------------------------------------- rendering
 
 
-def _xml(root: str, item: str, rows: Iterable[dict[str, Any]]) -> bytes:
-    """`<root><item><field>value</field>…</item>…</root>`; lists nest as the spec shows."""
-    top = ET.Element(root)
-    for row in rows:
-        _fill(ET.SubElement(top, item), row)
-    return bytes(ET.tostring(top, encoding="utf-8", xml_declaration=True))
+# The element each list's entries take in XML.
+SINGULAR = {
+    "attributes": "attribute",
+    "values": "value",
+    "formats": "format",
+    "endpoints": "endpoint",
+}
 
 
 def _fill(element: ET.Element, row: dict[str, Any]) -> None:
+    """`<field>value</field>` for each field of `row`; dicts and lists nest as the spec shows."""
     for name, value in row.items():
         child = ET.SubElement(element, name)
         if isinstance(value, dict):
             _fill(child, value)
         elif isinstance(value, list):
-            singular = {"attributes": "attribute", "values": "value", "formats": "format"}
-            singular.update({"endpoints": "endpoint"})
             for entry in value:
-                sub = ET.SubElement(child, singular[name])
+                sub = ET.SubElement(child, SINGULAR[name])
                 if isinstance(entry, dict):
                     _fill(sub, entry)
                 else:
@@ -106,14 +106,30 @@ def _fill(element: ET.Element, row: dict[str, Any]) -> None:
             child.text = str(value)
 
 
+def _render(fmt: str, top: ET.Element, body: Any, status: int) -> HttpResponse:
+    if fmt == "json":
+        return JsonResponse(
+            body, safe=False, status=status, json_dumps_params={"ensure_ascii": False}
+        )
+    xml = ET.tostring(top, encoding="utf-8", xml_declaration=True)
+    return HttpResponse(xml, content_type=FORMATS["xml"], status=status)
+
+
 def _answer(
     fmt: str, root: str, item: str, rows: Sequence[dict[str, Any]], status: int = 200
 ) -> HttpResponse:
-    if fmt == "json":
-        return JsonResponse(
-            list(rows), safe=False, status=status, json_dumps_params={"ensure_ascii": False}
-        )
-    return HttpResponse(_xml(root, item, rows), content_type=FORMATS["xml"], status=status)
+    """A list: `<root><item>…</item>…</root>`, or a JSON array."""
+    top = ET.Element(root)
+    for row in rows:
+        _fill(ET.SubElement(top, item), row)
+    return _render(fmt, top, list(rows), status)
+
+
+def _document(fmt: str, root: str, body: dict[str, Any]) -> HttpResponse:
+    """One object: `<root>…</root>`, or a JSON object."""
+    top = ET.Element(root)
+    _fill(top, body)
+    return _render(fmt, top, body, 200)
 
 
 def errors_response(
@@ -216,13 +232,7 @@ def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
             }
         ],
     }
-    if fmt == "json":
-        return JsonResponse(body, json_dumps_params={"ensure_ascii": False})
-    top = ET.Element("discovery")
-    _fill(top, body)
-    return HttpResponse(
-        ET.tostring(top, encoding="utf-8", xml_declaration=True), content_type=FORMATS["xml"]
-    )
+    return _document(fmt, "discovery", body)
 
 
 def _tree() -> tuple[dict[int, Category], dict[int | None, list[Category]]]:
@@ -288,13 +298,7 @@ def service_definition(request: HttpRequest, fmt: str, code: str) -> HttpRespons
             }
         )
     body = {"service_code": str(category.pk), "attributes": attributes}
-    if fmt == "json":
-        return JsonResponse(body, json_dumps_params={"ensure_ascii": False})
-    top = ET.Element("service_definition")
-    _fill(top, body)
-    return HttpResponse(
-        ET.tostring(top, encoding="utf-8", xml_declaration=True), content_type=FORMATS["xml"]
-    )
+    return _document(fmt, "service_definition", body)
 
 
 # ---------------------------------------------------------------- requests
