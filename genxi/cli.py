@@ -5,6 +5,7 @@ genxi serve [--port 8000]    production server (gunicorn, several workers) on th
 genxi check                  Django's deployment checks
 genxi generate --residents N a synthetic city for benchmarks
 genxi apikey create --user U a personal API token for user U (printed once)
+genxi triage train|retrain|eval   triage's category classifier (eval: --csv FILE ...)
 genxi manage ARGS...         any manage.py command
 """
 
@@ -21,9 +22,13 @@ def _django() -> None:
 
 
 def _manage(*args: str) -> None:
-    from django.core.management import call_command
+    from django.core.management import CommandError, call_command
 
-    call_command(*args)
+    try:
+        call_command(*args)
+    except CommandError as error:  # a message for the person, not a traceback
+        print(error, file=sys.stderr)
+        sys.exit(1)
 
 
 def _serve(host: str, port: int, workers: int) -> None:
@@ -78,6 +83,9 @@ def main(argv: list[str] | None = None) -> None:
     apikey = sub.add_parser("apikey", help="personal API tokens: create --user U [--name N]")
     apikey.add_argument("rest", nargs=argparse.REMAINDER)
 
+    triage = sub.add_parser("triage", help="triage's classifier: train, retrain, eval --csv FILE")
+    triage.add_argument("rest", nargs=argparse.REMAINDER)
+
     manage = sub.add_parser("manage", help="run a manage.py command")
     manage.add_argument("rest", nargs=argparse.REMAINDER)
 
@@ -103,6 +111,8 @@ def main(argv: list[str] | None = None) -> None:
         _manage("generate", *args.rest)
     elif args.command == "apikey":
         _manage("apikey", *args.rest)
+    elif args.command == "triage":
+        _manage("triage", *args.rest)
     elif args.command == "manage":
         from django.core.management import execute_from_command_line
 

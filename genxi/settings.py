@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "genxi.accounts",
     "genxi.places",
     "genxi.demands",
+    "genxi.triage",
 ]
 
 MIDDLEWARE = [
@@ -214,5 +215,8 @@ if os.environ.get("GENXI_CACHE_URL"):
 # its discovery document gives.
 GENXI_OPEN311_JURISDICTION = os.environ.get("GENXI_OPEN311_JURISDICTION", "genxi")
 GENXI_OPEN311_CONTACT = os.environ.get("GENXI_OPEN311_CONTACT", "")
+# Triage retrains its category classifier (`genxi manage triage retrain`, run periodically) once
+# this many more demands have been accepted since the last training.
+GENXI_TRIAGE_RETRAIN_EVERY = int(os.environ.get("GENXI_TRIAGE_RETRAIN_EVERY", "200"))
 # Page size of every list page.
 GENXI_PAGE_SIZE = int(os.environ.get("GENXI_PAGE_SIZE", "25"))

@@ -63,12 +63,8 @@ class AuditedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
                 )
 
 
-@admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ["created_at", "actor", "action", "object_repr"]
-    list_filter = ["action"]
-    search_fields = ["object_repr", "actor__username"]
-    date_hierarchy = "created_at"
+class RecordAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """A record of what happened: listed and read in the admin, never added, changed or deleted."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -78,3 +74,11 @@ class AuditEntryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(RecordAdmin):
+    list_display = ["created_at", "actor", "action", "object_repr"]
+    list_filter = ["action"]
+    search_fields = ["object_repr", "actor__username"]
+    date_hierarchy = "created_at"

@@ -20,7 +20,16 @@ from genxi.places.models import Area, Partner, Resident
 class CategoryForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = Category
-        fields = ["name", "parent", "response_days", "resolution_days", "description", "is_active"]
+        fields = [
+            "name",
+            "parent",
+            "response_days",
+            "resolution_days",
+            "description",
+            "keywords",
+            "is_active",
+        ]
+        widgets = {"keywords": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -240,14 +240,18 @@ def generate_demands(
 def default_categories(using: str = DEFAULT_DB_ALIAS) -> int:
     """Create the demo's category tree through the services when there is no category at all."""
     from genxi.demands.services import create_category
-    from genxi.places.demo import DEMAND_CATEGORIES
+    from genxi.places.demo import CATEGORY_KEYWORDS, DEMAND_CATEGORIES
 
     if Category.objects.using(using).exists():
         return 0
     made = 0
     for name, response, resolution, children in DEMAND_CATEGORIES:
         root = create_category(
-            actor=None, name=name, response_days=response, resolution_days=resolution
+            actor=None,
+            name=name,
+            response_days=response,
+            resolution_days=resolution,
+            keywords=CATEGORY_KEYWORDS.get(name, ""),
         )
         made += 1
         for child, child_response, child_resolution in children:
@@ -257,6 +261,7 @@ def default_categories(using: str = DEFAULT_DB_ALIAS) -> int:
                 parent=root,
                 response_days=child_response,
                 resolution_days=child_resolution,
+                keywords=CATEGORY_KEYWORDS.get(child, ""),
             )
             made += 1
     return made

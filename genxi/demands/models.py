@@ -52,6 +52,16 @@ class Category(TimeStamped):
         validators=[MinValueValidator(1), MaxValueValidator(365)],
     )
     description = models.TextField(_("description"), blank=True)
+    keywords = models.TextField(
+        _("keywords"),
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_(
+            "Words that suggest this category at intake, separated by spaces or commas. "
+            "Used until triage has learned from enough handled demands."
+        ),
+    )
     is_active = models.BooleanField(
         _("in use"), default=True, help_text=_("Categories no longer in use stay on old demands.")
     )
@@ -78,6 +88,9 @@ class Category(TimeStamped):
 
     def get_absolute_url(self) -> str:
         return reverse("demands:category_edit", args=[self.pk])
+
+    def keyword_list(self) -> list[str]:
+        return [w for w in self.keywords.replace("，", ",").replace(",", " ").split() if w]
 
 
 def category_tree(queryset: Any) -> list[Category]:

@@ -242,7 +242,12 @@ class DemandCreate(ServiceFormView):
         return context
 
     def perform(self, form: Any) -> Any:
-        return services.collect_demand(actor=self.request.user, **self.service_kwargs(form))
+        from genxi.triage.services import record_category_outcome
+
+        demand = services.collect_demand(actor=self.request.user, **self.service_kwargs(form))
+        # What triage suggests for this text against the category chosen: its next lesson.
+        record_category_outcome(actor=self.request.user, demand=demand)
+        return demand
 
 
 def _render_demand(
@@ -265,6 +270,11 @@ def _render_demand(
                 "secondary": name in actions.SECONDARY,
             }
         )
+    handler_guess = None
+    if any(a["name"] == "assign" for a in offered):
+        from genxi.triage.services import likely_handler
+
+        handler_guess = likely_handler(category=demand.category, area=demand.area)
     reporters = list(demand.reporters.select_related("resident__area"))
     for reporter in reporters:
         reporter.masked_phone = mask_phone(reporter.resident.phone)  # type: ignore[attr-defined]
@@ -279,6 +289,7 @@ def _render_demand(
             "callbacks": demand.callbacks.select_related("resident"),
             "extensions": demand.extensions.select_related("requested_by", "decided_by"),
             "photos": demand.photos.all(),
+            "handler_guess": handler_guess,
         },
         status=status,
     )
@@ -300,6 +311,11 @@ def demand_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         raise Http404
     form = actions.make_form(action, demand, request.user, request.POST, request.FILES)
     if form.is_valid():
+        guess = None
+        if action == "assign":  # what the assign form suggested, before this assignment counts
+            from genxi.triage.services import likely_handler
+
+            guess = likely_handler(category=demand.category, area=demand.area)
         try:
             call(request.user, demand, form.cleaned_data)
         except ServiceError as exc:
@@ -309,6 +325,11 @@ def demand_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 # at the top of the page, where it is seen.
                 messages.error(request, exc.message)
         else:
+            if action == "assign":
+                from genxi.triage.services import record_handler_outcome
+
+                demand.refresh_from_db(fields=["path", "handler_partner"])
+                record_handler_outcome(actor=request.user, demand=demand, guess=guess)
             messages.success(request, _("Done: %(action)s.") % {"action": actions.LABELS[action]})
             return redirect(demand)
     # Re-read: a refused step may have met a demand someone else just moved on.

@@ -889,7 +889,11 @@ class Loader:
             root = known.get((None, name))
             if root is None:
                 root = create_category(
-                    actor=None, name=name, response_days=response, resolution_days=resolution
+                    actor=None,
+                    name=name,
+                    response_days=response,
+                    resolution_days=resolution,
+                    keywords=CATEGORY_KEYWORDS.get(name, ""),
                 )
                 self.result.categories += 1
             for child_name, child_response, child_resolution in children:
@@ -900,6 +904,7 @@ class Loader:
                         parent=root,
                         response_days=child_response,
                         resolution_days=child_resolution,
+                        keywords=CATEGORY_KEYWORDS.get(child_name, ""),
                     )
                     self.result.categories += 1
 
@@ -1072,6 +1077,24 @@ DEMAND_CATEGORIES: list[tuple[str, int, int, list[tuple[str, int, int]]]] = [
     ("法律咨询", 1, 5, []),
     ("安全隐患", 1, 2, []),
 ]
+
+# What triage suggests each category by until it has learned from accepted demands; staff edit
+# them on the category's page.
+CATEGORY_KEYWORDS: dict[str, str] = {
+    "休闲座椅": "座椅 长椅 凳子 坐一坐 歇脚",
+    "休憩亭": "亭子 凉亭 休憩亭 廊架",
+    "出入口与通道": "大门 南门 北门 通道 出入口 非机动车道 门禁",
+    "楼道扶手": "扶手 楼道 楼梯 栏杆",
+    "儿童游乐设施": "滑梯 秋千 游乐 儿童 沙坑",
+    "垃圾分类": "垃圾 分类 垃圾桶 厨余 清运",
+    "绿化养护": "树 树枝 草坪 绿化 修剪 花坛",
+    "房屋维修": "漏水 渗水 墙皮 屋顶 外墙 电梯 维修",
+    "围墙与晾晒点": "围墙 晾晒 晾衣 晒被子",
+    "理发磨刀修鞋": "理发 磨刀 修鞋 配钥匙",
+    "再生资源回收": "回收 废品 旧衣 纸板",
+    "法律咨询": "法律 律师 纠纷 合同 继承 咨询",
+    "安全隐患": "隐患 危险 电线 飞线 消防 充电 火",
+}
 
 
 def load_demo(*, stdout: Writer | None = None) -> DemoResult:

@@ -27,6 +27,17 @@ PAGES: list[Page] = [
     ("calendar", lambda w: reverse("core:calendar"), {"alice", "bob", "frank", "oscar"}),
     ("categories", lambda w: reverse("demands:category_list"), {"alice", "bob", "frank", "oscar"}),
     ("new category", lambda w: reverse("demands:category_create"), {"alice"}),
+    ("triage", lambda w: reverse("triage:index"), {"alice", "bob", "frank", "oscar"}),
+    (
+        "hot topics of a community",
+        lambda w: reverse("triage:topics") + f"?area={w.hetai.pk}",
+        {"alice", "bob", "frank"},
+    ),
+    (
+        "hot topics of a street",
+        lambda w: reverse("triage:topics") + f"?area={w.street.pk}",
+        {"alice", "frank"},
+    ),
     (
         "calendar year",
         lambda w: reverse("core:calendar_year", args=[2099]),

@@ -1,0 +1,38 @@
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from genxi.accounts import scoping
+from genxi.accounts.models import STAFF_ROLES
+from genxi.places.models import Area, AreaKind
+
+
+def staff_communities(user: Any) -> Any:
+    """The communities whose triage settings the user keeps (under their staff roles)."""
+    communities = Area.objects.of_kind(AreaKind.COMMUNITY).order_by("path")
+    if scoping.is_superuser(user):
+        return communities
+    return communities.filter(scoping.path_range_q("path", scoping.scope_paths(user, STAFF_ROLES)))
+
+
+class SettingsForm(forms.Form):
+    community = forms.ModelChoiceField(label=_("Community"), queryset=Area.objects.none())
+    auto_apply = forms.BooleanField(
+        label=_("Fill in the category automatically"),
+        required=False,
+        help_text=_("When triage is at least this sure; the person can still change it."),
+    )
+    threshold = forms.FloatField(
+        label=_("Confidence at least"),
+        min_value=0.5,
+        max_value=0.99,
+        initial=0.9,
+        widget=forms.NumberInput(attrs={"step": "0.01"}),
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        community = self.fields["community"]
+        assert isinstance(community, forms.ModelChoiceField)
+        community.queryset = staff_communities(user)

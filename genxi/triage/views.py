@@ -1,0 +1,222 @@
+from datetime import timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from genxi.accounts import scoping
+from genxi.accounts.navigation import PAGE_ROLES
+from genxi.core.services import ServiceError
+from genxi.demands import actions
+from genxi.demands.models import Category
+from genxi.places.forms import collect_areas
+from genxi.triage import services
+from genxi.triage.forms import SettingsForm, staff_communities
+from genxi.triage.models import (
+    CommunitySettings,
+    Feedback,
+    Outcome,
+    SuggestionKind,
+    TriageModel,
+)
+from genxi.triage.tasks import train_model
+
+
+def _picked_area(request: HttpRequest) -> Any:
+    value = request.POST.get("area", "")
+    return collect_areas(request.user).filter(pk=value).first() if value.isdigit() else None
+
+
+@login_required
+@require_POST
+def suggest(request: HttpRequest) -> HttpResponse:
+    """The intake form's suggestions (htmx, as the demand is typed): category, handler, repeats."""
+    if not request.user.has_perm("demands.add_demand"):
+        raise Http404
+    title = request.POST.get("title", "")[:100]
+    description = request.POST.get("description", "")[:2000]
+    area = _picked_area(request)
+    version, guesses = services.suggest_categories(title, description)
+    chosen_id = request.POST.get("category", "")
+    chosen = Category.objects.active().filter(pk=chosen_id).first() if chosen_id.isdigit() else None
+    category = chosen or (guesses[0].category if guesses else None)
+    handler = duplicates = None
+    auto = None
+    if area is not None:
+        if category is not None:
+            handler = services.likely_handler(category=category, area=area)
+        duplicates = services.similar_open(
+            user=request.user, title=title, description=description, area=area
+        )
+        settings = services.community_settings(area.community())
+        if guesses and not chosen and settings.applies(guesses[0].confidence):
+            auto = guesses[0].category
+    return render(
+        request,
+        "triage/suggestions.html",
+        {
+            "guesses": guesses,
+            "version": version,
+            "handler": handler,
+            "handler_category": category,
+            "duplicates": duplicates,
+            "area": area,
+            "auto": auto,
+        },
+    )
+
+
+@login_required
+@require_POST
+def join(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "This is the same": the residents picked on the intake form become reporters of an open
+    demand, and nothing new is recorded."""
+    demand = actions.scoped_demand(request.user, pk)
+    _form, permission, statuses, call = actions.ACTIONS["add_reporters"]
+    if not request.user.has_perm(permission, demand):
+        raise Http404
+    error = None
+    form = actions.make_form("add_reporters", demand, request.user, request.POST, prefixed=False)
+    if demand.status not in statuses:
+        error = _("This demand is no longer open; record a new one instead.")
+    elif not form.is_valid():
+        error = _("First choose the resident under “Raised by”, then press “This is the same”.")
+    else:
+        try:
+            with transaction.atomic():
+                call(request.user, demand, form.cleaned_data)
+        except ServiceError as exc:
+            error = exc.message
+    if error:
+        return render(request, "triage/join_error.html", {"error": error, "demand": demand})
+    names = "、".join(r.name for r in form.cleaned_data["reporters"])
+    messages.success(
+        request,
+        _("%(names)s added as reporters of %(code)s; nothing new was recorded.")
+        % {"names": names, "code": demand.code},
+    )
+    response = HttpResponse(status=204)
+    response["HX-Redirect"] = demand.get_absolute_url()
+    return response
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    """Triage settings: the classifier in use and its figures, and each community's auto-apply."""
+    if not scoping.has_role(request.user, *PAGE_ROLES["settings"]):
+        raise Http404
+    communities = staff_communities(request.user)
+    form = SettingsForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_settings(
+                actor=request.user,
+                community=form.cleaned_data["community"],
+                auto_apply=form.cleaned_data["auto_apply"],
+                threshold=round(form.cleaned_data["threshold"], 2),
+            )
+        except ServiceError as exc:
+            form.add_error(exc.field, exc.message)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("triage:index")
+    models = list(TriageModel.objects.defer("blob")[:10])
+    since = timezone.now() - timedelta(days=30)
+    scope = scoping.scope_paths(request.user, PAGE_ROLES["settings"])
+    feedback = Feedback.objects.filter(at__gte=since)
+    if not scoping.is_superuser(request.user):
+        feedback = feedback.filter(scoping.path_range_q("community__path", scope))
+    counts = {
+        (kind, outcome): n
+        for kind, outcome, n in feedback.values_list("kind", "outcome")
+        .annotate(n=Count("pk"))
+        .values_list("kind", "outcome", "n")
+    }
+    total = sum(counts.values())
+    outcomes = []
+    for kind, kind_label in SuggestionKind.choices:
+        row = [counts.get((kind, value), 0) for value, _label in Outcome.choices]
+        if sum(row):
+            outcomes.append((kind_label, [(n, round(100 * n / sum(row))) for n in row], sum(row)))
+    settings_rows = CommunitySettings.objects.filter(community__in=communities).select_related(
+        "community"
+    )
+    return render(
+        request,
+        "triage/index.html",
+        {
+            "model": models[0] if models else None,
+            "models": models,
+            "outcomes": outcomes,
+            "outcome_labels": Outcome.labels,
+            "total": total,
+            "form": form,
+            "settings_rows": settings_rows,
+            "can_edit": communities.exists(),
+            "can_train": request.user.has_perm("triage.train"),
+            "keywords": Category.objects.active().exclude(keywords="").count(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def train_now(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("triage.train"):
+        raise Http404
+    labelled = services.labelled_demands()
+    count = labelled.count()
+    try:
+        # Checked here too, so that the button says at once what the task would refuse.
+        services.ensure_trainable(
+            examples=count, categories=labelled.values("category").distinct().count()
+        )
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        transaction.on_commit(lambda: train_model.enqueue(request.user.pk))
+        messages.success(
+            request,
+            _("Training has started on %(n)s accepted demands; the new version appears here.")
+            % {"n": count},
+        )
+    return redirect("triage:index")
+
+
+PERIODS = (30, 90, 365)
+
+
+@login_required
+def topics(request: HttpRequest) -> HttpResponse:
+    """Hot topics, frequent and rare needs of a street or community (the area page, by htmx)."""
+    from genxi.demands.figures import areas_for
+    from genxi.triage.topics import rows_for, summarise
+
+    chosen = request.GET.get("area", "")
+    area = next((a for a in areas_for(request.user) if str(a.pk) == chosen), None)
+    if area is None:
+        raise Http404
+    asked = request.GET.get("days", "")
+    days = int(asked) if asked in {str(p) for p in PERIODS} else 30
+    end = timezone.localdate()
+    start = end - timedelta(days=days - 1)
+    summary = summarise(rows_for(area, start=start, end=end), start=start, end=end)
+    biggest = max([t.size for t in summary.topics], default=1)
+    return render(
+        request,
+        "triage/topics.html",
+        {
+            "area": area,
+            "summary": summary,
+            "days": days,
+            "periods": PERIODS,
+            "bars": [(t, round(100 * t.size / biggest)) for t in summary.topics],
+        },
+    )
