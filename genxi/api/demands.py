@@ -20,6 +20,7 @@ from ninja import Field, File, Form, Header, Query, Router, Schema, UploadedFile
 from ninja.responses import Status as Answer
 
 from genxi.api.errors import FormInvalid
+from genxi.core.params import parse_id
 from genxi.core.phones import mask_phone
 from genxi.core.services import ServiceError, already_submitted
 from genxi.demands import actions, figures, forms, ledger, services
@@ -152,7 +153,7 @@ def list_demands(request: HttpRequest, filters: Query[DemandFilters]) -> dict[st
 
 def _demand(request: HttpRequest, demand_id: str) -> Demand:
     """The demand if the caller may see it; 404 otherwise, exactly as its page."""
-    pk = ledger.parse_id(demand_id)
+    pk = parse_id(demand_id)
     if pk is None:
         raise Http404
     return actions.scoped_demand(request.user, pk)
@@ -448,7 +449,7 @@ def list_photos(request: HttpRequest, demand_id: str) -> Any:
 )
 def get_photo(request: HttpRequest, demand_id: str, photo_id: str) -> FileResponse:
     photo = get_object_or_404(
-        DemandPhoto, demand=_demand(request, demand_id), pk=ledger.parse_id(photo_id)
+        DemandPhoto, demand=_demand(request, demand_id), pk=parse_id(photo_id)
     )
     response = FileResponse(photo.image.open("rb"), content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=3600"
@@ -514,7 +515,7 @@ class FiguresQuery(Schema):
 def get_figures(request: HttpRequest, query: Query[FiguresQuery]) -> Any:
     from django.utils import timezone
 
-    area = get_object_or_404(figures.areas_for(request.user), pk=ledger.parse_id(query.area))
+    area = get_object_or_404(figures.areas_for(request.user), pk=parse_id(query.area))
     end = query.to or timezone.localdate()
     start = query.from_ or end.replace(day=1)
     if end < start:

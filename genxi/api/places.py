@@ -14,8 +14,8 @@ from ninja import Field, Query, Router, Schema
 from genxi.accounts import scoping
 from genxi.accounts.models import STAFF_ROLES, Role
 from genxi.accounts.navigation import PAGE_ROLES
+from genxi.core.params import parse_id
 from genxi.core.phones import mask_phone
-from genxi.demands.ledger import parse_id
 from genxi.places.models import Area, AreaKind, Partner, PartnerKind, Resident, Venue, VenueKind
 
 areas = Router(tags=["areas"])

@@ -82,7 +82,7 @@ class ScopedListView(RoleRequiredMixin, ListView):  # type: ignore[type-arg]
         for param, lookup in self.filters.items():
             value = self.request.GET.get(param, "").strip()
             if value:
-                if value.isdigit() and int(value) > 2**63 - 1:
+                if value.isascii() and value.isdigit() and int(value) > 2**63 - 1:
                     qs = qs.none()  # no id is that large; the database would refuse the number
                     continue
                 try:

@@ -8,7 +8,6 @@ that makes no sense matches nothing (or, for a cursor or a date, is ignored) —
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
@@ -18,6 +17,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy
 
 from genxi.accounts import scoping
+from genxi.core.params import parse_id
 from genxi.demands import figures
 from genxi.demands.models import (
     Category,
@@ -178,12 +178,6 @@ def page(
         last = rows[-1]
         next_cursor = f"{getattr(last, field).isoformat()}_{last.pk}"
     return rows, cursor, next_cursor
-
-
-def parse_id(text: str) -> int | None:
-    """A primary key from a query parameter, or None: ASCII digits only ("²".isdigit() is
-    True), and not so many that the database would refuse the number."""
-    return int(text) if re.fullmatch(r"[0-9]{1,18}", text) else None
 
 
 def parse_day(text: str | None) -> date | None:

@@ -18,6 +18,7 @@ from genxi.accounts.models import STAFF_ROLES, Role
 from genxi.accounts.navigation import PAGE_ROLES
 from genxi.core.audit import log_action
 from genxi.core.labels import pioneer_label
+from genxi.core.params import parse_id
 from genxi.core.phones import mask_phone
 from genxi.core.views import ScopedDetailView, ScopedListView, ServiceFormView
 from genxi.places import forms, services
@@ -455,11 +456,8 @@ class ResidentList(ScopedListView):
         area_id = self.request.GET.get("area", "")
         if area_id:
             # Only an area the user can see narrows the list; anything else empties it.
-            area = (
-                Area.objects.visible_to(self.request.user).filter(pk=area_id).first()
-                if (area_id.isdigit())
-                else None
-            )
+            pk = parse_id(area_id)
+            area = Area.objects.visible_to(self.request.user).filter(pk=pk).first() if pk else None
             qs = qs.filter(area__in=Area.objects.subtree(area)) if area else qs.none()
         return qs
 
