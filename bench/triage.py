@@ -178,7 +178,7 @@ def main() -> None:
         )
         bare.append(time.perf_counter() - started)
         started = time.perf_counter()
-        likely_handler(category=demand.category, area=demand.area)
+        likely_handler(user=user, category=demand.category, area=demand.area)
         handler.append(time.perf_counter() - started)
     rss_after = rss_mb()
     report["duplicates"] = {

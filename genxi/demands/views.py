@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from genxi.accounts import scoping
 from genxi.accounts.navigation import PAGE_ROLES
+from genxi.core.params import parse_id
 from genxi.core.phones import mask_phone
 from genxi.core.services import ServiceError
 from genxi.core.views import ScopedListView, ServiceFormView
@@ -31,6 +32,7 @@ from genxi.demands.models import (
     category_tree,
 )
 from genxi.places.models import STREET_KINDS, Area, AreaKind, Partner, Resident
+from genxi.triage import services as triage
 
 
 @login_required
@@ -62,7 +64,7 @@ class CategoryCreate(ServiceFormView):
     def get_initial(self) -> dict[str, Any]:
         initial = super().get_initial()
         parent_id = self.request.GET.get("parent", "")
-        parent = Category.objects.filter(pk=parent_id).first() if parent_id.isdigit() else None
+        parent = Category.objects.filter(pk=parse_id(parent_id) or 0).first()
         if parent is not None:
             # A child starts with its parent's deadlines.
             initial.update(
@@ -237,16 +239,16 @@ class DemandCreate(ServiceFormView):
         form = context["form"]
         picked = form["reporters"].value() or []
         context["picked"] = Resident.objects.visible_to(self.request.user).filter(
-            pk__in=[p for p in picked if str(p).isdigit()]
+            pk__in=[p for p in picked if parse_id(str(p))]
         )
         return context
 
     def perform(self, form: Any) -> Any:
-        from genxi.triage.services import record_category_outcome
-
         demand = services.collect_demand(actor=self.request.user, **self.service_kwargs(form))
-        # What triage suggests for this text against the category chosen: its next lesson.
-        record_category_outcome(actor=self.request.user, demand=demand)
+        # What triage suggested against the category chosen: its next lesson.
+        triage.record_category_outcome(
+            actor=self.request.user, demand=demand, shown=self.request.POST
+        )
         return demand
 
 
@@ -272,9 +274,7 @@ def _render_demand(
         )
     handler_guess = None
     if any(a["name"] == "assign" for a in offered):
-        from genxi.triage.services import likely_handler
-
-        handler_guess = likely_handler(category=demand.category, area=demand.area)
+        handler_guess = triage.likely_handler(user=user, category=demand.category, area=demand.area)
     reporters = list(demand.reporters.select_related("resident__area"))
     for reporter in reporters:
         reporter.masked_phone = mask_phone(reporter.resident.phone)  # type: ignore[attr-defined]
@@ -313,9 +313,9 @@ def demand_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if form.is_valid():
         guess = None
         if action == "assign":  # what the assign form suggested, before this assignment counts
-            from genxi.triage.services import likely_handler
-
-            guess = likely_handler(category=demand.category, area=demand.area)
+            guess = triage.likely_handler(
+                user=request.user, category=demand.category, area=demand.area
+            )
         try:
             call(request.user, demand, form.cleaned_data)
         except ServiceError as exc:
@@ -326,10 +326,8 @@ def demand_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 messages.error(request, exc.message)
         else:
             if action == "assign":
-                from genxi.triage.services import record_handler_outcome
-
                 demand.refresh_from_db(fields=["path", "handler_partner"])
-                record_handler_outcome(actor=request.user, demand=demand, guess=guess)
+                triage.record_handler_outcome(actor=request.user, demand=demand, guess=guess)
             messages.success(request, _("Done: %(action)s.") % {"action": actions.LABELS[action]})
             return redirect(demand)
     # Re-read: a refused step may have met a demand someone else just moved on.
@@ -480,10 +478,7 @@ def import_ledger(request: HttpRequest) -> HttpResponse:
                     _("The uploaded file is gone. Upload it again.")
                 ) from exc
             sheet = imports.read_sheet(data)
-            mapping = {
-                name: int(request.POST[name]) if request.POST.get(name, "").isdigit() else None
-                for name in imports.FIELDS
-            }
+            mapping = {name: parse_id(request.POST.get(name)) for name in imports.FIELDS}
             missing = [
                 str(label)
                 for name, (label, required, _a) in imports.FIELDS.items()

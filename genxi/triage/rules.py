@@ -14,12 +14,6 @@ def trains_models(user: Any) -> bool:
     return scoping.has_role(user, Role.STREET_STAFF)
 
 
-@rules.predicate
-def sets_community(user: Any, community: Any = None) -> bool:
-    if community is None:
-        return scoping.has_role(user, Role.STREET_STAFF, Role.COMMUNITY_STAFF)
-    return scoping.covers(user, community.path, {Role.STREET_STAFF, Role.COMMUNITY_STAFF})
-
-
 rules.add_perm("triage.train", trains_models)
-rules.add_perm("triage.change_settings", sets_community)
+# A community's auto-apply is kept by its staff and the street's: the settings form offers only
+# those communities (forms.staff_communities).

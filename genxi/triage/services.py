@@ -5,6 +5,7 @@ community lets a confident category fill itself in). What was suggested and what
 kept (`Feedback`); the next training learns from the categories staff confirmed.
 """
 
+import logging
 import math
 from dataclasses import dataclass
 from datetime import timedelta
@@ -17,12 +18,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from genxi.core.audit import log_action
+from genxi.core.params import parse_id
 from genxi.core.services import ServiceError
+from genxi.demands import actions
 from genxi.demands.models import Category, Demand, HandlingPath, Status
 from genxi.places.models import Area, AreaKind, Partner
 from genxi.triage.classifier import Classifier, KeywordClassifier, cross_validate
 from genxi.triage.models import CommunitySettings, Feedback, Outcome, SuggestionKind, TriageModel
 from genxi.triage.text import bigrams, dice, normalise, normalise_many
+
+logger = logging.getLogger(__name__)
 
 MIN_EXAMPLES = 30
 DUPLICATE_DAYS = 90
@@ -42,7 +47,12 @@ def current_model() -> tuple[int | None, Classifier | KeywordClassifier]:
     version = latest[0]
     if _loaded["version"] != latest:  # (version, trained_at): a number alone may be reused
         blob = TriageModel.objects.values_list("blob", flat=True).get(version=version)
-        _loaded.update(version=latest, model=Classifier.loads(bytes(blob)))
+        try:
+            model = Classifier.loads(bytes(blob))
+        except Exception:  # e.g. saved by an older scikit-learn: intake must go on
+            logger.exception("triage model v%s cannot be loaded; suggesting by keywords", version)
+            return None, keyword_classifier()
+        _loaded.update(version=latest, model=model)
     return version, _loaded["model"]
 
 
@@ -77,19 +87,25 @@ def suggest_categories(
     return version, guesses[:k]
 
 
-def record_category_outcome(*, actor: Any, demand: Demand) -> Feedback | None:
-    """Keep what triage would have suggested for this demand and what was chosen.
+def record_category_outcome(*, actor: Any, demand: Demand, shown: Any) -> Feedback | None:
+    """Keep the category intake showed as its first suggestion beside the one chosen.
 
-    Called by intake after the demand is saved; a retried submission records nothing twice.
+    `shown` is the submitted form: the suggestions carry what they showed (`triage_suggested`,
+    `triage_confidence`, `triage_version`) and the page marks an automatic fill-in
+    (`triage_auto`). Nothing shown, nothing kept; a retried submission keeps nothing twice.
     """
-    version, guesses = suggest_categories(demand.title, demand.description, k=1)
-    if not guesses:
+    suggested = parse_id(shown.get("triage_suggested", ""))
+    if suggested is None or not Category.objects.filter(pk=suggested).exists():
         return None
-    top = guesses[0]
-    chosen = str(demand.category_id)
-    if chosen != str(top.category.pk):
+    try:
+        confidence = min(1.0, max(0.0, float(shown.get("triage_confidence", ""))))
+    except ValueError:
+        confidence = 0.0
+    if not math.isfinite(confidence):
+        confidence = 0.0
+    if demand.category_id != suggested:
         outcome = Outcome.CORRECTED
-    elif community_settings(demand.community).applies(top.confidence):
+    elif shown.get("triage_auto") == str(suggested):
         outcome = Outcome.AUTO
     else:
         outcome = Outcome.ACCEPTED
@@ -97,11 +113,11 @@ def record_category_outcome(*, actor: Any, demand: Demand) -> Feedback | None:
         demand,
         actor=actor,
         kind=SuggestionKind.CATEGORY,
-        suggested=str(top.category.pk),
-        confidence=top.confidence,
-        chosen=chosen,
+        suggested=str(suggested),
+        confidence=confidence,
+        chosen=str(demand.category_id),
         outcome=outcome,
-        version=version,
+        version=parse_id(shown.get("triage_version", "")),
     )
 
 
@@ -254,10 +270,14 @@ class HandlerGuess:
 MIN_HISTORY = 3
 
 
-def likely_handler(*, category: Category, area: Area) -> HandlerGuess | None:
+def likely_handler(*, user: Any, category: Category, area: Area) -> HandlerGuess | None:
     """Who resolved demands of this category here before: the same compound first, then the
-    community, then the street, taking the nearest with at least MIN_HISTORY resolved."""
-    resolved = Demand.objects.filter(
+    community, then the street, taking the nearest with at least MIN_HISTORY resolved.
+
+    Only demands the user may see are counted, and only a partner the user may see (and that is
+    still active) is named: a community's staff learn nothing of the street's other communities.
+    """
+    resolved = Demand.objects.visible_to(user).filter(
         category=category,
         resolved_at__isnull=False,
         path__in=[HandlingPath.COMMUNITY, HandlingPath.PARTNER],
@@ -288,11 +308,15 @@ def likely_handler(*, category: Category, area: Area) -> HandlerGuess | None:
         total = sum(row["n"] for row in counts)
         if total < MIN_HISTORY:
             continue
-        best = counts[0]
-        partner = None
-        if best["path"] == HandlingPath.PARTNER and best["handler_partner"]:
-            partner = Partner.objects.filter(pk=best["handler_partner"]).first()
-        return HandlerGuess(partner=partner, share=best["n"] / total, count=total, level=level)
+        named = Partner.objects.visible_to(user).filter(is_active=True)
+        partners = named.in_bulk([r["handler_partner"] for r in counts if r["handler_partner"]])
+        for row in counts:  # the most frequent handler the user can still assign
+            if row["path"] == HandlingPath.COMMUNITY:
+                return HandlerGuess(None, row["n"] / total, total, level)
+            if row["handler_partner"] in partners:
+                partner = partners[row["handler_partner"]]
+                return HandlerGuess(partner, row["n"] / total, total, level)
+        return None
     return None
 
 
@@ -365,8 +389,8 @@ def similar_open(
         return []
     place = _compound(area) or area
     where = path_range_q("area__path", [place.path])
-    if latitude is None and area.latitude is not None:
-        latitude, longitude = float(area.latitude), float(area.longitude or 0)
+    if (latitude is None or longitude is None) and None not in (area.latitude, area.longitude):
+        latitude, longitude = float(area.latitude), float(area.longitude)  # type: ignore[arg-type]
     if latitude is not None and longitude is not None:
         dlat = NEARBY_METRES / 111_000
         dlng = dlat / max(math.cos(math.radians(latitude)), 0.1)
@@ -375,10 +399,11 @@ def similar_open(
             longitude__range=(longitude - dlng, longitude + dlng),
         )
     since = (today or timezone.now()) - timedelta(days=DUPLICATE_DAYS)
+    # Only demands a reporter can still be added to: a resolved one awaits its call-back.
+    joinable = actions.ACTIONS["add_reporters"][2]
     rows = list(
         Demand.objects.visible_to(user)
-        .open()
-        .filter(where, community=community, created_at__gte=since)
+        .filter(where, community=community, created_at__gte=since, status__in=joinable)
         .order_by("-created_at")
         .values_list("pk", "title", "area_id", "area__path")[:2000]
     )

@@ -1,6 +1,7 @@
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings as django_settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from genxi.accounts import scoping
 from genxi.accounts.navigation import PAGE_ROLES
+from genxi.core.params import parse_id
 from genxi.core.services import ServiceError
 from genxi.demands import actions
 from genxi.demands.models import Category
@@ -30,8 +32,8 @@ from genxi.triage.tasks import train_model
 
 
 def _picked_area(request: HttpRequest) -> Any:
-    value = request.POST.get("area", "")
-    return collect_areas(request.user).filter(pk=value).first() if value.isdigit() else None
+    pk = parse_id(request.POST.get("area"))
+    return collect_areas(request.user).filter(pk=pk).first() if pk else None
 
 
 @login_required
@@ -44,19 +46,20 @@ def suggest(request: HttpRequest) -> HttpResponse:
     description = request.POST.get("description", "")[:2000]
     area = _picked_area(request)
     version, guesses = services.suggest_categories(title, description)
-    chosen_id = request.POST.get("category", "")
-    chosen = Category.objects.active().filter(pk=chosen_id).first() if chosen_id.isdigit() else None
+    chosen_id = parse_id(request.POST.get("category"))
+    chosen = Category.objects.active().filter(pk=chosen_id).first() if chosen_id else None
     category = chosen or (guesses[0].category if guesses else None)
     handler = duplicates = None
     auto = None
     if area is not None:
         if category is not None:
-            handler = services.likely_handler(category=category, area=area)
+            handler = services.likely_handler(user=request.user, category=category, area=area)
         duplicates = services.similar_open(
             user=request.user, title=title, description=description, area=area
         )
         settings = services.community_settings(area.community())
-        if guesses and not chosen and settings.applies(guesses[0].confidence):
+        # Only a trained model's confidences are calibrated probabilities; keywords' are not.
+        if guesses and version and not chosen and settings.applies(guesses[0].confidence):
             auto = guesses[0].category
     return render(
         request,
@@ -78,11 +81,16 @@ def suggest(request: HttpRequest) -> HttpResponse:
 def join(request: HttpRequest, pk: int) -> HttpResponse:
     """ "This is the same": the residents picked on the intake form become reporters of an open
     demand, and nothing new is recorded."""
-    demand = actions.scoped_demand(request.user, pk)
     _form, permission, statuses, call = actions.ACTIONS["add_reporters"]
-    if not request.user.has_perm(permission, demand):
-        raise Http404
-    error = None
+    try:
+        demand = actions.scoped_demand(request.user, pk)
+        if not request.user.has_perm(permission, demand):
+            raise Http404
+    except Http404:
+        # Said where the button is (the page swaps a 404 from it in), as for a missing demand.
+        gone = _("This demand cannot be found any more; record a new one instead.")
+        return render(request, "triage/join_error.html", {"error": gone}, status=404)
+    error: str | None = None
     form = actions.make_form("add_reporters", demand, request.user, request.POST, prefixed=False)
     if demand.status not in statuses:
         error = _("This demand is no longer open; record a new one instead.")
@@ -148,6 +156,15 @@ def index(request: HttpRequest) -> HttpResponse:
     settings_rows = CommunitySettings.objects.filter(community__in=communities).select_related(
         "community"
     )
+    can_train = request.user.has_perm("triage.train")
+    classes = []
+    if models and can_train:  # per-category counts span the deployment: for the street only
+        per_class = models[0].metrics.get("classes", {})
+        names = Category.objects.in_bulk([parse_id(label) or 0 for label in per_class])
+        classes = [
+            (names[int(label)].name if parse_id(label) in names else label, row)
+            for label, row in per_class.items()
+        ]
     return render(
         request,
         "triage/index.html",
@@ -160,7 +177,9 @@ def index(request: HttpRequest) -> HttpResponse:
             "form": form,
             "settings_rows": settings_rows,
             "can_edit": communities.exists(),
-            "can_train": request.user.has_perm("triage.train"),
+            "can_train": can_train,
+            "classes": classes,
+            "every": django_settings.GENXI_TRIAGE_RETRAIN_EVERY,
             "keywords": Category.objects.active().exclude(keywords="").count(),
         },
     )

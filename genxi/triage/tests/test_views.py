@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from genxi.conftest import World
 from genxi.demands.models import DemandReporter, Status
+from genxi.triage import services
 from genxi.triage.models import CommunitySettings, Feedback, TriageModel
 from genxi.triage.tests.test_services import history, record
 
@@ -30,10 +31,16 @@ def test_suggestions_as_a_demand_is_typed(world: World, topics, client) -> None:
 
 
 def test_auto_apply_marks_the_category_to_fill_in(world: World, topics, client) -> None:
-    CommunitySettings.objects.create(community=world.hetai, auto_apply=True, threshold=0.9)
+    CommunitySettings.objects.create(community=world.hetai, auto_apply=True, threshold=0.6)
     client.force_login(world["carol"])
+    # Keywords' confidences are no probabilities: they fill nothing in.
+    html = suggest(client, title="电梯坏了", area=world.building1.pk).content.decode()
+    assert "按关键词" in html and "data-auto" not in html
+    history(world, topics)
+    services.train()
     html = suggest(client, title="电梯坏了", area=world.building1.pk).content.decode()
     assert f'data-auto="{topics["电梯维修"].pk}"' in html
+    assert 'name="triage_version" value="1"' in html
     # Once the person has chosen, nothing is filled in over it.
     html = suggest(
         client, title="电梯坏了", area=world.building1.pk, category=topics["噪音扰民"].pk
@@ -53,6 +60,9 @@ def test_an_area_outside_the_users_scope_is_ignored(world: World, topics, client
     html = suggest(client, title="电梯坏了", area=world.loubei_building.pk).content.decode()
     assert "可能是同一件事" not in html  # 娄北's demands stay unseen
     assert "电梯维修" in html  # the category is still suggested
+    for odd in ["²", "x", "9" * 30, ""]:  # not ids: ignored, never a server error
+        answer = suggest(client, title="电梯坏了", area=odd, category=odd)
+        assert answer.status_code == 200 and "电梯维修" in answer.content.decode()
 
 
 def test_this_is_the_same_adds_the_reporter(world: World, topics, client) -> None:
@@ -83,8 +93,12 @@ def test_this_is_the_same_refuses_closed_and_unseen_demands(world, topics, clien
     assert not DemandReporter.objects.filter(demand=closed).exists()
     elsewhere = record(world, topics["电梯维修"], "电梯坏了", area=world.loubei_building)
     client.force_login(world["carol"])
-    url = reverse("triage:join", args=[elsewhere.pk])
-    assert client.post(url, {"reporters": [world.resident1.pk]}).status_code == 404
+    for pk in [elsewhere.pk, 999_999]:  # unseen or gone: the same answer, said at the button
+        url = reverse("triage:join", args=[pk])
+        answer = client.post(url, {"reporters": [world.resident1.pk]})
+        assert answer.status_code == 404
+        assert "找不到这条诉求" in answer.content.decode()
+    assert not DemandReporter.objects.filter(demand=elsewhere).exists()
 
 
 def test_intake_records_what_was_suggested_and_chosen(world: World, topics, client) -> None:
@@ -97,6 +111,11 @@ def test_intake_records_what_was_suggested_and_chosen(world: World, topics, clie
         "area": world.building1.pk,
         "channel": "visit",
         "form_token": str(uuid.uuid4()),
+        # What the suggestions showed (keywords: no version); nothing was filled in by itself.
+        "triage_suggested": topics["电梯维修"].pk,
+        "triage_confidence": "1.0000",
+        "triage_version": "",
+        "triage_auto": "",
     }
     assert client.post(reverse("demands:demand_create"), data).status_code == 302
     assert client.post(reverse("demands:demand_create"), data).status_code == 302  # a retry
@@ -140,6 +159,10 @@ def test_the_triage_page(world: World, topics, client, django_capture_on_commit_
     assert TriageModel.objects.count() == 1  # the test's task backend runs it at once
     page = client.get(reverse("triage:index")).content.decode()
     assert "当前使用：第 1 版" in page and "交叉验证宏平均 F1" in page
+    assert "<td>电梯维修</td>" in page  # per category, by name
+    client.force_login(world["bob"])  # the deployment's per-category counts are the street's
+    page = client.get(reverse("triage:index")).content.decode()
+    assert "当前使用：第 1 版" in page and "<td>电梯维修</td>" not in page
 
 
 def test_the_assign_form_suggests_the_handler_and_keeps_the_choice(
