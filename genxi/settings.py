@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "genxi.places",
     "genxi.demands",
     "genxi.triage",
+    "genxi.projects",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,29 @@
+"""Who may act on funds, projects and votes: predicates, registered as Django permissions."""
+
+from typing import Any
+
+import rules
+
+from genxi.accounts import scoping
+from genxi.accounts.models import STAFF_ROLES
+
+
+@rules.predicate
+def runs_community(user: Any, obj: Any = None) -> bool:
+    """Community staff of its community, or the street's staff: funds, projects, votes, paper
+    ballots."""
+    if obj is None:
+        return scoping.has_role(user, *STAFF_ROLES)
+    return scoping.covers(user, obj.community.path, STAFF_ROLES)
+
+
+@rules.predicate
+def is_elector(user: Any, vote: Any = None) -> bool:
+    """Named on the vote's electorate as this user: votes on the web."""
+    if vote is None or not getattr(user, "is_authenticated", False):
+        return False
+    return bool(vote.electors.filter(user=user).exists())
+
+
+rules.add_perm("projects.manage", runs_community)
+rules.add_perm("projects.vote", is_elector)

@@ -1,0 +1,718 @@
+"""Writes to funds, projects and votes: each one transaction with an audit entry.
+
+Scarce things are locked before they are checked: a ballot locks its vote's row (so nothing is
+counted once the vote closes, and the electorate and limits it checks cannot change under it),
+and money locks its fund's row. The database backs both: one `Participation` per elector, one
+paper ballot number per vote, positive amounts.
+"""
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from genxi.core.audit import log_action
+from genxi.core.services import ServiceError, create_object, update_object
+from genxi.demands.models import Category, Demand
+from genxi.places.models import Area, AreaKind, Partner
+from genxi.projects.models import (
+    PHASE_STEPS,
+    Ballot,
+    BallotChoice,
+    Channel,
+    Elector,
+    EntryKind,
+    Fund,
+    FundEntry,
+    Method,
+    Participation,
+    Phase,
+    Project,
+    Vote,
+    VoteStatus,
+)
+
+# ------------------------------------------------------------------ funds
+
+
+def create_fund(
+    *,
+    actor: Any,
+    community: Area,
+    year: int,
+    amount: Decimal,
+    reserve: Decimal = Decimal(0),
+    max_per_project: Decimal | None = None,
+    categories: Iterable[Category] = (),
+    token: uuid.UUID | None = None,
+) -> Fund:
+    if community.kind != AreaKind.COMMUNITY:
+        raise ServiceError(_("A service fund belongs to a community."), field="community")
+    _check_rules(amount, reserve, max_per_project)
+    return create_object(
+        actor=actor,
+        model=Fund,
+        fields={
+            "community": community,
+            "year": year,
+            "amount": amount,
+            "reserve": reserve,
+            "max_per_project": max_per_project,
+        },
+        m2m={"categories": list(categories)},
+        token=token,
+        unique_error=_("This community already has a service fund for that year."),
+    )
+
+
+def _check_rules(amount: Decimal, reserve: Decimal, max_per_project: Decimal | None) -> None:
+    if amount < 0:
+        raise ServiceError(_("The amount cannot be negative."), field="amount")
+    if not 0 <= reserve <= amount:
+        raise ServiceError(_("The reserve must lie between 0 and the amount."), field="reserve")
+    if max_per_project is not None and max_per_project <= 0:
+        raise ServiceError(
+            _("The most a project may cost must be more than 0."), field="max_per_project"
+        )
+
+
+def update_fund_rules(
+    *,
+    actor: Any,
+    fund: Fund,
+    amount: Decimal,
+    reserve: Decimal,
+    max_per_project: Decimal | None,
+    categories: Iterable[Category],
+) -> Fund:
+    """Change the usage rules; refused once a vote on the fund has opened (rules freeze)."""
+    _check_rules(amount, reserve, max_per_project)
+    with transaction.atomic():
+        locked = Fund.objects.select_for_update().get(pk=fund.pk)
+        if locked.frozen_at is not None:
+            raise ServiceError(_("A vote on this fund has opened: its rules can no longer change."))
+        update_object(
+            actor=actor,
+            instance=fund,
+            fields={"amount": amount, "reserve": reserve, "max_per_project": max_per_project},
+            m2m={"categories": list(categories)},
+        )
+    return fund
+
+
+@dataclass
+class Balance:
+    amount: Decimal
+    reserve: Decimal
+    committed: Decimal  # promised to chosen projects (commitments less releases)
+    paid: Decimal
+    bound: Decimal  # what is spoken for: for each project, the larger of committed and paid
+
+    @property
+    def free(self) -> Decimal:
+        """What a vote may still give away: the amount less the reserve and what is bound."""
+        return self.amount - self.reserve - self.bound
+
+
+def _ledger(fund: Fund) -> dict[int, tuple[Decimal, Decimal]]:
+    """Per project of the fund: (committed, paid)."""
+    sums: dict[int, dict[str, Decimal]] = {}
+    for project, kind, total in (
+        FundEntry.objects.filter(fund=fund)
+        .values_list("project", "kind")
+        .annotate(total=Sum("amount"))
+        .values_list("project", "kind", "total")
+    ):
+        sums.setdefault(project, {})[kind] = total
+    zero = Decimal(0)
+    return {
+        pk: (
+            k.get(EntryKind.COMMITMENT, zero) - k.get(EntryKind.RELEASE, zero),
+            k.get(EntryKind.PAYMENT, zero),
+        )
+        for pk, k in sums.items()
+    }
+
+
+def balance(fund: Fund) -> Balance:
+    ledger = _ledger(fund).values()
+    return Balance(
+        amount=fund.amount,
+        reserve=fund.reserve,
+        committed=sum((c for c, _p in ledger), Decimal(0)),
+        paid=sum((p for _c, p in ledger), Decimal(0)),
+        bound=sum((max(c, p) for c, p in ledger), Decimal(0)),
+    )
+
+
+def _committed_to(project: Project) -> Decimal:
+    return _ledger(project.fund).get(project.pk, (Decimal(0), Decimal(0)))[0]
+
+
+def record_payment(
+    *,
+    actor: Any,
+    project: Project,
+    amount: Decimal,
+    note: str = "",
+    override_reason: str = "",
+) -> FundEntry:
+    """Pay towards a chosen project from its fund.
+
+    Paying beyond what was committed to the project needs a reason (it comes out of the reserve
+    or what is free); nothing is ever paid beyond the fund's whole amount.
+    """
+    if amount <= 0:
+        raise ServiceError(_("Enter an amount above 0."), field="amount")
+    with transaction.atomic():
+        fund = Fund.objects.select_for_update().get(pk=project.fund_id)  # money: one at a time
+        project = Project.objects.get(pk=project.pk)
+        if project.phase not in (Phase.SELECTED, Phase.EXECUTION, Phase.ACCEPTED):
+            raise ServiceError(_("Only a project that was chosen can be paid for."))
+        ledger = _ledger(fund)
+        committed, paid = ledger.get(project.pk, (Decimal(0), Decimal(0)))
+        if paid + amount > committed and not override_reason.strip():
+            raise ServiceError(
+                _(
+                    "This would pay %(total)s yuan against the %(committed)s committed to the "
+                    "project. To spend more, give the reason."
+                )
+                % {"total": paid + amount, "committed": committed},
+                field="override_reason",
+            )
+        bound = sum((max(c, p) for c, p in ledger.values()), Decimal(0))
+        after = bound - max(committed, paid) + max(committed, paid + amount)
+        if after > fund.amount:
+            raise ServiceError(
+                _("The fund has only %(left)s yuan that nothing is bound to.")
+                % {"left": fund.amount - bound},
+                field="amount",
+            )
+        entry = FundEntry.objects.create(
+            fund=fund,
+            project=project,
+            kind=EntryKind.PAYMENT,
+            amount=amount,
+            note=note,
+            override_reason=override_reason.strip(),
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        log_action(
+            actor=actor,
+            action="project.payment",
+            obj=project,
+            changes={"amount": str(amount), "override_reason": entry.override_reason},
+        )
+    return entry
+
+
+# ------------------------------------------------------------------ projects
+
+
+def propose_project(
+    *,
+    actor: Any,
+    fund: Fund,
+    title: str,
+    cost: Decimal,
+    description: str = "",
+    category: Category | None = None,
+    demands: Iterable[Demand] = (),
+    token: uuid.UUID | None = None,
+) -> Project:
+    """A candidate project, drafted (by the party members' meeting) with its cost estimate."""
+    _check_project(fund, cost, category)
+    demands = list(demands)
+    if any(d.community_id != fund.community_id for d in demands):
+        raise ServiceError(_("Link only demands of this community."), field="demands")
+    return create_object(
+        actor=actor,
+        model=Project,
+        fields={
+            "fund": fund,
+            "community_id": fund.community_id,
+            "title": title,
+            "description": description,
+            "cost": cost,
+            "category": category,
+        },
+        m2m={"demands": demands},
+        token=token,
+    )
+
+
+def _check_project(fund: Fund, cost: Decimal, category: Category | None) -> None:
+    if cost <= 0:
+        raise ServiceError(_("Enter a cost above 0."), field="cost")
+    if fund.max_per_project is not None and cost > fund.max_per_project:
+        raise ServiceError(
+            _("The fund pays at most %(max)s yuan for one project.")
+            % {"max": fund.max_per_project},
+            field="cost",
+        )
+    if cost > fund.spendable:
+        raise ServiceError(
+            _("The fund has %(max)s yuan to give to projects (its reserve kept back).")
+            % {"max": fund.spendable},
+            field="cost",
+        )
+    allowed = set(fund.categories.values_list("pk", flat=True))
+    if allowed and (category is None or category.pk not in allowed):
+        raise ServiceError(_("The fund does not pay for this kind of project."), field="category")
+
+
+def update_project(
+    *, actor: Any, project: Project, title: str, cost: Decimal, description: str = ""
+) -> Project:
+    """Edit a draft; refused once it is being voted on (its cost is what electors saw)."""
+    with transaction.atomic():
+        locked = Project.objects.select_for_update().get(pk=project.pk)
+        if locked.phase not in (Phase.DRAFTING, Phase.DELIBERATION, Phase.NOT_SELECTED):
+            raise ServiceError(
+                _("This project is being voted on or was chosen: it stays as it is.")
+            )
+        _check_project(project.fund, cost, project.category)
+        update_object(
+            actor=actor,
+            instance=project,
+            fields={"title": title, "cost": cost, "description": description},
+        )
+    return project
+
+
+def move_project(
+    *, actor: Any, project: Project, to: str, implementer: Partner | None = None
+) -> Project:
+    """One step of a project's life that staff take by hand (PHASE_STEPS)."""
+    with transaction.atomic():
+        locked = Project.objects.select_for_update().get(pk=project.pk)
+        if to not in PHASE_STEPS.get(locked.phase, frozenset()):
+            raise ServiceError(
+                _("A project that is “%(now)s” cannot become “%(to)s”.")
+                % {"now": Phase(locked.phase).label, "to": Phase(to).label}
+            )
+        fields: dict[str, Any] = {"phase": to}
+        if to == Phase.EXECUTION:
+            if implementer is None and locked.implementer_id is None:
+                raise ServiceError(_("Choose who implements it."), field="implementer")
+            fields["implementer"] = implementer or locked.implementer
+        changes = {"phase": [locked.phase, to]}
+        Project.objects.filter(pk=locked.pk).update(**fields, updated_at=timezone.now())
+        log_action(actor=actor, action="project.phase", obj=locked, changes=changes)
+    project.refresh_from_db()
+    return project
+
+
+# ------------------------------------------------------------------ votes
+
+
+def create_vote(
+    *,
+    actor: Any,
+    fund: Fund,
+    title: str,
+    method: str,
+    projects: Sequence[Project],
+    max_choices: int | None = None,
+    quorum: int = 0,
+    secret: bool = False,
+    token: uuid.UUID | None = None,
+) -> Vote:
+    if method == Method.APPROVAL and not max_choices:
+        raise ServiceError(
+            _("Say how many projects a voter may choose at most."), field="max_choices"
+        )
+    if any(p.fund_id != fund.pk for p in projects):
+        raise ServiceError(_("Only projects paid from this fund can stand."), field="projects")
+    return create_object(
+        actor=actor,
+        model=Vote,
+        fields={
+            "fund": fund,
+            "community_id": fund.community_id,
+            "title": title,
+            "method": method,
+            "max_choices": max_choices,
+            "quorum": quorum,
+            "secret": secret,
+        },
+        m2m={"projects": list(projects)},
+        token=token,
+    )
+
+
+def add_electors(
+    *, actor: Any, vote: Vote, electors: Iterable[tuple[str, str, int, Any]]
+) -> list[Elector]:
+    """Names (name, kind, weight, user or None) on the electorate, before the vote opens."""
+    with transaction.atomic():
+        locked = Vote.objects.select_for_update().get(pk=vote.pk)
+        if locked.status != VoteStatus.DRAFT:
+            raise ServiceError(_("The electorate is fixed once the vote has opened."))
+        try:
+            with transaction.atomic():
+                made = [
+                    Elector.objects.create(vote=locked, name=n, kind=k, weight=w, user=u)
+                    for n, k, w, u in electors
+                ]
+        except IntegrityError as exc:
+            raise ServiceError(_("Someone is on the electorate twice.")) from exc
+        log_action(actor=actor, action="vote.electors", obj=locked, changes={"added": len(made)})
+    return made
+
+
+def open_vote(*, actor: Any, vote: Vote) -> Vote:
+    """Open the vote: its rules, the fund's rules and the candidates' costs freeze."""
+    with transaction.atomic():
+        locked = Vote.objects.select_for_update().get(pk=vote.pk)
+        fund = Fund.objects.select_for_update().get(pk=locked.fund_id)
+        if locked.status != VoteStatus.DRAFT:
+            raise ServiceError(_("This vote has opened already."))
+        projects = list(locked.projects.select_for_update().order_by("pk"))
+        if not projects:
+            raise ServiceError(_("Add the candidate projects first."))
+        if not locked.electors.exists():
+            raise ServiceError(_("Add the electors first."))
+        if any(p.phase not in (Phase.DRAFTING, Phase.DELIBERATION) for p in projects):
+            raise ServiceError(_("A candidate is already in another vote or was chosen."))
+        budget = balance(fund).free
+        now = timezone.now()
+        locked.status, locked.opened_at, locked.budget = VoteStatus.OPEN, now, budget
+        locked.frozen = {
+            "budget": str(budget),
+            "max_choices": locked.max_choices,
+            "method": locked.method,
+            "quorum": locked.quorum,
+            "costs": {str(p.pk): str(p.cost) for p in projects},
+            "electors": locked.electors.count(),
+        }
+        locked.save(update_fields=["status", "opened_at", "budget", "frozen", "updated_at"])
+        Project.objects.filter(pk__in=[p.pk for p in projects]).update(phase=Phase.VOTING)
+        if fund.frozen_at is None:
+            Fund.objects.filter(pk=fund.pk).update(frozen_at=now)
+        log_action(actor=actor, action="vote.open", obj=locked, changes=locked.frozen)
+    return locked
+
+
+@dataclass
+class Cast:
+    receipt: str  # for the voter: finds their ballot among those counted
+    ballot: Ballot
+
+
+def cast_ballot(
+    *,
+    actor: Any,
+    vote: Vote,
+    elector: Elector,
+    projects: Sequence[Project],
+    channel: str = Channel.WEB,
+    paper_ref: str = "",
+) -> Cast:
+    """Record one elector's ballot. Every refusal is a ServiceError and records nothing."""
+    paper_ref = paper_ref.strip()
+    if channel == Channel.PAPER and not paper_ref:
+        raise ServiceError(_("Enter the paper ballot's number."), field="paper_ref")
+    with transaction.atomic():
+        # The lock comes before every check: the vote cannot close, nor its limits change,
+        # between what is checked here and what is written.
+        locked = Vote.objects.select_for_update().get(pk=vote.pk)
+        if locked.status != VoteStatus.OPEN:
+            raise ServiceError(_("This vote is not open: nothing was recorded."), code="closed")
+        if elector.vote_id != locked.pk:
+            raise ServiceError(_("This person is not an elector of this vote."), code="elector")
+        if Participation.objects.filter(elector=elector).exists():
+            raise ServiceError(_("This elector has voted already."), code="voted")
+        chosen = _check_choices(locked, projects)
+        try:
+            with transaction.atomic():
+                Participation.objects.create(
+                    vote=locked,
+                    elector=elector,
+                    channel=channel,
+                    paper_ref=paper_ref,
+                    recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+                )
+        except IntegrityError as exc:  # the database's own guard, should two arrive at once
+            if paper_ref and Participation.objects.filter(vote=locked, paper_ref=paper_ref):
+                raise ServiceError(
+                    _("Paper ballot %(ref)s has been entered already.") % {"ref": paper_ref},
+                    field="paper_ref",
+                    code="paper",
+                ) from exc
+            raise ServiceError(_("This elector has voted already."), code="voted") from exc
+        ballot = Ballot.objects.create(
+            vote=locked, elector=None if locked.secret else elector, weight=elector.weight
+        )
+        BallotChoice.objects.bulk_create([BallotChoice(ballot=ballot, project=p) for p in chosen])
+        # Who voted, and how; never what they chose.
+        log_action(
+            actor=actor,
+            action="vote.ballot",
+            obj=locked,
+            changes={"elector": elector.pk, "channel": channel, "paper_ref": paper_ref},
+        )
+    return Cast(ballot.receipt, ballot)
+
+
+def _check_choices(vote: Vote, projects: Sequence[Project]) -> list[Project]:
+    ids = [p.pk for p in projects]
+    if not ids:
+        raise ServiceError(_("Choose at least one project."), field="projects")
+    if len(set(ids)) != len(ids):
+        raise ServiceError(_("Each project can be chosen once."), field="projects")
+    costs = {int(k): Decimal(v) for k, v in vote.frozen["costs"].items()}
+    if any(pk not in costs for pk in ids):
+        raise ServiceError(_("Choose only among this vote's projects."), field="projects")
+    if vote.max_choices and len(ids) > vote.max_choices:
+        raise ServiceError(
+            _("Choose at most %(n)s projects.") % {"n": vote.max_choices}, field="projects"
+        )
+    if vote.method == Method.BUDGET:
+        total = sum((costs[pk] for pk in ids), Decimal(0))
+        budget = Decimal(vote.frozen["budget"])
+        if total > budget:
+            raise ServiceError(
+                _("The chosen projects cost %(total)s yuan; the budget is %(budget)s.")
+                % {"total": total, "budget": budget},
+                field="projects",
+            )
+    return list(projects)
+
+
+def check_receipt(*, vote: Vote, receipt: str) -> list[str] | None:
+    """The titles chosen on the ballot with this receipt, if it was counted in this vote."""
+    ballot = Ballot.objects.filter(vote=vote, receipt=receipt.strip().upper()).first()
+    if ballot is None:
+        return None
+    return list(
+        BallotChoice.objects.filter(ballot=ballot)
+        .order_by("project__title")
+        .values_list("project__title", flat=True)
+    )
+
+
+@dataclass
+class Line:
+    project_id: int
+    title: str
+    cost: Decimal
+    votes: int
+    selected: bool
+    reason: str
+
+
+TIE_RULE = _(
+    "More votes first; on equal votes, the cheaper project first (it leaves more for the "
+    "others); on equal cost too, the one proposed first."
+)
+
+
+def tally(vote: Vote) -> list[Line]:
+    """Each candidate's votes, in the order the winners are taken, and why each was or was not.
+
+    Winners are taken by votes, adding each project that still fits what is left of the budget
+    (TIE_RULE orders equal votes). Reads the costs frozen when the vote opened.
+    """
+    costs = {int(k): Decimal(v) for k, v in vote.frozen["costs"].items()}
+    titles = dict(Project.objects.filter(pk__in=costs).values_list("pk", "title"))
+    votes = dict.fromkeys(costs, 0)
+    for pk, weight in BallotChoice.objects.filter(ballot__vote=vote).values_list(
+        "project_id", "ballot__weight"
+    ):
+        votes[pk] += weight
+    order = sorted(costs, key=lambda pk: (-votes[pk], costs[pk], pk))
+    left = Decimal(vote.frozen["budget"])
+    lines = []
+    for pk in order:
+        if votes[pk] == 0:
+            chosen, reason = False, _("No votes.")
+        elif costs[pk] <= left:
+            left -= costs[pk]
+            chosen, reason = True, _("Fits: %(left)s yuan left after it.") % {"left": left}
+        else:
+            chosen, reason = (
+                False,
+                _("Does not fit: it costs %(cost)s yuan, %(left)s yuan were left.")
+                % {"cost": costs[pk], "left": left},
+            )
+        lines.append(Line(pk, titles.get(pk, ""), costs[pk], votes[pk], chosen, str(reason)))
+    return lines
+
+
+def close_vote(*, actor: Any, vote: Vote) -> Vote:
+    """Close the vote, count it, and move the candidates on: the winners chosen (their cost
+    committed from the fund), the others not. Without a quorum nobody is chosen and the
+    candidates go back to deliberation."""
+    with transaction.atomic():
+        locked = Vote.objects.select_for_update().get(pk=vote.pk)
+        fund = Fund.objects.select_for_update().get(pk=locked.fund_id)
+        if locked.status != VoteStatus.OPEN:
+            raise ServiceError(_("Only an open vote can be closed."))
+        turnout = Participation.objects.filter(vote=locked).count()
+        lines = tally(locked)
+        quorate = turnout >= locked.quorum
+        locked.status, locked.closed_at = VoteStatus.CLOSED, timezone.now()
+        locked.result = {
+            "turnout": turnout,
+            "electors": locked.electors.count(),
+            "quorate": quorate,
+            "tie_rule": str(TIE_RULE),
+            "lines": [
+                {
+                    "project": line.project_id,
+                    "title": line.title,
+                    "cost": str(line.cost),
+                    "votes": line.votes,
+                    "selected": line.selected and quorate,
+                    "reason": line.reason if quorate else str(_("No quorum.")),
+                }
+                for line in lines
+            ],
+            "overrides": [],
+        }
+        locked.save(update_fields=["status", "closed_at", "result", "updated_at"])
+        chosen = [line for line in lines if line.selected and quorate]
+        ids = list(costs_of(locked))
+        if quorate:
+            Project.objects.filter(pk__in=ids).update(phase=Phase.NOT_SELECTED)
+            Project.objects.filter(pk__in=[c.project_id for c in chosen]).update(
+                phase=Phase.SELECTED
+            )
+            FundEntry.objects.bulk_create(
+                [
+                    FundEntry(
+                        fund=fund,
+                        project_id=c.project_id,
+                        kind=EntryKind.COMMITMENT,
+                        amount=c.cost,
+                        note=str(locked),
+                    )
+                    for c in chosen
+                ]
+            )
+        else:
+            Project.objects.filter(pk__in=ids).update(phase=Phase.DELIBERATION)
+        log_action(
+            actor=actor,
+            action="vote.close",
+            obj=locked,
+            changes={
+                "turnout": turnout,
+                "quorate": quorate,
+                "chosen": [c.project_id for c in chosen],
+            },
+        )
+    return locked
+
+
+def costs_of(vote: Vote) -> dict[int, Decimal]:
+    return {int(k): Decimal(v) for k, v in vote.frozen.get("costs", {}).items()}
+
+
+def override_result(
+    *, actor: Any, vote: Vote, project: Project, selected: bool, reason: str
+) -> Vote:
+    """Staff choose (or drop) a project against the count, with a recorded reason."""
+    reason = reason.strip()
+    if not reason:
+        raise ServiceError(_("Give the reason for overriding the vote."), field="reason")
+    with transaction.atomic():
+        locked = Vote.objects.select_for_update().get(pk=vote.pk)
+        fund = Fund.objects.select_for_update().get(pk=locked.fund_id)
+        if locked.status != VoteStatus.CLOSED:
+            raise ServiceError(_("Only a closed vote's result can be overridden."))
+        costs = costs_of(locked)
+        target = Project.objects.select_for_update().get(pk=project.pk)
+        if target.pk not in costs:
+            raise ServiceError(_("This project did not stand in this vote."))
+        if selected:
+            if target.phase != Phase.NOT_SELECTED:
+                raise ServiceError(_("This project is chosen already."))
+            if costs[target.pk] > balance(fund).free:
+                raise ServiceError(_("The fund has not that much free."))
+            FundEntry.objects.create(
+                fund=fund,
+                project=target,
+                kind=EntryKind.COMMITMENT,
+                amount=costs[target.pk],
+                note=reason,
+                created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            )
+            target.phase = Phase.SELECTED
+        else:
+            if target.phase != Phase.SELECTED:
+                raise ServiceError(_("Only a chosen project that has not started can be dropped."))
+            committed = _committed_to(target)
+            if committed:
+                FundEntry.objects.create(
+                    fund=fund,
+                    project=target,
+                    kind=EntryKind.RELEASE,
+                    amount=committed,
+                    note=reason,
+                    created_by=actor if getattr(actor, "is_authenticated", False) else None,
+                )
+            target.phase = Phase.NOT_SELECTED
+        target.save(update_fields=["phase", "updated_at"])
+        locked.result["overrides"].append(
+            {"project": target.pk, "selected": selected, "reason": reason}
+        )
+        locked.save(update_fields=["result", "updated_at"])
+        log_action(
+            actor=actor,
+            action="vote.override",
+            obj=locked,
+            changes={"project": target.pk, "selected": selected, "reason": reason},
+        )
+    return locked
+
+
+def pabulib(vote: Vote) -> str:
+    """The closed vote in Pabulib's text format (pabulib.org), for participatory-budgeting
+    tools: META, PROJECTS, VOTES sections, semicolon-separated. Voters are numbered, never named.
+    """
+    costs = costs_of(vote)
+    lines = tally(vote) if vote.frozen else []
+    selected = {int(x["project"]) for x in vote.result.get("lines", []) if x["selected"]}
+    for o in vote.result.get("overrides", []):
+        (selected.add if o["selected"] else selected.discard)(int(o["project"]))
+    ballots = Ballot.objects.filter(vote=vote).order_by("receipt").prefetch_related("choices")
+    out = [
+        "META",
+        "key;value",
+        f"description;{_clean(vote.title)}",
+        "country;China",
+        f"unit;{_clean(vote.community.name if vote.community_id else '')}",
+        f"instance;{vote.fund.year}",
+        f"num_projects;{len(costs)}",
+        f"num_votes;{vote.ballots.count()}",
+        f"budget;{vote.frozen.get('budget', '')}",
+        f"vote_type;{'approval'}",
+        "rule;greedy",
+        f"max_length;{vote.max_choices or len(costs)}",
+        "PROJECTS",
+        "project_id;cost;votes;name;selected",
+    ]
+    for line in sorted(lines, key=lambda x: x.project_id):
+        out.append(
+            f"{line.project_id};{line.cost:f};{line.votes};{_clean(line.title)};"
+            f"{1 if line.project_id in selected else 0}"
+        )
+    out += ["VOTES", "voter_id;vote;weight"]
+    for i, ballot in enumerate(ballots, start=1):
+        chosen = ",".join(
+            str(c.project_id) for c in sorted(ballot.choices.all(), key=lambda c: c.project_id)
+        )
+        out.append(f"{i};{chosen};{ballot.weight}")
+    return "\n".join(out) + "\n"
+
+
+def _clean(text: str) -> str:
+    return text.replace(";", "，").replace("\n", " ").strip()
