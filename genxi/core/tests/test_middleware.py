@@ -18,7 +18,7 @@ def test_nul_in_query_parameters_is_dropped_not_a_server_error(world: World, cli
 
 
 def test_ids_in_unicode_digits_are_no_ids_not_a_server_error(world: World, client) -> None:
-    """"²".isdigit() is True, yet no database takes it for a number (`core.params.parse_id`)."""
+    """ "²".isdigit() is True, yet no database takes it for a number (`core.params.parse_id`)."""
     client.force_login(world["alice"])
     for url in [
         "/residents/?area=%C2%B2",
