@@ -1,0 +1,107 @@
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import Page, expect
+
+from genxi.browser import PHONE, log_in, shot
+from genxi.conftest import PASSWORD, World
+from genxi.projects import services
+from genxi.projects.models import Ballot, Method, Participation
+
+
+def a_vote(world: World):
+    fund = services.create_fund(
+        actor=None, community=world.hetai, year=2026, amount=Decimal("100000"),
+        reserve=Decimal("10000"),
+    )  # fmt: skip
+    projects = [
+        services.propose_project(actor=None, fund=fund, title=t, cost=Decimal(c), description=d)
+        for t, c, d in [
+            ("口袋公园", "60000", "闲置空地改造成口袋公园"),
+            ("楼道扶手", "30000", "高层楼道加装扶手"),
+            ("休闲座椅", "20000", "长廊加装座椅"),
+        ]
+    ]
+    vote = services.create_vote(
+        actor=None, fund=fund, title="2026年为民服务项目票决", method=Method.APPROVAL,
+        projects=projects, max_choices=2, secret=True,
+    )  # fmt: skip
+    services.add_electors(
+        actor=None,
+        vote=vote,
+        electors=[("艾琳", "resident", 1, world["erin"]), ("党员代表甲", "party", 1, None)],
+    )
+    services.open_vote(actor=None, vote=vote)
+    return vote, projects
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_representative_votes_on_a_phone_and_checks_the_ballot(
+    world: World, live_server, page: Page
+) -> None:
+    vote, _projects = a_vote(world)
+    page.set_viewport_size(PHONE)
+    page.on("dialog", lambda dialog: dialog.accept())
+    log_in(page, live_server.url, "erin", PASSWORD)
+    page.click("a.stat:has-text('票决')")
+    page.click("text=2026年为民服务项目票决")
+    ballot = page.locator("#ballot")
+    expect(ballot).to_contain_text("口袋公园")
+    # Three ticks where two are allowed: refused, nothing recorded, the ballot still there.
+    for title in ["口袋公园", "楼道扶手", "休闲座椅"]:
+        ballot.locator(f"label:has-text('{title}') input").check()
+    ballot.get_by_role("button", name="投出我的选票").click()
+    expect(page.locator(".messages")).to_contain_text("最多选 2 个项目")
+    assert not Participation.objects.exists()
+    ballot = page.locator("#ballot")
+    for title in ["口袋公园", "楼道扶手"]:
+        ballot.locator(f"label:has-text('{title}') input").check()
+    shot(page, "phone-vote-ballot")
+    ballot.get_by_role("button", name="投出我的选票").click()
+    expect(page.locator(".messages")).to_contain_text("您的选票已计入")
+    receipt = page.locator("#your-receipt code").inner_text()
+    assert Ballot.objects.get().receipt == receipt
+    expect(page.locator("#ballot")).to_have_count(0)
+
+    page.fill("#receipt", receipt.lower())
+    page.get_by_role("button", name="核对").click()
+    expect(page.locator("#receipt-result")).to_contain_text("已计入")
+    expect(page.locator("#receipt-result")).to_contain_text("口袋公园")
+    page.fill("#receipt", "WRONG")
+    page.get_by_role("button", name="核对").click()
+    expect(page.locator("#receipt-result")).to_contain_text("没有找到")
+
+    page.reload()  # the receipt was shown once; a reload sends nothing again
+    expect(page.locator("#your-receipt")).to_have_count(0)
+    expect(page.locator(".messages")).to_have_count(0)
+    services.close_vote(actor=None, vote=vote)
+    page.reload()
+    result = page.locator("#result")
+    expect(result).to_contain_text("楼道扶手")
+    expect(result.locator("tr", has_text="口袋公园")).to_contain_text("入选")
+    expect(result.locator("tr", has_text="休闲座椅")).to_contain_text("无人投票")
+    shot(page, "phone-vote-result")
+
+
+def test_votes_are_seen_by_their_community_and_their_electors_only(world: World, client) -> None:
+    vote, (park, _rails, _seats) = a_vote(world)
+    url = reverse("projects:vote_detail", args=[vote.pk])
+    seen = {"erin": 200, "bob": 200, "alice": 200, "frank": 200}
+    for username in ["erin", "bob", "alice", "frank", "oscar", "dave", "carol", "nobody"]:
+        status = seen.get(username, 404)
+        client.force_login(world[username])
+        assert client.get(url).status_code == status, username
+    client.force_login(world["bob"])  # staff see it, but are no electors: no web ballot
+    page = client.get(url).content.decode()
+    assert 'id="ballot"' not in page
+    cast = reverse("projects:cast", args=[vote.pk])
+    assert client.post(cast, {"projects": [park.pk]}).status_code == 404
+    client.force_login(world["erin"])
+    assert client.post(cast, {"projects": ["²", park.pk]}).status_code == 400
+    assert client.post(cast, {"projects": [park.pk]}).status_code == 302
+    again = client.post(cast, {"projects": [park.pk]})  # a second ballot, or a retried post
+    assert again.status_code == 400 and "已经投过票" in again.content.decode()
+    assert Participation.objects.count() == 1
+    assert "票决" in client.get(reverse("core:home")).content.decode()
