@@ -22,6 +22,7 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     "settings": AREA_ROLES,
     "demands": AREA_ROLES | {Role.PIONEER, Role.PARTNER},
     "figures": AREA_ROLES,
+    "projects": AREA_ROLES,
 }
 
 

@@ -305,10 +305,9 @@ def home(request: HttpRequest) -> HttpResponse:
         cards.append(
             (_("Partner units"), Partner.objects.visible_to(user).count(), "places:partner_list")
         )
-    from genxi.projects.views import home_card
+    from genxi.projects.views import home_cards
 
-    if votes := home_card(user):
-        cards.append(votes)
+    cards += home_cards(user)
     memberships = user.active_memberships() if user.is_authenticated else []
     communities: list[Any] = []
     counts: dict[int, dict[str, int]] = {}

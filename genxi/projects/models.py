@@ -98,8 +98,8 @@ class Phase(models.TextChoices):
     SELECTED = "selected", _("Selected")
     NOT_SELECTED = "not_selected", _("Not selected")
     EXECUTION = "execution", _("In execution")
-    ACCEPTED = "accepted", _("Accepted")
-    CLOSED = "closed", _("Closed")
+    ACCEPTED = "accepted", _("Accepted on inspection")
+    CLOSED = "closed", _("Closed and published")
 
 
 # The steps staff take by hand; voting → selected / not selected is the vote's closing.

@@ -151,8 +151,13 @@ def balance(fund: Fund) -> Balance:
     )
 
 
+def ledger_of(project: Project) -> tuple[Decimal, Decimal]:
+    """(committed, paid) for one project."""
+    return _ledger(project.fund).get(project.pk, (Decimal(0), Decimal(0)))
+
+
 def _committed_to(project: Project) -> Decimal:
-    return _ledger(project.fund).get(project.pk, (Decimal(0), Decimal(0)))[0]
+    return ledger_of(project)[0]
 
 
 def record_payment(

@@ -1,21 +1,29 @@
-"""Votes on the web: the list of one's votes, a vote's page with the ballot, the receipt check
-and the result with its reasons. Funds, projects and running votes are staff services (admin and
-tests) for now."""
+"""Funds, projects and votes on the web.
 
+Representatives: their votes, a vote's page with the ballot, the receipt check and the result
+with its reasons. Staff: funds with their spending ledger, candidate projects and their steps
+and payments, votes (electors, open, paper ballots, close, overrides, Pabulib export)."""
+
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from genxi.accounts import scoping
+from genxi.accounts.navigation import PAGE_ROLES
 from genxi.core.params import parse_id
 from genxi.core.services import ServiceError
-from genxi.projects import services
-from genxi.projects.models import Channel, Project, Vote, VoteStatus
+from genxi.projects import forms, services
+from genxi.projects.models import PHASE_STEPS, Channel, Fund, Phase, Project, Vote, VoteStatus
 
 
 def _vote(request: HttpRequest, pk: int) -> Vote:
@@ -35,7 +43,12 @@ def vote_list(request: HttpRequest) -> HttpResponse:
 
 
 def _page(
-    request: HttpRequest, vote: Vote, *, receipt: str = "", status: int = 200
+    request: HttpRequest,
+    vote: Vote,
+    *,
+    receipt: str = "",
+    status: int = 200,
+    forms_bound: dict[str, Any] | None = None,
 ) -> HttpResponse:
     elector = (
         vote.electors.filter(user=request.user).first() if request.user.is_authenticated else None
@@ -58,9 +71,21 @@ def _page(
             "turnout": vote.participations.count(),
             "electors": vote.electors.count(),
             "tie_rule": services.TIE_RULE,
+            **_staff_controls(request, vote, forms_bound or {}),
         },
         status=status,
     )
+
+
+def _staff_controls(request: HttpRequest, vote: Vote, bound: dict[str, Any]) -> dict[str, Any]:
+    if not request.user.has_perm("projects.manage", vote):
+        return {"can_manage": False}
+    return {
+        "can_manage": True,
+        "paper_form": bound.get("paper") or forms.PaperBallotForm(vote=vote),
+        "override_form": bound.get("override") or forms.OverrideForm(vote=vote),
+        "participations": vote.participations.select_related("elector").order_by("at"),
+    }
 
 
 @login_required
@@ -105,7 +130,268 @@ def check(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def home_card(user: Any) -> tuple[str, int, str] | None:
-    """The home page's card: the votes the user may see, if any."""
-    count = Vote.objects.visible_to(user).count()
-    return (_("Votes"), count, "projects:vote_list") if count else None
+def home_cards(user: Any) -> list[tuple[str, int, str]]:
+    """The home page's cards: the service funds (for those who run or read them) and the votes
+    the user may see, if any."""
+    cards = []
+    if scoping.has_role(user, *PAGE_ROLES["projects"]):
+        funds = Fund.objects.visible_to(user).count()
+        cards.append((_("Service funds"), funds, "projects:fund_list"))
+    if votes := Vote.objects.visible_to(user).count():
+        cards.append((_("Votes"), votes, "projects:vote_list"))
+    return cards
+
+
+# ------------------------------------------------------------------ staff: funds and projects
+
+
+def _fund(request: HttpRequest, pk: int) -> Fund:
+    return get_object_or_404(
+        Fund.objects.visible_to(request.user).select_related("community"), pk=pk
+    )
+
+
+def _manage(request: HttpRequest, obj: Any) -> None:
+    if not request.user.has_perm("projects.manage", obj):
+        raise Http404
+
+
+def _form_page(request: HttpRequest, form: Any, title: str, cancel: str) -> HttpResponse:
+    return render(
+        request,
+        "includes/object_form.html",
+        {"form": form, "title": title, "cancel_url": cancel},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@login_required
+def fund_list(request: HttpRequest) -> HttpResponse:
+    if not scoping.has_role(request.user, *PAGE_ROLES["projects"]):
+        raise Http404
+    funds = list(Fund.objects.visible_to(request.user).select_related("community"))
+    rows = [(f, services.balance(f)) for f in funds]
+    return render(
+        request,
+        "projects/fund_list.html",
+        {"rows": rows, "can_create": request.user.has_perm("projects.manage")},
+    )
+
+
+@login_required
+def fund_create(request: HttpRequest) -> HttpResponse:
+    _manage(request, None)
+    form = forms.FundForm(
+        request.POST or None, user=request.user, initial={"year": timezone.localdate().year}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            fund = services.create_fund(
+                actor=request.user,
+                community=data["community"],
+                year=data["year"],
+                amount=data["amount"],
+                reserve=data["reserve"] or Decimal(0),
+                max_per_project=data["max_per_project"],
+                categories=data["categories"],
+            )
+        except ServiceError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("projects:fund_detail", pk=fund.pk)
+    return _form_page(request, form, _("New service fund"), reverse("projects:fund_list"))
+
+
+@login_required
+def fund_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    fund = _fund(request, pk)
+    projects = list(fund.projects.select_related("category", "implementer").order_by("pk"))
+    return render(
+        request,
+        "projects/fund_detail.html",
+        {
+            "fund": fund,
+            "balance": services.balance(fund),
+            "projects": projects,
+            "votes": Vote.objects.filter(fund=fund),
+            "entries": fund.entries.select_related("project").order_by("-at", "-id")[:50],
+            "can_manage": request.user.has_perm("projects.manage", fund),
+        },
+    )
+
+
+@login_required
+def project_create(request: HttpRequest, pk: int) -> HttpResponse:
+    fund = _fund(request, pk)
+    _manage(request, fund)
+    form = forms.ProjectForm(request.POST or None, user=request.user, fund=fund)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            project = services.propose_project(actor=request.user, fund=fund, **data)
+        except ServiceError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("projects:project_detail", pk=project.pk)
+    return _form_page(
+        request, form, _("New candidate project"), reverse("projects:fund_detail", args=[pk])
+    )
+
+
+def _project(request: HttpRequest, pk: int) -> Project:
+    return get_object_or_404(
+        Project.objects.visible_to(request.user).select_related("fund", "community", "implementer"),
+        pk=pk,
+    )
+
+
+@login_required
+def project_detail(
+    request: HttpRequest, pk: int, payment: Any = None, step: Any = None
+) -> HttpResponse:
+    project = _project(request, pk)
+    can_manage = request.user.has_perm("projects.manage", project)
+    committed, paid = services.ledger_of(project)
+    steps = [(to, Phase(to).label) for to in sorted(PHASE_STEPS.get(project.phase, ()))]
+    return render(
+        request,
+        "projects/project_detail.html",
+        {
+            "project": project,
+            "committed": committed,
+            "paid": paid,
+            "percent": round(100 * paid / committed) if committed else 0,
+            "entries": project.entries.order_by("at", "id"),
+            "demands": project.demands.all(),
+            "can_manage": can_manage,
+            "steps": steps if can_manage else [],
+            "step_form": step or forms.StepForm(user=request.user),
+            "payment_form": payment or forms.PaymentForm(),
+            "can_pay": can_manage
+            and project.phase in (Phase.SELECTED, Phase.EXECUTION, Phase.ACCEPTED),
+        },
+        status=400 if (payment or step) else 200,
+    )
+
+
+@login_required
+@require_POST
+def project_step(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _project(request, pk)
+    _manage(request, project)
+    form = forms.StepForm(request.POST, user=request.user)
+    to = request.POST.get("to", "")
+    if form.is_valid() and to in Phase.values:
+        try:
+            services.move_project(
+                actor=request.user,
+                project=project,
+                to=to,
+                implementer=form.cleaned_data["implementer"],
+            )
+        except ServiceError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("Done."))
+            return redirect("projects:project_detail", pk=pk)
+    return project_detail(request, pk, step=form)
+
+
+@login_required
+@require_POST
+def project_payment(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _project(request, pk)
+    _manage(request, project)
+    form = forms.PaymentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.record_payment(actor=request.user, project=project, **form.cleaned_data)
+        except ServiceError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("Payment recorded."))
+            return redirect("projects:project_detail", pk=pk)
+    return project_detail(request, pk, payment=form)
+
+
+# ------------------------------------------------------------------ staff: votes
+
+
+@login_required
+def vote_create(request: HttpRequest, pk: int) -> HttpResponse:
+    fund = _fund(request, pk)
+    _manage(request, fund)
+    form = forms.VoteForm(request.POST or None, user=request.user, fund=fund)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                vote = services.create_vote(
+                    actor=request.user,
+                    fund=fund,
+                    title=data["title"],
+                    method=data["method"],
+                    projects=list(data["projects"]),
+                    max_choices=data["max_choices"],
+                    quorum=data["quorum"] or 0,
+                    secret=data["secret"],
+                )
+                services.add_electors(actor=request.user, vote=vote, electors=data["electors"])
+        except ServiceError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("projects:vote_detail", pk=vote.pk)
+    return _form_page(request, form, _("New vote"), reverse("projects:fund_detail", args=[pk]))
+
+
+@login_required
+@require_POST
+def vote_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Staff's steps on a vote: open, close, a paper (or assisted) ballot, an override."""
+    vote = _vote(request, pk)
+    _manage(request, vote)
+    form: Any = None
+    try:
+        if action == "open":
+            services.open_vote(actor=request.user, vote=vote)
+        elif action == "close":
+            services.close_vote(actor=request.user, vote=vote)
+        elif action == "paper":
+            form = forms.PaperBallotForm(request.POST, vote=vote)
+            if not form.is_valid():
+                raise ServiceError(_("Check the ballot's fields."))
+            services.cast_ballot(
+                actor=request.user,
+                vote=vote,
+                elector=form.cleaned_data["elector"],
+                projects=list(form.cleaned_data["projects"]),
+                channel=form.cleaned_data["channel"],
+                paper_ref=form.cleaned_data["paper_ref"],
+            )
+        elif action == "override":
+            form = forms.OverrideForm(request.POST, vote=vote)
+            if not form.is_valid():
+                raise ServiceError(_("Choose the project and give the reason."))
+            services.override_result(actor=request.user, vote=vote, **form.cleaned_data)
+        else:
+            raise Http404
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return _page(request, Vote.objects.get(pk=vote.pk), status=400, forms_bound={action: form})
+    messages.success(request, _("Done."))
+    return redirect("projects:vote_detail", pk=pk)
+
+
+@login_required
+def vote_pabulib(request: HttpRequest, pk: int) -> HttpResponse:
+    vote = _vote(request, pk)
+    _manage(request, vote)
+    if vote.status != VoteStatus.CLOSED:
+        raise Http404
+    response = HttpResponse(services.pabulib(vote), content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="vote-{vote.pk}.pb"'
+    return response

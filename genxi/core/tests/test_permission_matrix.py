@@ -28,6 +28,9 @@ PAGES: list[Page] = [
     ("categories", lambda w: reverse("demands:category_list"), {"alice", "bob", "frank", "oscar"}),
     ("new category", lambda w: reverse("demands:category_create"), {"alice"}),
     ("triage", lambda w: reverse("triage:index"), {"alice", "bob", "frank", "oscar"}),
+    ("service funds", lambda w: reverse("projects:fund_list"), {"alice", "bob", "frank", "oscar"}),
+    ("new service fund", lambda w: reverse("projects:fund_create"), STAFF),
+    ("votes", lambda w: reverse("projects:vote_list"), EVERYONE),
     (
         "hot topics of a community",
         lambda w: reverse("triage:topics") + f"?area={w.hetai.pk}",

@@ -72,7 +72,7 @@ class Migration(migrations.Migration):
                 ('title', models.CharField(max_length=100, verbose_name='title')),
                 ('description', models.TextField(blank=True, verbose_name='description')),
                 ('cost', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='estimated cost (yuan)')),
-                ('phase', models.CharField(choices=[('drafting', 'Drafting'), ('deliberation', 'Under deliberation'), ('voting', 'Being voted on'), ('selected', 'Selected'), ('not_selected', 'Not selected'), ('execution', 'In execution'), ('accepted', 'Accepted'), ('closed', 'Closed')], default='drafting', max_length=16, verbose_name='phase')),
+                ('phase', models.CharField(choices=[('drafting', 'Drafting'), ('deliberation', 'Under deliberation'), ('voting', 'Being voted on'), ('selected', 'Selected'), ('not_selected', 'Not selected'), ('execution', 'In execution'), ('accepted', 'Accepted on inspection'), ('closed', 'Closed and published')], default='drafting', max_length=16, verbose_name='phase')),
                 ('category', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='demands.category', verbose_name='category')),
                 ('community', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='places.area')),
                 ('demands', models.ManyToManyField(blank=True, related_name='projects', to='demands.demand', verbose_name='from the demands')),

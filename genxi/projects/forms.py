@@ -1,0 +1,222 @@
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from genxi.accounts import scoping
+from genxi.accounts.models import STAFF_ROLES, User
+from genxi.demands.models import Category, Demand
+from genxi.places.models import Area, AreaKind, Partner
+from genxi.projects.models import Channel, Elector, ElectorKind, Fund, Method, Phase, Project
+
+MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0.01")}
+
+
+def staff_communities(user: Any) -> Any:
+    """The communities whose funds, projects and votes the user runs."""
+    communities = Area.objects.of_kind(AreaKind.COMMUNITY).order_by("path")
+    if scoping.is_superuser(user):
+        return communities
+    return communities.filter(scoping.path_range_q("path", scoping.scope_paths(user, STAFF_ROLES)))
+
+
+class FundForm(forms.Form):
+    community = forms.ModelChoiceField(label=_("Community"), queryset=Area.objects.none())
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    amount = forms.DecimalField(label=_("Amount (yuan)"), **MONEY)  # type: ignore[arg-type]
+    reserve = forms.DecimalField(
+        label=_("Reserve (yuan)"),
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal(0),
+        initial=Decimal(0),
+        help_text=_("Kept back for the unforeseen: votes can choose projects only with the rest."),
+    )
+    max_per_project = forms.DecimalField(
+        label=_("Most a project may cost (yuan)"),
+        required=False,
+        **MONEY,  # type: ignore[arg-type]
+    )
+    categories = forms.ModelMultipleChoiceField(
+        label=_("What it may pay for"),
+        queryset=Category.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Leave empty for any kind of project."),
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = staff_communities(user)  # type: ignore[attr-defined]
+        self.fields["categories"].queryset = Category.objects.active().filter(depth=0)  # type: ignore[attr-defined]
+
+
+class ProjectForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=100)
+    cost = forms.DecimalField(label=_("Estimated cost (yuan)"), **MONEY)  # type: ignore[arg-type]
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=Category.objects.none(), required=False
+    )
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    demands = forms.ModelMultipleChoiceField(
+        label=_("From the demands"),
+        queryset=Demand.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The community's demands of the last year that this project answers."),
+    )
+
+    def __init__(self, *args: Any, user: Any, fund: Fund, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = Category.objects.active()  # type: ignore[attr-defined]
+        newest = (
+            Demand.objects.visible_to(user)
+            .filter(community=fund.community_id)
+            .exclude(status__in=["merged", "withdrawn"])
+            .order_by("-created_at")
+            .values_list("pk", flat=True)[:100]
+        )
+        # The newest 100 as a plain list: a sliced queryset cannot validate a choice.
+        self.fields["demands"].queryset = Demand.objects.filter(  # type: ignore[attr-defined]
+            pk__in=list(newest)
+        ).order_by("-created_at")
+
+
+ELECTOR_KINDS = {
+    "党员": ElectorKind.PARTY,
+    "党员代表": ElectorKind.PARTY,
+    "居民": ElectorKind.RESIDENT,
+}
+
+
+def parse_electors(text: str) -> list[tuple[str, str, int, Any]]:
+    """One elector a line: name, kind (党员 or 居民), optional weight, optional username or phone
+    for voting on the web. Separated by commas or spaces."""
+    electors: list[tuple[str, str, int, Any]] = []
+    errors = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        parts = [p for p in line.replace("，", ",").replace(",", " ").split() if p]
+        if not parts:
+            continue
+        if len(parts) < 2 or parts[1] not in ELECTOR_KINDS:
+            errors.append(_("Line %(n)s: write the name, then 党员 or 居民.") % {"n": number})
+            continue
+        weight, user = 1, None
+        for extra in parts[2:]:
+            if extra.isascii() and extra.isdigit() and len(extra) <= 2:
+                weight = max(1, int(extra))
+            else:
+                user = (
+                    User.objects.filter(username=extra).first()
+                    or User.objects.filter(phone=extra).first()
+                )
+                if user is None:
+                    errors.append(_("Line %(n)s: no user %(u)s.") % {"n": number, "u": extra})
+        electors.append((parts[0], ELECTOR_KINDS[parts[1]], weight, user))
+    if errors:
+        raise forms.ValidationError(errors)
+    if not electors:
+        raise forms.ValidationError(_("Name at least one elector."))
+    return electors
+
+
+class VoteForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=100)
+    method = forms.ChoiceField(label=_("Method"), choices=Method.choices)
+    max_choices = forms.IntegerField(
+        label=_("Most projects a voter may choose"), min_value=1, max_value=50, required=False
+    )
+    quorum = forms.IntegerField(
+        label=_("Quorum (electors who must vote)"), min_value=0, initial=0, required=False
+    )
+    secret = forms.BooleanField(
+        label=_("Secret ballot"),
+        required=False,
+        help_text=_("Nobody, administrators included, can see who chose what."),
+    )
+    projects = forms.ModelMultipleChoiceField(
+        label=_("Candidate projects"),
+        queryset=Project.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    electors = forms.CharField(
+        label=_("Electors"),
+        widget=forms.Textarea(
+            attrs={"rows": 6, "placeholder": "王建国 党员\n李秀英 居民 1 13962510005"}
+        ),
+        help_text=_(
+            "One a line: the name, 党员 or 居民, then optionally a weight and the username or "
+            "phone with which they vote on the web."
+        ),
+    )
+
+    def __init__(self, *args: Any, user: Any, fund: Fund, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["projects"].queryset = fund.projects.filter(  # type: ignore[attr-defined]
+            phase__in=[Phase.DRAFTING, Phase.DELIBERATION]
+        )
+
+    def clean_electors(self) -> list[tuple[str, str, int, Any]]:
+        return parse_electors(self.cleaned_data["electors"])
+
+
+class PaperBallotForm(forms.Form):
+    elector = forms.ModelChoiceField(label=_("Elector"), queryset=Elector.objects.none())
+    channel = forms.ChoiceField(
+        label=_("How"),
+        choices=[(Channel.PAPER, Channel.PAPER.label), (Channel.ASSISTED, Channel.ASSISTED.label)],
+    )
+    paper_ref = forms.CharField(label=_("Paper ballot number"), max_length=40, required=False)
+    projects = forms.ModelMultipleChoiceField(
+        label=_("Chosen projects"),
+        queryset=Project.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    def __init__(self, *args: Any, vote: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["elector"].queryset = vote.electors.filter(  # type: ignore[attr-defined]
+            participation__isnull=True
+        )
+        self.fields["projects"].queryset = vote.projects.all()  # type: ignore[attr-defined]
+
+
+class OverrideForm(forms.Form):
+    project = forms.ModelChoiceField(label=_("Project"), queryset=Project.objects.none())
+    selected = forms.TypedChoiceField(
+        label=_("Decision"),
+        choices=[("1", _("Choose it")), ("0", _("Drop it"))],
+        coerce=lambda v: v == "1",
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+
+    def __init__(self, *args: Any, vote: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["project"].queryset = vote.projects.all()  # type: ignore[attr-defined]
+
+
+class PaymentForm(forms.Form):
+    amount = forms.DecimalField(label=_("Amount (yuan)"), **MONEY)  # type: ignore[arg-type]
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+    override_reason = forms.CharField(
+        label=_("Reason for spending more"),
+        max_length=200,
+        required=False,
+        help_text=_("Only when this pays more than was committed to the project."),
+    )
+
+
+class StepForm(forms.Form):
+    implementer = forms.ModelChoiceField(
+        label=_("Implementer"), queryset=Partner.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["implementer"].queryset = Partner.objects.visible_to(user).filter(  # type: ignore[attr-defined]
+            is_active=True
+        )
