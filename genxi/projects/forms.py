@@ -220,3 +220,22 @@ class StepForm(forms.Form):
         self.fields["implementer"].queryset = Partner.objects.visible_to(user).filter(  # type: ignore[attr-defined]
             is_active=True
         )
+
+
+class MilestoneForm(forms.Form):
+    title = forms.CharField(label=_("Milestone"), max_length=100)
+    due = forms.DateField(
+        label=_("Due"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+
+class AcceptanceForm(forms.Form):
+    accepted_on = forms.DateField(
+        label=_("Accepted on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    satisfied = forms.IntegerField(label=_("Residents satisfied"), min_value=0, initial=0)
+    basically = forms.IntegerField(label=_("Basically satisfied"), min_value=0, initial=0)
+    unsatisfied = forms.IntegerField(label=_("Not satisfied"), min_value=0, initial=0)
+    note = forms.CharField(
+        label=_("What was inspected"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )

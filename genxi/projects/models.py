@@ -103,12 +103,12 @@ class Phase(models.TextChoices):
 
 
 # The steps staff take by hand; voting → selected / not selected is the vote's closing.
+# Acceptance (execution → accepted) is its own service, with the residents' evaluation.
 PHASE_STEPS: dict[str, frozenset[str]] = {
     Phase.DRAFTING: frozenset({Phase.DELIBERATION}),
     Phase.DELIBERATION: frozenset({Phase.DRAFTING}),
     Phase.NOT_SELECTED: frozenset({Phase.DRAFTING}),
     Phase.SELECTED: frozenset({Phase.EXECUTION}),
-    Phase.EXECUTION: frozenset({Phase.ACCEPTED}),
     Phase.ACCEPTED: frozenset({Phase.CLOSED}),
 }
 
@@ -370,3 +370,46 @@ class FundEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.amount}"
+
+
+class Milestone(models.Model):
+    """A step of a project's execution with its date; the project's progress is the share done."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="milestones")
+    title = models.CharField(_("milestone"), max_length=100)
+    due = models.DateField(_("due"))
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["due", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Acceptance(models.Model):
+    """验收: the finished project inspected, with the residents' evaluation."""
+
+    project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="acceptance")
+    accepted_on = models.DateField(_("accepted on"))
+    satisfied = models.PositiveIntegerField(_("satisfied"), default=0)
+    basically = models.PositiveIntegerField(_("basically satisfied"), default=0)
+    unsatisfied = models.PositiveIntegerField(_("not satisfied"), default=0)
+    note = models.TextField(_("what was inspected"), blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.project} {self.accepted_on}"
+
+    @property
+    def answers(self) -> int:
+        return self.satisfied + self.basically + self.unsatisfied
+
+    @property
+    def satisfaction(self) -> int | None:
+        """Satisfied or basically satisfied, in percent of those asked (as demands count it)."""
+        return (
+            round(100 * (self.satisfied + self.basically) / self.answers) if self.answers else None
+        )

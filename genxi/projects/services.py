@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,6 +23,7 @@ from genxi.demands.models import Category, Demand
 from genxi.places.models import Area, AreaKind, Partner
 from genxi.projects.models import (
     PHASE_STEPS,
+    Acceptance,
     Ballot,
     BallotChoice,
     Channel,
@@ -31,6 +32,7 @@ from genxi.projects.models import (
     Fund,
     FundEntry,
     Method,
+    Milestone,
     Participation,
     Phase,
     Project,
@@ -312,6 +314,80 @@ def move_project(
         log_action(actor=actor, action="project.phase", obj=locked, changes=changes)
     project.refresh_from_db()
     return project
+
+
+def add_milestone(*, actor: Any, project: Project, title: str, due: Any) -> Milestone:
+    with transaction.atomic():
+        locked = Project.objects.select_for_update().get(pk=project.pk)
+        if locked.phase not in (Phase.SELECTED, Phase.EXECUTION):
+            raise ServiceError(_("Milestones are planned for a chosen project, before acceptance."))
+        milestone = Milestone.objects.create(project=locked, title=title, due=due)
+        log_action(actor=actor, action="project.milestone", obj=project, changes={"title": title})
+    return milestone
+
+
+def finish_milestone(*, actor: Any, milestone: Milestone, on: Any = None) -> Milestone:
+    with transaction.atomic():
+        changed = Milestone.objects.filter(pk=milestone.pk, done_on__isnull=True).update(
+            done_on=on or timezone.localdate()
+        )
+        if changed:
+            log_action(
+                actor=actor,
+                action="project.milestone_done",
+                obj=milestone.project,
+                changes={"title": milestone.title},
+            )
+    milestone.refresh_from_db()
+    return milestone
+
+
+def progress(project: Project) -> int | None:
+    """Milestones done, in percent (None without milestones)."""
+    counts = project.milestones.aggregate(
+        n=Count("pk"), done=Count("pk", filter=Q(done_on__isnull=False))
+    )
+    return round(100 * counts["done"] / counts["n"]) if counts["n"] else None
+
+
+def accept_project(
+    *,
+    actor: Any,
+    project: Project,
+    accepted_on: Any,
+    satisfied: int = 0,
+    basically: int = 0,
+    unsatisfied: int = 0,
+    note: str = "",
+) -> Acceptance:
+    """验收: a project in execution, its milestones all done, accepted with the residents'
+    evaluation."""
+    with transaction.atomic():
+        locked = Project.objects.select_for_update().get(pk=project.pk)
+        if locked.phase != Phase.EXECUTION:
+            raise ServiceError(_("Only a project in execution can be accepted."))
+        if locked.milestones.filter(done_on__isnull=True).exists():
+            raise ServiceError(_("Some milestones are not done yet: finish them first."))
+        if min(satisfied, basically, unsatisfied) < 0:
+            raise ServiceError(_("Enter counts of 0 or more."), field="satisfied")
+        acceptance = Acceptance.objects.create(
+            project=locked,
+            accepted_on=accepted_on,
+            satisfied=satisfied,
+            basically=basically,
+            unsatisfied=unsatisfied,
+            note=note,
+            accepted_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        Project.objects.filter(pk=locked.pk).update(phase=Phase.ACCEPTED, updated_at=timezone.now())
+        log_action(
+            actor=actor,
+            action="project.accept",
+            obj=locked,
+            changes={"satisfied": satisfied, "basically": basically, "unsatisfied": unsatisfied},
+        )
+    project.refresh_from_db()
+    return acceptance
 
 
 # ------------------------------------------------------------------ votes

@@ -18,4 +18,7 @@ urlpatterns = [
     path("projects/<int:pk>/", views.project_detail, name="project_detail"),
     path("projects/<int:pk>/step/", views.project_step, name="project_step"),
     path("projects/<int:pk>/payment/", views.project_payment, name="project_payment"),
+    path("projects/<int:pk>/milestones/", views.project_milestone, name="project_milestone"),
+    path("projects/<int:pk>/accept/", views.project_accept, name="project_accept"),
+    path("public/communities/<int:pk>/projects/", views.public_results, name="public_results"),
 ]

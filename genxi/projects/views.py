@@ -22,6 +22,7 @@ from genxi.accounts import scoping
 from genxi.accounts.navigation import PAGE_ROLES
 from genxi.core.params import parse_id
 from genxi.core.services import ServiceError
+from genxi.places.models import Area, AreaKind
 from genxi.projects import forms, services
 from genxi.projects.models import PHASE_STEPS, Channel, Fund, Phase, Project, Vote, VoteStatus
 
@@ -250,12 +251,14 @@ def _project(request: HttpRequest, pk: int) -> Project:
 
 @login_required
 def project_detail(
-    request: HttpRequest, pk: int, payment: Any = None, step: Any = None
+    request: HttpRequest, pk: int, bound: dict[str, Any] | None = None
 ) -> HttpResponse:
     project = _project(request, pk)
+    bound = bound or {}
     can_manage = request.user.has_perm("projects.manage", project)
     committed, paid = services.ledger_of(project)
     steps = [(to, Phase(to).label) for to in sorted(PHASE_STEPS.get(project.phase, ()))]
+    running = project.phase in (Phase.SELECTED, Phase.EXECUTION)
     return render(
         request,
         "projects/project_detail.html",
@@ -264,16 +267,24 @@ def project_detail(
             "committed": committed,
             "paid": paid,
             "percent": round(100 * paid / committed) if committed else 0,
+            "progress": services.progress(project),
+            "milestones": project.milestones.all(),
+            "acceptance": getattr(project, "acceptance", None),
             "entries": project.entries.order_by("at", "id"),
             "demands": project.demands.all(),
             "can_manage": can_manage,
             "steps": steps if can_manage else [],
-            "step_form": step or forms.StepForm(user=request.user),
-            "payment_form": payment or forms.PaymentForm(),
+            "step_form": bound.get("step") or forms.StepForm(user=request.user),
+            "payment_form": bound.get("payment") or forms.PaymentForm(),
+            "milestone_form": bound.get("milestone") or forms.MilestoneForm(),
+            "acceptance_form": bound.get("accept")
+            or forms.AcceptanceForm(initial={"accepted_on": timezone.localdate()}),
             "can_pay": can_manage
             and project.phase in (Phase.SELECTED, Phase.EXECUTION, Phase.ACCEPTED),
+            "can_plan": can_manage and running,
+            "can_accept": can_manage and project.phase == Phase.EXECUTION,
         },
-        status=400 if (payment or step) else 200,
+        status=400 if bound else 200,
     )
 
 
@@ -297,7 +308,7 @@ def project_step(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Done."))
             return redirect("projects:project_detail", pk=pk)
-    return project_detail(request, pk, step=form)
+    return project_detail(request, pk, {"step": form})
 
 
 @login_required
@@ -314,7 +325,68 @@ def project_payment(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Payment recorded."))
             return redirect("projects:project_detail", pk=pk)
-    return project_detail(request, pk, payment=form)
+    return project_detail(request, pk, {"payment": form})
+
+
+@login_required
+@require_POST
+def project_milestone(request: HttpRequest, pk: int) -> HttpResponse:
+    """Plan a milestone, or mark one done (`done` names it)."""
+    project = _project(request, pk)
+    _manage(request, project)
+    done = parse_id(request.POST.get("done"))
+    if done:
+        milestone = get_object_or_404(project.milestones, pk=done)
+        services.finish_milestone(actor=request.user, milestone=milestone)
+        messages.success(request, _("Done."))
+        return redirect("projects:project_detail", pk=pk)
+    form = forms.MilestoneForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_milestone(actor=request.user, project=project, **form.cleaned_data)
+        except ServiceError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("projects:project_detail", pk=pk)
+    return project_detail(request, pk, {"milestone": form})
+
+
+@login_required
+@require_POST
+def project_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _project(request, pk)
+    _manage(request, project)
+    form = forms.AcceptanceForm(request.POST)
+    if form.is_valid():
+        try:
+            services.accept_project(actor=request.user, project=project, **form.cleaned_data)
+        except ServiceError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("The project is accepted."))
+            return redirect("projects:project_detail", pk=pk)
+    return project_detail(request, pk, {"accept": form})
+
+
+def public_results(request: HttpRequest, pk: int) -> HttpResponse:
+    """A community's service projects for everyone, logged in or not: what was promised (the
+    fund), chosen (the votes' results), built (phases, progress, acceptance) and spent. No
+    person is named."""
+    community = get_object_or_404(Area.objects.of_kind(AreaKind.COMMUNITY), pk=pk)
+    funds = list(Fund.objects.filter(community=community).order_by("-year"))
+    shown = [Phase.SELECTED, Phase.EXECUTION, Phase.ACCEPTED, Phase.CLOSED]
+    rows = []
+    for fund in funds:
+        projects = list(
+            fund.projects.filter(phase__in=shown).select_related("implementer", "acceptance")
+        )
+        for project in projects:
+            project.spent = services.ledger_of(project)[1]  # type: ignore[attr-defined]
+            project.done = services.progress(project)  # type: ignore[attr-defined]
+        votes = Vote.objects.filter(fund=fund, status=VoteStatus.CLOSED)
+        rows.append((fund, services.balance(fund), projects, votes))
+    return render(request, "projects/public_results.html", {"community": community, "rows": rows})
 
 
 # ------------------------------------------------------------------ staff: votes

@@ -379,3 +379,31 @@ def test_200_ballots_at_once_leave_one_per_elector_and_exact_totals(world: World
     }
     assert {line["project"]: line["votes"] for line in vote.result["lines"]} == expected
     assert vote.status == VoteStatus.CLOSED and vote.result["turnout"] == 140
+
+
+def test_acceptance_needs_every_milestone_and_keeps_the_evaluation(world, fund, candidates) -> None:
+    from datetime import date
+
+    park = candidates["口袋公园"]
+    with pytest.raises(ServiceError, match="实施"):
+        services.accept_project(actor=None, project=park, accepted_on=date(2026, 12, 1))
+    with pytest.raises(ServiceError):
+        services.add_milestone(actor=None, project=park, title="平整", due=date(2026, 12, 1))
+    Project.objects.filter(pk=park.pk).update(phase=Phase.EXECUTION)
+    first = services.add_milestone(actor=None, project=park, title="平整", due=date(2026, 12, 1))
+    services.add_milestone(actor=None, project=park, title="种植", due=date(2026, 12, 9))
+    assert services.progress(park) == 0
+    services.finish_milestone(actor=None, milestone=first)
+    services.finish_milestone(actor=None, milestone=first)  # twice: done once
+    assert services.progress(park) == 50
+    with pytest.raises(ServiceError, match="节点"):
+        services.accept_project(actor=None, project=park, accepted_on=date(2026, 12, 10))
+    for m in park.milestones.filter(done_on__isnull=True):
+        services.finish_milestone(actor=None, milestone=m)
+    accepted = services.accept_project(
+        actor=world["bob"], project=park, accepted_on=date(2026, 12, 10), satisfied=9,
+        basically=2, unsatisfied=1,
+    )  # fmt: skip
+    assert (accepted.satisfaction, park.phase) == (92, Phase.ACCEPTED)
+    with pytest.raises(ServiceError):
+        services.accept_project(actor=None, project=park, accepted_on=date(2026, 12, 11))
