@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "genxi.demands",
     "genxi.triage",
     "genxi.projects",
+    "genxi.meetings",
 ]
 
 MIDDLEWARE = [

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("genxi.demands.urls")),
     path("", include("genxi.triage.urls")),
     path("", include("genxi.projects.urls")),
+    path("", include("genxi.meetings.urls")),
     path("accounts/", include("genxi.accounts.urls")),
     path("api/v1/", api.urls),
     path("open311/v2/", include((open311.urlpatterns, "open311"))),

@@ -23,6 +23,7 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     "demands": AREA_ROLES | {Role.PIONEER, Role.PARTNER},
     "figures": AREA_ROLES,
     "projects": AREA_ROLES,
+    "meetings": AREA_ROLES,
 }
 
 

@@ -305,9 +305,10 @@ def home(request: HttpRequest) -> HttpResponse:
         cards.append(
             (_("Partner units"), Partner.objects.visible_to(user).count(), "places:partner_list")
         )
-    from genxi.projects.views import home_cards
+    from genxi.meetings.views import home_cards as meeting_cards
+    from genxi.projects.views import home_cards as project_cards
 
-    cards += home_cards(user)
+    cards += project_cards(user) + meeting_cards(user)
     memberships = user.active_memberships() if user.is_authenticated else []
     communities: list[Any] = []
     counts: dict[int, dict[str, int]] = {}

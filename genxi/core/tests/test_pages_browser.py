@@ -47,6 +47,8 @@ def pages(w: World) -> list[tuple[str, str]]:
         ("funds", reverse("projects:fund_list")),
         ("fund-new", reverse("projects:fund_create")),
         ("votes", reverse("projects:vote_list")),
+        ("meetings", reverse("meetings:meeting_list")),
+        ("meeting-new", reverse("meetings:meeting_create")),
         ("profile", reverse("accounts:profile")),
         ("password", reverse("accounts:password_change")),
         ("not-found", "/residents/999999/"),

@@ -31,6 +31,8 @@ PAGES: list[Page] = [
     ("service funds", lambda w: reverse("projects:fund_list"), {"alice", "bob", "frank", "oscar"}),
     ("new service fund", lambda w: reverse("projects:fund_create"), STAFF),
     ("votes", lambda w: reverse("projects:vote_list"), EVERYONE),
+    ("meetings", lambda w: reverse("meetings:meeting_list"), {"alice", "bob", "frank", "oscar"}),
+    ("new meeting", lambda w: reverse("meetings:meeting_create"), STAFF),
     (
         "hot topics of a community",
         lambda w: reverse("triage:topics") + f"?area={w.hetai.pk}",

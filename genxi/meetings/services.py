@@ -1,0 +1,209 @@
+"""Writes to deliberation meetings: each one transaction with an audit entry."""
+
+import difflib
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from genxi.core.audit import log_action
+from genxi.core.services import ServiceError, create_object
+from genxi.demands.models import Category, Channel, Demand
+from genxi.demands.services import collect_demand
+from genxi.meetings.models import (
+    AgendaItem,
+    FollowUp,
+    Invitee,
+    InviteeKind,
+    Meeting,
+    Opinion,
+    PlanVersion,
+    Stance,
+)
+from genxi.places.models import Area, AreaKind, Venue
+
+
+def convene(
+    *,
+    actor: Any,
+    community: Area,
+    topic: str,
+    starts_at: datetime,
+    venue: Venue | None = None,
+    agenda: Sequence[str] = (),
+    invitees: Iterable[tuple[str, str]] = (),
+    plan: str = "",
+    demands: Iterable[Demand] = (),
+    token: uuid.UUID | None = None,
+) -> Meeting:
+    """Convene a meeting with its agenda, its invitees (name, kind) and the plan's first version."""
+    if community.kind != AreaKind.COMMUNITY:
+        raise ServiceError(_("A meeting belongs to a community."), field="community")
+    if venue is not None and not venue.area.path.startswith(community.path):
+        raise ServiceError(_("Choose a venue of this community."), field="venue")
+    people = list(dict.fromkeys(invitees))
+    if len({name for name, _kind in people}) != len(people):
+        raise ServiceError(_("Someone is invited twice."), field="invitees")
+
+    def attach(meeting: Meeting) -> None:
+        AgendaItem.objects.bulk_create(
+            [AgendaItem(meeting=meeting, position=i, title=t) for i, t in enumerate(agenda, 1)]
+        )
+        Invitee.objects.bulk_create([Invitee(meeting=meeting, name=n, kind=k) for n, k in people])
+        if plan.strip():
+            PlanVersion.objects.create(
+                meeting=meeting,
+                number=1,
+                text=plan.strip(),
+                created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            )
+
+    return create_object(
+        actor=actor,
+        model=Meeting,
+        fields={"community": community, "venue": venue, "topic": topic, "starts_at": starts_at},
+        m2m={"demands": list(demands)},
+        token=token,
+        after_insert=attach,
+    )
+
+
+def mark_attendance(*, actor: Any, invitee: Invitee, present: bool) -> Invitee:
+    with transaction.atomic():
+        Invitee.objects.filter(pk=invitee.pk).update(attended=present)
+        log_action(
+            actor=actor,
+            action="meeting.attendance",
+            obj=invitee.meeting,
+            changes={"invitee": invitee.name, "present": present},
+        )
+    invitee.attended = present
+    return invitee
+
+
+def record_opinion(
+    *, actor: Any, item: AgendaItem, speaker: Invitee, stance: str, text: str = ""
+) -> Opinion:
+    if speaker.meeting_id != item.meeting_id:
+        raise ServiceError(_("This person is not invited to this meeting."), field="speaker")
+    if not speaker.attended:
+        raise ServiceError(
+            _("%(name)s is not marked present: take the attendance first.")
+            % {"name": speaker.name},
+            field="speaker",
+        )
+    if stance not in Stance.values:
+        raise ServiceError(_("Choose support, oppose or a suggestion."), field="stance")
+    if stance == Stance.SUGGESTION and not text.strip():
+        raise ServiceError(_("Write the suggestion down."), field="text")
+    with transaction.atomic():
+        opinion = Opinion.objects.create(
+            item=item, speaker=speaker, stance=stance, text=text.strip()
+        )
+        log_action(
+            actor=actor,
+            action="meeting.opinion",
+            obj=item.meeting,
+            changes={"item": item.title, "speaker": speaker.name, "stance": stance},
+        )
+    return opinion
+
+
+def revise_plan(
+    *, actor: Any, meeting: Meeting, text: str, note: str = "", opinions: Iterable[Opinion] = ()
+) -> PlanVersion:
+    """The committee's next version of the plan, citing the opinions it took in."""
+    text = text.strip()
+    if not text:
+        raise ServiceError(_("Write the plan."), field="text")
+    cited = list(opinions)
+    if any(o.item.meeting_id != meeting.pk for o in cited):
+        raise ServiceError(_("Cite only this meeting's opinions."), field="opinions")
+    with transaction.atomic():
+        locked = Meeting.objects.select_for_update().get(pk=meeting.pk)  # one number at a time
+        last = locked.plans.aggregate(n=Max("number"))["n"] or 0
+        if last and locked.plans.get(number=last).text == text:
+            raise ServiceError(_("This is the same as the current version."), field="text")
+        try:
+            version = PlanVersion.objects.create(
+                meeting=locked,
+                number=last + 1,
+                text=text,
+                note=note.strip(),
+                created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            )
+        except IntegrityError as exc:  # pragma: no cover - the lock above orders writers
+            raise ServiceError(_("Someone saved a version just now; reload.")) from exc
+        version.opinions.set(cited)
+        log_action(
+            actor=actor,
+            action="meeting.plan",
+            obj=locked,
+            changes={"version": version.number, "opinions": [o.pk for o in cited]},
+        )
+    return version
+
+
+def plan_diff(old: PlanVersion, new: PlanVersion) -> list[tuple[str, str]]:
+    """Line by line: ("same" | "removed" | "added", text)."""
+    lines: list[tuple[str, str]] = []
+    for line in difflib.ndiff(old.text.splitlines(), new.text.splitlines()):
+        code, body = line[:2], line[2:]
+        if code == "  ":
+            lines.append(("same", body))
+        elif code == "- ":
+            lines.append(("removed", body))
+        elif code == "+ ":
+            lines.append(("added", body))
+    return lines
+
+
+def record_minutes(*, actor: Any, meeting: Meeting, minutes: str, outcome: str) -> Meeting:
+    with transaction.atomic():
+        Meeting.objects.filter(pk=meeting.pk).update(minutes=minutes, outcome=outcome)
+        log_action(actor=actor, action="meeting.minutes", obj=meeting)
+    meeting.refresh_from_db()
+    return meeting
+
+
+def add_follow_up(*, actor: Any, meeting: Meeting, title: str, owner: str, due: date) -> FollowUp:
+    with transaction.atomic():
+        action = FollowUp.objects.create(meeting=meeting, title=title, owner=owner, due=due)
+        log_action(actor=actor, action="meeting.follow_up", obj=meeting, changes={"title": title})
+    return action
+
+
+def follow_up_to_demand(*, actor: Any, action: FollowUp, category: Category) -> Demand:
+    """Put a follow-up action on the demand ledger (once), at the meeting's community."""
+    with transaction.atomic():
+        locked = FollowUp.objects.select_for_update().get(pk=action.pk)
+        if locked.demand_id is not None:
+            raise ServiceError(_("This action is on the ledger already."))
+        meeting = locked.meeting
+        demand = collect_demand(
+            actor=actor,
+            title=locked.title,
+            description=_("Agreed at the deliberation meeting “%(topic)s”; owner: %(owner)s.")
+            % {"topic": meeting.topic, "owner": locked.owner},
+            category=category,
+            area=meeting.community,
+            channel=Channel.WALK_IN,
+        )
+        locked.demand = demand
+        locked.save(update_fields=["demand"])
+        meeting.demands.add(demand)
+    action.refresh_from_db()
+    return demand
+
+
+KINDS = {
+    "居民": InviteeKind.RESIDENT,
+    "代表": InviteeKind.REPRESENTATIVE,
+    "共建单位": InviteeKind.PARTNER,
+    "物业": InviteeKind.PROPERTY,
+    "社区": InviteeKind.STAFF,
+}
