@@ -492,6 +492,8 @@ class DemoResult:
     memberships: int = 0
     categories: int = 0
     demands: int = 0
+    funds: int = 0
+    meetings: int = 0
     seconds: float = 0.0
 
     def counts(self) -> dict[str, int]:
@@ -621,6 +623,7 @@ class Loader:
         self.say(f"residents: {self.result.residents} created, pioneers: {self.result.pioneers}")
         self.load_categories()
         self.load_demands()
+        self.load_projects_and_meetings()
         self.result.seconds = time.monotonic() - started
         return self.result
 
@@ -879,6 +882,13 @@ class Loader:
 
     def load_demands(self) -> None:
         self.result.demands += _load_demands()
+
+    def load_projects_and_meetings(self) -> None:
+        from genxi.meetings import demo as meetings
+        from genxi.projects import demo as projects
+
+        self.result.funds += projects.load(timezone.localdate())
+        self.result.meetings += meetings.load()
 
     def load_categories(self) -> None:
         from genxi.demands.models import Category

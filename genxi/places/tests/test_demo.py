@@ -163,3 +163,18 @@ def test_command_prints_the_users(db: None) -> None:
         assert spec.name in text
     assert DEMO_PASSWORD in text
     assert "areas 0," in text  # the second run
+
+
+def test_the_seeds_projects_votes_and_meeting(demo: DemoResult) -> None:
+    from genxi.meetings.models import Meeting
+    from genxi.projects.models import Phase, Project, Vote, VoteStatus
+
+    park = Project.objects.get(title="口袋公园", community__name="果园社区")
+    assert park.phase == Phase.ACCEPTED and park.acceptance.satisfaction == 98
+    hetai = Vote.objects.get(community__name="和泰社区")
+    assert hetai.status == VoteStatus.OPEN and hetai.secret
+    assert hetai.electors.filter(user__username="resident").exists()
+    meeting = Meeting.objects.get(topic="高层楼道加装扶手", community__name="金筑社区")
+    assert meeting.venue.name == "金言议事角"
+    assert meeting.plans.count() == 2 and meeting.plans.get(number=2).opinions.count() == 1
+    assert demo.funds == 2 and demo.meetings == 1
