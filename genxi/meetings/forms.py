@@ -8,6 +8,7 @@ from genxi.meetings.models import AgendaItem, Invitee, Meeting, Opinion, Stance
 from genxi.meetings.services import KINDS
 from genxi.places.models import Area, Venue
 from genxi.projects.forms import staff_communities
+from genxi.projects.models import Phase, Project
 
 LOCAL = {"type": "datetime-local"}
 
@@ -29,6 +30,12 @@ class MeetingForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5, "placeholder": "王阿姨 居民\n金阳宝地物业 物业"}),
         help_text=_("One a line: the name, then 居民, 代表, 共建单位, 物业 or 社区."),
     )
+    projects = forms.ModelMultipleChoiceField(
+        label=_("Candidate projects it discusses"),
+        queryset=Project.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
     plan = forms.CharField(
         label=_("The plan to discuss (version 1)"),
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -39,6 +46,14 @@ class MeetingForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["community"].queryset = staff_communities(user)  # type: ignore[attr-defined]
         self.fields["venue"].queryset = Venue.objects.visible_to(user)  # type: ignore[attr-defined]
+        self.fields["projects"].queryset = (  # type: ignore[attr-defined]
+            Project.objects.visible_to(user)
+            .filter(phase__in=[Phase.DRAFTING, Phase.DELIBERATION])
+            .select_related("community")
+        )
+        self.fields["projects"].label_from_instance = (  # type: ignore[attr-defined]
+            lambda p: f"{p.community.name} · {p.title}"
+        )
 
     def clean_agenda(self) -> list[str]:
         items = [line.strip() for line in self.cleaned_data["agenda"].splitlines() if line.strip()]

@@ -40,6 +40,12 @@ class Meeting(TimeStamped):
     demands = models.ManyToManyField(
         "demands.Demand", verbose_name=_("demands discussed"), blank=True, related_name="meetings"
     )
+    projects = models.ManyToManyField(
+        "projects.Project",
+        verbose_name=_("projects discussed"),
+        blank=True,
+        related_name="meetings",
+    )
     minutes = models.TextField(_("minutes"), blank=True)
     outcome = models.TextField(_("outcome"), blank=True)
 

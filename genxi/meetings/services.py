@@ -25,6 +25,7 @@ from genxi.meetings.models import (
     Stance,
 )
 from genxi.places.models import Area, AreaKind, Venue
+from genxi.projects.models import Phase, Project
 
 
 def convene(
@@ -38,13 +39,20 @@ def convene(
     invitees: Iterable[tuple[str, str]] = (),
     plan: str = "",
     demands: Iterable[Demand] = (),
+    projects: Iterable[Project] = (),
     token: uuid.UUID | None = None,
 ) -> Meeting:
-    """Convene a meeting with its agenda, its invitees (name, kind) and the plan's first version."""
+    """Convene a meeting with its agenda, its invitees (name, kind) and the plan's first version.
+
+    Candidate projects it discusses that are still being drafted move on to deliberation.
+    """
     if community.kind != AreaKind.COMMUNITY:
         raise ServiceError(_("A meeting belongs to a community."), field="community")
     if venue is not None and not venue.area.path.startswith(community.path):
         raise ServiceError(_("Choose a venue of this community."), field="venue")
+    projects = list(projects)
+    if any(p.community_id != community.pk for p in projects):
+        raise ServiceError(_("Discuss only this community's projects."), field="projects")
     people = list(dict.fromkeys(invitees))
     if len({name for name, _kind in people}) != len(people):
         raise ServiceError(_("Someone is invited twice."), field="invitees")
@@ -54,6 +62,9 @@ def convene(
             [AgendaItem(meeting=meeting, position=i, title=t) for i, t in enumerate(agenda, 1)]
         )
         Invitee.objects.bulk_create([Invitee(meeting=meeting, name=n, kind=k) for n, k in people])
+        Project.objects.filter(pk__in=[p.pk for p in projects], phase=Phase.DRAFTING).update(
+            phase=Phase.DELIBERATION
+        )
         if plan.strip():
             PlanVersion.objects.create(
                 meeting=meeting,
@@ -66,7 +77,7 @@ def convene(
         actor=actor,
         model=Meeting,
         fields={"community": community, "venue": venue, "topic": topic, "starts_at": starts_at},
-        m2m={"demands": list(demands)},
+        m2m={"demands": list(demands), "projects": projects},
         token=token,
         after_insert=attach,
     )

@@ -1,6 +1,7 @@
 """Deliberation meetings: convening, attendance, opinions, plan versions and follow-ups."""
 
 from datetime import date, datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,6 +15,7 @@ from genxi.demands import services as demands
 from genxi.demands.models import Demand
 from genxi.meetings import services
 from genxi.meetings.models import InviteeKind, Meeting, Stance
+from genxi.projects import services as projects
 
 AT = datetime(2026, 12, 3, 14, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
 PLAN = "在1幢、2幢楼道加装不锈钢扶手\n每层一段，高度90厘米\n费用由为民服务专项经费支付"
@@ -69,6 +71,19 @@ def handrails_elsewhere(world: World) -> Meeting:
     )  # fmt: skip
 
 
+def test_a_meeting_discusses_only_its_community_s_projects(world: World) -> None:
+    fund = projects.create_fund(
+        actor=None, community=world.baoxiang, year=2026, amount=Decimal("100000")
+    )
+    pavilion = projects.propose_project(actor=None, fund=fund, title="凉亭", cost=Decimal("5"))
+    with pytest.raises(ServiceError, match="本社区"):
+        services.convene(
+            actor=None, community=world.hetai, topic="议事", starts_at=AT, agenda=["x"],
+            invitees=[("张三", InviteeKind.RESIDENT)], projects=[pavilion],
+        )  # fmt: skip
+    assert not Meeting.objects.exists()
+
+
 def test_a_follow_up_becomes_a_demand_once(world: World) -> None:
     meeting = handrails(world)
     category = demands.create_category(actor=None, name="楼道扶手")
@@ -113,6 +128,10 @@ def test_the_handrail_meeting_produces_a_revised_plan(
     """和泰's staff convene the handrail meeting at 三花半月谈长廊, take the attendance at the
     door on a phone, record the residents' opinions, and integrate them into plan v2."""
     demands.create_category(actor=None, name="楼道扶手")
+    fund = projects.create_fund(
+        actor=None, community=world.hetai, year=2026, amount=Decimal("100000")
+    )
+    rails = projects.propose_project(actor=None, fund=fund, title="楼道扶手", cost=Decimal("60000"))
     log_in(page, live_server.url, "bob", PASSWORD)
     page.click("a.stat:has-text('议事会')")
     page.click("text=召开议事会")
@@ -123,8 +142,12 @@ def test_the_handrail_meeting_produces_a_revised_plan(
     page.fill("textarea[name=agenda]", "加装扶手的方案\n费用和施工安排")
     page.fill("textarea[name=invitees]", "王阿姨 居民\n李大爷 代表\n金阳宝地物业 物业")
     page.fill("textarea[name=plan]", PLAN)
+    page.check("label:has-text('和泰社区 · 楼道扶手') input")
     page.click("button:has-text('保存')")
     expect(page.locator("h1")).to_have_text("高层楼道加装扶手")
+    expect(page.locator("body")).to_contain_text("议事中")  # the candidate is now discussed
+    rails.refresh_from_db()
+    assert rails.phase == "deliberation"
 
     page.set_viewport_size(PHONE)  # at the door
     for name in ["王阿姨", "李大爷"]:
