@@ -177,11 +177,14 @@ class PaperBallotForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args: Any, vote: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, vote: Any, assisted_only: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["elector"].queryset = vote.electors.filter(  # type: ignore[attr-defined]
             participation__isnull=True
         )
+        if assisted_only:  # a pioneer records only the ballots they help with
+            self.fields["channel"].choices = [(Channel.ASSISTED, Channel.ASSISTED.label)]  # type: ignore[attr-defined]
+            del self.fields["paper_ref"]
         self.fields["projects"].queryset = vote.projects.all()  # type: ignore[attr-defined]
 
 

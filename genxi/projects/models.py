@@ -22,7 +22,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from genxi.accounts import scoping
-from genxi.accounts.models import AREA_ROLES
+from genxi.accounts.models import AREA_ROLES, Role
 from genxi.core.models import TimeStamped
 
 
@@ -185,13 +185,17 @@ class VoteStatus(models.TextChoices):
 class VoteQuerySet(models.QuerySet["Vote"]):
     def visible_to(self, user: Any) -> "VoteQuerySet":
         """Staff and leadership: their communities' votes. Representatives: the votes they are
-        electors in."""
+        electors in. Pioneers: their communities' votes, to assist electors."""
         if scoping.is_superuser(user):
             return self.all()
         if not getattr(user, "is_authenticated", False):
             return self.none()
         mine = Elector.objects.filter(user=user).values("vote")
-        return self.filter(_in_scope(user, "community__path") | Q(pk__in=mine))
+        # Pioneers of the community: they help electors who cannot vote alone (assisted ballots).
+        pioneers = scoping.path_range_q(
+            "community__path", scoping.scope_paths(user, {Role.PIONEER})
+        )
+        return self.filter(_in_scope(user, "community__path") | pioneers | Q(pk__in=mine))
 
 
 class Vote(TimeStamped):

@@ -5,7 +5,7 @@ from typing import Any
 import rules
 
 from genxi.accounts import scoping
-from genxi.accounts.models import STAFF_ROLES
+from genxi.accounts.models import STAFF_ROLES, Role
 
 
 @rules.predicate
@@ -25,5 +25,12 @@ def is_elector(user: Any, vote: Any = None) -> bool:
     return bool(vote.electors.filter(user=user).exists())
 
 
+@rules.predicate
+def assists_electors(user: Any, vote: Any = None) -> bool:
+    """A pioneer of the vote's community: records a ballot for an elector they help."""
+    return vote is not None and scoping.covers(user, vote.community.path, {Role.PIONEER})
+
+
 rules.add_perm("projects.manage", runs_community)
+rules.add_perm("projects.assist", runs_community | assists_electors)
 rules.add_perm("projects.vote", is_elector)

@@ -80,6 +80,9 @@ def _page(
 
 def _staff_controls(request: HttpRequest, vote: Vote, bound: dict[str, Any]) -> dict[str, Any]:
     if not request.user.has_perm("projects.manage", vote):
+        if request.user.has_perm("projects.assist", vote):
+            form = bound.get("assist") or forms.PaperBallotForm(vote=vote, assisted_only=True)
+            return {"can_manage": False, "assist_form": form}
         return {"can_manage": False}
     return {
         "can_manage": True,
@@ -425,10 +428,25 @@ def vote_create(request: HttpRequest, pk: int) -> HttpResponse:
 def vote_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """Staff's steps on a vote: open, close, a paper (or assisted) ballot, an override."""
     vote = _vote(request, pk)
-    _manage(request, vote)
+    if action == "assist":
+        if not request.user.has_perm("projects.assist", vote):
+            raise Http404
+    else:
+        _manage(request, vote)
     form: Any = None
     try:
-        if action == "open":
+        if action == "assist":
+            form = forms.PaperBallotForm(request.POST, vote=vote, assisted_only=True)
+            if not form.is_valid():
+                raise ServiceError(_("Check the ballot's fields."))
+            services.cast_ballot(
+                actor=request.user,
+                vote=vote,
+                elector=form.cleaned_data["elector"],
+                projects=list(form.cleaned_data["projects"]),
+                channel=Channel.ASSISTED,
+            )
+        elif action == "open":
             services.open_vote(actor=request.user, vote=vote)
         elif action == "close":
             services.close_vote(actor=request.user, vote=vote)

@@ -88,7 +88,7 @@ def test_a_representative_votes_on_a_phone_and_checks_the_ballot(
 def test_votes_are_seen_by_their_community_and_their_electors_only(world: World, client) -> None:
     vote, (park, _rails, _seats) = a_vote(world)
     url = reverse("projects:vote_detail", args=[vote.pk])
-    seen = {"erin": 200, "bob": 200, "alice": 200, "frank": 200}
+    seen = {"erin": 200, "bob": 200, "alice": 200, "frank": 200, "carol": 200}
     for username in ["erin", "bob", "alice", "frank", "oscar", "dave", "carol", "nobody"]:
         status = seen.get(username, 404)
         client.force_login(world[username])
@@ -105,3 +105,27 @@ def test_votes_are_seen_by_their_community_and_their_electors_only(world: World,
     assert again.status_code == 400 and "已经投过票" in again.content.decode()
     assert Participation.objects.count() == 1
     assert "票决" in client.get(reverse("core:home")).content.decode()
+
+
+def test_a_pioneer_records_an_assisted_ballot_and_nothing_else(world: World, client) -> None:
+    from genxi.projects.models import Channel, Elector
+
+    vote, (park, _rails, _seats) = a_vote(world)
+    paper_elector = Elector.objects.get(vote=vote, name="党员代表甲")
+    client.force_login(world["carol"])  # the pioneer of 和泰社区
+    page = client.get(reverse("projects:vote_detail", args=[vote.pk])).content.decode()
+    assert 'id="assist"' in page and 'id="staff"' not in page
+    assist = reverse("projects:vote_action", args=[vote.pk, "assist"])
+    answer = client.post(assist, {"elector": paper_elector.pk, "channel": "assisted",
+                                  "projects": [park.pk]})  # fmt: skip
+    assert answer.status_code == 302
+    done = Participation.objects.get(elector=paper_elector)
+    assert (done.channel, done.recorded_by) == (Channel.ASSISTED, world["carol"])
+    again = client.post(assist, {"elector": paper_elector.pk, "channel": "assisted",
+                                 "projects": [park.pk]})  # fmt: skip
+    assert again.status_code == 400 and Participation.objects.count() == 1
+    for action in ["close", "paper", "override"]:
+        url = reverse("projects:vote_action", args=[vote.pk, action])
+        assert client.post(url).status_code == 404, action
+    client.force_login(world["dave"])
+    assert client.post(assist, {"elector": paper_elector.pk}).status_code == 404
