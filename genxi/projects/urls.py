@@ -15,6 +15,7 @@ urlpatterns = [
     path("funds/<int:pk>/", views.fund_detail, name="fund_detail"),
     path("funds/<int:pk>/projects/new/", views.project_create, name="project_create"),
     path("funds/<int:pk>/votes/new/", views.vote_create, name="vote_create"),
+    path("projects/", views.project_list, name="project_list"),
     path("projects/<int:pk>/", views.project_detail, name="project_detail"),
     path("projects/<int:pk>/step/", views.project_step, name="project_step"),
     path("projects/<int:pk>/payment/", views.project_payment, name="project_payment"),

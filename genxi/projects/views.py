@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from genxi.accounts import scoping
+from genxi.accounts.models import Role
 from genxi.accounts.navigation import PAGE_ROLES
 from genxi.core.params import parse_id
 from genxi.core.services import ServiceError
@@ -141,6 +142,9 @@ def home_cards(user: Any) -> list[tuple[str, int, str]]:
     if scoping.has_role(user, *PAGE_ROLES["projects"]):
         funds = Fund.objects.visible_to(user).count()
         cards.append((_("Service funds"), funds, "projects:fund_list"))
+    if scoping.has_role(user, Role.PARTNER):
+        mine = Project.objects.filter(implementer__in=scoping.partner_ids(user)).count()
+        cards.append((_("Projects we implement"), mine, "projects:project_list"))
     if votes := Vote.objects.visible_to(user).count():
         cards.append((_("Votes"), votes, "projects:vote_list"))
     return cards
@@ -180,6 +184,17 @@ def fund_list(request: HttpRequest) -> HttpResponse:
         "projects/fund_list.html",
         {"rows": rows, "can_create": request.user.has_perm("projects.manage")},
     )
+
+
+@login_required
+def project_list(request: HttpRequest) -> HttpResponse:
+    """The projects the user may see: their communities', or those their unit implements."""
+    projects = (
+        Project.objects.visible_to(request.user)
+        .select_related("community", "fund", "implementer")
+        .order_by("-fund__year", "community__path", "pk")
+    )
+    return render(request, "projects/project_list.html", {"projects": projects[:500]})
 
 
 @login_required

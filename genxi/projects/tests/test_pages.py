@@ -187,3 +187,22 @@ def test_a_pocket_park_from_the_needs_survey_to_a_paid_project(
     paid = FundEntry.objects.filter(kind=EntryKind.PAYMENT)
     assert sum(e.amount for e in paid) == Decimal("130000")
     assert list(park.demands.all()) == [wish]
+
+
+def test_a_partner_sees_the_projects_it_implements(world: World, client) -> None:
+    fund = services.create_fund(
+        actor=None, community=world.hetai, year=2026, amount=Decimal("100000")
+    )
+    built = services.propose_project(actor=None, fund=fund, title="长廊座椅", cost=Decimal("9"))
+    other = services.propose_project(actor=None, fund=fund, title="健身角", cost=Decimal("9"))
+    Project.objects.filter(pk=built.pk).update(phase=Phase.EXECUTION, implementer=world.partner)
+    client.force_login(world["dave"])  # 金阳宝地物业's handler
+    listing = client.get(reverse("projects:project_list")).content.decode()
+    assert "长廊座椅" in listing and "健身角" not in listing
+    assert "我们实施的项目" in client.get(reverse("core:home")).content.decode()
+    page = client.get(reverse("projects:project_detail", args=[built.pk])).content.decode()
+    assert "长廊座椅" in page and "记录支付" not in page
+    assert client.get(reverse("projects:project_detail", args=[other.pk])).status_code == 404
+    assert client.get(reverse("projects:fund_detail", args=[fund.pk])).status_code == 404
+    payment = reverse("projects:project_payment", args=[built.pk])
+    assert client.post(payment, {"amount": "1"}).status_code == 404
