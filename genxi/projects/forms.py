@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from genxi.accounts import scoping
 from genxi.accounts.models import STAFF_ROLES, User
+from genxi.core.forms import PhotosField
 from genxi.demands.models import Category, Demand
 from genxi.places.models import Area, AreaKind, Partner
 from genxi.projects.models import Channel, Elector, ElectorKind, Fund, Method, Phase, Project
@@ -242,3 +243,8 @@ class AcceptanceForm(forms.Form):
     note = forms.CharField(
         label=_("What was inspected"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class PhotoForm(forms.Form):
+    photos = PhotosField(label=_("Photos"))
+    caption = forms.CharField(label=_("Caption"), max_length=100, required=False)

@@ -417,3 +417,26 @@ class Acceptance(models.Model):
         return (
             round(100 * (self.satisfied + self.basically) / self.answers) if self.answers else None
         )
+
+
+def project_photo_path(instance: Any, filename: str) -> str:
+    return f"projects/{instance.project_id}/{filename}"
+
+
+class ProjectPhoto(models.Model):
+    """A photo of a project being built or accepted. Served only through a view that checks who
+    may see the project."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="photos")
+    image = models.FileField(_("photo"), upload_to=project_photo_path)
+    caption = models.CharField(_("caption"), max_length=100, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.caption or str(self.pk)

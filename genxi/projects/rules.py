@@ -31,6 +31,14 @@ def assists_electors(user: Any, vote: Any = None) -> bool:
     return vote is not None and scoping.covers(user, vote.community.path, {Role.PIONEER})
 
 
+@rules.predicate
+def implements(user: Any, project: Any = None) -> bool:
+    """A handler of the partner unit that implements the project."""
+    return project is not None and project.implementer_id in scoping.partner_ids(user)
+
+
 rules.add_perm("projects.manage", runs_community)
+# Progress photos: the community's staff and the implementer.
+rules.add_perm("projects.add_photo", runs_community | implements)
 rules.add_perm("projects.assist", runs_community | assists_electors)
 rules.add_perm("projects.vote", is_elector)

@@ -36,6 +36,7 @@ from genxi.projects.models import (
     Participation,
     Phase,
     Project,
+    ProjectPhoto,
     Vote,
     VoteStatus,
 )
@@ -388,6 +389,22 @@ def accept_project(
         )
     project.refresh_from_db()
     return acceptance
+
+
+def add_photos(*, actor: Any, project: Project, photos: Sequence[Any], caption: str = "") -> int:
+    """Photos already cleaned by genxi.core.images.clean_photo (re-encoded, no EXIF)."""
+    if not photos:
+        raise ServiceError(_("Choose at least one photo."), field="photos")
+    with transaction.atomic():
+        for photo in photos:
+            ProjectPhoto(
+                project=project,
+                image=photo,
+                caption=caption.strip(),
+                uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
+            ).save()
+        log_action(actor=actor, action="project.photos", obj=project, changes={"n": len(photos)})
+    return len(photos)
 
 
 # ------------------------------------------------------------------ votes

@@ -21,5 +21,7 @@ urlpatterns = [
     path("projects/<int:pk>/payment/", views.project_payment, name="project_payment"),
     path("projects/<int:pk>/milestones/", views.project_milestone, name="project_milestone"),
     path("projects/<int:pk>/accept/", views.project_accept, name="project_accept"),
+    path("projects/<int:pk>/photos/", views.project_photos, name="project_photos"),
+    path("projects/<int:pk>/photos/<int:photo>/", views.project_photo, name="project_photo"),
     path("public/communities/<int:pk>/projects/", views.public_results, name="public_results"),
 ]

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +25,16 @@ from genxi.core.params import parse_id
 from genxi.core.services import ServiceError
 from genxi.places.models import Area, AreaKind
 from genxi.projects import forms, services
-from genxi.projects.models import PHASE_STEPS, Channel, Fund, Phase, Project, Vote, VoteStatus
+from genxi.projects.models import (
+    PHASE_STEPS,
+    Channel,
+    Fund,
+    Phase,
+    Project,
+    ProjectPhoto,
+    Vote,
+    VoteStatus,
+)
 
 
 def _vote(request: HttpRequest, pk: int) -> Vote:
@@ -301,6 +310,10 @@ def project_detail(
             and project.phase in (Phase.SELECTED, Phase.EXECUTION, Phase.ACCEPTED),
             "can_plan": can_manage and running,
             "can_accept": can_manage and project.phase == Phase.EXECUTION,
+            "photos": project.photos.all(),
+            "can_add_photo": request.user.has_perm("projects.add_photo", project)
+            and project.phase in (Phase.SELECTED, Phase.EXECUTION, Phase.ACCEPTED),
+            "photo_form": bound.get("photo") or forms.PhotoForm(),
         },
         status=400 if bound else 200,
     )
@@ -385,6 +398,33 @@ def project_accept(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The project is accepted."))
             return redirect("projects:project_detail", pk=pk)
     return project_detail(request, pk, {"accept": form})
+
+
+@login_required
+@require_POST
+def project_photos(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _project(request, pk)
+    if not request.user.has_perm("projects.add_photo", project):
+        raise Http404
+    form = forms.PhotoForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.add_photos(actor=request.user, project=project, **form.cleaned_data)
+        except ServiceError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("projects:project_detail", pk=pk)
+    return project_detail(request, pk, {"photo": form})
+
+
+@login_required
+def project_photo(request: HttpRequest, pk: int, photo: int) -> FileResponse:
+    """A project's photo, for those who may see the project (never a public file)."""
+    item = get_object_or_404(ProjectPhoto, project=_project(request, pk), pk=photo)
+    response = FileResponse(item.image.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 def public_results(request: HttpRequest, pk: int) -> HttpResponse:

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
@@ -153,6 +154,16 @@ def test_a_pocket_park_from_the_needs_survey_to_a_paid_project(
     page.fill("input[name=override_reason]", "地下管线改道")
     page.click("button:has-text('记录支付')")
     expect(page.locator("#paid")).to_have_text("130000")
+    from genxi.demands.tests.test_photos import phone_photo
+
+    photo = phone_photo("park.jpg", (800, 600))
+    page.set_input_files(
+        "#photos input[name=photos]",
+        files=[{"name": "park.jpg", "mimeType": "image/jpeg", "buffer": photo.read()}],
+    )
+    page.fill("#photos input[name=caption]", "步道铺设中")
+    page.locator("#photos").get_by_role("button", name="上传").click()
+    expect(page.locator("#photos img")).to_have_count(1)
     milestones = page.locator("#milestones")
     for title, due in [("场地平整", "2026-12-10"), ("绿化种植", "2026-12-20")]:
         milestones.locator("input[name=title]").fill(title)
@@ -206,3 +217,34 @@ def test_a_partner_sees_the_projects_it_implements(world: World, client) -> None
     assert client.get(reverse("projects:fund_detail", args=[fund.pk])).status_code == 404
     payment = reverse("projects:project_payment", args=[built.pk])
     assert client.post(payment, {"amount": "1"}).status_code == 404
+
+
+def test_the_implementer_adds_progress_photos_seen_only_in_scope(world: World, client) -> None:
+    from genxi.demands.tests.test_photos import phone_photo
+
+    fund = services.create_fund(
+        actor=None, community=world.hetai, year=2026, amount=Decimal("100000")
+    )
+    built = services.propose_project(actor=None, fund=fund, title="长廊座椅", cost=Decimal("9"))
+    Project.objects.filter(pk=built.pk).update(phase=Phase.EXECUTION, implementer=world.partner)
+    url = reverse("projects:project_photos", args=[built.pk])
+    client.force_login(world["dave"])
+    bad = client.post(url, {"photos": [SimpleUploadedFile("a.jpg", b"not an image")]})
+    assert bad.status_code == 400 and not built.photos.exists()
+    empty = client.post(url, {"caption": "x"})
+    assert empty.status_code == 400 and "请至少选择一张照片" in empty.content.decode()
+    done = client.post(url, {"photos": [phone_photo("p.jpg", (800, 600))], "caption": "座椅安装"})
+    assert done.status_code == 302
+    photo = built.photos.get()
+    seen = reverse("projects:project_photo", args=[built.pk, photo.pk])
+    got = client.get(seen)
+    assert b"".join(got.streaming_content).startswith(b"\xff\xd8")  # a re-encoded JPEG
+    client.force_login(world["bob"])
+    got = client.get(seen)
+    assert got.status_code == 200
+    got.close()
+    for username in ["oscar", "erin", "carol"]:
+        client.force_login(world[username])
+        assert client.get(seen).status_code == 404, username
+    client.force_login(world["frank"])  # leadership sees, but does not upload
+    assert client.post(url, {"caption": "x"}).status_code == 404
