@@ -407,3 +407,40 @@ def test_acceptance_needs_every_milestone_and_keeps_the_evaluation(world, fund, 
     assert (accepted.satisfaction, park.phase) == (92, Phase.ACCEPTED)
     with pytest.raises(ServiceError):
         services.accept_project(actor=None, project=park, accepted_on=date(2026, 12, 11))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_30_payments_at_once_never_spend_past_the_fund(world: World) -> None:
+    """Thirty payments of 10,000 at once against a fund of 200,000: exactly twenty go through."""
+    if connection.vendor == "sqlite" and "memory" in str(connection.settings_dict["NAME"]):
+        pytest.skip("an in-memory SQLite database cannot be shared between threads")
+    fund = services.create_fund(actor=None, community=world.hetai, year=2026, amount=D("200000"))
+    park = services.propose_project(actor=None, fund=fund, title="口袋公园", cost=D("100000"))
+    vote = services.create_vote(
+        actor=None, fund=fund, title="票决", method=Method.APPROVAL, projects=[park],
+        max_choices=1,
+    )  # fmt: skip
+    (elector,) = services.add_electors(actor=None, vote=vote, electors=[("代表", "party", 1, None)])
+    services.open_vote(actor=None, vote=vote)
+    services.cast_ballot(actor=None, vote=vote, elector=elector, projects=[park])
+    services.close_vote(actor=None, vote=vote)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def pay(_i: int) -> None:
+        try:
+            services.record_payment(
+                actor=None, project=park, amount=D("10000"), override_reason="追加"
+            )
+            result = "paid"
+        except ServiceError:
+            result = "refused"
+        finally:
+            connection.close()
+        with lock:
+            outcomes.append(result)
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        list(pool.map(pay, range(30)))
+    assert outcomes.count("paid") == 20 and outcomes.count("refused") == 10
+    assert services.balance(fund).paid == D("200000")
