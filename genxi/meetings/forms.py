@@ -1,3 +1,4 @@
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -8,7 +9,7 @@ from genxi.meetings.models import AgendaItem, Invitee, Meeting, Opinion, Stance
 from genxi.meetings.services import KINDS
 from genxi.places.models import Area, Venue
 from genxi.projects.forms import staff_communities
-from genxi.projects.models import Phase, Project
+from genxi.projects.models import Fund, Phase, Project
 
 LOCAL = {"type": "datetime-local"}
 
@@ -139,3 +140,16 @@ class ToDemandForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = Category.objects.active()  # type: ignore[attr-defined]
+
+
+class ToProjectForm(forms.Form):
+    fund = forms.ModelChoiceField(label=_("Fund"), queryset=Fund.objects.none())
+    cost = forms.DecimalField(
+        label=_("Estimated cost (yuan)"), max_digits=12, decimal_places=2, min_value=Decimal("0.01")
+    )
+
+    def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["fund"].queryset = Fund.objects.filter(  # type: ignore[attr-defined]
+            community=meeting.community_id, frozen_at__isnull=True
+        )

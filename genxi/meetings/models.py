@@ -154,6 +154,9 @@ class FollowUp(models.Model):
     demand = models.OneToOneField(
         "demands.Demand", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    project = models.OneToOneField(
+        "projects.Project", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["due", "id"]

@@ -25,7 +25,7 @@ from genxi.meetings.models import (
     Stance,
 )
 from genxi.places.models import Area, AreaKind, Venue
-from genxi.projects.models import Phase, Project
+from genxi.projects.models import Fund, Phase, Project
 
 
 def convene(
@@ -192,8 +192,8 @@ def follow_up_to_demand(*, actor: Any, action: FollowUp, category: Category) -> 
     """Put a follow-up action on the demand ledger (once), at the meeting's community."""
     with transaction.atomic():
         locked = FollowUp.objects.select_for_update().get(pk=action.pk)
-        if locked.demand_id is not None:
-            raise ServiceError(_("This action is on the ledger already."))
+        if locked.demand_id is not None or locked.project_id is not None:
+            raise ServiceError(_("This action has been taken up already."))
         meeting = locked.meeting
         demand = collect_demand(
             actor=actor,
@@ -209,6 +209,33 @@ def follow_up_to_demand(*, actor: Any, action: FollowUp, category: Category) -> 
         meeting.demands.add(demand)
     action.refresh_from_db()
     return demand
+
+
+def follow_up_to_project(*, actor: Any, action: FollowUp, fund: Fund, cost: Any) -> Project:
+    """Draft a follow-up action as a candidate service project of the community's fund (once);
+    the meeting is recorded as having discussed it."""
+    from genxi.projects.services import propose_project
+
+    with transaction.atomic():
+        locked = FollowUp.objects.select_for_update().get(pk=action.pk)
+        if locked.project_id is not None or locked.demand_id is not None:
+            raise ServiceError(_("This action has been taken up already."))
+        meeting = locked.meeting
+        if fund.community_id != meeting.community_id:
+            raise ServiceError(_("Choose a fund of this community."), field="fund")
+        project = propose_project(
+            actor=actor,
+            fund=fund,
+            title=locked.title,
+            cost=cost,
+            description=_("Agreed at the deliberation meeting “%(topic)s”; owner: %(owner)s.")
+            % {"topic": meeting.topic, "owner": locked.owner},
+        )
+        locked.project = project
+        locked.save(update_fields=["project"])
+        meeting.projects.add(project)
+    action.refresh_from_db()
+    return project
 
 
 KINDS = {

@@ -14,4 +14,5 @@ urlpatterns = [
     path("meetings/<int:pk>/minutes/", views.minutes, name="minutes"),
     path("meetings/<int:pk>/actions/", views.follow_up, name="follow_up"),
     path("meetings/<int:pk>/actions/<int:action>/demand/", views.to_demand, name="to_demand"),
+    path("meetings/<int:pk>/actions/<int:action>/project/", views.to_project, name="to_project"),
 ]

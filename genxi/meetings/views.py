@@ -92,7 +92,7 @@ def _page(
             "plans": plans,
             "current": current,
             "changes": changes,
-            "actions": meeting.actions.select_related("demand"),
+            "actions": meeting.actions.select_related("demand", "project"),
             "can_manage": request.user.has_perm("meetings.manage", meeting),
             "opinion_form": bound.get("opinion") or forms.OpinionForm(meeting=meeting),
             "plan_form": bound.get("plan")
@@ -101,6 +101,7 @@ def _page(
             or forms.MinutesForm(initial={"minutes": meeting.minutes, "outcome": meeting.outcome}),
             "follow_up_form": bound.get("follow_up") or forms.FollowUpForm(),
             "to_demand_form": forms.ToDemandForm(),
+            "to_project_form": forms.ToProjectForm(meeting=meeting),
         },
         status=400 if bound else 200,
     )
@@ -227,3 +228,24 @@ def to_demand(request: HttpRequest, pk: int, action: int) -> HttpResponse:
         return redirect(meeting)
     messages.success(request, _("On the demand ledger as %(code)s.") % {"code": demand.code})
     return redirect(meeting)
+
+
+@login_required
+@require_POST
+def to_project(request: HttpRequest, pk: int, action: int) -> HttpResponse:
+    meeting = _meeting(request, pk)
+    _manage(request, meeting)
+    item = get_object_or_404(FollowUp, pk=action, meeting=meeting)
+    form = forms.ToProjectForm(request.POST, meeting=meeting)
+    if not form.is_valid():
+        messages.error(request, _("Choose the fund and give the estimated cost."))
+        return redirect(meeting)
+    try:
+        project = services.follow_up_to_project(
+            actor=request.user, action=item, **form.cleaned_data
+        )
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect(meeting)
+    messages.success(request, _("Drafted as a candidate project."))
+    return redirect("projects:project_detail", pk=project.pk)

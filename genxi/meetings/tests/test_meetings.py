@@ -93,7 +93,34 @@ def test_a_follow_up_becomes_a_demand_once(world: World) -> None:
     demand = services.follow_up_to_demand(actor=world["bob"], action=action, category=category)
     assert demand.community == world.hetai and "高层楼道加装扶手" in demand.description
     assert list(meeting.demands.all()) == [demand]
-    with pytest.raises(ServiceError, match="已在"):
+    with pytest.raises(ServiceError, match="已经"):
+        services.follow_up_to_demand(actor=None, action=action, category=category)
+
+
+def test_a_follow_up_becomes_a_candidate_project_once(world: World, client) -> None:
+    meeting = handrails(world)
+    fund = projects.create_fund(
+        actor=None, community=world.hetai, year=2026, amount=Decimal("100000")
+    )
+    action = services.add_follow_up(
+        actor=None, meeting=meeting, title="楼道扶手加装", owner="鲍勃", due=date(2026, 12, 10)
+    )
+    elsewhere = projects.create_fund(
+        actor=None, community=world.baoxiang, year=2026, amount=Decimal("100000")
+    )
+    with pytest.raises(ServiceError, match="本社区"):
+        services.follow_up_to_project(actor=None, action=action, fund=elsewhere, cost=Decimal(5))
+    client.force_login(world["bob"])
+    url = reverse("meetings:to_project", args=[meeting.pk, action.pk])
+    answer = client.post(url, {"fund": fund.pk, "cost": "60000"})
+    project = fund.projects.get()
+    assert answer["Location"] == reverse("projects:project_detail", args=[project.pk])
+    assert (project.title, project.cost) == ("楼道扶手加装", Decimal("60000"))
+    assert list(meeting.projects.all()) == [project]
+    client.post(url, {"fund": fund.pk, "cost": "60000"})  # a retry drafts nothing more
+    assert fund.projects.count() == 1
+    category = demands.create_category(actor=None, name="楼道扶手")
+    with pytest.raises(ServiceError, match="已经"):
         services.follow_up_to_demand(actor=None, action=action, category=category)
 
 
