@@ -60,6 +60,8 @@ class MeetingForm(forms.Form):
         items = [line.strip() for line in self.cleaned_data["agenda"].splitlines() if line.strip()]
         if not items:
             raise forms.ValidationError(_("Write at least one agenda item."))
+        if any(len(item) > 100 for item in items):
+            raise forms.ValidationError(_("Keep each agenda item to 100 characters."))
         return items
 
     def clean_invitees(self) -> list[tuple[str, str]]:
@@ -74,6 +76,9 @@ class MeetingForm(forms.Form):
                     _("Line %(n)s: the name, then 居民, 代表, 共建单位, 物业 or 社区.")
                     % {"n": number}
                 )
+                continue
+            if len(parts[0]) > 50:
+                errors.append(_("Line %(n)s: a name of at most 50 characters.") % {"n": number})
                 continue
             people.append((parts[0], KINDS[parts[1]]))
         if errors:
@@ -144,6 +149,9 @@ class ToDemandForm(forms.Form):
 
 class ToProjectForm(forms.Form):
     fund = forms.ModelChoiceField(label=_("Fund"), queryset=Fund.objects.none())
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=Category.objects.none(), required=False
+    )
     cost = forms.DecimalField(
         label=_("Estimated cost (yuan)"), max_digits=12, decimal_places=2, min_value=Decimal("0.01")
     )
@@ -153,3 +161,4 @@ class ToProjectForm(forms.Form):
         self.fields["fund"].queryset = Fund.objects.filter(  # type: ignore[attr-defined]
             community=meeting.community_id, frozen_at__isnull=True
         )
+        self.fields["category"].queryset = Category.objects.active()  # type: ignore[attr-defined]

@@ -211,7 +211,9 @@ def follow_up_to_demand(*, actor: Any, action: FollowUp, category: Category) -> 
     return demand
 
 
-def follow_up_to_project(*, actor: Any, action: FollowUp, fund: Fund, cost: Any) -> Project:
+def follow_up_to_project(
+    *, actor: Any, action: FollowUp, fund: Fund, cost: Any, category: Category | None = None
+) -> Project:
     """Draft a follow-up action as a candidate service project of the community's fund (once);
     the meeting is recorded as having discussed it."""
     from genxi.projects.services import propose_project
@@ -228,6 +230,7 @@ def follow_up_to_project(*, actor: Any, action: FollowUp, fund: Fund, cost: Any)
             fund=fund,
             title=locked.title,
             cost=cost,
+            category=category,
             description=_("Agreed at the deliberation meeting “%(topic)s”; owner: %(owner)s.")
             % {"topic": meeting.topic, "owner": locked.owner},
         )

@@ -142,7 +142,18 @@ def attendance(request: HttpRequest, pk: int, invitee: int) -> HttpResponse:
         actor=request.user, invitee=person, present=request.POST.get("present") == "1"
     )
     if request.htmx:  # type: ignore[attr-defined]
-        return render(request, "meetings/invitee_row.html", {"i": person, "meeting": meeting})
+        # The row, and the count beside the heading (out of band).
+        return render(
+            request,
+            "meetings/invitee_row.html",
+            {
+                "i": person,
+                "meeting": meeting,
+                "oob": True,
+                "present": meeting.invitees.filter(attended=True).count(),
+                "invited": meeting.invitees.count(),
+            },
+        )
     return redirect(meeting)
 
 

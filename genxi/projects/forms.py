@@ -116,6 +116,9 @@ def parse_electors(text: str) -> list[tuple[str, str, int, Any]]:
                 )
                 if user is None:
                     errors.append(_("Line %(n)s: no user %(u)s.") % {"n": number, "u": extra})
+        if len(parts[0]) > 50:
+            errors.append(_("Line %(n)s: a name of at most 50 characters.") % {"n": number})
+            continue
         electors.append((parts[0], ELECTOR_KINDS[parts[1]], weight, user))
     if errors:
         raise forms.ValidationError(errors)
@@ -131,7 +134,11 @@ class VoteForm(forms.Form):
         label=_("Most projects a voter may choose"), min_value=1, max_value=50, required=False
     )
     quorum = forms.IntegerField(
-        label=_("Quorum (electors who must vote)"), min_value=0, initial=0, required=False
+        label=_("Quorum (electors who must vote)"),
+        min_value=0,
+        max_value=100_000,
+        initial=0,
+        required=False,
     )
     secret = forms.BooleanField(
         label=_("Secret ballot"),
@@ -183,7 +190,10 @@ class PaperBallotForm(forms.Form):
         self.fields["elector"].queryset = vote.electors.filter(  # type: ignore[attr-defined]
             participation__isnull=True
         )
-        if assisted_only:  # a pioneer records only the ballots they help with
+        if assisted_only:  # a pioneer helps those who cannot vote on the web themselves
+            self.fields["elector"].queryset = vote.electors.filter(  # type: ignore[attr-defined]
+                participation__isnull=True, user__isnull=True
+            )
             self.fields["channel"].choices = [(Channel.ASSISTED, Channel.ASSISTED.label)]  # type: ignore[attr-defined]
             del self.fields["paper_ref"]
         self.fields["projects"].queryset = vote.projects.all()  # type: ignore[attr-defined]
@@ -237,9 +247,15 @@ class AcceptanceForm(forms.Form):
     accepted_on = forms.DateField(
         label=_("Accepted on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    satisfied = forms.IntegerField(label=_("Residents satisfied"), min_value=0, initial=0)
-    basically = forms.IntegerField(label=_("Basically satisfied"), min_value=0, initial=0)
-    unsatisfied = forms.IntegerField(label=_("Not satisfied"), min_value=0, initial=0)
+    satisfied = forms.IntegerField(
+        label=_("Residents satisfied"), min_value=0, max_value=1_000_000, initial=0
+    )
+    basically = forms.IntegerField(
+        label=_("Basically satisfied"), min_value=0, max_value=1_000_000, initial=0
+    )
+    unsatisfied = forms.IntegerField(
+        label=_("Not satisfied"), min_value=0, max_value=1_000_000, initial=0
+    )
     note = forms.CharField(
         label=_("What was inspected"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )

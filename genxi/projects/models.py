@@ -322,15 +322,28 @@ class Ballot(models.Model):
     )
     weight = models.PositiveSmallIntegerField(default=1)
     receipt = models.CharField(max_length=12, unique=True, default=new_receipt)
+    # A secret vote's paper ballot number lives here, never beside the elector who cast it.
+    paper_ref = models.CharField(max_length=40, blank=True)
     projects: "models.ManyToManyField[Project, BallotChoice]" = models.ManyToManyField(
         Project, through="BallotChoice", related_name="+"
     )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["vote", "paper_ref"],
+                condition=~Q(paper_ref=""),
+                name="secret_paper_ballot_once",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.receipt
 
 
 class BallotChoice(models.Model):
+    # A random key too: sequential ids would give away the order ballots were cast in.
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="choices")
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="+")
 

@@ -479,6 +479,14 @@ def open_vote(*, actor: Any, vote: Vote) -> Vote:
             raise ServiceError(_("Add the electors first."))
         if any(p.phase not in (Phase.DRAFTING, Phase.DELIBERATION) for p in projects):
             raise ServiceError(_("A candidate is already in another vote or was chosen."))
+        if Vote.objects.filter(fund=fund, status=VoteStatus.OPEN).exclude(pk=locked.pk).exists():
+            # Two votes giving away the same free money at once could promise it twice.
+            raise ServiceError(_("Another vote on this fund is open: close it first."))
+        weights = set(locked.electors.values_list("weight", flat=True))
+        if locked.secret and len(weights) > 1:
+            raise ServiceError(
+                _("A secret vote needs equal weights: a weight would tell whose ballot it is.")
+            )
         budget = balance(fund).free
         now = timezone.now()
         locked.status, locked.opened_at, locked.budget = VoteStatus.OPEN, now, budget
@@ -528,33 +536,41 @@ def cast_ballot(
         if Participation.objects.filter(elector=elector).exists():
             raise ServiceError(_("This elector has voted already."), code="voted")
         chosen = _check_choices(locked, projects)
+        # In a secret vote the paper's number goes on the ballot, never beside the elector.
+        beside, on_ballot = ("", paper_ref) if locked.secret else (paper_ref, "")
+        if paper_ref and (
+            Participation.objects.filter(vote=locked, paper_ref=paper_ref).exists()
+            or Ballot.objects.filter(vote=locked, paper_ref=paper_ref).exists()
+        ):
+            raise ServiceError(
+                _("Paper ballot %(ref)s has been entered already.") % {"ref": paper_ref},
+                field="paper_ref",
+                code="paper",
+            )
         try:
             with transaction.atomic():
                 Participation.objects.create(
                     vote=locked,
                     elector=elector,
                     channel=channel,
-                    paper_ref=paper_ref,
+                    paper_ref=beside,
                     recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
                 )
+                ballot = Ballot.objects.create(
+                    vote=locked,
+                    elector=None if locked.secret else elector,
+                    weight=elector.weight,
+                    paper_ref=on_ballot,
+                )
         except IntegrityError as exc:  # the database's own guard, should two arrive at once
-            if paper_ref and Participation.objects.filter(vote=locked, paper_ref=paper_ref):
-                raise ServiceError(
-                    _("Paper ballot %(ref)s has been entered already.") % {"ref": paper_ref},
-                    field="paper_ref",
-                    code="paper",
-                ) from exc
             raise ServiceError(_("This elector has voted already."), code="voted") from exc
-        ballot = Ballot.objects.create(
-            vote=locked, elector=None if locked.secret else elector, weight=elector.weight
-        )
         BallotChoice.objects.bulk_create([BallotChoice(ballot=ballot, project=p) for p in chosen])
         # Who voted, and how; never what they chose.
         log_action(
             actor=actor,
             action="vote.ballot",
             obj=locked,
-            changes={"elector": elector.pk, "channel": channel, "paper_ref": paper_ref},
+            changes={"elector": elector.pk, "channel": channel, "paper_ref": beside},
         )
     return Cast(ballot.receipt, ballot)
 
@@ -612,11 +628,12 @@ TIE_RULE = _(
 )
 
 
-def tally(vote: Vote) -> list[Line]:
+def tally(vote: Vote, budget: Decimal | None = None) -> list[Line]:
     """Each candidate's votes, in the order the winners are taken, and why each was or was not.
 
     Winners are taken by votes, adding each project that still fits what is left of the budget
-    (TIE_RULE orders equal votes). Reads the costs frozen when the vote opened.
+    (TIE_RULE orders equal votes). Reads the costs and the budget frozen when the vote opened;
+    `budget` may lower the latter (what is free when the vote closes).
     """
     costs = {int(k): Decimal(v) for k, v in vote.frozen["costs"].items()}
     titles = dict(Project.objects.filter(pk__in=costs).values_list("pk", "title"))
@@ -627,6 +644,8 @@ def tally(vote: Vote) -> list[Line]:
         votes[pk] += weight
     order = sorted(costs, key=lambda pk: (-votes[pk], costs[pk], pk))
     left = Decimal(vote.frozen["budget"])
+    if budget is not None:
+        left = min(left, budget)
     lines = []
     for pk in order:
         if votes[pk] == 0:
@@ -654,7 +673,8 @@ def close_vote(*, actor: Any, vote: Vote) -> Vote:
         if locked.status != VoteStatus.OPEN:
             raise ServiceError(_("Only an open vote can be closed."))
         turnout = Participation.objects.filter(vote=locked).count()
-        lines = tally(locked)
+        # Never more than is free now: an override elsewhere may have bound money since opening.
+        lines = tally(locked, budget=balance(fund).free)
         quorate = turnout >= locked.quorum
         locked.status, locked.closed_at = VoteStatus.CLOSED, timezone.now()
         locked.result = {
@@ -747,7 +767,9 @@ def override_result(
         else:
             if target.phase != Phase.SELECTED:
                 raise ServiceError(_("Only a chosen project that has not started can be dropped."))
-            committed = _committed_to(target)
+            committed, paid = ledger_of(target)
+            if paid:
+                raise ServiceError(_("Money has been paid for this project: it cannot be dropped."))
             if committed:
                 FundEntry.objects.create(
                     fund=fund,

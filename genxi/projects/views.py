@@ -286,11 +286,14 @@ def project_detail(
     committed, paid = services.ledger_of(project)
     steps = [(to, Phase(to).label) for to in sorted(PHASE_STEPS.get(project.phase, ()))]
     running = project.phase in (Phase.SELECTED, Phase.EXECUTION)
+    # Money and the fund are for the community's staff and leadership, not an implementer.
+    sees_fund = Fund.objects.visible_to(request.user).filter(pk=project.fund_id).exists()
     return render(
         request,
         "projects/project_detail.html",
         {
             "project": project,
+            "sees_fund": sees_fund,
             "committed": committed,
             "paid": paid,
             "percent": round(100 * paid / committed) if committed else 0,
@@ -326,7 +329,10 @@ def project_step(request: HttpRequest, pk: int) -> HttpResponse:
     _manage(request, project)
     form = forms.StepForm(request.POST, user=request.user)
     to = request.POST.get("to", "")
-    if form.is_valid() and to in Phase.values:
+    valid = form.is_valid()
+    if to not in Phase.values:
+        form.add_error(None, _("Choose the next step with one of its buttons."))
+    elif valid:
         try:
             services.move_project(
                 actor=request.user,
@@ -422,7 +428,11 @@ def project_photos(request: HttpRequest, pk: int) -> HttpResponse:
 def project_photo(request: HttpRequest, pk: int, photo: int) -> FileResponse:
     """A project's photo, for those who may see the project (never a public file)."""
     item = get_object_or_404(ProjectPhoto, project=_project(request, pk), pk=photo)
-    response = FileResponse(item.image.open("rb"), content_type="image/jpeg")
+    try:
+        handle = item.image.open("rb")
+    except FileNotFoundError as exc:  # the row outlived its file (a restored backup, say)
+        raise Http404 from exc
+    response = FileResponse(handle, content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=3600"
     return response
 

@@ -144,6 +144,19 @@ def test_meetings_are_seen_in_their_community_only(world: World, client) -> None
     )  # fmt: skip
     assert bad.status_code == 400
     assert set(bad.context["form"].errors) == {"agenda", "invitees"}
+    long = client.post(
+        reverse("meetings:meeting_create"),
+        {"community": world.hetai.pk, "topic": "议事", "starts_at": "2026-12-03T14:30",
+         "agenda": "议" * 101, "invitees": "名" * 51 + " 居民"},
+    )  # fmt: skip
+    assert set(long.context["form"].errors) == {"agenda", "invitees"}
+    invitee = meeting.invitees.first()
+    row = client.post(
+        reverse("meetings:attendance", args=[meeting.pk, invitee.pk]),
+        {"present": "1"},
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
+    assert 'id="present-count" hx-swap-oob="true"' in row and "已到 1 人" in row
     assert Meeting.objects.count() == 1
 
 
@@ -217,8 +230,9 @@ def test_the_handrail_meeting_produces_a_revised_plan(
     actions.locator("input[name=owner]").fill("鲍勃")
     actions.locator("input[name=due]").fill("2026-12-10")
     actions.get_by_role("button", name="添加行动").click()
-    page.locator("#follow_up select[name=category]").select_option(label="楼道扶手")
-    page.get_by_role("button", name="列入诉求台账").click()
+    to_ledger = page.locator("#follow_up form[action$='/demand/']")
+    to_ledger.locator("select[name=category]").select_option(label="楼道扶手")
+    to_ledger.get_by_role("button", name="列入诉求台账").click()
     demand = Demand.objects.get(title="联系施工单位报价")
     expect(page.locator(".messages")).to_contain_text(demand.code)
 

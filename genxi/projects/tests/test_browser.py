@@ -115,6 +115,9 @@ def test_a_pioneer_records_an_assisted_ballot_and_nothing_else(world: World, cli
     client.force_login(world["carol"])  # the pioneer of 和泰社区
     page = client.get(reverse("projects:vote_detail", args=[vote.pk])).content.decode()
     assert 'id="assist"' in page and 'id="staff"' not in page
+    erin = Elector.objects.get(vote=vote, name="艾琳")  # votes on the web herself
+    assert f'<option value="{erin.pk}">' not in page
+    assert f'<option value="{paper_elector.pk}">' in page
     assist = reverse("projects:vote_action", args=[vote.pk, "assist"])
     answer = client.post(assist, {"elector": paper_elector.pk, "channel": "assisted",
                                   "projects": [park.pk]})  # fmt: skip

@@ -207,12 +207,14 @@ def test_a_partner_sees_the_projects_it_implements(world: World, client) -> None
     built = services.propose_project(actor=None, fund=fund, title="长廊座椅", cost=Decimal("9"))
     other = services.propose_project(actor=None, fund=fund, title="健身角", cost=Decimal("9"))
     Project.objects.filter(pk=built.pk).update(phase=Phase.EXECUTION, implementer=world.partner)
+    services.record_payment(actor=None, project=built, amount=Decimal("5"), override_reason="预付")
     client.force_login(world["dave"])  # 金阳宝地物业's handler
     listing = client.get(reverse("projects:project_list")).content.decode()
     assert "长廊座椅" in listing and "健身角" not in listing
     assert "我们实施的项目" in client.get(reverse("core:home")).content.decode()
     page = client.get(reverse("projects:project_detail", args=[built.pk])).content.decode()
     assert "长廊座椅" in page and "记录支付" not in page
+    assert "经费支出台账" not in page and "预付" not in page and "已支付" not in page
     assert client.get(reverse("projects:project_detail", args=[other.pk])).status_code == 404
     assert client.get(reverse("projects:fund_detail", args=[fund.pk])).status_code == 404
     payment = reverse("projects:project_payment", args=[built.pk])
@@ -248,3 +250,20 @@ def test_the_implementer_adds_progress_photos_seen_only_in_scope(world: World, c
         assert client.get(seen).status_code == 404, username
     client.force_login(world["frank"])  # leadership sees, but does not upload
     assert client.post(url, {"caption": "x"}).status_code == 404
+
+
+def test_odd_input_is_a_clear_error_never_a_crash(world: World, client) -> None:
+    fund = services.create_fund(
+        actor=None, community=world.hetai, year=2026, amount=Decimal("100000")
+    )
+    project = services.propose_project(actor=None, fund=fund, title="座椅", cost=Decimal("5"))
+    client.force_login(world["bob"])
+    answer = client.post(
+        reverse("projects:vote_create", args=[fund.pk]),
+        {"title": "票决", "method": "approval", "max_choices": 1, "projects": [project.pk],
+         "quorum": "99999999999", "electors": "名" * 60 + " 居民"},
+    )  # fmt: skip
+    assert answer.status_code == 400
+    assert set(answer.context["form"].errors) == {"quorum", "electors"}
+    step = client.post(reverse("projects:project_step", args=[project.pk]), {"to": "nonsense"})
+    assert step.status_code == 400 and "请用按钮选择下一步" in step.content.decode()

@@ -444,3 +444,41 @@ def test_30_payments_at_once_never_spend_past_the_fund(world: World) -> None:
         list(pool.map(pay, range(30)))
     assert outcomes.count("paid") == 20 and outcomes.count("refused") == 10
     assert services.balance(fund).paid == D("200000")
+
+
+def test_review_guards_on_votes_and_money(world, fund, candidates) -> None:
+    """One open vote per fund; a secret vote's paper number is not beside its elector and needs
+    equal weights; a paid project cannot be dropped."""
+    park, rails, seats = candidates.values()
+    first = approval_vote(world, fund, {"p": park}, max_choices=1, secret=True)
+    (one, two) = electorate(world, first, 2)
+    second = approval_vote(world, fund, {"r": rails}, max_choices=1)
+    electorate(world, second, 1)
+    services.open_vote(actor=None, vote=first)
+    with pytest.raises(ServiceError, match="另一场"):
+        services.open_vote(actor=None, vote=second)
+    services.cast_ballot(
+        actor=world["bob"], vote=first, elector=one, projects=[park], channel=Channel.PAPER,
+        paper_ref="S-1",
+    )  # fmt: skip
+    assert Participation.objects.get(elector=one).paper_ref == ""
+    assert Ballot.objects.get(vote=first).paper_ref == "S-1"
+    with pytest.raises(ServiceError, match="S-1"):
+        services.cast_ballot(
+            actor=world["bob"], vote=first, elector=two, projects=[park], channel=Channel.PAPER,
+            paper_ref="S-1",
+        )  # fmt: skip
+    assert "S-1" not in str(AuditEntry.objects.filter(action="vote.ballot").values("changes"))
+    services.close_vote(actor=None, vote=first)
+    services.record_payment(actor=None, project=park, amount=D("1000"))
+    with pytest.raises(ServiceError, match="已支付"):
+        services.override_result(
+            actor=None, vote=Vote.objects.get(pk=first.pk), project=park, selected=False,
+            reason="改期",
+        )  # fmt: skip
+    weighted = approval_vote(world, fund, {"s": seats}, max_choices=1, secret=True)
+    services.add_electors(
+        actor=None, vote=weighted, electors=[("甲", "party", 1, None), ("乙", "party", 2, None)]
+    )
+    with pytest.raises(ServiceError, match="权重"):
+        services.open_vote(actor=None, vote=weighted)
