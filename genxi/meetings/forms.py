@@ -8,7 +8,6 @@ from genxi.demands.models import Category
 from genxi.meetings.models import AgendaItem, Invitee, Meeting, Opinion, Stance
 from genxi.meetings.services import KINDS
 from genxi.places.models import Area, Venue
-from genxi.projects.forms import staff_communities
 from genxi.projects.models import Fund, Phase, Project
 
 LOCAL = {"type": "datetime-local"}
@@ -45,7 +44,7 @@ class MeetingForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["community"].queryset = staff_communities(user)  # type: ignore[attr-defined]
+        self.fields["community"].queryset = Area.objects.run_by(user)  # type: ignore[attr-defined]
         self.fields["venue"].queryset = Venue.objects.visible_to(user)  # type: ignore[attr-defined]
         self.fields["projects"].queryset = (  # type: ignore[attr-defined]
             Project.objects.visible_to(user)

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from genxi.accounts import scoping
-from genxi.accounts.models import AREA_ROLES, Role
+from genxi.accounts.models import AREA_ROLES, STAFF_ROLES, Role
 from genxi.core.models import TimeStamped
 from genxi.core.phones import normalize_phone
 
@@ -75,6 +75,15 @@ class AreaQuerySet(models.QuerySet["Area"]):
         if scoping.is_superuser(user):
             return self.all()
         return self.filter(scoping.path_range_q("path", scoping.scope_paths(user)))
+
+    def run_by(self, user: Any) -> "AreaQuerySet":
+        """The communities the user works for as staff (theirs, or their street's), in tree
+        order: where they set triage, keep funds and convene meetings."""
+        communities = self.of_kind(AreaKind.COMMUNITY).order_by("path")
+        if scoping.is_superuser(user):
+            return communities
+        paths = scoping.scope_paths(user, STAFF_ROLES)
+        return communities.filter(scoping.path_range_q("path", paths))
 
 
 class Area(TimeStamped):

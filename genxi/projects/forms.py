@@ -4,22 +4,13 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from genxi.accounts import scoping
-from genxi.accounts.models import STAFF_ROLES, User
+from genxi.accounts.models import User
 from genxi.core.forms import PhotosField
 from genxi.demands.models import Category, Demand
-from genxi.places.models import Area, AreaKind, Partner
+from genxi.places.models import Area, Partner
 from genxi.projects.models import Channel, Elector, ElectorKind, Fund, Method, Phase, Project
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0.01")}
-
-
-def staff_communities(user: Any) -> Any:
-    """The communities whose funds, projects and votes the user runs."""
-    communities = Area.objects.of_kind(AreaKind.COMMUNITY).order_by("path")
-    if scoping.is_superuser(user):
-        return communities
-    return communities.filter(scoping.path_range_q("path", scoping.scope_paths(user, STAFF_ROLES)))
 
 
 class FundForm(forms.Form):
@@ -49,7 +40,7 @@ class FundForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["community"].queryset = staff_communities(user)  # type: ignore[attr-defined]
+        self.fields["community"].queryset = Area.objects.run_by(user)  # type: ignore[attr-defined]
         self.fields["categories"].queryset = Category.objects.active().filter(depth=0)  # type: ignore[attr-defined]
 
 

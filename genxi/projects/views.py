@@ -348,21 +348,35 @@ def project_step(request: HttpRequest, pk: int) -> HttpResponse:
     return project_detail(request, pk, {"step": form})
 
 
+def _submit(
+    request: HttpRequest, pk: int, name: str, form: Any, act: Any, done: str
+) -> HttpResponse:
+    """Hand a valid form's data to a service (`act`); a refusal goes back onto the form, shown
+    on the project's page with everything typed kept."""
+    if form.is_valid():
+        try:
+            act(form.cleaned_data)
+        except ServiceError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, done)
+            return redirect("projects:project_detail", pk=pk)
+    return project_detail(request, pk, {name: form})
+
+
 @login_required
 @require_POST
 def project_payment(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project(request, pk)
     _manage(request, project)
-    form = forms.PaymentForm(request.POST)
-    if form.is_valid():
-        try:
-            services.record_payment(actor=request.user, project=project, **form.cleaned_data)
-        except ServiceError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
-            messages.success(request, _("Payment recorded."))
-            return redirect("projects:project_detail", pk=pk)
-    return project_detail(request, pk, {"payment": form})
+    return _submit(
+        request,
+        pk,
+        "payment",
+        forms.PaymentForm(request.POST),
+        lambda data: services.record_payment(actor=request.user, project=project, **data),
+        _("Payment recorded."),
+    )
 
 
 @login_required
@@ -377,16 +391,14 @@ def project_milestone(request: HttpRequest, pk: int) -> HttpResponse:
         services.finish_milestone(actor=request.user, milestone=milestone)
         messages.success(request, _("Done."))
         return redirect("projects:project_detail", pk=pk)
-    form = forms.MilestoneForm(request.POST)
-    if form.is_valid():
-        try:
-            services.add_milestone(actor=request.user, project=project, **form.cleaned_data)
-        except ServiceError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("projects:project_detail", pk=pk)
-    return project_detail(request, pk, {"milestone": form})
+    return _submit(
+        request,
+        pk,
+        "milestone",
+        forms.MilestoneForm(request.POST),
+        lambda data: services.add_milestone(actor=request.user, project=project, **data),
+        _("Saved."),
+    )
 
 
 @login_required
@@ -394,16 +406,14 @@ def project_milestone(request: HttpRequest, pk: int) -> HttpResponse:
 def project_accept(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project(request, pk)
     _manage(request, project)
-    form = forms.AcceptanceForm(request.POST)
-    if form.is_valid():
-        try:
-            services.accept_project(actor=request.user, project=project, **form.cleaned_data)
-        except ServiceError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
-            messages.success(request, _("The project is accepted."))
-            return redirect("projects:project_detail", pk=pk)
-    return project_detail(request, pk, {"accept": form})
+    return _submit(
+        request,
+        pk,
+        "accept",
+        forms.AcceptanceForm(request.POST),
+        lambda data: services.accept_project(actor=request.user, project=project, **data),
+        _("The project is accepted."),
+    )
 
 
 @login_required
@@ -412,16 +422,14 @@ def project_photos(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project(request, pk)
     if not request.user.has_perm("projects.add_photo", project):
         raise Http404
-    form = forms.PhotoForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.add_photos(actor=request.user, project=project, **form.cleaned_data)
-        except ServiceError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("projects:project_detail", pk=pk)
-    return project_detail(request, pk, {"photo": form})
+    return _submit(
+        request,
+        pk,
+        "photo",
+        forms.PhotoForm(request.POST, request.FILES),
+        lambda data: services.add_photos(actor=request.user, project=project, **data),
+        _("Saved."),
+    )
 
 
 @login_required

@@ -3,17 +3,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from genxi.accounts import scoping
-from genxi.accounts.models import STAFF_ROLES
-from genxi.places.models import Area, AreaKind
-
-
-def staff_communities(user: Any) -> Any:
-    """The communities whose triage settings the user keeps (under their staff roles)."""
-    communities = Area.objects.of_kind(AreaKind.COMMUNITY).order_by("path")
-    if scoping.is_superuser(user):
-        return communities
-    return communities.filter(scoping.path_range_q("path", scoping.scope_paths(user, STAFF_ROLES)))
+from genxi.places.models import Area
 
 
 class SettingsForm(forms.Form):
@@ -35,4 +25,4 @@ class SettingsForm(forms.Form):
         super().__init__(*args, **kwargs)
         community = self.fields["community"]
         assert isinstance(community, forms.ModelChoiceField)
-        community.queryset = staff_communities(user)
+        community.queryset = Area.objects.run_by(user)

@@ -16,4 +16,4 @@ def trains_models(user: Any) -> bool:
 
 rules.add_perm("triage.train", trains_models)
 # A community's auto-apply is kept by its staff and the street's: the settings form offers only
-# those communities (forms.staff_communities).
+# those communities (Area.objects.run_by).

@@ -19,8 +19,9 @@ from genxi.core.services import ServiceError
 from genxi.demands import actions
 from genxi.demands.models import Category
 from genxi.places.forms import collect_areas
+from genxi.places.models import Area
 from genxi.triage import services
-from genxi.triage.forms import SettingsForm, staff_communities
+from genxi.triage.forms import SettingsForm
 from genxi.triage.models import (
     CommunitySettings,
     Feedback,
@@ -120,7 +121,7 @@ def index(request: HttpRequest) -> HttpResponse:
     """Triage settings: the classifier in use and its figures, and each community's auto-apply."""
     if not scoping.has_role(request.user, *PAGE_ROLES["settings"]):
         raise Http404
-    communities = staff_communities(request.user)
+    communities = Area.objects.run_by(request.user)
     form = SettingsForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
