@@ -255,3 +255,32 @@ class AcceptanceForm(forms.Form):
 class PhotoForm(forms.Form):
     photos = PhotosField(label=_("Photos"))
     caption = forms.CharField(label=_("Caption"), max_length=100, required=False)
+
+
+class StampedForm(forms.Form):
+    """An edit form that carries the record's `updated_at`: a concurrent edit is refused."""
+
+    updated_at = forms.DateTimeField(widget=forms.HiddenInput)
+
+
+class FundRulesForm(StampedForm):
+    amount = FundForm.base_fields["amount"]
+    reserve = FundForm.base_fields["reserve"]
+    max_per_project = FundForm.base_fields["max_per_project"]
+    categories = forms.ModelMultipleChoiceField(
+        label=_("What it may pay for"),
+        queryset=Category.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Leave empty for any kind of project."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["categories"].queryset = Category.objects.active().filter(depth=0)  # type: ignore[attr-defined]
+
+
+class ProjectEditForm(StampedForm):
+    title = ProjectForm.base_fields["title"]
+    cost = ProjectForm.base_fields["cost"]
+    description = ProjectForm.base_fields["description"]

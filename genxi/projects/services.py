@@ -93,8 +93,10 @@ def update_fund_rules(
     reserve: Decimal,
     max_per_project: Decimal | None,
     categories: Iterable[Category],
+    expected_updated_at: Any = None,
 ) -> Fund:
-    """Change the usage rules; refused once a vote on the fund has opened (rules freeze)."""
+    """Change the usage rules; refused once a vote on the fund has opened (rules freeze), and
+    when someone else changed them since the form was read (`expected_updated_at`)."""
     _check_rules(amount, reserve, max_per_project)
     with transaction.atomic():
         locked = Fund.objects.select_for_update().get(pk=fund.pk)
@@ -105,6 +107,7 @@ def update_fund_rules(
             instance=fund,
             fields={"amount": amount, "reserve": reserve, "max_per_project": max_per_project},
             m2m={"categories": list(categories)},
+            expected_updated_at=expected_updated_at,
         )
     return fund
 
@@ -276,7 +279,13 @@ def _check_project(fund: Fund, cost: Decimal, category: Category | None) -> None
 
 
 def update_project(
-    *, actor: Any, project: Project, title: str, cost: Decimal, description: str = ""
+    *,
+    actor: Any,
+    project: Project,
+    title: str,
+    cost: Decimal,
+    description: str = "",
+    expected_updated_at: Any = None,
 ) -> Project:
     """Edit a draft; refused once it is being voted on (its cost is what electors saw)."""
     with transaction.atomic():
@@ -290,6 +299,7 @@ def update_project(
             actor=actor,
             instance=project,
             fields={"title": title, "cost": cost, "description": description},
+            expected_updated_at=expected_updated_at,
         )
     return project
 

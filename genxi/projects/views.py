@@ -251,6 +251,72 @@ def fund_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def fund_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The fund's usage rules, until a vote on it opens."""
+    fund = _fund(request, pk)
+    _manage(request, fund)
+    initial = {
+        "amount": fund.amount,
+        "reserve": fund.reserve,
+        "max_per_project": fund.max_per_project,
+        "categories": list(fund.categories.all()),
+        "updated_at": fund.updated_at,
+    }
+    form = forms.FundRulesForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.update_fund_rules(
+                actor=request.user,
+                fund=fund,
+                amount=data["amount"],
+                reserve=data["reserve"] or Decimal(0),
+                max_per_project=data["max_per_project"],
+                categories=data["categories"],
+                expected_updated_at=data["updated_at"],
+            )
+        except ServiceError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("projects:fund_detail", pk=pk)
+    title = _("The rules of %(fund)s") % {"fund": fund}
+    return _form_page(request, form, title, reverse("projects:fund_detail", args=[pk]))
+
+
+@login_required
+def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """A candidate project's title, cost and description, until it is voted on."""
+    project = _project(request, pk)
+    _manage(request, project)
+    initial = {
+        "title": project.title,
+        "cost": project.cost,
+        "description": project.description,
+        "updated_at": project.updated_at,
+    }
+    form = forms.ProjectEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.update_project(
+                actor=request.user,
+                project=project,
+                title=data["title"],
+                cost=data["cost"],
+                description=data["description"],
+                expected_updated_at=data["updated_at"],
+            )
+        except ServiceError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("projects:project_detail", pk=pk)
+    cancel = reverse("projects:project_detail", args=[pk])
+    return _form_page(request, form, _("Edit the candidate project"), cancel)
+
+
+@login_required
 def project_create(request: HttpRequest, pk: int) -> HttpResponse:
     fund = _fund(request, pk)
     _manage(request, fund)
@@ -313,6 +379,8 @@ def project_detail(
             and project.phase in (Phase.SELECTED, Phase.EXECUTION, Phase.ACCEPTED),
             "can_plan": can_manage and running,
             "can_accept": can_manage and project.phase == Phase.EXECUTION,
+            "can_edit": can_manage
+            and project.phase in (Phase.DRAFTING, Phase.DELIBERATION, Phase.NOT_SELECTED),
             "photos": project.photos.all(),
             "can_add_photo": request.user.has_perm("projects.add_photo", project)
             and project.phase in (Phase.SELECTED, Phase.EXECUTION, Phase.ACCEPTED),

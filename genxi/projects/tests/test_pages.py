@@ -89,6 +89,10 @@ def test_a_pocket_park_from_the_needs_survey_to_a_paid_project(
     page.fill("input[name=max_per_project]", "150000")
     page.click("button:has-text('保存')")
     expect(page.locator("#fund-free")).to_have_text("180000")
+    page.click("text=修改使用规则")  # a larger reserve, agreed before any vote
+    page.fill("input[name=reserve]", "30000")
+    page.click("button:has-text('保存')")
+    expect(page.locator("#fund-free")).to_have_text("170000")
 
     for title, cost in [("口袋公园", "120000"), ("楼道扶手", "30000"), ("地下车库改造", "160000")]:
         page.click("text=新的候选项目")
@@ -267,3 +271,45 @@ def test_odd_input_is_a_clear_error_never_a_crash(world: World, client) -> None:
     assert set(answer.context["form"].errors) == {"quorum", "electors"}
     step = client.post(reverse("projects:project_step", args=[project.pk]), {"to": "nonsense"})
     assert step.status_code == 400 and "请用按钮选择下一步" in step.content.decode()
+
+
+def test_rules_and_drafts_are_edited_until_the_vote_and_never_over_someone_else(
+    world: World, client
+) -> None:
+    import re
+
+    fund = services.create_fund(
+        actor=None, community=world.hetai, year=2026, amount=Decimal("100000")
+    )
+    project = services.propose_project(actor=None, fund=fund, title="座椅", cost=Decimal("5"))
+    client.force_login(world["bob"])
+
+    def stamp(url: str) -> str:
+        html = client.get(url).content.decode()
+        return re.search(r'name="updated_at" value="([^"]+)"', html).group(1)
+
+    edit = reverse("projects:fund_edit", args=[fund.pk])
+    seen = stamp(edit)
+    rules = {"amount": "120000", "reserve": "1000", "updated_at": seen}
+    assert client.post(edit, rules).status_code == 302
+    fund.refresh_from_db()
+    assert (fund.amount, fund.reserve) == (Decimal("120000"), Decimal("1000"))
+    stale = client.post(edit, {**rules, "amount": "130000"})  # read before the save above
+    assert stale.status_code == 400 and "他人已修改了这条记录" in stale.content.decode()
+
+    page = reverse("projects:project_edit", args=[project.pk])
+    answer = client.post(page, {"title": "长廊座椅", "cost": "8", "updated_at": stamp(page)})
+    assert answer.status_code == 302
+    project.refresh_from_db()
+    assert (project.title, project.cost) == ("长廊座椅", Decimal("8"))
+    vote = services.create_vote(
+        actor=None, fund=fund, title="票决", method="approval", projects=[project], max_choices=1
+    )
+    services.add_electors(actor=None, vote=vote, electors=[("甲", "party", 1, None)])
+    services.open_vote(actor=None, vote=vote)
+    frozen = client.post(edit, {**rules, "updated_at": stamp(edit)})
+    assert frozen.status_code == 400 and "不能再改" in frozen.content.decode()
+    late = client.post(page, {"title": "x", "cost": "1", "updated_at": stamp(page)})
+    assert late.status_code == 400 and "不能再修改" in late.content.decode()
+    client.force_login(world["frank"])
+    assert client.get(edit).status_code == 404
