@@ -8,6 +8,11 @@ from django.db import models
 from genxi.core.models import AuditEntry
 
 
+def acting_user(actor: Any) -> Any:
+    """The user behind a write, or None for the system (the demo loader, a scheduled command)."""
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
 def log_action(
     *,
     actor: Any,
@@ -16,7 +21,7 @@ def log_action(
     changes: dict[str, Any] | None = None,
 ) -> AuditEntry:
     """Record that `actor` did `action` to `obj`. Call inside the service's transaction."""
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = acting_user(actor)
     return AuditEntry.objects.create(
         actor=user,
         action=action,

@@ -242,13 +242,13 @@ def write(*, actor: Any, rows: list[dict[str, Any]]) -> int:
     from django.contrib.contenttypes.models import ContentType
     from django.db import DEFAULT_DB_ALIAS, connection
 
-    from genxi.core.audit import log_action
+    from genxi.core.audit import acting_user, log_action
     from genxi.core.models import AuditEntry
     from genxi.core.workdays import WorkCalendar
     from genxi.demands.generate import DEMAND_FIELDS, EVENT_FIELDS, REPORTER_FIELDS, _DemandWriter
     from genxi.demands.services import new_code
 
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = acting_user(actor)
     calendar = WorkCalendar.load()
     deadlines: dict[tuple[date, int], Any] = {}
 

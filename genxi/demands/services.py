@@ -17,7 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from genxi.core.audit import jsonable, log_action
+from genxi.core.audit import acting_user, jsonable, log_action
 from genxi.core.notify import notify
 from genxi.core.services import ServiceError, create_object, update_object
 from genxi.core.workdays import WorkCalendar
@@ -137,10 +137,6 @@ class StaleDemand(ServiceError):
         )
 
 
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
-
-
 def _required(value: str, field: str) -> str:
     value = (value or "").strip()
     if not value:
@@ -151,7 +147,7 @@ def _required(value: str, field: str) -> str:
 def _attach_photos(demand: Demand, *, actor: Any, photos: Iterable[Any], kind: str) -> int:
     """Store photos already cleaned by genxi.core.images.clean_photo (re-encoded, no EXIF)."""
     rows = [
-        DemandPhoto(demand=demand, kind=kind, image=photo, uploaded_by=_user(actor))
+        DemandPhoto(demand=demand, kind=kind, image=photo, uploaded_by=acting_user(actor))
         for photo in photos
     ]
     for row in rows:
@@ -164,7 +160,7 @@ def _event(demand: Demand, *, actor: Any, kind: str, note: str = "", **extra: An
         demand=demand,
         community_id=demand.community_id,
         kind=kind,
-        actor=_user(actor),
+        actor=acting_user(actor),
         note=note,
         **extra,
     )
@@ -280,7 +276,7 @@ def collect_demand(
             "area": area,
             "channel": channel,
             "visit": visit,
-            "created_by": _user(actor),
+            "created_by": acting_user(actor),
             "response_due": response.day,
             "resolution_due": resolution.day,
             "due_provisional": response.provisional or resolution.provisional,
@@ -511,7 +507,7 @@ def record_callback(
                 round=demand.callback_round,
                 result=result,
                 comment=comment.strip(),
-                by=_user(actor),
+                by=acting_user(actor),
             )
             _event(
                 demand,
@@ -772,7 +768,7 @@ def request_extension(*, actor: Any, demand: Demand, new_due: date, reason: str)
         with transaction.atomic():
             extension = Extension.objects.create(
                 demand=demand,
-                requested_by=_user(actor),
+                requested_by=acting_user(actor),
                 old_due=demand.resolution_due,
                 new_due=new_due,
                 reason=reason,
@@ -810,7 +806,7 @@ def decide_extension(*, actor: Any, extension: Extension, approve: bool, note: s
     status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REFUSED
     with transaction.atomic():
         changed = Extension.objects.filter(pk=extension.pk, status=ExtensionStatus.PENDING).update(
-            status=status, decided_by=_user(actor), decided_at=now, decision_note=note.strip()
+            status=status, decided_by=acting_user(actor), decided_at=now, decision_note=note.strip()
         )
         if changed != 1:
             raise ServiceError(_("This request has already been decided."), code="stale")

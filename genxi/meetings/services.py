@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from genxi.core.audit import log_action
+from genxi.core.audit import acting_user, log_action
 from genxi.core.services import ServiceError, create_object
 from genxi.demands.models import Category, Channel, Demand
 from genxi.demands.services import collect_demand
@@ -70,7 +70,7 @@ def convene(
                 meeting=meeting,
                 number=1,
                 text=plan.strip(),
-                created_by=actor if getattr(actor, "is_authenticated", False) else None,
+                created_by=acting_user(actor),
             )
 
     return create_object(
@@ -145,7 +145,7 @@ def revise_plan(
                 number=last + 1,
                 text=text,
                 note=note.strip(),
-                created_by=actor if getattr(actor, "is_authenticated", False) else None,
+                created_by=acting_user(actor),
             )
         except IntegrityError as exc:  # pragma: no cover - the lock above orders writers
             raise ServiceError(_("Someone saved a version just now; reload.")) from exc

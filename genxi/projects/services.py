@@ -17,7 +17,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from genxi.core.audit import log_action
+from genxi.core.audit import acting_user, log_action
 from genxi.core.services import ServiceError, create_object, update_object
 from genxi.demands.models import Category, Demand
 from genxi.places.models import Area, AreaKind, Partner
@@ -212,7 +212,7 @@ def record_payment(
             amount=amount,
             note=note,
             override_reason=override_reason.strip(),
-            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            created_by=acting_user(actor),
         )
         log_action(
             actor=actor,
@@ -388,7 +388,7 @@ def accept_project(
             basically=basically,
             unsatisfied=unsatisfied,
             note=note,
-            accepted_by=actor if getattr(actor, "is_authenticated", False) else None,
+            accepted_by=acting_user(actor),
         )
         Project.objects.filter(pk=locked.pk).update(phase=Phase.ACCEPTED, updated_at=timezone.now())
         log_action(
@@ -411,7 +411,7 @@ def add_photos(*, actor: Any, project: Project, photos: Sequence[Any], caption: 
                 project=project,
                 image=photo,
                 caption=caption.strip(),
-                uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
+                uploaded_by=acting_user(actor),
             ).save()
         log_action(actor=actor, action="project.photos", obj=project, changes={"n": len(photos)})
     return len(photos)
@@ -564,7 +564,7 @@ def cast_ballot(
                     elector=elector,
                     channel=channel,
                     paper_ref=beside,
-                    recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+                    recorded_by=acting_user(actor),
                 )
                 ballot = Ballot.objects.create(
                     vote=locked,
@@ -771,7 +771,7 @@ def override_result(
                 kind=EntryKind.COMMITMENT,
                 amount=costs[target.pk],
                 note=reason,
-                created_by=actor if getattr(actor, "is_authenticated", False) else None,
+                created_by=acting_user(actor),
             )
             target.phase = Phase.SELECTED
         else:
@@ -787,7 +787,7 @@ def override_result(
                     kind=EntryKind.RELEASE,
                     amount=committed,
                     note=reason,
-                    created_by=actor if getattr(actor, "is_authenticated", False) else None,
+                    created_by=acting_user(actor),
                 )
             target.phase = Phase.NOT_SELECTED
         target.save(update_fields=["phase", "updated_at"])

@@ -17,7 +17,7 @@ from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from genxi.core.audit import log_action
+from genxi.core.audit import acting_user, log_action
 from genxi.core.params import parse_id
 from genxi.core.services import ServiceError
 from genxi.demands import actions
@@ -143,7 +143,7 @@ def _keep(
                 chosen=chosen,
                 outcome=outcome,
                 model_version=version,
-                actor=actor if getattr(actor, "is_authenticated", False) else None,
+                actor=acting_user(actor),
             )
     except IntegrityError:  # kept already (a retry, or a second assignment after a send-back)
         return None
@@ -224,7 +224,7 @@ def train(*, actor: Any = None, folds: int = 3, limit: int = 50_000) -> TriageMo
                 latest = TriageModel.objects.aggregate(v=Max("version"))["v"] or 0
                 saved = TriageModel.objects.create(
                     version=latest + 1,
-                    trained_by=actor if getattr(actor, "is_authenticated", False) else None,
+                    trained_by=acting_user(actor),
                     examples=len(rows),
                     categories=len(set(labels)),
                     labelled=labelled_demands().count(),
