@@ -397,3 +397,37 @@ def test_a_correction_stays_within_the_community_and_the_scope(
     demand.refresh_from_db()
     assert demand.area == world.compound and demand.category == slower
     assert Area.objects.get(pk=world.compound.pk).kind == AreaKind.COMPOUND
+
+
+# ------------------------------------------------------------------ the REST API
+
+
+def test_the_api_assigns_refers_and_corrects_with_the_same_rules(
+    world: World, category, slower, units, client
+) -> None:
+    from genxi.api.tests.test_writes import bearer, post
+
+    bob, oscar = bearer(world, "bob"), bearer(world, "oscar")
+    lamp = verified(world, category)
+    url = f"/api/v1/demands/{lamp.pk}"
+    refused = post(client, f"{url}/assign", bob, {"path": "partner", "partner": world.partner.pk})
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "partner"
+    assigned = post(
+        client, f"{url}/assign", bob, {"path": "partner", "partner": units["district"].pk}
+    )
+    assert assigned.status_code == 200 and assigned.json()["status"] == "assigned"
+
+    demand = collect(world, category)
+    url = f"/api/v1/demands/{demand.pk}"
+    fixed = post(client, f"{url}/correct", bob, {"reason": "电梯问题", "category": slower.pk})
+    assert fixed.status_code == 200, fixed.content
+    assert Demand.objects.get(pk=demand.pk).category == slower
+    wrong = post(client, f"{url}/refer", bob, {"reason": "x", "to": world.loubei.pk})
+    assert wrong.status_code == 422 and wrong.json()["errors"][0]["field"] == "to"
+    assert post(client, f"{url}/refer", oscar, {"reason": "x"}).status_code == 404
+    moved = post(client, f"{url}/refer", bob, {"reason": "宝祥负责", "to": world.baoxiang.pk})
+    assert moved.status_code == 200, moved.content
+    body = moved.json()
+    assert body["status"] == "collected" and body["actions"] == []
+    assert client.get(url, **bob).status_code == 200
+    assert post(client, f"{url}/accept", bob).status_code == 404
