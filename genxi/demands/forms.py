@@ -14,7 +14,7 @@ from genxi.demands.models import (
     category_tree,
 )
 from genxi.places import forms as places_forms
-from genxi.places.models import Area, Partner, PartnerKind, Resident
+from genxi.places.models import Area, AreaKind, Partner, PartnerKind, Resident
 
 
 class CategoryForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -227,11 +227,14 @@ class CorrectForm(forms.Form):
         from genxi.accounts.scoping import path_range_q
         from genxi.places.forms import AreaChoiceField
 
+        places = places_forms.collect_areas(user).filter(
+            path_range_q("path", [demand.community.path])
+        )
+        if demand.community.kind != AreaKind.COMMUNITY:
+            places = places.none()  # held by the street: refer it to a community first
         self.fields["area"] = AreaChoiceField(
             label=_("Where"),
-            queryset=places_forms.collect_areas(user).filter(
-                path_range_q("path", [demand.community.path])
-            ),
+            queryset=places,
             initial=demand.area_id,
             required=False,  # left out (the API): unchanged
         )

@@ -111,6 +111,20 @@ def test_with_no_unit_to_choose_the_error_says_how_to_add_one(world: World, cate
     assert "添加责任单位" in str(form.errors["partner"])
 
 
+def test_with_no_unit_the_page_says_how_to_add_one_before_asking(
+    world: World, category, client
+) -> None:
+    demand = verified(world, category)
+    client.force_login(world["bob"])
+    page = client.get(demand.get_absolute_url()).content.decode()
+    assert "本社区还没有可交办的单位" in page and "添加责任单位" in page
+    step = reverse("demands:demand_action", args=[demand.pk, "assign"])
+    refused = client.post(step, {"assign-path": HandlingPath.PARTNER, "assign-note": "请尽快"})
+    body = refused.content.decode()
+    assert refused.status_code == 400 and "请在下方“添加责任单位”" in body
+    assert 'value="请尽快"' in body  # what was typed is kept
+
+
 def test_the_picker_finds_units_by_name_pinyin_and_initials(
     world: World, category, units, client
 ) -> None:
