@@ -104,13 +104,6 @@ class FindingsForm(forms.Form):
     photos = PhotosField(label=_("Photos"))
 
 
-class PartnerChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
-    """A unit shown with where it is registered: 金阳宝地物业 · 白洋湾街道."""
-
-    def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.name} · {obj.area.name}"
-
-
 def assignable_partners(demand: Demand, user: Any) -> Any:
     """The active units that may take `demand`: its community's own, and those registered with
     its street, district or city (ancestors of the community); street staff may also choose the
@@ -147,9 +140,33 @@ def matching_partners(partners: Any, text: str, first: Partner | None = None) ->
     return found
 
 
+def partner_groups(
+    partners: list[Partner], first: Partner | None, community: Area
+) -> list[tuple[str, list[Any]]]:
+    """The units grouped by where they are registered — the community's own first, then the
+    street's, the district's, the city's (and, for street staff, the other communities') —
+    after the likely handler from triage in a group of its own."""
+
+    def nearness(partner: Partner) -> tuple[int, int, str]:
+        path = partner.area.path
+        if path.startswith(community.path):
+            return (0, 0, path)
+        if community.path.startswith(path):
+            return (1, -len(path), path)  # the street before the district before the city
+        return (2, 0, path)
+
+    groups: dict[str, list[Any]] = {}
+    if first is not None and any(p.pk == first.pk for p in partners):
+        groups[str(_("Likely handler"))] = [first]
+    for partner in sorted(partners, key=nearness):
+        if first is None or partner.pk != first.pk:
+            groups.setdefault(partner.area.name, []).append(partner)
+    return list(groups.items())
+
+
 class AssignForm(forms.Form):
     path = forms.ChoiceField(label=_("Handled by"), choices=HandlingPath.choices)
-    partner = PartnerChoiceField(
+    partner = forms.ModelChoiceField(
         label=_("Responsible party"), queryset=Partner.objects.none(), required=False
     )
     note = forms.CharField(label=_("Note"), required=False)
@@ -159,16 +176,19 @@ class AssignForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         partner = self.fields["partner"]
-        assert isinstance(partner, PartnerChoiceField)
-        partner.queryset = assignable_partners(demand, user)
-        if first is not None:
-            # The likely handler from triage leads the list, chosen already.
-            ordered = matching_partners(partner.queryset, "", first)
-            partner.choices = [("", "---------")] + [
-                (p.pk, partner.label_from_instance(p)) for p in ordered
+        assert isinstance(partner, forms.ModelChoiceField)
+        partner.queryset = queryset = assignable_partners(demand, user)
+        # Grouped by where each unit is registered, the likely handler from triage first (and
+        # chosen already); built only when the form is drawn.
+        partner.choices = lambda: (
+            [("", "---------")]
+            + [
+                (label, [(p.pk, p.name) for p in units])
+                for label, units in partner_groups(list(queryset), first, demand.community)
             ]
-            if ordered and ordered[0].pk == first.pk:
-                self.initial.setdefault("partner", first.pk)
+        )
+        if first is not None and not self.is_bound:
+            self.initial.setdefault("partner", first.pk)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

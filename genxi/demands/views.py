@@ -334,7 +334,11 @@ def pick_partner(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "demands/includes/partner_options.html",
-        {"matches": matches, "q": text.strip(), "first": first},
+        {
+            "matches": matches,
+            "groups": forms.partner_groups(matches, first, demand.community),
+            "q": text.strip(),
+        },
     )
 
 
