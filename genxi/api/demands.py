@@ -267,12 +267,12 @@ class ReasonIn(Schema):
 
 class ReferIn(Schema):
     reason: str = Field(min_length=1, max_length=2000)
-    to: Id | None = Field(
-        None,
+    to: Id | Literal["outside"] = Field(
+        "outside",
         description=(
-            "another community of the demand's street, or the street: the demand moves there "
-            "with its history and awaits acceptance; left out, it was referred outside Genxi "
-            "and is closed"
+            "the id of another community of the demand's street, or of the street: the demand "
+            "moves there with its history and awaits acceptance; `outside` (the default): it "
+            "was referred outside Genxi and is closed"
         ),
     )
 

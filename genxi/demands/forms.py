@@ -211,13 +211,13 @@ class AssignForm(forms.Form):
 
 class ReferForm(forms.Form):
     """转办: to another community of the street or to the street (it moves there and stays
-    open), or outside Genxi (it closes here)."""
+    open), or outside Genxi (it closes here). Chosen explicitly: nothing closes by default."""
 
-    to = forms.ModelChoiceField(
+    OUTSIDE = "outside"
+
+    to = forms.ChoiceField(
         label=_("Refer to"),
-        queryset=Area.objects.none(),
-        required=False,
-        empty_label=_("Outside Genxi (closes it here)"),
+        error_messages={"required": _("Choose where to refer it.")},
         help_text=_(
             "A community or the street takes it over with its history; you can still read it."
         ),
@@ -228,9 +228,23 @@ class ReferForm(forms.Form):
         super().__init__(*args, **kwargs)
         from genxi.demands.services import transfer_destinations
 
+        self.destinations = transfer_destinations(demand)
         to = self.fields["to"]
-        assert isinstance(to, forms.ModelChoiceField)
-        to.queryset = transfer_destinations(demand)
+        assert isinstance(to, forms.ChoiceField)
+        to.choices = lambda: [
+            ("", "---------"),
+            *[(str(a.pk), a.name) for a in self.destinations],
+            (self.OUTSIDE, _("Outside Genxi (closes it here)")),
+        ]
+
+    def clean_to(self) -> Area | None:
+        value = self.cleaned_data["to"]
+        if value == self.OUTSIDE:
+            return None
+        area: Area | None = self.destinations.filter(pk=int(value)).first()
+        if area is None:  # the choice was valid when the page was drawn
+            raise forms.ValidationError(_("Choose where to refer it."))
+        return area
 
 
 class CorrectForm(forms.Form):

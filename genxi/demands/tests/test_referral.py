@@ -273,6 +273,9 @@ def test_referred_to_the_street(
     url = reverse("demands:demand_action", args=[demand.pk, "refer"])
     page = client.get(demand.get_absolute_url()).content.decode()
     assert "宝祥社区" in page and "白洋湾街道" in page and "娄北社区" not in page
+    unchosen = client.post(url, {"refer-reason": "涉及多个社区"})
+    assert unchosen.status_code == 400 and "请选择转办去向" in unchosen.content.decode()
+    assert "涉及多个社区" in unchosen.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url, {"refer-to": world.street.pk, "refer-reason": "涉及多个社区"})
     assert response.status_code == 302
@@ -302,8 +305,12 @@ def test_referral_destinations_are_the_streets_alone(world: World, category) -> 
         "refer", demand, world["bob"], {"refer-to": world.loubei.pk, "refer-reason": "x"}
     )
     assert not form.is_valid() and "to" in form.errors
-    # Outside Genxi, as before: it closes here.
-    services.refer(actor=world["bob"], demand=demand, reason="属法院受理范围")
+    # Outside Genxi, as before: it closes here (chosen explicitly on the page).
+    form = actions.make_form(
+        "refer", demand, world["bob"], {"refer-to": "outside", "refer-reason": "属法院受理范围"}
+    )
+    assert form.is_valid() and form.cleaned_data["to"] is None
+    actions.ACTIONS["refer"][3](world["bob"], demand, form.cleaned_data)
     demand.refresh_from_db()
     assert demand.status == Status.REFERRED and demand.community == world.hetai
     verified_demand = verified(world, category)
@@ -439,6 +446,8 @@ def test_the_api_assigns_refers_and_corrects_with_the_same_rules(
     wrong = post(client, f"{url}/refer", bob, {"reason": "x", "to": world.loubei.pk})
     assert wrong.status_code == 422 and wrong.json()["errors"][0]["field"] == "to"
     assert post(client, f"{url}/refer", oscar, {"reason": "x"}).status_code == 404
+    schema = client.get("/api/v1/openapi.json").json()["components"]["schemas"]["ReferIn"]
+    assert schema["properties"]["to"]["default"] == "outside"
     moved = post(client, f"{url}/refer", bob, {"reason": "宝祥负责", "to": world.baoxiang.pk})
     assert moved.status_code == 200, moved.content
     body = moved.json()
