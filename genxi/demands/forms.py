@@ -188,6 +188,7 @@ class AssignForm(forms.Form):
             ]
         )
         if first is not None and not self.is_bound:
+            self.initial.setdefault("path", HandlingPath.PARTNER)
             self.initial.setdefault("partner", first.pk)
 
     def clean(self) -> dict[str, Any]:

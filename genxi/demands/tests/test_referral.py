@@ -159,6 +159,7 @@ def test_the_likely_handler_leads_the_list(world: World, category, units, client
     first = units["street"]
     assert options.index(first.name) < options.index(units["own"].name)
     assert f'<option value="{first.pk}" selected>' in options
+    assert '<option value="partner" selected>' in page  # handled by a responsible party
 
 
 def test_community_staff_add_a_unit_on_the_spot(world: World, category, client) -> None:
