@@ -1004,6 +1004,7 @@ def correct(
         )
     changes: dict[str, list[Any]] = {}
     fields: dict[str, Any] = {}
+    old_area, old_category = demand.area, demand.category
     if area.pk != demand.area_id:
         changes["area"] = [demand.area_id, area.pk]
         fields["area"] = area
@@ -1022,7 +1023,18 @@ def correct(
                 Demand.objects.filter(pk=demand.pk).values_list("status", flat=True).first()
             )
         demand.refresh_from_db()
-        _event(demand, actor=actor, kind=EventKind.CORRECTED, note=reason, data=changes)
+        # What the history shows: each change by name or date, old → new.
+        shown = {
+            "area": [str(old_area), str(area)] if "area" in changes else None,
+            "category": [old_category.name, category.name] if "category" in changes else None,
+        }
+        _event(
+            demand,
+            actor=actor,
+            kind=EventKind.CORRECTED,
+            note=reason,
+            data={**changes, "shown": {k: v for k, v in shown.items() if v}},
+        )
         log_action(actor=actor, action="demand.corrected", obj=demand, changes=changes)
     return changes
 

@@ -418,6 +418,8 @@ def test_a_correction_stays_within_the_community_and_the_scope(
     assert client.post(url, data).status_code == 302
     demand.refresh_from_db()
     assert demand.area == world.compound and demand.category == slower
+    history = client.get(demand.get_absolute_url()).content.decode()
+    assert "1幢 → 三花苑" in history and "出入口与通道 → 电梯故障" in history
     assert Area.objects.get(pk=world.compound.pk).kind == AreaKind.COMPOUND
 
 
