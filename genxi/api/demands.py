@@ -265,13 +265,34 @@ class ReasonIn(Schema):
     reason: str = Field(min_length=1, max_length=2000)
 
 
+class ReferIn(Schema):
+    reason: str = Field(min_length=1, max_length=2000)
+    to: Id | Literal["outside"] = Field(
+        "outside",
+        description=(
+            "the id of another community of the demand's street, or of the street: the demand "
+            "moves there with its history and awaits acceptance; `outside` (the default): it "
+            "was referred outside Genxi and is closed"
+        ),
+    )
+
+
+class CorrectIn(Schema):
+    reason: str = Field(min_length=1, max_length=2000)
+    area: Id | None = Field(None, description="a place within the demand's community")
+    category: Id | None = None
+
+
 class FindingsIn(Schema):
     findings: str = Field(min_length=1, max_length=2000)
 
 
 class AssignIn(Schema):
     path: HandlingPath = Field(description="`partner` needs `partner`; the others start at once")
-    partner: Id | None = None
+    partner: Id | None = Field(
+        None,
+        description="an active unit of the demand's community or of its street, district or city",
+    )
     note: str = Field("", max_length=2000)
 
 
@@ -318,7 +339,8 @@ Photos = File[list[UploadedFile]]
 # so that photos can come along.
 STEPS: list[tuple[str, str, Any, str]] = [
     ("accept", "accept", None, "Accept"),
-    ("refer", "refer", ReasonIn, "Refer elsewhere (closes it)"),
+    ("refer", "refer", ReferIn, "Refer to another community, the street, or outside Genxi"),
+    ("correct", "correct", CorrectIn, "Correct the place or category (deadlines recounted)"),
     ("verify", "verify", FindingsIn, "Record the on-site check, with photos"),
     ("assign", "assign", AssignIn, "Decide who handles it"),
     ("start", "start", StartIn, "The responsible party takes it on"),

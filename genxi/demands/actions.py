@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from genxi.accounts import scoping
 from genxi.accounts.navigation import PAGE_ROLES
 from genxi.demands import forms, services
-from genxi.demands.models import Demand, ExtensionStatus, HandlingPath, Status
+from genxi.demands.models import OPEN_STATUSES, Demand, ExtensionStatus, HandlingPath, Status
 
 
 def scoped_demand(user: Any, pk: int) -> Demand:
@@ -36,10 +36,10 @@ ACTIONS: dict[str, tuple[Any, str, frozenset[str], Any]] = {
         lambda a, d, f: services.accept(actor=a, demand=d),
     ),
     "refer": (
-        forms.ReasonForm,
+        forms.ReferForm,
         "demands.manage_demand",
         frozenset({Status.COLLECTED, Status.ACCEPTED}),
-        lambda a, d, f: services.refer(actor=a, demand=d, reason=f["reason"]),
+        lambda a, d, f: services.refer(actor=a, demand=d, reason=f["reason"], to=f["to"]),
     ),
     "verify": (
         forms.FindingsForm,
@@ -97,7 +97,7 @@ ACTIONS: dict[str, tuple[Any, str, frozenset[str], Any]] = {
     ),
     "add_reporters": (
         forms.AddReportersForm,
-        "demands.add_demand",
+        "demands.add_reporter",
         frozenset(
             {
                 Status.COLLECTED,
@@ -136,6 +136,14 @@ ACTIONS: dict[str, tuple[Any, str, frozenset[str], Any]] = {
             note=f["note"],
         ),
     ),
+    "correct": (
+        forms.CorrectForm,
+        "demands.manage_demand",
+        OPEN_STATUSES,
+        lambda a, d, f: services.correct(
+            actor=a, demand=d, reason=f["reason"], area=f["area"], category=f["category"]
+        ),
+    ),
     "withdraw": (
         forms.ReasonForm,
         "demands.manage_demand",
@@ -154,6 +162,7 @@ ACTIONS: dict[str, tuple[Any, str, frozenset[str], Any]] = {
 LABELS = {
     "accept": gettext_lazy("Accept"),
     "refer": gettext_lazy("Refer elsewhere"),
+    "correct": gettext_lazy("Correct the place or category"),
     "verify": gettext_lazy("Record the on-site check"),
     "assign": gettext_lazy("Decide who handles it"),
     "start": gettext_lazy("Take it on"),
@@ -170,7 +179,7 @@ LABELS = {
 }
 
 
-SECONDARY = frozenset({"refer", "send_back", "merge", "withdraw", "extend"})
+SECONDARY = frozenset({"refer", "send_back", "merge", "withdraw", "extend", "correct"})
 
 
 def make_form(
@@ -181,13 +190,19 @@ def make_form(
     files: Any = None,
     *,
     prefixed: bool = True,
+    first: Any = None,
 ) -> Any:
-    """The action's form; prefixed with its name on the page, where several share one form tag."""
+    """The action's form; prefixed with its name on the page, where several share one form tag.
+    `first`: the likely handler from triage, which leads the assign form's list."""
     form_class = ACTIONS[name][0]
     prefix = name if prefixed else None
-    if form_class in (forms.AssignForm, forms.AddReportersForm):
+    if form_class is forms.AddReportersForm:
         return form_class(data, files, user=user, prefix=prefix)
-    if form_class is forms.MergeForm:
+    if form_class is forms.AssignForm:
+        return form_class(data, files, user=user, demand=demand, first=first, prefix=prefix)
+    if form_class is forms.ReferForm:
+        return form_class(data, files, demand=demand, prefix=prefix)
+    if form_class in (forms.MergeForm, forms.CorrectForm):
         return form_class(data, files, user=user, demand=demand, prefix=prefix)
     if form_class is forms.CallbackForm:
         return form_class(data, files, demand=demand, prefix=prefix)

@@ -214,6 +214,9 @@ class DemandQuerySet(models.QuerySet["Demand"]):
                 q |= models.Q(street_id=area.pk)
             elif area.kind == AreaKind.COMMUNITY:
                 q |= models.Q(community_id=area.pk)
+                # What it referred to another community or the street: read only (the
+                # permissions follow the demand's community, which is no longer this one).
+                q |= models.Q(pk__in=_transferred_from(area.pk))
             else:
                 q |= scoping.path_range_q("community__path", [area.path])
         if scoping.has_role(user, Role.PIONEER):
@@ -226,6 +229,12 @@ class DemandQuerySet(models.QuerySet["Demand"]):
             mine = DemandReporter.objects.filter(resident__user=user).values("demand")
             q |= models.Q(pk__in=mine)
         return self.filter(q)
+
+
+def _transferred_from(community_id: int) -> Any:
+    return DemandEvent.objects.filter(community_id=community_id, kind=EventKind.TRANSFERRED).values(
+        "demand"
+    )
 
 
 class Visit(TimeStamped):
@@ -424,6 +433,10 @@ class EventKind(models.TextChoices):
     REPORTER_ADDED = "reporter_added", _("another resident raised it")
     ACCEPTED = "accepted", _("accepted")
     REFERRED = "referred", _("referred elsewhere")
+    # Referred (转办) to another community of the street or to the street: it moved there.
+    TRANSFERRED = "transferred", _("referred to another community or the street")
+    # Its place or category corrected after intake (deadlines recomputed).
+    CORRECTED = "corrected", _("place or category corrected")
     VERIFIED = "verified", _("verified on site")
     ASSIGNED = "assigned", _("assigned")
     HANDLING = "handling", _("handling started")

@@ -48,7 +48,17 @@ def can_collect(user: Any, area: Any = None) -> bool:
     return scoping.has_role(user, *STAFF_ROLES, Role.PIONEER)
 
 
+@rules.predicate
+def collects_in(user: Any, demand: Any) -> bool:
+    """Staff and pioneers of the demand's community (or street) add residents who raised it too;
+    a community that referred it elsewhere only reads it."""
+    if demand is None:
+        return bool(can_collect(user))
+    return scoping.covers(user, demand.community.path, {*STAFF_ROLES, Role.PIONEER})
+
+
 rules.add_perm("demands.add_demand", can_collect)
+rules.add_perm("demands.add_reporter", collects_in)
 rules.add_perm("demands.manage_demand", is_community_staff_for)
 rules.add_perm("demands.handle_demand", is_handler_of)
 rules.add_perm("demands.call_back_demand", is_community_staff_for | covers_by_grid)

@@ -15,5 +15,7 @@ urlpatterns = [
     path("demands/pick-resident/", views.pick_resident, name="pick_resident"),
     path("demands/<int:pk>/", views.demand_detail, name="demand_detail"),
     path("demands/<int:pk>/photos/<int:photo>/", views.demand_photo, name="demand_photo"),
+    path("demands/<int:pk>/partners/", views.pick_partner, name="pick_partner"),
+    path("demands/<int:pk>/partners/new/", views.add_partner, name="add_partner"),
     path("demands/<int:pk>/<slug:action>/", views.demand_action, name="demand_action"),
 ]

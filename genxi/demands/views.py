@@ -27,6 +27,7 @@ from genxi.demands.models import (
     Channel,
     Demand,
     DemandPhoto,
+    EventKind,
     HandlingPath,
     Status,
     category_tree,
@@ -253,16 +254,30 @@ class DemandCreate(ServiceFormView):
 
 
 def _render_demand(
-    request: HttpRequest, demand: Demand, bound: Any = None, status: int = 200
+    request: HttpRequest,
+    demand: Demand,
+    bound: Any = None,
+    status: int = 200,
+    new_partner: Any = None,
 ) -> HttpResponse:
     user = request.user
     offered = []
-    for name in actions.available(demand, user):
+    available = actions.available(demand, user)
+    handler_guess = None
+    if "assign" in available:
+        handler_guess = triage.likely_handler(user=user, category=demand.category, area=demand.area)
+    for name in available:
         form = (
             bound
             if bound is not None and bound.prefix == name
-            else actions.make_form(name, demand, user)
+            else actions.make_form(
+                name, demand, user, first=handler_guess.partner if handler_guess else None
+            )
         )
+        if name == "assign" and form is not bound:
+            added = parse_id(request.GET.get("partner", ""))
+            if added:  # a unit just added on the spot: chosen already
+                form.initial.update({"path": HandlingPath.PARTNER, "partner": added})
         offered.append(
             {
                 "name": name,
@@ -272,9 +287,8 @@ def _render_demand(
                 "secondary": name in actions.SECONDARY,
             }
         )
-    handler_guess = None
-    if any(a["name"] == "assign" for a in offered):
-        handler_guess = triage.likely_handler(user=user, category=demand.category, area=demand.area)
+    if new_partner is None and "assign" in available and _may_add_partner(user, demand):
+        new_partner = forms.NewPartnerForm(prefix="new_partner")
     reporters = list(demand.reporters.select_related("resident__area"))
     for reporter in reporters:
         reporter.masked_phone = mask_phone(reporter.resident.phone)  # type: ignore[attr-defined]
@@ -290,9 +304,74 @@ def _render_demand(
             "extensions": demand.extensions.select_related("requested_by", "decided_by"),
             "photos": demand.photos.all(),
             "handler_guess": handler_guess,
+            "new_partner": new_partner,
+            # Handed on to another community or the street: this user reads, no longer acts.
+            "handed_on": not user.has_perm("demands.manage_demand", demand)
+            and demand.events.filter(kind=EventKind.TRANSFERRED).exists(),
         },
         status=status,
     )
+
+
+def _may_add_partner(user: Any, demand: Demand) -> bool:
+    return bool(
+        user.has_perm("demands.manage_demand", demand)
+        and user.has_perm("places.add_partner", demand.community)
+    )
+
+
+@login_required
+def pick_partner(request: HttpRequest, pk: int) -> HttpResponse:
+    """The assign step's unit picker (htmx): the units that may take the demand whose name,
+    pinyin or initials match, the likely handler first."""
+    demand = actions.scoped_demand(request.user, pk)
+    if not request.user.has_perm("demands.manage_demand", demand):
+        raise Http404
+    guess = triage.likely_handler(user=request.user, category=demand.category, area=demand.area)
+    first = guess.partner if guess else None
+    text = request.GET.get("q", "")[:50]
+    matches = forms.matching_partners(forms.assignable_partners(demand, request.user), text, first)
+    return render(
+        request,
+        "demands/includes/partner_options.html",
+        {
+            "matches": matches,
+            "groups": forms.partner_groups(matches, first, demand.community),
+            "q": text.strip(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def add_partner(request: HttpRequest, pk: int) -> HttpResponse:
+    """Register a unit with the demand's community from the assign step, then offer it."""
+    from genxi.places.services import create_partner
+
+    demand = actions.scoped_demand(request.user, pk)
+    if "assign" not in actions.available(demand, request.user) or not _may_add_partner(
+        request.user, demand
+    ):
+        raise Http404
+    form = forms.NewPartnerForm(request.POST, prefix="new_partner")
+    if form.is_valid():
+        try:
+            partner = create_partner(
+                actor=request.user,
+                name=form.cleaned_data["name"].strip(),
+                kind=form.cleaned_data["kind"],
+                area=demand.community,
+            )
+        except ServiceError as exc:
+            form.add_error("name" if exc.field in (None, "name") else None, exc.message)
+        else:
+            messages.success(
+                request,
+                _("%(name)s is registered with %(community)s and chosen below.")
+                % {"name": partner.name, "community": demand.community.name},
+            )
+            return redirect(f"{demand.get_absolute_url()}?partner={partner.pk}#act-assign")
+    return _render_demand(request, demand, new_partner=form, status=400)
 
 
 @login_required
@@ -309,13 +388,18 @@ def demand_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     _form_class, permission, _statuses, call = actions.ACTIONS[action]
     if not request.user.has_perm(permission, demand):
         raise Http404
-    form = actions.make_form(action, demand, request.user, request.POST, request.FILES)
+    guess = None
+    if action == "assign":  # what the assign form suggested, before this assignment counts
+        guess = triage.likely_handler(user=request.user, category=demand.category, area=demand.area)
+    form = actions.make_form(
+        action,
+        demand,
+        request.user,
+        request.POST,
+        request.FILES,
+        first=guess.partner if guess else None,
+    )
     if form.is_valid():
-        guess = None
-        if action == "assign":  # what the assign form suggested, before this assignment counts
-            guess = triage.likely_handler(
-                user=request.user, category=demand.category, area=demand.area
-            )
         try:
             call(request.user, demand, form.cleaned_data)
         except ServiceError as exc:

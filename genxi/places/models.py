@@ -252,6 +252,14 @@ class PartnerQuerySet(models.QuerySet["Partner"]):
         q = scoping.path_range_q("area__path", paths) | Q(area__in=scoping.ancestor_ids(paths))
         return self.filter(q | Q(pk__in=scoping.partner_ids(user)))
 
+    def serving(self, community: "Area") -> "PartnerQuerySet":
+        """The units a demand of `community` may be assigned to: the community's own (and its
+        compounds'), and those registered with its street, district or city above it."""
+        return self.filter(
+            scoping.path_range_q("area__path", [community.path])
+            | Q(area__in=community.ancestor_ids())
+        )
+
 
 class Partner(TimeStamped):
     """A co-building unit (共建单位): company, property manager, law firm, hospital, department."""

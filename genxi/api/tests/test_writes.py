@@ -59,7 +59,7 @@ def test_a_retried_create_returns_the_first_demand(world: World, category, clien
     body = first.json()
     assert body["status"] == "collected" and body["reporters"] == 1
     detail = client.get(f"/api/v1/demands/{body['id']}", **auth).json()
-    assert detail["actions"] == ["accept", "refer", "add_reporters", "merge", "withdraw"]
+    assert detail["actions"] == ["accept", "refer", "add_reporters", "merge", "correct", "withdraw"]
     again = post(client, "/api/v1/demands", auth, new_demand(world, category), **key)
     assert again.status_code == 201 and again["Idempotent-Replayed"] == "true"
     assert again.json()["id"] == body["id"]
