@@ -226,3 +226,6 @@ GENXI_PAGE_SIZE = int(os.environ.get("GENXI_PAGE_SIZE", "25"))
 GENXI_IMPORT_MAX_ROWS = int(os.environ.get("GENXI_IMPORT_MAX_ROWS", "100000"))
 GENXI_IMPORT_MAX_COLUMNS = int(os.environ.get("GENXI_IMPORT_MAX_COLUMNS", "50"))
 GENXI_IMPORT_MAX_UNPACKED_MB = int(os.environ.get("GENXI_IMPORT_MAX_UNPACKED_MB", "200"))
+# Photos (genxi/core/images.py): the most pixels one photo may have, checked from its header before
+# it is decoded; the photos of one request may have four times this together.
+GENXI_PHOTO_MAX_MEGAPIXELS = float(os.environ.get("GENXI_PHOTO_MAX_MEGAPIXELS", "50"))

@@ -77,7 +77,7 @@ class PhotosField(forms.FileField):
         super().__init__(*args, **kwargs)
 
     def clean(self, data: Any, initial: Any = None) -> list[Any]:
-        from genxi.core.images import clean_photo
+        from genxi.core.images import check_photos, clean_photo
 
         single = super().clean
         files = (
@@ -90,4 +90,5 @@ class PhotosField(forms.FileField):
             raise forms.ValidationError(
                 _("At most %(n)s photos at a time.") % {"n": self.max_count}, code="too_many"
             )
+        check_photos(files)  # together, before any is decoded
         return [clean_photo(f) for f in files]
