@@ -175,6 +175,14 @@ def test_importing_a_ledger_in_the_browser(world: World, category, live_server, 
     log_in(page, live_server.url, "bob", PASSWORD)
     page.goto(f"{live_server.url}/demands/")
     page.click("text=导入 Excel")
+    bomb = raw_xlsx({"A1": "标题", "B1": "分类", "XFD1048576": 1})
+    page.set_input_files(
+        "input[type=file]",
+        files=[{"name": "台账.xlsx", "mimeType": "application/octet-stream", "buffer": bomb}],
+    )
+    page.click("button[type=submit]")
+    expect(page.locator(".errors")).to_contain_text("最多可导入 100000 行、50 列")
+    shot(page, "desk-import-too-large")
     page.set_input_files(
         "input[type=file]",
         files=[{"name": "台账.xlsx", "mimeType": "application/octet-stream", "buffer": bad.read()}],
