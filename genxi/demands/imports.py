@@ -176,8 +176,9 @@ def check_extent(data: bytes) -> None:
     """Refuse, before calamine builds anything, an .xlsx whose unzipped parts are too large or
     too compressed, or whose first sheet has values beyond the row and column limits.
 
-    The sheet's cells are streamed (expat, a chunk at a time), not its `<dimension>` trusted:
-    the extent is that of the cells holding something, as calamine sees it. Python's zip reader
+    The sheet's cells are streamed a megabyte at a time (`_quick_extent` reads their references;
+    `_extent` walks the XML when they have none), not its `<dimension>` trusted: the extent is
+    that of the cells holding something, as calamine sees it. Python's zip reader
     stops at each member's declared size and checks its CRC, so a member that lies about its
     size is refused too.
     """
@@ -243,7 +244,8 @@ def _first_sheet(archive: zipfile.ZipFile) -> str:
         raise ValueError("no sheet")
     rid = first.get(REL + "id")
     folder, _sep, name = book.rpartition("/")
-    for rel in small(f"{folder}/_rels/{name}.rels").iter(PKG + "Relationship"):
+    rels = f"{folder}/_rels/{name}.rels" if folder else f"_rels/{name}.rels"
+    for rel in small(rels).iter(PKG + "Relationship"):
         if rel.get("Id") == rid:
             return _resolve(folder, rel.get("Target", ""))
     raise ValueError("no sheet")
@@ -261,7 +263,6 @@ def _resolve(folder: str, target: str) -> str:
 
 
 def _parse_xml(text: bytes) -> ElementTree.Element:
-
     if b"<!DOCTYPE" in text or b"<!ENTITY" in text:
         raise ValueError("a DTD")  # none in a spreadsheet; entities could expand without end
     return ElementTree.fromstring(text)
@@ -296,6 +297,8 @@ def _quick_extent(stream: Any) -> tuple[int, int] | None:
         text = rest + chunk
         cut = text.rfind(b"<") if chunk else len(text)  # a tag cut in two waits for the next
         text, rest = text[:cut], text[cut:]
+        if len(rest) > 1024 * 1024:
+            return None  # a tag longer than a megabyte: not what a spreadsheet writes
         found = referenced.findall(text)
         if len(every.findall(text)) != len(found):
             return None
