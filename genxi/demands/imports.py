@@ -47,6 +47,7 @@ from genxi.demands.models import (
 from genxi.places.models import Area, AreaKind, Resident
 
 MAX_BYTES = 20 * 1024 * 1024
+EARLIEST = date(2000, 1, 1)  # the oldest recorded date a ledger row may carry
 
 # Genxi's fields, whether each is required, and the headers that usually name it.
 FIELDS: dict[str, tuple[Any, bool, tuple[str, ...]]] = {
@@ -516,6 +517,7 @@ def check(
         for person in residents.filter(phone__in=wanted[i : i + 5000]):
             by_phone[str(person.phone)] = person
 
+    today = timezone.localdate()
     numbers = sheet.numbers or range(2, len(sheet.rows) + 2)
     for number, row in zip(numbers, sheet.rows, strict=True):
         problems: list[str] = []
@@ -578,6 +580,13 @@ def check(
                 day = date.fromisoformat(str(recorded).strip()[:10])
             except ValueError:
                 problems.append(_("“%(value)s” is not a date") % {"value": recorded})
+        if day is not None and not EARLIEST <= day <= today:
+            # A ledger records what happened; a date past the calendar's end cannot have a deadline.
+            problems.append(
+                _("the date %(day)s is not between %(earliest)s and today")
+                % {"day": day.isoformat(), "earliest": EARLIEST.isoformat()}
+            )
+            day = None
         if problems:
             result.errors.append((number, "；".join(problems)))
             continue

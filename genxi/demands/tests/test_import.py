@@ -422,3 +422,15 @@ def test_the_file_is_read_once_and_its_token_expires(
     token = upload(client, xlsx([row]))
     assert confirm(client, token).status_code == 302
     assert not list(folder.glob("*"))  # imported: nothing kept
+
+
+def test_a_date_outside_the_calendar_is_a_row_error_not_a_crash(
+    world: World, category, client
+) -> None:
+    client.force_login(world["bob"])
+    row: list[object] = ["长廊座椅不够", "出入口与通道", "和泰社区", "", "", "", "9999-12-31", ""]
+    token = upload(client, xlsx([row, [*row[:6], "1900-01-01", ""]]))
+    html = confirm(client, token).content.decode()
+    assert "日期 9999-12-31 不在 2000-01-01 至今天之间" in html
+    assert "日期 1900-01-01 不在" in html
+    assert not Demand.objects.exists()
