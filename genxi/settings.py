@@ -222,3 +222,10 @@ GENXI_OPEN311_CONTACT = os.environ.get("GENXI_OPEN311_CONTACT", "")
 GENXI_TRIAGE_RETRAIN_EVERY = int(os.environ.get("GENXI_TRIAGE_RETRAIN_EVERY", "200"))
 # Page size of every list page.
 GENXI_PAGE_SIZE = int(os.environ.get("GENXI_PAGE_SIZE", "25"))
+# Excel import (genxi/demands/imports.py): the largest sheet read, checked before it is parsed.
+GENXI_IMPORT_MAX_ROWS = int(os.environ.get("GENXI_IMPORT_MAX_ROWS", "100000"))
+GENXI_IMPORT_MAX_COLUMNS = int(os.environ.get("GENXI_IMPORT_MAX_COLUMNS", "50"))
+GENXI_IMPORT_MAX_UNPACKED_MB = int(os.environ.get("GENXI_IMPORT_MAX_UNPACKED_MB", "200"))
+# Photos (genxi/core/images.py): the most pixels one photo may have, checked from its header before
+# it is decoded; the photos of one request may have four times this together.
+GENXI_PHOTO_MAX_MEGAPIXELS = float(os.environ.get("GENXI_PHOTO_MAX_MEGAPIXELS", "50"))

@@ -4,7 +4,7 @@ from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from genxi.core.forms import PhotosField
+from genxi.core.forms import BoundedModelForm, PhotosField
 from genxi.demands.models import (
     Category,
     Channel,
@@ -17,7 +17,7 @@ from genxi.places import forms as places_forms
 from genxi.places.models import Area, AreaKind, Partner, PartnerKind, Resident
 
 
-class CategoryForm(forms.ModelForm):  # type: ignore[type-arg]
+class CategoryForm(BoundedModelForm):
     class Meta:
         model = Category
         fields = [

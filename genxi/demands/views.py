@@ -1,6 +1,4 @@
-import uuid
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -520,11 +518,6 @@ def figures_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _import_path(user: Any, token: str) -> Path:
-    # The user's id is part of the name: nobody can continue someone else's upload.
-    return Path(settings.MEDIA_ROOT) / "imports" / f"{user.pk}-{uuid.UUID(token).hex}.xlsx"
-
-
 @login_required
 def import_ledger(request: HttpRequest) -> HttpResponse:
     """Upload an Excel ledger, match its columns, check every row, then record all or none."""
@@ -544,24 +537,14 @@ def import_ledger(request: HttpRequest) -> HttpResponse:
                 raise imports.ImportFileError(
                     _("The file is larger than 20 MB. Split it into smaller files.")
                 )
-            data = upload.read()
-            sheet = imports.read_sheet(data)
-            token = uuid.uuid4().hex
-            path = _import_path(request.user, token)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
+            # Read once: the rows are kept for the next step, the file itself is not.
+            sheet = imports.read_sheet(upload.read())
+            token = imports.save_upload(request.user, sheet)
             context.update(
                 token=token, sheet=sheet, mapping=imports.guess_mapping(sheet.headers), step="map"
             )
         elif request.method == "POST" and token:
-            try:
-                path = _import_path(request.user, token)
-                data = path.read_bytes()
-            except (ValueError, OSError) as exc:
-                raise imports.ImportFileError(
-                    _("The uploaded file is gone. Upload it again.")
-                ) from exc
-            sheet = imports.read_sheet(data)
+            sheet = imports.load_upload(request.user, token)
             mapping = {name: parse_id(request.POST.get(name)) for name in imports.FIELDS}
             missing = [
                 str(label)
@@ -583,7 +566,7 @@ def import_ledger(request: HttpRequest) -> HttpResponse:
                     context.update(errors=checked.errors[:200], error_count=len(checked.errors))
                 else:
                     made = imports.write(actor=request.user, rows=checked.rows)
-                    path.unlink(missing_ok=True)
+                    imports.discard_upload(request.user, token)
                     messages.success(request, _("%(n)s demands imported.") % {"n": made})
                     return redirect("demands:demand_list")
     except imports.ImportFileError as exc:

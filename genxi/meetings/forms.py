@@ -4,6 +4,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from genxi.core.forms import BoundedForm
 from genxi.demands.models import Category
 from genxi.meetings.models import AgendaItem, Invitee, Meeting, Opinion, Stance
 from genxi.meetings.services import KINDS
@@ -146,7 +147,7 @@ class ToDemandForm(forms.Form):
         self.fields["category"].queryset = Category.objects.active()  # type: ignore[attr-defined]
 
 
-class ToProjectForm(forms.Form):
+class ToProjectForm(BoundedForm):
     fund = forms.ModelChoiceField(label=_("Fund"), queryset=Fund.objects.none())
     category = forms.ModelChoiceField(
         label=_("Category"), queryset=Category.objects.none(), required=False

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from genxi.accounts import scoping
 from genxi.accounts.models import STAFF_ROLES
+from genxi.core.forms import BoundedModelForm
 from genxi.core.phones import mask_phone, normalize_phone
 from genxi.places.models import (
     Area,
@@ -64,7 +65,7 @@ def collect_areas(user: Any) -> Any:
     return areas.filter(staff | Q(grid__in=grids))
 
 
-class ScopedModelForm(forms.ModelForm):  # type: ignore[type-arg]
+class ScopedModelForm(BoundedModelForm):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         self.user = user
         super().__init__(*args, **kwargs)

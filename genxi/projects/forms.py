@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from genxi.accounts.models import User
-from genxi.core.forms import PhotosField
+from genxi.core.forms import BoundedForm, PhotosField
 from genxi.demands.models import Category, Demand
 from genxi.places.models import Area, Partner
 from genxi.projects.models import Channel, Elector, ElectorKind, Fund, Method, Phase, Project
@@ -13,7 +13,7 @@ from genxi.projects.models import Channel, Elector, ElectorKind, Fund, Method, P
 MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0.01")}
 
 
-class FundForm(forms.Form):
+class FundForm(BoundedForm):
     community = forms.ModelChoiceField(label=_("Community"), queryset=Area.objects.none())
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
     amount = forms.DecimalField(label=_("Amount (yuan)"), **MONEY)  # type: ignore[arg-type]
@@ -44,7 +44,7 @@ class FundForm(forms.Form):
         self.fields["categories"].queryset = Category.objects.active().filter(depth=0)  # type: ignore[attr-defined]
 
 
-class ProjectForm(forms.Form):
+class ProjectForm(BoundedForm):
     title = forms.CharField(label=_("Title"), max_length=100)
     cost = forms.DecimalField(label=_("Estimated cost (yuan)"), **MONEY)  # type: ignore[arg-type]
     category = forms.ModelChoiceField(
@@ -118,7 +118,7 @@ def parse_electors(text: str) -> list[tuple[str, str, int, Any]]:
     return electors
 
 
-class VoteForm(forms.Form):
+class VoteForm(BoundedForm):
     title = forms.CharField(label=_("Title"), max_length=100)
     method = forms.ChoiceField(label=_("Method"), choices=Method.choices)
     max_choices = forms.IntegerField(
@@ -204,7 +204,7 @@ class OverrideForm(forms.Form):
         self.fields["project"].queryset = vote.projects.all()  # type: ignore[attr-defined]
 
 
-class PaymentForm(forms.Form):
+class PaymentForm(BoundedForm):
     amount = forms.DecimalField(label=_("Amount (yuan)"), **MONEY)  # type: ignore[arg-type]
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
     override_reason = forms.CharField(
@@ -234,7 +234,7 @@ class MilestoneForm(forms.Form):
     )
 
 
-class AcceptanceForm(forms.Form):
+class AcceptanceForm(BoundedForm):
     accepted_on = forms.DateField(
         label=_("Accepted on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
