@@ -315,3 +315,36 @@ def test_the_area_pages_panels_agree_and_leadership_picks_its_district(
             reverse("triage:topics"), {"area": district.pk, "days": 30}
         ).content.decode()
     assert "路面" in topics.split("needs-frequent", 1)[1]
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_leadership_picks_its_whole_district_on_the_figures_page(
+    world: World, six, live_server, page
+) -> None:
+    from playwright.sync_api import expect
+
+    from genxi.accounts.models import Role
+    from genxi.accounts.services import grant_membership
+    from genxi.browser import DESK, log_in, shot
+    from genxi.conftest import PASSWORD
+
+    district = world.street.parent
+    assert district is not None
+    grant_membership(actor=None, user=world["frank"], role=Role.LEADERSHIP, area=district)
+    page.set_viewport_size(DESK)
+    log_in(page, live_server.url, "frank", PASSWORD)
+    page.click("nav.mainnav >> text=数据")
+    form = page.locator("form.searchbar")
+    form.locator("select[name=area]").select_option(label="姑苏区")
+    form.locator("input[name=from]").fill("2026-11-01")
+    form.locator("input[name=to]").fill("2026-11-30")
+    form.locator("button[type=submit]").click()
+    expect(page.locator("h1")).to_contain_text("姑苏区")
+    expect(page.locator(".stats").first).to_contain_text("6")
+    expect(page.locator("#chart-days canvas")).to_have_count(1)
+    expect(page.locator("#chart-categories canvas")).to_have_count(1)
+    expect(page.locator(".needs-frequent")).to_contain_text("路面")
+    expect(page.locator(".needs-rare")).to_contain_text("文化")
+    expect(page.locator(".needs-frequent")).not_to_contain_text("文化")
+    shot(page, "desk-figures-district-leadership")
