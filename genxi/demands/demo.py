@@ -123,7 +123,7 @@ RESULTS = {
     "儿童游乐设施": "已停用并更换滑梯部件。",
 }
 # Per month before now (0 = the current month): how many demands, so the chart has a shape.
-MONTHLY = [9, 14, 22, 26, 18, 12, 8]
+MONTHLY = [6, 10, 15, 18, 13, 9, 6]
 COMMUNITIES = ["和泰社区", "宝祥社区", "金筑社区", "虎池苑社区", "和美社区", "清嘉苑社区"]
 
 
