@@ -77,8 +77,9 @@ def local(day: date, at: time) -> datetime:
 
 
 def office_time(moment: datetime, calendar: WorkCalendar, rng: random.Random) -> datetime:
-    """`moment`, or the next working morning when it falls outside office hours."""
-    moment = timezone.localtime(moment)
+    """`moment` (to the minute), or the next working morning when it falls outside office
+    hours."""
+    moment = timezone.localtime(moment).replace(second=0, microsecond=0)
     day = moment.date()
     if calendar.is_workday(day) and DAY_START <= moment.time() <= DAY_END:
         return moment
