@@ -506,6 +506,7 @@ class FiguresOut(Schema):
     closed: int
     response: RatioOut = Field(description="accepted or referred by the response deadline")
     on_time: RatioOut = Field(description="resolved by the resolution deadline")
+    resolution: RatioOut = Field(description="resolved by the end of the period (办结率)")
     satisfaction: RatioOut
     reopen: RatioOut
     median_days_to_resolve: float | None

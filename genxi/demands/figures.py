@@ -22,12 +22,38 @@ from genxi.demands.models import (
     DemandQuerySet,
     EventKind,
     Satisfaction,
+    Status,
 )
 from genxi.places.models import Area, AreaKind
 
-# A category is "high-frequency" among the most raised; "rare" when raised at most this often.
-TOP_CATEGORIES = 5
-RARE_AT_MOST = 1
+# Demands that need no answer of their own: left out of the rates and the categories.
+UNCOUNTED = (Status.MERGED, Status.WITHDRAWN)
+
+# High-frequency and rare needs (docs/figures.md): one definition, used by every panel.
+TOP_CATEGORIES = 5  # at most this many high-frequency categories
+RARE_SHOWN = 10  # at most this many rare ones
+RARE_SHARE, RARE_CAP = 0.02, 3  # rare: raised at most max(1, min(3, ⌊2% of the total⌋)) times
+
+
+def rare_limit(total: int) -> int:
+    """The most times a category may be raised in a period and still be rare."""
+    return max(1, min(RARE_CAP, int(total * RARE_SHARE)))
+
+
+def needs(counts: dict[str, int]) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+    """(high-frequency, rare) categories from each category's count of demands in a period.
+
+    High-frequency: the TOP_CATEGORIES most raised, each raised more often than the rare
+    limit. Rare: raised at least once and at most the rare limit, least raised first. A
+    category is in one list at most: the rare limit separates them. Ties go by name.
+    """
+    limit = rare_limit(sum(counts.values()))
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    frequent = [(name, n) for name, n in ranked if n > limit][:TOP_CATEGORIES]
+    rare = sorted(
+        [(name, n) for name, n in ranked if 0 < n <= limit], key=lambda item: (item[1], item[0])
+    )[:RARE_SHOWN]
+    return frequent, rare
 
 
 @dataclass
@@ -51,6 +77,7 @@ class Figures:
     closed: int = 0
     response: Ratio = field(default_factory=lambda: Ratio(0, 0))
     on_time: Ratio = field(default_factory=lambda: Ratio(0, 0))
+    resolution: Ratio = field(default_factory=lambda: Ratio(0, 0))
     satisfaction: Ratio = field(default_factory=lambda: Ratio(0, 0))
     reopen: Ratio = field(default_factory=lambda: Ratio(0, 0))
     median_days_to_resolve: float | None = None
@@ -60,20 +87,22 @@ class Figures:
 
     @property
     def high_frequency(self) -> list[tuple[str, int]]:
-        return self.by_category[:TOP_CATEGORIES]
+        return needs(dict(self.by_category))[0]
 
     @property
     def rare(self) -> list[tuple[str, int]]:
-        return [(name, n) for name, n in self.by_category if n <= RARE_AT_MOST]
+        return needs(dict(self.by_category))[1]
 
 
 def areas_for(user: Any) -> Any:
-    """The streets and communities whose figures `user` may see: those under their area roles
-    (staff, leadership), where every demand is theirs to count."""
+    """The districts, streets and communities whose figures `user` may see: those under their
+    area roles (staff, leadership), where every demand is theirs to count."""
     from genxi.accounts import scoping
     from genxi.accounts.models import AREA_ROLES
 
-    areas = Area.objects.of_kind(AreaKind.STREET, AreaKind.TOWN, AreaKind.COMMUNITY)
+    areas = Area.objects.of_kind(
+        AreaKind.DISTRICT, AreaKind.STREET, AreaKind.TOWN, AreaKind.COMMUNITY
+    )
     if scoping.is_superuser(user):
         return areas
     if not scoping.has_role(user, *AREA_ROLES):
@@ -132,23 +161,33 @@ def compute(*, user: Any, area: Area, start: date, end: date) -> Figures:
     figures.resolved = len(ids[EventKind.RESOLVED])
     figures.closed = len(ids[EventKind.CLOSED])
 
-    # Response: of the demands due for acceptance in the period, those accepted (or referred
-    # elsewhere) by the end of their response day.
+    # Response and on time: of the demands recorded in the period, those first accepted (or
+    # referred elsewhere) by the end of their response day, and those first resolved by the
+    # end of their resolution day (after any approved extension). Left out: merged duplicates
+    # and withdrawn demands, and those not yet done whose deadline has not passed.
+    counted = scoped.filter(created_at__gte=lo, created_at__lt=hi).exclude(status__in=UNCOUNTED)
     figures.response = _deadline_ratio(
-        scoped.filter(response_due__gte=start, response_due__lte=end),
-        "response_due",
-        [EventKind.ACCEPTED, EventKind.REFERRED],
-        communities,
-        hi,
+        counted, "response_due", [EventKind.ACCEPTED, EventKind.REFERRED], communities, lo
     )
-    # On time: of the demands due for resolution in the period (after any approved extension),
-    # those first resolved by the end of that day.
+    # A demand referred elsewhere is resolved elsewhere: not in the two resolution rates.
+    resolvable = counted.exclude(status=Status.REFERRED)
     figures.on_time = _deadline_ratio(
-        scoped.filter(resolution_due__gte=start, resolution_due__lte=end),
-        "resolution_due",
-        [EventKind.RESOLVED],
-        communities,
-        hi,
+        resolvable, "resolution_due", [EventKind.RESOLVED], communities, lo
+    )
+    # Resolution rate (办结率): of the demands recorded in the period (the same ones), those
+    # resolved by the end of the period.
+    figures.resolution = Ratio(
+        DemandEvent.objects.filter(
+            community__in=communities,
+            kind=EventKind.RESOLVED,
+            at__gte=lo,
+            at__lt=hi,
+            demand__in=resolvable.values("pk"),
+        )
+        .values("demand")
+        .distinct()
+        .count(),
+        resolvable.count(),
     )
 
     # Satisfaction: of the call-backs made in the period, satisfied or basically satisfied.
@@ -193,8 +232,7 @@ def compute(*, user: Any, area: Area, start: date, end: date) -> Figures:
     figures.overdue_now = scoped.overdue().count()
     figures.by_category = [
         (row["category__name"], row["n"])
-        for row in scoped.filter(created_at__gte=lo, created_at__lt=hi)
-        .values("category__name")
+        for row in counted.values("category__name")
         .annotate(n=Count("id"))
         .order_by("-n", "category__name")
     ]
@@ -203,28 +241,21 @@ def compute(*, user: Any, area: Area, start: date, end: date) -> Figures:
 
 
 def _deadline_ratio(
-    due: DemandQuerySet, field: str, kinds: list[str], communities: list[int], hi: datetime
+    due: DemandQuerySet, field: str, kinds: list[str], communities: list[int], lo: datetime
 ) -> Ratio:
     """Of the demands `due` (deadline in `field`): met when the first event of `kinds` came by
     the end of the deadline day ÷ decided. A deadline still to come with nothing done yet is
     undecided and left out of both.
 
-    The first events are read from the communities' (community, kind, at) index between the
-    earliest collection among them and the period's end: an event after the end of the period
-    comes after the deadline too, so it can only mean "late", as no event at all does.
+    The first events are read from the communities' (community, kind, at) index from the
+    period's start: no step comes before its demand was recorded.
     """
-    rows = list(due.values_list("pk", field, TruncDate("created_at")))
+    rows = list(due.values_list("pk", field))
     if not rows:
         return Ratio(0, 0)
-    since = min(made for _pk, _day, made in rows)
-    tz = timezone.get_current_timezone()
     firsts = (
         DemandEvent.objects.filter(
-            community__in=communities,
-            kind__in=kinds,
-            at__gte=datetime.combine(since, time.min, tzinfo=tz),
-            at__lt=hi,
-            demand__in=due.values("pk"),
+            community__in=communities, kind__in=kinds, at__gte=lo, demand__in=due.values("pk")
         )
         .values("demand")
         .annotate(day=TruncDate(Min("at")))
@@ -233,7 +264,7 @@ def _deadline_ratio(
     first: dict[int, date] = dict(firsts)
     today = timezone.localdate()
     met = decided = 0
-    for pk, day, _made in rows:
+    for pk, day in rows:
         when = first.get(pk)
         if when is None and day >= today:
             continue

@@ -332,6 +332,13 @@ PARTNERS = [
         "与大公园社区党委共建老年大学子城教学点，开设声乐、舞蹈、花卉种植3门课程。",
         [("金秀芳", "教务处老师")],
     ),
+    PartnerSpec(
+        "苏州望亭园林建设有限公司",
+        PartnerKind.COMPANY,
+        "果园社区",
+        "望亭镇本地的园林施工单位，承建果园社区口袋公园（2023年为民服务项目）。",
+        [("钱志刚", "项目经理")],
+    ),
 ]
 
 
@@ -920,13 +927,19 @@ class Loader:
 
 
 def _load_demands() -> int:
-    """The seeds' stories as demands, each left at a telling step of its lifecycle."""
+    """The seeds' stories as demands, each left at a telling step of its lifecycle, at the
+    times the story gives (genxi.demands.demo.Timeline), then some six months of history."""
+    from datetime import time as clock
+
+    from genxi.demands import demo as history
     from genxi.demands import services as demands
     from genxi.demands.models import Category, Demand, HandlingPath, Satisfaction
 
+    started = timezone.now()
     users = {u.username: User.objects.get(username=u.username) for u in DEMO_USERS}
     categories = {c.name: c for c in Category.objects.all()}
     created: list[str] = []
+    ago = history.working_days_ago
 
     def community(name: str) -> Area:
         return Area.objects.get(kind=AreaKind.COMMUNITY, name=name)
@@ -943,6 +956,7 @@ def _load_demands() -> int:
         return found
 
     def story(
+        when: Any,
         title: str,
         community_name: str,
         category: str,
@@ -951,11 +965,13 @@ def _load_demands() -> int:
         by: str,
         reporters: list[Resident],
         description: str,
-    ) -> Demand | None:
+    ) -> history.Timeline | None:
         if Demand.objects.filter(community=community(community_name), title=title).exists():
             return None
         created.append(title)
-        return demands.collect_demand(
+        return history.Timeline.collect(
+            when,
+            started,
             actor=users[by],
             title=title,
             category=categories[category],
@@ -966,7 +982,9 @@ def _load_demands() -> int:
         )
 
     hetai = community("和泰社区")
+    # About five months ago: raised on a home visit, closed out within the week.
     seats = story(
+        ago(105, clock(9, 40)),
         "三花半月谈长廊座椅不够",
         "和泰社区",
         "休闲座椅",
@@ -977,27 +995,43 @@ def _load_demands() -> int:
         "居民反映长廊内座椅不够，活动不方便。",
     )
     if seats:
-        demands.accept(actor=users["community"], demand=seats)
-        demands.verify(
-            actor=users["community"],
-            demand=seats,
+        staff = users["community"]
+        seats.step(ago(105, clock(14, 5)), demands.accept, "accepted_at", actor=staff)
+        seats.step(
+            ago(104, clock(10, 30)),
+            demands.verify,
+            "verified_at",
+            actor=staff,
             findings="社区党委实地考察：长廊内仅有少量座椅。",
         )
-        demands.assign(actor=users["community"], demand=seats, path=HandlingPath.COMMUNITY)
-        demands.resolve(
-            actor=users["community"], demand=seats, result="在长廊内增设休闲座椅16个，已安装完毕。"
+        seats.step(
+            ago(104, clock(15, 10)),
+            demands.assign,
+            "assigned_at",
+            actor=staff,
+            path=HandlingPath.COMMUNITY,
         )
-        for reporter in seats.reporters.all():
-            demands.record_callback(
+        seats.step(
+            ago(101, clock(16, 20)),
+            demands.resolve,
+            "resolved_at",
+            actor=staff,
+            result="在长廊内增设休闲座椅16个，已安装完毕。",
+        )
+        for minutes, reporter in enumerate(seats.demand.reporters.order_by("pk")):
+            seats.step(
+                ago(99, clock(10, 5 + 10 * minutes)),
+                demands.record_callback,
                 actor=users["pioneer"],
-                demand=seats,
                 resident=reporter.resident,
                 result=Satisfaction.SATISFIED,
             )
-        demands.close_out(actor=users["community"], demand=seats)
+        seats.step(ago(99, clock(15, 0)), demands.close_out, "closed_at", actor=staff)
 
     baoxiang = community("宝祥社区")
+    # Two weeks ago: 宝祥's own property company is renovating the pavilions.
     pavilions = story(
+        ago(10, clock(10, 15)),
         "小区休憩亭破损严重",
         "宝祥社区",
         "休憩亭",
@@ -1008,24 +1042,35 @@ def _load_demands() -> int:
         "多位居民反映小区内休憩亭破损，希望修缮。",
     )
     if pavilions:
-        demands.accept(actor=users["street"], demand=pavilions)
-        demands.verify(
-            actor=users["street"],
-            demand=pavilions,
+        staff = users["street"]
+        pavilions.step(ago(10, clock(15, 30)), demands.accept, "accepted_at", actor=staff)
+        pavilions.step(
+            ago(9, clock(11, 0)),
+            demands.verify,
+            "verified_at",
+            actor=staff,
             findings="小区内23个休憩亭均有不同程度破损。居民议事会商定修缮方案。",
         )
-        demands.assign(
-            actor=users["street"],
-            demand=pavilions,
+        pavilions.step(
+            ago(8, clock(9, 20)),
+            demands.assign,
+            "assigned_at",
+            actor=staff,
             path=HandlingPath.PARTNER,
             partner=Partner.objects.get(name="金阳宝地物业"),
         )
-        demands.start_handling(actor=users["partner"], demand=pavilions)
-        demands.post_update(
-            actor=users["partner"], demand=pavilions, text="已完成12个休憩亭的翻新。", public=True
+        pavilions.step(ago(8, clock(14, 0)), demands.start_handling, actor=users["partner"])
+        pavilions.step(
+            ago(2, clock(17, 0)),
+            demands.post_update,
+            actor=users["partner"],
+            text="已完成12个休憩亭的翻新。",
+            public=True,
         )
 
+    # Last week: the narrow gate, widened in two days, now waiting for its call-back.
     gate = story(
+        ago(6, clock(8, 50)),
         "南门非机动车道太窄",
         "清嘉苑社区",
         "出入口与通道",
@@ -1036,24 +1081,37 @@ def _load_demands() -> int:
         "电瓶车出入不方便也不安全。",
     )
     if gate:
-        demands.accept(actor=users["street"], demand=gate)
-        demands.verify(
-            actor=users["street"], demand=gate, findings="现场核实：西侧出口最窄处仅50厘米左右。"
+        staff = users["street"]
+        gate.step(ago(6, clock(10, 40)), demands.accept, "accepted_at", actor=staff)
+        gate.step(
+            ago(5, clock(9, 30)),
+            demands.verify,
+            "verified_at",
+            actor=staff,
+            findings="现场核实：西侧出口最窄处仅50厘米左右。",
         )
-        demands.assign(
-            actor=users["street"],
-            demand=gate,
+        gate.step(
+            ago(5, clock(14, 0)),
+            demands.assign,
+            "assigned_at",
+            actor=staff,
             path=HandlingPath.PARTNER,
             partner=Partner.objects.get(name="苏州市市政设施管理处"),
         )
-        demands.start_handling(actor=users["street"], demand=gate)
-        demands.resolve(
-            actor=users["street"],
-            demand=gate,
+        gate.step(ago(4, clock(9, 0)), demands.start_handling, actor=staff)
+        gate.step(
+            ago(2, clock(16, 30)),
+            demands.resolve,
+            "resolved_at",
+            actor=staff,
             result="经过2天施工，通道拓宽至120厘米，并按新尺寸重新安装智能电动门。",
         )
 
+    # Raised this morning (or the last working morning): waiting to be accepted.
     story(
+        ago(0, clock(8, 45))
+        if timezone.localtime().time() > clock(9, 0)
+        else ago(1, clock(15, 20)),
         "小游园塑胶场地老化",
         "和美社区",
         "儿童游乐设施",
@@ -1063,7 +1121,7 @@ def _load_demands() -> int:
         residents("和美社区", "许向前"),
         "100平方米的塑胶场地老化，孩子玩耍不安全。",
     )
-    return len(created)
+    return len(created) + history.load_history(users, started)
 
 
 # Demand categories with (response, resolution) deadlines in working days: what the seeds'

@@ -15,6 +15,17 @@ from genxi.places.models import Area, AreaKind, Partner
 from genxi.projects import services
 from genxi.projects.models import Channel, Fund, Method
 
+# The representatives who vote: eight party members, then residents' representatives.
+GUOYUAN_ELECTORS = [
+    "陈建国", "王秀英", "张志强", "李桂芳", "刘德明", "杨玉珍", "黄卫东", "赵美华",
+    "周国平", "吴小红", "徐金根", "孙丽娟", "朱永福", "马桂兰", "胡建新", "郭秀珍",
+    "何志明", "林凤英", "高建华", "罗玉梅", "郑国强",
+]  # fmt: skip
+HETAI_ELECTORS = [
+    ("顾明华", "party"), ("钱淑英", "resident"), ("蒋志刚", "party"),
+    ("陆美琴", "resident"), ("费建荣", "party"), ("唐雪芬", "resident"),
+]  # fmt: skip
+
 
 def load(today: date) -> int:
     """Create what is missing; return how many funds were created (0 on a second run)."""
@@ -61,13 +72,8 @@ def _pocket_park(community: Area) -> None:
         actor=None,
         vote=vote,
         electors=[
-            (
-                f"{'党员' if i < 8 else '居民'}代表{i + 1:02d}",
-                "party" if i < 8 else "resident",
-                1,
-                None,
-            )
-            for i in range(21)
+            (name, "party" if i < 8 else "resident", 1, None)
+            for i, name in enumerate(GUOYUAN_ELECTORS)
         ],
     )
     services.open_vote(actor=None, vote=vote)
@@ -84,7 +90,8 @@ def _pocket_park(community: Area) -> None:
             paper_ref=f"GY2023-{i + 1:03d}",
         )
     services.close_vote(actor=None, vote=vote)
-    builder = Partner.objects.filter(kind="property").order_by("pk").first()
+    # A builder of 望亭镇 itself, not another street's property company.
+    builder = Partner.objects.get(name="苏州望亭园林建设有限公司")
     services.move_project(actor=None, project=park, to="execution", implementer=builder)
     for title, due in [("场地平整", date(2023, 9, 15)), ("步道和座椅", date(2023, 10, 20))]:
         milestone = services.add_milestone(actor=None, project=park, title=title, due=due)
@@ -136,10 +143,6 @@ def _hetai_vote(community: Area, year: int) -> None:
         actor=None,
         vote=vote,
         electors=[("沈玉兰", "resident", 1, resident)]
-        + [
-            (f"和泰{kind}代表{i}", code, 1, None)
-            for i in range(1, 4)
-            for kind, code in [("党员", "party"), ("居民", "resident")]
-        ],
+        + [(name, code, 1, None) for name, code in HETAI_ELECTORS],
     )
     services.open_vote(actor=None, vote=vote)

@@ -166,10 +166,10 @@ class Summary:
 def summarise(
     rows: list[Row], *, start: date, end: date, top: int = 10, frequent: int = 5
 ) -> Summary:
-    """Topics (largest first), the most frequent categories, and the rare ones.
+    """Topics (largest first), the high-frequency categories and the rare ones, by the one
+    definition the figures use (genxi.demands.figures.needs, docs/figures.md)."""
+    from genxi.demands.figures import needs
 
-    A category is rare when it holds at most 2% of the period's demands (and at most 3).
-    """
     weeks = max(1, ((end - start).days + 7) // 7)
     middle = start + (end - start) / 2
     topics = []
@@ -192,17 +192,14 @@ def summarise(
     for r in sorted(rows, key=lambda r: r.created, reverse=True):
         example.setdefault(r.category, r.title)
     total = len(rows)
-    needs = [Need(c, n, n / total, example[c]) for c, n in counts.most_common()]
-    limit = min(3, max(1, int(total * 0.02)))
-    rare = [n for n in needs if n.count <= limit][::-1][:10]
-    rare_names = {n.category for n in rare}
+    high, low = needs(dict(counts))
     return Summary(
         start=start,
         end=end,
         total=total,
         topics=topics,
-        frequent=[n for n in needs if n.category not in rare_names][:frequent],
-        rare=rare,
+        frequent=[Need(c, n, n / total, example[c]) for c, n in high][:frequent],
+        rare=[Need(c, n, n / total, example[c]) for c, n in low],
     )
 
 
@@ -214,7 +211,12 @@ def rows_for(area: Any, *, start: date, end: date, limit: int = 50_000) -> list[
     from genxi.demands.models import Demand, Status
     from genxi.places.models import STREET_KINDS, AreaKind
 
-    where = {"street_id": area.pk} if area.kind in STREET_KINDS else {"community_id": area.pk}
+    if area.kind == AreaKind.DISTRICT:  # its streets' demands, by the street column's index
+        where: dict[str, Any] = {"street__parent_id": area.pk}
+    elif area.kind in STREET_KINDS:
+        where = {"street_id": area.pk}
+    else:
+        where = {"community_id": area.pk}
     tz = timezone.get_current_timezone()
     since = datetime.combine(start, datetime.min.time(), tzinfo=tz)
     until = datetime.combine(end + timedelta(days=1), datetime.min.time(), tzinfo=tz)

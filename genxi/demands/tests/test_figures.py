@@ -184,3 +184,167 @@ def test_figures_count_only_the_users_own_communities(world: World, month) -> No
     for outsider in ("oscar", "carol", "dave", "nobody"):  # another street; no area role
         f = figures.compute(user=world[outsider], area=world.street, **period)
         assert (f.collected, f.resolved, f.overdue_now, f.by_category) == (0, 0, 0, []), outsider
+
+
+@pytest.fixture
+def six(world: World):
+    """Six demands recorded in 和泰 on Mon 2 Nov 2026 at 9:00, counted by hand below.
+
+    categories: 路面 ×3 (d1–d3), 照明 ×2 (d4, d5), 文化 ×1 (d6); each accept within 1 working
+    day (by Tue 3), resolve within 5 (by Mon 9).
+    d1–d5 accepted the same day at 11:00; d6 never.
+    d1 resolved Wed 4 9:00 (2 days), satisfied, closed out;
+    d2 resolved Fri 6 9:00 (4 days), basically satisfied;
+    d3 resolved Thu 12 9:00 (10 days, late), not satisfied: reopened.
+    """
+    root = services.create_category(actor=None, name="公共事务", response_days=1, resolution_days=5)
+    kinds = {
+        name: services.create_category(
+            actor=None, name=name, parent=root, response_days=1, resolution_days=5
+        )
+        for name in ("路面", "照明", "文化")
+    }
+    plan = ["路面", "路面", "路面", "照明", "照明", "文化"]
+    with at(2, 9):
+        demands = [
+            collect(world, kinds[kind], title=f"诉求{n}", today=date(2026, 11, 2))
+            for n, kind in enumerate(plan, start=1)
+        ]
+    with at(2, 11):
+        for demand in demands[:5]:
+            services.accept(actor=world["bob"], demand=demand)
+            services.verify(actor=world["bob"], demand=demand, findings="属实")
+            services.assign(actor=world["bob"], demand=demand, path=HandlingPath.COMMUNITY)
+    answers = [Satisfaction.SATISFIED, Satisfaction.BASICALLY, Satisfaction.NOT_SATISFIED]
+    for demand, day, answer in zip(demands[:3], (4, 6, 12), answers, strict=True):
+        with at(day, 9):
+            services.resolve(actor=world["bob"], demand=demand, result="已处理")
+            services.record_callback(
+                actor=world["bob"], demand=demand, resident=world.resident1, result=answer
+            )
+    with at(4, 10):
+        services.close_out(actor=world["bob"], demand=demands[0])
+    return demands
+
+
+def test_each_figure_by_hand_counted_numbers(world: World, six) -> None:
+    with at(25):
+        f = figures.compute(
+            user=world["bob"], area=world.hetai, start=date(2026, 11, 1), end=date(2026, 11, 30)
+        )
+    assert (f.collected, f.accepted, f.resolved, f.closed) == (6, 5, 3, 1)
+    # Response: d1–d5 accepted by Tue 3; d6 never, and its day has passed.
+    assert (f.response.numerator, f.response.denominator, f.response.percent) == (5, 6, 83.3)
+    # Resolution (办结率): d1–d3 of the six.
+    assert (f.resolution.numerator, f.resolution.denominator, f.resolution.percent) == (3, 6, 50)
+    # On time: d1, d2 by Mon 9; d3 late; d4–d6 not resolved and their day has passed.
+    assert (f.on_time.numerator, f.on_time.denominator) == (2, 6)
+    assert (f.satisfaction.numerator, f.satisfaction.denominator) == (2, 3)
+    assert (f.reopen.numerator, f.reopen.denominator) == (1, 3)
+    assert f.median_days_to_resolve == 4.0  # 2, 4 and 10 days
+    # Six demands: rare means raised once (max(1, min(3, ⌊2% of 6⌋))); high-frequency more.
+    assert f.high_frequency == [("路面", 3), ("照明", 2)]
+    assert f.rare == [("文化", 1)]
+    assert not {n for n, _c in f.high_frequency} & {n for n, _c in f.rare}
+
+
+def test_the_response_rate_counts_demands_accepted_the_same_day(world: World, six) -> None:
+    """The day they were recorded, five of six accepted: 5 of 5 decided, not "—（0/0）"."""
+    with at(2, 15):
+        f = figures.compute(
+            user=world["bob"], area=world.hetai, start=date(2026, 11, 1), end=date(2026, 11, 2)
+        )
+    assert (f.response.numerator, f.response.denominator) == (5, 5)  # d6: due tomorrow
+
+
+def test_high_frequency_and_rare_never_overlap() -> None:
+    for counts in [
+        {"a": 1, "b": 1, "c": 1},
+        {"a": 1},
+        {"a": 5, "b": 1},
+        {f"c{i}": i for i in range(1, 40)},
+        {f"c{i}": 2 for i in range(60)},
+    ]:
+        frequent, rare = figures.needs(counts)
+        assert not {n for n, _c in frequent} & {n for n, _c in rare}, counts
+        assert len(frequent) <= figures.TOP_CATEGORIES
+    assert figures.needs({"a": 1, "b": 1, "c": 1}) == ([], [("a", 1), ("b", 1), ("c", 1)])
+    # 200 demands: rare means at most 3 (2% is 4, capped at 3).
+    frequent, rare = figures.needs({"x": 150, "y": 30, "z": 16, "w": 3, "v": 1})
+    assert frequent == [("x", 150), ("y", 30), ("z", 16)] and rare == [("v", 1), ("w", 3)]
+
+
+def test_the_area_pages_panels_agree_and_leadership_picks_its_district(
+    world: World, six, client
+) -> None:
+    from genxi.accounts.models import Role
+    from genxi.accounts.services import grant_membership
+
+    client.force_login(world["bob"])
+    with at(25):
+        page = client.get(
+            reverse("demands:figures"),
+            {"area": world.hetai.pk, "from": "2026-10-27", "to": "2026-11-25"},
+        ).content.decode()
+        topics = client.get(
+            reverse("triage:topics"), {"area": world.hetai.pk, "days": 30}
+        ).content.decode()
+        panel = client.get(
+            reverse("demands:figures"), {"area": world.hetai.pk, "panel": "1"}
+        ).content.decode()
+    for html in (page, topics):  # the same period, the same definition: the same lists
+        frequent = html.split("needs-frequent", 1)[1].split("needs-rare", 1)[0]
+        rare = html.split("needs-rare", 1)[1]
+        assert "路面" in frequent and "照明" in frequent and "文化" not in frequent
+        assert "文化" in rare
+    assert "高频需求" not in panel  # on the area page, the hot-topics panel lists them once
+    # Leadership of the district picks the whole district.
+    district = world.street.parent
+    assert district is not None
+    grant_membership(actor=None, user=world["frank"], role=Role.LEADERSHIP, area=district)
+    client.force_login(world["frank"])
+    with at(25):
+        html = client.get(
+            reverse("demands:figures"),
+            {"area": district.pk, "from": "2026-11-01", "to": "2026-11-30"},
+        ).content.decode()
+    assert f'<option value="{district.pk}" selected>姑苏区</option>' in html
+    assert '<span class="value">6</span>' in html
+    with at(25):
+        topics = client.get(
+            reverse("triage:topics"), {"area": district.pk, "days": 30}
+        ).content.decode()
+    assert "路面" in topics.split("needs-frequent", 1)[1]
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_leadership_picks_its_whole_district_on_the_figures_page(
+    world: World, six, live_server, page
+) -> None:
+    from playwright.sync_api import expect
+
+    from genxi.accounts.models import Role
+    from genxi.accounts.services import grant_membership
+    from genxi.browser import DESK, log_in, shot
+    from genxi.conftest import PASSWORD
+
+    district = world.street.parent
+    assert district is not None
+    grant_membership(actor=None, user=world["frank"], role=Role.LEADERSHIP, area=district)
+    page.set_viewport_size(DESK)
+    log_in(page, live_server.url, "frank", PASSWORD)
+    page.click("nav.mainnav >> text=数据")
+    form = page.locator("form.searchbar")
+    form.locator("select[name=area]").select_option(label="姑苏区")
+    form.locator("input[name=from]").fill("2026-11-01")
+    form.locator("input[name=to]").fill("2026-11-30")
+    form.locator("button[type=submit]").click()
+    expect(page.locator("h1")).to_contain_text("姑苏区")
+    expect(page.locator(".stats").first).to_contain_text("6")
+    expect(page.locator("#chart-days canvas")).to_have_count(1)
+    expect(page.locator("#chart-categories canvas")).to_have_count(1)
+    expect(page.locator(".needs-frequent")).to_contain_text("路面")
+    expect(page.locator(".needs-rare")).to_contain_text("文化")
+    expect(page.locator(".needs-frequent")).not_to_contain_text("文化")
+    shot(page, "desk-figures-district-leadership")

@@ -60,7 +60,7 @@ def test_second_load_creates_nothing(demo: DemoResult) -> None:
     assert demo.residents > 0
     assert demo.areas == Area.objects.count()
     assert demo.categories == Category.objects.count() > 10
-    assert demo.demands == Demand.objects.count() == 4
+    assert demo.demands == Demand.objects.count() > 60  # the 4 stories and ~6 months of history
     before = row_counts()
 
     again = load_demo()
@@ -178,3 +178,75 @@ def test_the_seeds_projects_votes_and_meeting(demo: DemoResult) -> None:
     assert meeting.venue.name == "金言议事角"
     assert meeting.plans.count() == 2 and meeting.plans.get(number=2).opinions.count() == 1
     assert demo.funds == 2 and demo.meetings == 1
+
+
+def test_the_demo_has_months_of_history_with_time_in_each_step(demo: DemoResult) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from genxi.accounts.models import User
+    from genxi.demands import figures
+    from genxi.demands.models import Callback, Status
+
+    today = timezone.localdate()
+    days = sorted(
+        {timezone.localdate(at) for at in Demand.objects.values_list("created_at", flat=True)}
+    )
+    assert (today - days[0]).days > 150 and len(days) > 45  # spread over some six months
+    months = {(d.year, d.month) for d in days}
+    assert len(months) >= 6
+    # Each step later than the one before, at a different time, and none in the future.
+    now = timezone.now()
+    closed = Demand.objects.filter(status=Status.CLOSED)
+    assert closed.count() > 40
+    for d in closed:
+        steps = [
+            d.created_at,
+            d.accepted_at,
+            d.verified_at,
+            d.assigned_at,
+            d.resolved_at,
+            d.closed_at,
+        ]
+        stamped = [step for step in steps if step is not None]
+        assert len(stamped) == 6 and stamped == sorted(stamped), d
+        assert len(set(stamped)) == 6 and stamped[-1] <= now, d
+        events = list(d.events.order_by("id").values_list("at", flat=True))
+        assert events == sorted(events) and events[0] == d.created_at, d
+        assert d.resolution_due >= timezone.localdate(d.created_at)
+    assert Callback.objects.values("at").distinct().count() > 40
+    # The figures over half a year: time to resolve is days, not 0.0; the chart has a shape.
+    leader = User.objects.get(username="leader")
+    district = Area.objects.get(kind=AreaKind.DISTRICT, name="姑苏区")
+    f = figures.compute(user=leader, area=district, start=today - timedelta(days=182), end=today)
+    assert f.median_days_to_resolve is not None and 1 <= f.median_days_to_resolve <= 15
+    weekly: dict[int, int] = {}
+    for day, collected, _resolved in f.by_day:
+        weekly[(today - day).days // 7] = weekly.get((today - day).days // 7, 0) + collected
+    assert len(set(weekly.values())) > 3  # not one bar
+    assert f.high_frequency and not {n for n, _ in f.high_frequency} & {n for n, _ in f.rare}
+    # The stories: the seats closed out months ago, the gate waiting for its call-back.
+    seats = Demand.objects.get(title="三花半月谈长廊座椅不够")
+    assert (
+        seats.status == Status.CLOSED and (today - timezone.localdate(seats.created_at)).days > 90
+    )
+    assert seats.resolved_at is not None
+    assert (seats.resolved_at - seats.created_at) > timedelta(days=3)
+    gate = Demand.objects.get(title="南门非机动车道太窄")
+    assert (
+        gate.status == Status.RESOLVED
+        and timezone.localdate(gate.resolved_at) <= gate.resolution_due
+    )
+
+
+def test_the_demo_details_match_their_places(demo: DemoResult) -> None:
+    from genxi.projects.models import Elector, Project
+
+    park = Project.objects.get(title="口袋公园", community__name="果园社区")
+    builder = park.implementer
+    assert builder is not None and builder.area.name == "果园社区"
+    assert builder.area.parent.name == "望亭镇"
+    names = list(Elector.objects.values_list("name", flat=True))
+    assert len(names) > 20
+    assert not [n for n in names if "代表" in n or any(c.isdigit() for c in n)], names
