@@ -147,12 +147,46 @@ class CallbackForm(forms.Form):
         super().__init__(*args, **kwargs)
         resident = self.fields["resident"]
         assert isinstance(resident, forms.ModelChoiceField)
-        done = demand.callbacks.filter(round=demand.callback_round).values("resident")
-        resident.queryset = Resident.objects.filter(reported__demand=demand).exclude(pk__in=done)
+        from genxi.demands.services import _still_to_call
+
+        # Only those still to call in this round: not answered, not given up on as unreachable.
+        resident.queryset = Resident.objects.filter(
+            pk__in=_still_to_call(demand).values("resident")
+        )
 
 
 class EmptyForm(forms.Form):
     pass
+
+
+class CallbackAttemptForm(forms.Form):
+    """A call-back that did not reach the reporter."""
+
+    resident = forms.ModelChoiceField(label=_("Reporter"), queryset=Resident.objects.none())
+    note = forms.CharField(
+        label=_("What happened"),
+        required=False,
+        help_text=_("e.g. no answer, number out of service"),
+    )
+
+    def __init__(self, *args: Any, demand: Demand, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from genxi.demands.services import _still_to_call
+
+        resident = self.fields["resident"]
+        assert isinstance(resident, forms.ModelChoiceField)
+        resident.queryset = Resident.objects.filter(
+            pk__in=_still_to_call(demand).values("resident")
+        )
+
+
+class CloseForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required when nobody raised the demand: what you checked of the work."),
+    )
 
 
 class ExtensionForm(forms.Form):
