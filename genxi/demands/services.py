@@ -942,3 +942,76 @@ def _handlers_of_community(demand: Demand) -> Any:
     return User.objects.filter(
         is_active=True, memberships__role=Role.COMMUNITY_STAFF, memberships__area=demand.community
     )
+
+
+# ------------------------------------------------------------------ the calendar
+
+
+def recompute_provisional_deadlines(*, actor: Any, year: int) -> int:
+    """Once `year`'s holidays are known (entered on 设置 › 工作日历), recount the deadlines of the
+    open demands that were counted through it by the weekday rule: from the day each demand was
+    collected, with its category's working days, as at intake. A resolution deadline moved by an
+    approved extension stays where it was. Each changed demand gets a DUE_RECOMPUTED event
+    (old and new deadlines) and an audit entry; it stays provisional only if its deadlines still
+    run through another year nobody has published. Returns how many demands changed.
+
+    Called by `genxi.core.services.set_year_schedule` inside its transaction.
+    """
+    calendar = WorkCalendar.load()
+    extended = set(
+        Extension.objects.filter(status=ExtensionStatus.APPROVED).values_list("demand", flat=True)
+    )
+    candidates = (
+        Demand.objects.open()
+        .filter(due_provisional=True, resolution_due__year__gte=year)
+        .select_related("category")
+        .order_by("pk")
+    )
+    changed = 0
+    with transaction.atomic():
+        for demand in candidates:
+            start = timezone.localdate(demand.created_at)
+            if start.year > year:
+                continue  # counted wholly after `year`: this year's holidays change nothing
+            response = calendar.add_workdays(start, demand.category.response_days)
+            if demand.pk in extended:
+                resolution_day = demand.resolution_due
+                years = range(start.year, resolution_day.year + 1)
+                resolution_provisional = any(
+                    calendar.status(date(y, 6, 1)).provisional for y in years
+                )
+            else:
+                resolution = calendar.add_workdays(start, demand.category.resolution_days)
+                resolution_day, resolution_provisional = resolution.day, resolution.provisional
+            provisional = response.provisional or resolution_provisional
+            new = {
+                "response_due": response.day,
+                "resolution_due": resolution_day,
+                "due_provisional": provisional,
+            }
+            old = {
+                "response_due": demand.response_due,
+                "resolution_due": demand.resolution_due,
+                "due_provisional": demand.due_provisional,
+            }
+            if new == old:
+                continue
+            # Compare-and-set on the deadlines read: a deadline moved meanwhile is left alone.
+            if not Demand.objects.filter(pk=demand.pk, **old).update(
+                updated_at=timezone.now(), **new
+            ):
+                continue
+            data = {
+                "year": year,
+                **{f"old_{k}": jsonable(v) for k, v in old.items()},
+                **{k: jsonable(v) for k, v in new.items()},
+            }
+            _event(demand, actor=actor, kind=EventKind.DUE_RECOMPUTED, data=data)
+            log_action(
+                actor=actor,
+                action="demand.due_recomputed",
+                obj=demand,
+                changes={k: [jsonable(old[k]), jsonable(new[k])] for k in new},
+            )
+            changed += 1
+    return changed
