@@ -283,6 +283,15 @@ class Demand(TimeStamped):
     area = models.ForeignKey(
         "places.Area", verbose_name=_("place"), on_delete=models.PROTECT, related_name="demands"
     )
+    # When the demand is about a venue (微阵地): `area` is then the venue's own area.
+    venue = models.ForeignKey(
+        "places.Venue",
+        verbose_name=_("venue"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="demands",
+    )
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     # A picture an Open311 client sent by address (never fetched: it stays where it is). The

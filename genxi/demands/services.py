@@ -41,7 +41,7 @@ from genxi.demands.models import (
     Status,
     Visit,
 )
-from genxi.places.models import Area, Partner, Resident
+from genxi.places.models import Area, Partner, Resident, Venue
 
 DUPLICATE = _("There is already a category of that name here.")
 
@@ -218,9 +218,10 @@ def collect_demand(
     actor: Any,
     title: str,
     category: Category,
-    area: Area,
+    area: Area | None = None,
     channel: str,
     reporters: Iterable[Resident] = (),
+    venue: Venue | None = None,
     description: str = "",
     visit: Visit | None = None,
     token: uuid.UUID | None = None,
@@ -232,7 +233,16 @@ def collect_demand(
 
     Its deadlines are the category's working days from today. A retried submission (the same
     `token`) returns the demand the first one made.
+
+    The place is an area (a community, compound, building or common area) or a `venue`, whose
+    own area it then takes. Who may record where is `demands.add_demand` with the place
+    (`genxi.places.forms.collect_areas`: staff in their communities, a pioneer anywhere in the
+    communities they serve), which the intake form, the REST API and Open311 apply by offering
+    only those places.
     """
+    area = area or (venue.area if venue is not None else None)
+    if area is None:
+        raise ServiceError(_("Choose where: a place, or a venue."), field="area")
     community = area.community()
     if community is None:
         raise ServiceError(_("Choose a place inside a community."), field="area")
@@ -274,6 +284,7 @@ def collect_demand(
             "community": community,
             "street_id": community.parent_id,
             "area": area,
+            "venue": venue,
             "channel": channel,
             "visit": visit,
             "created_by": acting_user(actor),
