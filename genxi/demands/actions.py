@@ -198,7 +198,7 @@ def make_form(
         return form_class(data, files, user=user, prefix=prefix)
     if form_class is forms.MergeForm:
         return form_class(data, files, user=user, demand=demand, prefix=prefix)
-    if form_class in (forms.CallbackForm, forms.CallbackAttemptForm):
+    if form_class in (forms.CallbackForm, forms.CallbackAttemptForm, forms.CloseForm):
         return form_class(data, files, demand=demand, prefix=prefix)
     return form_class(data, files, prefix=prefix)
 

@@ -125,8 +125,8 @@ class PlaceSelect(forms.Select):
 
 class PlaceChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
     """Where a demand is, grouped by compound so that a whole community stays usable on a
-    phone: each compound (or the community itself) is a group holding the compound as a whole,
-    its buildings and its common areas. Built only when drawn, like the category menu."""
+    phone: each compound (or the community itself) is a group holding the compound itself, its
+    buildings and its common areas. Built only when drawn, like the category menu."""
 
     widget = PlaceSelect
 
@@ -155,12 +155,14 @@ class PlaceChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
                 titles[head.pk] = " / ".join(
                     n for n in (community.name if community else "", head.name) if n
                 )
-            if area.pk == head.pk:
-                label = str(_("%(name)s (the whole)") % {"name": area.name})
-            elif area.kind == AreaKind.COMMON_AREA:
-                label = str(_("%(name)s (common area)") % {"name": area.name})
-            else:
-                label = area.name
+            # The whole path in each option too (和泰社区 / 三花苑 / 1幢): a phone's picker may
+            # not show the group's heading beside the option chosen.
+            label = titles[head.pk]
+            if area.pk != head.pk:
+                name = area.name
+                if area.kind == AreaKind.COMMON_AREA:
+                    name = str(_("%(name)s (common area)") % {"name": area.name})
+                label = f"{label} / {name}"
             groups.setdefault(head.pk, []).append((area.pk, label))
             full, initials = pinyin_keys(titles[head.pk] + area.name)
             search[str(area.pk)] = " ".join((titles[head.pk], area.name, full, initials))
@@ -258,11 +260,17 @@ class CallbackAttemptForm(forms.Form):
 
 class CloseForm(forms.Form):
     note = forms.CharField(
-        label=_("Note"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Required when nobody raised the demand: what you checked of the work."),
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+    def __init__(self, *args: Any, demand: Demand, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not demand.reporters.exists():
+            # Nobody to call back: what staff checked stands in for the call-back.
+            note = self.fields["note"]
+            note.required = True
+            note.label = _("What you checked of the work")
+            note.help_text = _("Nobody raised this demand, so nobody is called back.")
 
 
 class ExtensionForm(forms.Form):

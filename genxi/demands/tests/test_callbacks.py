@@ -151,3 +151,18 @@ def test_the_demand_page_offers_close_out_only_once_everyone_is_called(
     assert "已回访（待销号）" in page
     assert reverse("demands:demand_action", args=[demand.pk, "close"]) in page
     assert reverse("demands:demand_action", args=[demand.pk, "callback"]) not in page
+
+
+def test_the_page_asks_what_was_checked_before_closing_a_demand_nobody_raised(
+    client: Client, world: World, category
+) -> None:
+    demand = resolved(world, category, reporters=[], channel="inspection")
+    client.force_login(world["bob"])
+    page = client.get(reverse("demands:demand_detail", args=[demand.pk])).content.decode()
+    assert "对办理结果的核查情况" in page and 'name="callback-resident"' not in page
+    close = reverse("demands:demand_action", args=[demand.pk, "close"])
+    refused = client.post(close, {"close-note": ""})
+    assert refused.status_code == 400 and "这个字段是必填项" in refused.content.decode()
+    assert Demand.objects.get(pk=demand.pk).status == Status.RESOLVED
+    client.post(close, {"close-note": "现场复查：已修好"})
+    assert Demand.objects.get(pk=demand.pk).status == Status.CLOSED
