@@ -296,6 +296,11 @@ class CallbackIn(Schema):
     comment: str = Field("", max_length=2000)
 
 
+class UnreachableIn(Schema):
+    resident: Id = Field(description="a reporter still to call back this round")
+    note: str = Field("", max_length=2000, description="e.g. no answer")
+
+
 class ReportersIn(Schema):
     reporters: list[Id] = Field(min_length=1, max_length=50, description="resident ids")
 
@@ -328,6 +333,7 @@ STEPS: list[tuple[str, str, Any, str]] = [
     ("update", "updates", UpdateIn, "Post progress (a note)"),
     ("resolve", "resolve", ResolveIn, "Mark resolved, with photos"),
     ("callback", "callbacks", CallbackIn, "Record a reporter's call-back"),
+    ("unreachable", "callbacks/unreachable", UnreachableIn, "A call-back that reached nobody"),
     ("close", "close", None, "Close out (every reporter called back)"),
     ("add_reporters", "reporters", ReportersIn, "Add residents who raised it too"),
     ("merge", "merge", MergeIn, "Merge into another demand"),

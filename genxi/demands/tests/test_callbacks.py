@@ -166,3 +166,19 @@ def test_the_page_asks_what_was_checked_before_closing_a_demand_nobody_raised(
     assert Demand.objects.get(pk=demand.pk).status == Status.RESOLVED
     client.post(close, {"close-note": "现场复查：已修好"})
     assert Demand.objects.get(pk=demand.pk).status == Status.CLOSED
+
+
+@override_settings(GENXI_CALLBACK_MAX_TRIES=1)
+def test_an_unreachable_attempt_over_the_api(client: Client, world: World, category) -> None:
+    from genxi.accounts.services import create_api_token
+
+    demand = resolved(world, category)
+    _token, token = create_api_token(actor=world["bob"], user=world["bob"], name="台账")
+    answer = client.post(
+        f"/api/v1/demands/{demand.pk}/callbacks/unreachable",
+        {"resident": world.resident1.pk, "note": "空号"},
+        content_type="application/json",
+        headers={"authorization": f"Bearer {token}"},
+    )
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["status"] == Status.CALLED_BACK
