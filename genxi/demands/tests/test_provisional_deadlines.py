@@ -83,3 +83,5 @@ def test_the_calendar_page_says_how_many_deadlines_it_recomputed(
     demand.refresh_from_db()
     assert not demand.due_provisional
     assert demand.resolution_due == date(2099, 1, 7)  # was 01-05, Monday to Friday
+    page = client.get(reverse("demands:demand_detail", args=[demand.pk])).content.decode()
+    assert "按公布的节假日重算期限" in page and "2099-01-05 → 2099-01-07" in page
