@@ -71,6 +71,8 @@ def test_a_pioneer_records_for_a_common_area_outside_his_grid_in_his_community(
     # He sees what he recorded, though it is in no grid of his.
     assert client.get(response["Location"]).status_code == 200
     assert world["carol"].has_perm("demands.add_demand", pavilion)
+    # And, having recorded it, he may call its reporters back.
+    assert world["carol"].has_perm("demands.call_back_demand", demand)
 
 
 def test_a_pioneer_cannot_record_outside_his_community(
