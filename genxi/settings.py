@@ -199,6 +199,9 @@ GENXI_SMS_WEBHOOK_URL = os.environ.get("GENXI_SMS_WEBHOOK_URL", "")
 GENXI_SMS_WEBHOOK_TOKEN = os.environ.get("GENXI_SMS_WEBHOOK_TOKEN", "")
 # Working days after a demand is resolved by which its reporters are called back.
 GENXI_CALLBACK_DAYS = int(os.environ.get("GENXI_CALLBACK_DAYS", "2"))
+# Unanswered call-back attempts after which a reporter is recorded as unreachable and the
+# demand may be closed out without them.
+GENXI_CALLBACK_MAX_TRIES = int(os.environ.get("GENXI_CALLBACK_MAX_TRIES", "3"))
 # Rate limits of /api/ and /open311/ (genxi/api/throttle.py): requests per second, minute or
 # hour; "0/minute" switches one off.
 GENXI_API_RATE_ANON = os.environ.get("GENXI_API_RATE_ANON", "60/minute")

@@ -61,6 +61,7 @@ UPDATE_STATUS = {
     Status.ASSIGNED: "action_scheduled",
     Status.IN_PROGRESS: "in_progress",
     Status.RESOLVED: "fixed",
+    Status.CALLED_BACK: "fixed",
     Status.CLOSED: "closed",
     Status.REFERRED: "internal_referral",
     Status.WITHDRAWN: "no_further_action",

@@ -162,11 +162,13 @@ def set_year_schedule(
     year: int,
     holidays: Iterable[date],
     makeup_workdays: Iterable[date],
-) -> None:
+) -> int:
     """Enter a year's public holidays and make-up working days as the State Council published them.
 
     Replaces what was entered for that year before, and marks the year as entered in full, so its
-    deadlines are no longer provisional and the library's data for it no longer applies.
+    deadlines are no longer provisional and the library's data for it no longer applies. The open
+    demands whose deadlines were provisional in that year are recomputed, each with an event;
+    returns how many.
     """
     from genxi.core.models import CalendarDay, CalendarYear
 
@@ -209,6 +211,12 @@ def set_year_schedule(
                 "makeup_workdays": [d.isoformat() for d in on],
             },
         )
+        # Deadlines counted through this year by the weekday rule are recounted now, in the
+        # same transaction: the demands app owns the rule (imported here, core does not
+        # depend on it at import time).
+        from genxi.demands.services import recompute_provisional_deadlines
+
+        return recompute_provisional_deadlines(actor=actor, year=year)
 
 
 def clear_year_schedule(*, actor: Any, year: int) -> None:

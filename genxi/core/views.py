@@ -356,6 +356,8 @@ def calendar_index(request: HttpRequest) -> HttpResponse:
 def calendar_year(request: HttpRequest, year: int) -> HttpResponse:
     if not scoping.has_role(request.user, *PAGE_ROLES["settings"]) or not 2000 <= year <= 2100:
         raise Http404
+    from django.utils.translation import ngettext
+
     from genxi.core.forms import YearScheduleForm
     from genxi.core.services import clear_year_schedule, set_year_schedule
     from genxi.core.workdays import WorkCalendar
@@ -380,7 +382,7 @@ def calendar_year(request: HttpRequest, year: int) -> HttpResponse:
         form = YearScheduleForm(request.POST)
         if form.is_valid():
             try:
-                set_year_schedule(
+                recomputed = set_year_schedule(
                     actor=request.user,
                     year=year,
                     holidays=form.cleaned_data["holidays"],
@@ -392,6 +394,16 @@ def calendar_year(request: HttpRequest, year: int) -> HttpResponse:
                 messages.success(
                     request, _("The working days of %(year)s are saved.") % {"year": year}
                 )
+                if recomputed:
+                    messages.info(
+                        request,
+                        ngettext(
+                            "The deadlines of %(n)s open demand were recomputed with them.",
+                            "The deadlines of %(n)s open demands were recomputed with them.",
+                            recomputed,
+                        )
+                        % {"n": recomputed},
+                    )
                 return redirect("core:calendar_year", year=year)
     return render(
         request,

@@ -89,11 +89,19 @@ ACTIONS: dict[str, tuple[Any, str, frozenset[str], Any]] = {
             actor=a, demand=d, resident=f["resident"], result=f["result"], comment=f["comment"]
         ),
     ),
-    "close": (
-        forms.EmptyForm,
-        "demands.manage_demand",
+    "unreachable": (
+        forms.CallbackAttemptForm,
+        "demands.call_back_demand",
         frozenset({Status.RESOLVED}),
-        lambda a, d, f: services.close_out(actor=a, demand=d),
+        lambda a, d, f: services.record_unreachable(
+            actor=a, demand=d, resident=f["resident"], note=f["note"]
+        ),
+    ),
+    "close": (
+        forms.CloseForm,
+        "demands.manage_demand",
+        frozenset({Status.RESOLVED, Status.CALLED_BACK}),
+        lambda a, d, f: services.close_out(actor=a, demand=d, note=f["note"]),
     ),
     "add_reporters": (
         forms.AddReportersForm,
@@ -170,6 +178,7 @@ LABELS = {
     "update": gettext_lazy("Post progress"),
     "resolve": gettext_lazy("Mark resolved"),
     "callback": gettext_lazy("Record a call-back"),
+    "unreachable": gettext_lazy("Could not reach them"),
     "close": gettext_lazy("Close out"),
     "add_reporters": gettext_lazy("Add residents who raised it too"),
     "merge": gettext_lazy("Merge into another demand"),
@@ -204,7 +213,7 @@ def make_form(
         return form_class(data, files, demand=demand, prefix=prefix)
     if form_class in (forms.MergeForm, forms.CorrectForm):
         return form_class(data, files, user=user, demand=demand, prefix=prefix)
-    if form_class is forms.CallbackForm:
+    if form_class in (forms.CallbackForm, forms.CallbackAttemptForm, forms.CloseForm):
         return form_class(data, files, demand=demand, prefix=prefix)
     return form_class(data, files, prefix=prefix)
 
@@ -217,6 +226,10 @@ def available(demand: Demand, user: Any) -> list[str]:
             continue
         if name == "send_back" and demand.path != HandlingPath.PARTNER:
             continue
+        if name in ("callback", "unreachable") and not services.can_call_back(demand):
+            continue  # nobody is left to call in this round
+        if name == "close" and not services.can_close_out(demand):
+            continue  # reporters still to call back
         if (name == "decide_extension") != pending and name in ("extend", "decide_extension"):
             continue  # ask while none is pending; decide while one is
         names.append(name)

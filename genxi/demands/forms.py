@@ -14,7 +14,7 @@ from genxi.demands.models import (
     category_tree,
 )
 from genxi.places import forms as places_forms
-from genxi.places.models import Area, AreaKind, Partner, PartnerKind, Resident
+from genxi.places.models import Area, AreaKind, Partner, PartnerKind, Resident, Venue
 
 
 class CategoryForm(BoundedModelForm):
@@ -55,7 +55,10 @@ class DemandForm(forms.Form):
 
     title = forms.CharField(label=_("What is it about"), max_length=100)
     category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.none())
-    area = forms.ModelChoiceField(label=_("Where"), queryset=Area.objects.none())
+    area = forms.ModelChoiceField(label=_("Where"), queryset=Area.objects.none(), required=False)
+    venue = forms.ModelChoiceField(
+        label=_("Or a venue"), queryset=Venue.objects.none(), required=False
+    )
     channel = forms.ChoiceField(
         label=_("How it came in"), choices=Channel.choices, initial=Channel.VISIT
     )
@@ -74,8 +77,6 @@ class DemandForm(forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         kwargs.pop("instance", None)
         super().__init__(*args, **kwargs)
-        from genxi.places.forms import AreaChoiceField
-
         category_field = self.fields["category"]
         assert isinstance(category_field, forms.ModelChoiceField)
         category_field.queryset = Category.objects.active()
@@ -85,12 +86,89 @@ class DemandForm(forms.Form):
             [("", "---------")]
             + [(c.pk, "　" * c.depth + c.name) for c in category_tree(Category.objects.active())]
         )
-        self.fields["area"] = AreaChoiceField(
-            label=_("Where"), queryset=places_forms.collect_areas(user)
+        self.fields["area"] = PlaceChoiceField(
+            label=_("Where"),
+            queryset=places_forms.collect_areas(user),
+            required=False,
+            help_text=_("Type part of a name (or its pinyin initials) to narrow the list."),
+        )
+        venue = self.fields["venue"]
+        assert isinstance(venue, forms.ModelChoiceField)
+        venue.queryset = (
+            Venue.objects.filter(is_active=True, area__in=places_forms.collect_areas(user))
+            .select_related("area")
+            .order_by("area__path", "name")
         )
         reporters = self.fields["reporters"]
         assert isinstance(reporters, forms.ModelMultipleChoiceField)
         reporters.queryset = Resident.objects.visible_to(user).select_related("area")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("area") and not data.get("venue") and "area" not in self.errors:
+            self.add_error("area", _("Choose where: a place, or a venue."))
+        return data
+
+
+class PlaceSelect(forms.Select):
+    """The place picker's options carry their whole path and its pinyin, for the filter box."""
+
+    search: dict[str, str]  # option value → its words, set when the choices are built
+
+    def create_option(self, name: str, value: Any, label: Any, *args: Any, **kwargs: Any) -> Any:
+        option = super().create_option(name, value, label, *args, **kwargs)
+        search = self.search.get(str(value), "") if hasattr(self, "search") else ""
+        if search:
+            option["attrs"]["data-search"] = search
+        return option
+
+
+class PlaceChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """Where a demand is, grouped by compound so that a whole community stays usable on a
+    phone: each compound (or the community itself) is a group holding the compound itself, its
+    buildings and its common areas. Built only when drawn, like the category menu."""
+
+    widget = PlaceSelect
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.choices = self.grouped
+
+    def grouped(self) -> list[Any]:
+        from genxi.core.pinyin import pinyin_keys
+        from genxi.places.models import AreaKind
+
+        areas = list(self.queryset.order_by("path")) if self.queryset is not None else []
+        by_id = {a.pk: a for a in areas}
+        groups: dict[int, list[tuple[int, str]]] = {}
+        titles: dict[int, str] = {}
+        search: dict[str, str] = {}
+        for area in areas:
+            # A compound or a community heads its own group; the rest join their parent's.
+            head = area if area.kind in (AreaKind.COMMUNITY, AreaKind.COMPOUND) else None
+            if head is None:
+                head = by_id.get(area.parent_id or 0) or area.parent
+            if head is None:
+                continue
+            if head.pk not in titles:
+                community = head.community() if head.kind == AreaKind.COMPOUND else None
+                titles[head.pk] = " / ".join(
+                    n for n in (community.name if community else "", head.name) if n
+                )
+            # The whole path in each option too (和泰社区 / 三花苑 / 1幢): a phone's picker may
+            # not show the group's heading beside the option chosen.
+            label = titles[head.pk]
+            if area.pk != head.pk:
+                name = area.name
+                if area.kind == AreaKind.COMMON_AREA:
+                    name = str(_("%(name)s (common area)") % {"name": area.name})
+                label = f"{label} / {name}"
+            groups.setdefault(head.pk, []).append((area.pk, label))
+            full, initials = pinyin_keys(titles[head.pk] + area.name)
+            search[str(area.pk)] = " ".join((titles[head.pk], area.name, full, initials))
+        assert isinstance(self.widget, PlaceSelect)
+        self.widget.search = search
+        return [("", "---------")] + [(titles[pk], options) for pk, options in groups.items()]
 
 
 class ReasonForm(forms.Form):
@@ -322,12 +400,52 @@ class CallbackForm(forms.Form):
         super().__init__(*args, **kwargs)
         resident = self.fields["resident"]
         assert isinstance(resident, forms.ModelChoiceField)
-        done = demand.callbacks.filter(round=demand.callback_round).values("resident")
-        resident.queryset = Resident.objects.filter(reported__demand=demand).exclude(pk__in=done)
+        from genxi.demands.services import _still_to_call
+
+        # Only those still to call in this round: not answered, not given up on as unreachable.
+        resident.queryset = Resident.objects.filter(
+            pk__in=_still_to_call(demand).values("resident")
+        )
 
 
 class EmptyForm(forms.Form):
     pass
+
+
+class CallbackAttemptForm(forms.Form):
+    """A call-back that did not reach the reporter."""
+
+    resident = forms.ModelChoiceField(label=_("Reporter"), queryset=Resident.objects.none())
+    note = forms.CharField(
+        label=_("What happened"),
+        required=False,
+        help_text=_("e.g. no answer, number out of service"),
+    )
+
+    def __init__(self, *args: Any, demand: Demand, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from genxi.demands.services import _still_to_call
+
+        resident = self.fields["resident"]
+        assert isinstance(resident, forms.ModelChoiceField)
+        resident.queryset = Resident.objects.filter(
+            pk__in=_still_to_call(demand).values("resident")
+        )
+
+
+class CloseForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, demand: Demand, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not demand.reporters.exists():
+            # Nobody to call back: what staff checked stands in for the call-back.
+            note = self.fields["note"]
+            note.required = True
+            note.label = _("What you checked of the work")
+            note.help_text = _("Nobody raised this demand, so nobody is called back.")
 
 
 class ExtensionForm(forms.Form):

@@ -379,7 +379,11 @@ class _Maker:
         places: dict[int, list[int]] = {}
         for pk, row in areas.items():
             community = find(pk)
-            if community is not None and row[1] in (AreaKind.BUILDING, AreaKind.COMPOUND):
+            if community is not None and row[1] in (
+                AreaKind.BUILDING,
+                AreaKind.COMPOUND,
+                AreaKind.COMMON_AREA,
+            ):
                 places.setdefault(community, []).append(pk)
         self.areas = {pk: (row[3], row[4], row[5]) for pk, row in areas.items()}
 

@@ -125,6 +125,8 @@ class Status(models.TextChoices):
     ASSIGNED = "assigned", _("Assigned, awaiting the handler")
     IN_PROGRESS = "in_progress", _("In progress")
     RESOLVED = "resolved", _("Resolved, to call back")
+    # Every reporter of the current round answered (or could not be reached): close-out is next.
+    CALLED_BACK = "called_back", _("Called back, to close out")
     CLOSED = "closed", _("Closed out")
     REFERRED = "referred", _("Referred elsewhere")
     WITHDRAWN = "withdrawn", _("Withdrawn")
@@ -142,7 +144,9 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     ),
     Status.ASSIGNED: frozenset({Status.IN_PROGRESS, Status.VERIFIED, Status.WITHDRAWN}),
     Status.IN_PROGRESS: frozenset({Status.RESOLVED, Status.VERIFIED, Status.WITHDRAWN}),
-    Status.RESOLVED: frozenset({Status.CLOSED, Status.IN_PROGRESS}),
+    # Straight to closed only for a demand nobody raised (no one to call back).
+    Status.RESOLVED: frozenset({Status.CALLED_BACK, Status.CLOSED, Status.IN_PROGRESS}),
+    Status.CALLED_BACK: frozenset({Status.CLOSED}),
     Status.CLOSED: frozenset(),
     Status.REFERRED: frozenset(),
     Status.WITHDRAWN: frozenset(),
@@ -156,8 +160,11 @@ OPEN_STATUSES = frozenset(
         Status.ASSIGNED,
         Status.IN_PROGRESS,
         Status.RESOLVED,
+        Status.CALLED_BACK,
     }
 )
+# Open and not yet resolved: what can be late.
+UNRESOLVED_STATUSES = OPEN_STATUSES - {Status.RESOLVED, Status.CALLED_BACK}
 
 
 class PublicStatus(models.TextChoices):
@@ -189,9 +196,7 @@ class DemandQuerySet(models.QuerySet["Demand"]):
         """Not accepted by its response deadline, or not resolved by its resolution deadline."""
         day = today or timezone.localdate()
         late_response = models.Q(status=Status.COLLECTED, response_due__lt=day)
-        late_resolution = models.Q(
-            status__in=sorted(OPEN_STATUSES - {Status.RESOLVED}), resolution_due__lt=day
-        )
+        late_resolution = models.Q(status__in=sorted(UNRESOLVED_STATUSES), resolution_due__lt=day)
         return self.filter(late_response | late_resolution)
 
     def visible_to(self, user: Any) -> "DemandQuerySet":
@@ -287,6 +292,15 @@ class Demand(TimeStamped):
     area = models.ForeignKey(
         "places.Area", verbose_name=_("place"), on_delete=models.PROTECT, related_name="demands"
     )
+    # When the demand is about a venue (微阵地): `area` is then the venue's own area.
+    venue = models.ForeignKey(
+        "places.Venue",
+        verbose_name=_("venue"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="demands",
+    )
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     # A picture an Open311 client sent by address (never fetched: it stays where it is). The
@@ -365,7 +379,7 @@ class Demand(TimeStamped):
             # Overdue now (the figures, the ledger's "overdue only"): the open demands alone.
             models.Index(
                 fields=["community", "resolution_due"],
-                condition=models.Q(status__in=sorted(OPEN_STATUSES - {Status.RESOLVED})),
+                condition=models.Q(status__in=sorted(UNRESOLVED_STATUSES)),
                 name="demand_open_due_idx",
             ),
             models.Index(
@@ -393,7 +407,7 @@ class Demand(TimeStamped):
         today = timezone.localdate()
         if self.status == Status.COLLECTED and self.response_due < today:
             return True
-        return self.status in OPEN_STATUSES - {Status.RESOLVED} and self.resolution_due < today
+        return self.status in UNRESOLVED_STATUSES and self.resolution_due < today
 
     def get_public_status_display(self) -> str:
         return str(PublicStatus(self.public_status).label)
@@ -452,6 +466,8 @@ class EventKind(models.TextChoices):
     REMINDED = "reminded", _("handler reminded of the deadline")
     ESCALATED = "escalated", _("overdue: escalated to the street")
     CALLBACK_DUE = "callback_due", _("call-back due: staff reminded")
+    UNREACHABLE = "unreachable", _("call-back attempt: not reached")
+    DUE_RECOMPUTED = "due_recomputed", _("deadlines recomputed with the year's published holidays")
 
 
 class DemandEvent(models.Model):

@@ -44,8 +44,27 @@ def covers_by_grid(user: Any, demand: Any) -> bool:
 
 @rules.predicate
 def can_collect(user: Any, area: Any = None) -> bool:
-    """Staff and pioneers record demands (a pioneer in the grids they cover)."""
-    return scoping.has_role(user, *STAFF_ROLES, Role.PIONEER)
+    """Staff and pioneers record demands: staff in their communities, a pioneer anywhere in the
+    communities they serve (not only their grids: residents raise the common areas too)."""
+    if not scoping.has_role(user, *STAFF_ROLES, Role.PIONEER):
+        return False
+    from genxi.places.models import Area
+
+    if not isinstance(area, Area):
+        return True  # no place, or a demand ("me too" on one the user may see)
+    from genxi.places.forms import collect_areas
+
+    return bool(collect_areas(user).filter(pk=area.pk).exists())
+
+
+@rules.predicate
+def recorded_it(user: Any, demand: Any) -> bool:
+    """The pioneer who recorded a demand calls its reporters back, wherever in the community."""
+    return (
+        demand is not None
+        and demand.created_by_id == getattr(user, "pk", None)
+        and scoping.has_role(user, Role.PIONEER)
+    )
 
 
 @rules.predicate
@@ -61,4 +80,4 @@ rules.add_perm("demands.add_demand", can_collect)
 rules.add_perm("demands.add_reporter", collects_in)
 rules.add_perm("demands.manage_demand", is_community_staff_for)
 rules.add_perm("demands.handle_demand", is_handler_of)
-rules.add_perm("demands.call_back_demand", is_community_staff_for | covers_by_grid)
+rules.add_perm("demands.call_back_demand", is_community_staff_for | covers_by_grid | recorded_it)

@@ -41,7 +41,7 @@ from genxi.demands.models import (
     Status,
     Visit,
 )
-from genxi.places.models import Area, Partner, Resident
+from genxi.places.models import Area, Partner, Resident, Venue
 
 DUPLICATE = _("There is already a category of that name here.")
 
@@ -218,9 +218,10 @@ def collect_demand(
     actor: Any,
     title: str,
     category: Category,
-    area: Area,
+    area: Area | None = None,
     channel: str,
     reporters: Iterable[Resident] = (),
+    venue: Venue | None = None,
     description: str = "",
     visit: Visit | None = None,
     token: uuid.UUID | None = None,
@@ -232,7 +233,16 @@ def collect_demand(
 
     Its deadlines are the category's working days from today. A retried submission (the same
     `token`) returns the demand the first one made.
+
+    The place is an area (a community, compound, building or common area) or a `venue`, whose
+    own area it then takes. Who may record where is `demands.add_demand` with the place
+    (`genxi.places.forms.collect_areas`: staff in their communities, a pioneer anywhere in the
+    communities they serve), which the intake form, the REST API and Open311 apply by offering
+    only those places.
     """
+    area = area or (venue.area if venue is not None else None)
+    if area is None:
+        raise ServiceError(_("Choose where: a place, or a venue."), field="area")
     community = area.community()
     if community is None:
         raise ServiceError(_("Choose a place inside a community."), field="area")
@@ -274,6 +284,7 @@ def collect_demand(
             "community": community,
             "street_id": community.parent_id,
             "area": area,
+            "venue": venue,
             "channel": channel,
             "visit": visit,
             "created_by": acting_user(actor),
@@ -496,7 +507,8 @@ def resolve(*, actor: Any, demand: Demand, result: str, photos: Iterable[Any] = 
 def record_callback(
     *, actor: Any, demand: Demand, resident: Resident, result: str, comment: str = ""
 ) -> Callback:
-    """A reporter's verdict. "Not satisfied" reopens the demand for another round."""
+    """A reporter's verdict. "Not satisfied" reopens the demand for another round; the last
+    reporter of the round to answer moves it on to "called back, to close out"."""
     if result not in Satisfaction.values:
         raise ServiceError(_("Choose the resident's answer."), field="result")
     if demand.status != Status.RESOLVED:
@@ -505,23 +517,20 @@ def record_callback(
         )
     if not demand.reporters.filter(resident=resident).exists():
         raise ServiceError(_("Only the residents who raised it are called back."), field="resident")
+    note = comment.strip()
+    data = {"resident": resident.pk, "result": result, "round": demand.callback_round}
     try:
         with transaction.atomic():
+            # Two reporters' answers at once: the second sees the first, and one of them moves on.
+            Demand.objects.select_for_update().filter(pk=demand.pk).first()
             callback = Callback.objects.create(
                 demand=demand,
                 community_id=demand.community_id,
                 resident=resident,
                 round=demand.callback_round,
                 result=result,
-                comment=comment.strip(),
+                comment=note,
                 by=acting_user(actor),
-            )
-            _event(
-                demand,
-                actor=actor,
-                kind=EventKind.CALLBACK,
-                note=comment.strip(),
-                data={"resident": resident.pk, "result": result, "round": demand.callback_round},
             )
             log_action(
                 actor=actor,
@@ -530,16 +539,23 @@ def record_callback(
                 changes={"resident": resident.pk, "result": result},
             )
             if result == Satisfaction.NOT_SATISFIED:
+                _event(demand, actor=actor, kind=EventKind.CALLBACK, note=note, data=data)
                 _move(
                     demand,
                     actor=actor,
                     to=Status.IN_PROGRESS,
                     kind=EventKind.REOPENED,
-                    note=comment.strip(),
+                    note=note,
                     public=True,
                     resolved_at=None,
                     callback_round=F("callback_round") + 1,
                 )
+            elif _still_to_call(demand).exists():
+                _event(demand, actor=actor, kind=EventKind.CALLBACK, note=note, data=data)
+            else:
+                # The round's last answer: the call-back event itself moves the status on.
+                _move(demand, actor=actor, to=Status.CALLED_BACK, kind=EventKind.CALLBACK,
+                      note=note, data=data)  # fmt: skip
     except IntegrityError as exc:
         raise ServiceError(
             _("This resident has already been called back."), field="resident"
@@ -547,21 +563,100 @@ def record_callback(
     return callback
 
 
+def _unreachable_ids(demand: Demand) -> set[int]:
+    """Reporters who could not be reached GENXI_CALLBACK_MAX_TRIES times in the current round."""
+    from collections import Counter
+
+    from django.conf import settings
+
+    tries = Counter(
+        data.get("resident")
+        for data in demand.events.filter(kind=EventKind.UNREACHABLE).values_list("data", flat=True)
+        if data.get("round") == demand.callback_round
+    )
+    return {pk for pk, n in tries.items() if n >= settings.GENXI_CALLBACK_MAX_TRIES}
+
+
 def _still_to_call(demand: Demand) -> Any:
-    """The reporters not yet called back in the demand's current round."""
+    """The reporters still to call in the demand's current round: not answered yet, and not
+    given up on as unreachable after GENXI_CALLBACK_MAX_TRIES attempts."""
     answered = Callback.objects.filter(demand=demand, round=demand.callback_round)
-    return demand.reporters.exclude(resident__in=answered.values("resident"))
+    return demand.reporters.exclude(resident__in=answered.values("resident")).exclude(
+        resident__in=_unreachable_ids(demand)
+    )
+
+
+def record_unreachable(*, actor: Any, demand: Demand, resident: Resident, note: str = "") -> int:
+    """A call-back attempt that did not reach the reporter (no answer, number out of service).
+
+    After GENXI_CALLBACK_MAX_TRIES such attempts in a round the reporter is no longer waited
+    for; when nobody is left to call, the demand moves on to "called back, to close out", and
+    the close-out records who could not be reached. Returns the reporter's attempts so far.
+    """
+    from django.conf import settings
+
+    if demand.status != Status.RESOLVED:
+        raise ServiceError(
+            _("Call-backs are made once a demand is resolved."), code="invalid_transition"
+        )
+    if not _still_to_call(demand).filter(resident=resident).exists():
+        raise ServiceError(
+            _("This resident is not waiting for a call-back in this round."), field="resident"
+        )
+    with transaction.atomic():
+        # One attempt at a time per demand: the count and the move below read a settled history.
+        Demand.objects.select_for_update().filter(pk=demand.pk).first()
+        attempt = 1 + sum(
+            1
+            for data in demand.events.filter(kind=EventKind.UNREACHABLE).values_list(
+                "data", flat=True
+            )
+            if data.get("round") == demand.callback_round and data.get("resident") == resident.pk
+        )
+        data = {"resident": resident.pk, "round": demand.callback_round, "attempt": attempt}
+        log_action(actor=actor, action="demand.callback_unreachable", obj=demand, changes=data)
+        last = attempt >= settings.GENXI_CALLBACK_MAX_TRIES
+        if last and not _still_to_call(demand).exclude(resident=resident).exists():
+            _move(demand, actor=actor, to=Status.CALLED_BACK, kind=EventKind.UNREACHABLE,
+                  note=note.strip(), data=data)  # fmt: skip
+        else:
+            _event(demand, actor=actor, kind=EventKind.UNREACHABLE, note=note.strip(), data=data)
+    return attempt
 
 
 def close_out(*, actor: Any, demand: Demand, note: str = "") -> None:
-    """Strike it off the ledger (销号), once every reporter has been called back."""
-    waiting = _still_to_call(demand).count()
-    if waiting:
-        raise ServiceError(
-            _("%(n)s reporter(s) still to call back before this demand can be closed out.")
-            % {"n": waiting},
-            code="callbacks_missing",
-        )
+    """Strike it off the ledger (销号).
+
+    - Once every reporter of the current round has been called back ("called back, to close
+      out"), or given up on after GENXI_CALLBACK_MAX_TRIES unreachable attempts: the close-out
+      event records who could not be reached, as its reason.
+    - A demand nobody raised (recorded from an inspection, or a meeting's follow-up) has nobody
+      to call back: staff close it out straight from "resolved, to call back" once they have
+      checked the work, and must write what they checked (the note is required).
+    """
+    note = note.strip()
+    data: dict[str, Any] = {}
+    if demand.status == Status.RESOLVED:
+        waiting = _still_to_call(demand).count()
+        if waiting:
+            raise ServiceError(
+                _("%(n)s reporter(s) still to call back before this demand can be closed out.")
+                % {"n": waiting},
+                code="callbacks_missing",
+            )
+        if not demand.reporters.exists():
+            if not note:
+                raise ServiceError(
+                    _(
+                        "Nobody raised this demand, so nobody can be called back: write what "
+                        "you checked of the work before closing it out."
+                    ),
+                    field="note",
+                )
+            data["no_reporter"] = True
+    unreachable = sorted(_unreachable_ids(demand))
+    if unreachable:
+        data["unreachable"] = unreachable
     _move(
         demand,
         actor=actor,
@@ -569,8 +664,21 @@ def close_out(*, actor: Any, demand: Demand, note: str = "") -> None:
         kind=EventKind.CLOSED,
         note=note,
         public=True,
+        data=data,
         closed_at=timezone.now(),
     )
+
+
+def can_call_back(demand: Demand) -> bool:
+    """Whether anyone is left to call back: the call-back forms are offered only then."""
+    return demand.status == Status.RESOLVED and _still_to_call(demand).exists()
+
+
+def can_close_out(demand: Demand) -> bool:
+    """Whether close-out may be offered: called back, or resolved with nobody left to call."""
+    if demand.status == Status.CALLED_BACK:
+        return True
+    return demand.status == Status.RESOLVED and not _still_to_call(demand).exists()
 
 
 def withdraw(*, actor: Any, demand: Demand, reason: str) -> None:
@@ -645,7 +753,11 @@ def remind_and_escalate(*, today: date | None = None) -> dict[str, int]:
 
     day = today or timezone.localdate()
     next_workday = WorkCalendar.load().add_workdays(day, 1).day
-    open_ = Demand.objects.open().exclude(status=Status.RESOLVED).select_related("community")
+    open_ = (
+        Demand.objects.open()
+        .exclude(status__in=(Status.RESOLVED, Status.CALLED_BACK))
+        .select_related("community")
+    )
     counts = {"reminded": 0, "escalated": 0}
     # One small query per candidate: a daily sweep over the demands due or late that day.
     for demand in open_.filter(resolution_due__gte=day, resolution_due__lte=next_workday):
@@ -1075,3 +1187,77 @@ def _recounted(demand: Demand, category: Category, changes: dict[str, list[Any]]
         if name in fields and fields[name] != getattr(demand, name):
             changes[name] = [getattr(demand, name).isoformat(), fields[name].isoformat()]
     return fields
+
+
+# ------------------------------------------------------------------ the calendar
+
+
+def recompute_provisional_deadlines(*, actor: Any, year: int) -> int:
+    """Once `year`'s holidays are known (entered on 设置 › 工作日历), recount the deadlines of the
+    open demands that were counted through it by the weekday rule: from each demand's start day
+    (collection, or its latest referral), with its category's working days, as at intake. A
+    resolution deadline moved by an approved extension stays where it was. Each changed demand
+    gets a DUE_RECOMPUTED event (old and new deadlines) and an audit entry; it stays provisional
+    only if its deadlines still run through another year nobody has published. Returns how many
+    demands changed.
+
+    Called by `genxi.core.services.set_year_schedule` inside its transaction.
+    """
+    calendar = WorkCalendar.load()
+    extended = set(
+        Extension.objects.filter(status=ExtensionStatus.APPROVED).values_list("demand", flat=True)
+    )
+    candidates = (
+        Demand.objects.open()
+        .filter(due_provisional=True, resolution_due__year__gte=year)
+        .select_related("category")
+        .order_by("pk")
+    )
+    changed = 0
+    with transaction.atomic():
+        for demand in candidates:
+            start = start_day(demand)  # collection, or the latest referral (the deadline rule)
+            if start.year > year:
+                continue  # counted wholly after `year`: this year's holidays change nothing
+            response = calendar.add_workdays(start, demand.category.response_days)
+            if demand.pk in extended:
+                resolution_day = demand.resolution_due
+                years = range(start.year, resolution_day.year + 1)
+                resolution_provisional = any(
+                    calendar.status(date(y, 6, 1)).provisional for y in years
+                )
+            else:
+                resolution = calendar.add_workdays(start, demand.category.resolution_days)
+                resolution_day, resolution_provisional = resolution.day, resolution.provisional
+            provisional = response.provisional or resolution_provisional
+            new = {
+                "response_due": response.day,
+                "resolution_due": resolution_day,
+                "due_provisional": provisional,
+            }
+            old = {
+                "response_due": demand.response_due,
+                "resolution_due": demand.resolution_due,
+                "due_provisional": demand.due_provisional,
+            }
+            if new == old:
+                continue
+            # Compare-and-set on the deadlines read: a deadline moved meanwhile is left alone.
+            if not Demand.objects.filter(pk=demand.pk, **old).update(
+                updated_at=timezone.now(), **new
+            ):
+                continue
+            data = {
+                "year": year,
+                **{f"old_{k}": jsonable(v) for k, v in old.items()},
+                **{k: jsonable(v) for k, v in new.items()},
+            }
+            _event(demand, actor=actor, kind=EventKind.DUE_RECOMPUTED, data=data)
+            log_action(
+                actor=actor,
+                action="demand.due_recomputed",
+                obj=demand,
+                changes={k: [jsonable(old[k]), jsonable(new[k])] for k in new},
+            )
+            changed += 1
+    return changed

@@ -208,6 +208,15 @@ DETAILED: dict[str, tuple[list[tuple[str, int, int]], int]] = {
     "朱巷社区": ([("富元雅苑", 8, 11)], 2),
 }
 
+# Common areas of compounds, where the seeds' stories happen: (community, compound, name).
+COMMON_AREAS: list[tuple[str, str, str]] = [
+    ("宝祥社区", "宝祥苑", "小区休憩亭"),  # the 23 broken pavilions
+    ("宝祥社区", "宝祥苑", "非机动车棚"),
+    ("清嘉苑社区", "清嘉苑", "南门"),  # the narrow gate
+    ("和泰社区", "三花苑", "半月谈长廊"),  # the corridor short of seats
+    ("和美社区", "和美家园", "小游园"),  # the worn playground
+]
+
 # Residents of communities not described down to buildings.
 RESIDENTS_PER_PLAIN_COMMUNITY = 4
 
@@ -619,6 +628,7 @@ class Loader:
             self.tags[name], created = Tag.objects.get_or_create(name=name)
             self.result.tags += created
         self.load_areas()
+        self.load_common_areas()
         self.say(
             f"areas: {self.result.areas} created, party organisations: {self.result.party_orgs}"
         )
@@ -684,6 +694,11 @@ class Loader:
             parent=self.orgs["朱巷社区党委"],
             members=self.rng.randint(15, 40),
         )
+
+    def load_common_areas(self) -> None:
+        for community_name, compound_name, name in COMMON_AREAS:
+            compound = self.child(self.places[community_name], AreaKind.COMPOUND, compound_name)
+            self.area(AreaKind.COMMON_AREA, name, compound)
 
     def load_compounds(
         self, community: Area, compounds: list[tuple[str, int, int]], grid_count: int
@@ -944,6 +959,11 @@ def _load_demands() -> int:
     def community(name: str) -> Area:
         return Area.objects.get(kind=AreaKind.COMMUNITY, name=name)
 
+    def common_area(community_name: str, name: str) -> Area:
+        return Area.objects.get(
+            kind=AreaKind.COMMON_AREA, name=name, parent__parent=community(community_name)
+        )
+
     def residents(community_name: str, *names: str, count: int = 0) -> list[Resident]:
         place = community(community_name)
         found = list(Resident.objects.filter(name__in=names, area__in=Area.objects.subtree(place)))
@@ -981,14 +1001,13 @@ def _load_demands() -> int:
             description=description,
         )
 
-    hetai = community("和泰社区")
     # About five months ago: raised on a home visit, closed out within the week.
     seats = story(
         ago(105, clock(9, 40)),
         "三花半月谈长廊座椅不够",
         "和泰社区",
         "休闲座椅",
-        hetai,
+        common_area("和泰社区", "半月谈长廊"),
         "visit",
         "pioneer",
         residents("和泰社区", "沈玉兰", count=2),
@@ -1028,14 +1047,13 @@ def _load_demands() -> int:
             )
         seats.step(ago(99, clock(15, 0)), demands.close_out, "closed_at", actor=staff)
 
-    baoxiang = community("宝祥社区")
     # Two weeks ago: 宝祥's own property company is renovating the pavilions.
     pavilions = story(
         ago(10, clock(10, 15)),
         "小区休憩亭破损严重",
         "宝祥社区",
         "休憩亭",
-        baoxiang,
+        common_area("宝祥社区", "小区休憩亭"),
         "visit",
         "street",
         residents("宝祥社区", count=6),
@@ -1074,7 +1092,7 @@ def _load_demands() -> int:
         "南门非机动车道太窄",
         "清嘉苑社区",
         "出入口与通道",
-        community("清嘉苑社区"),
+        common_area("清嘉苑社区", "南门"),
         "phone",
         "street",
         residents("清嘉苑社区", "高福妹"),
@@ -1115,7 +1133,7 @@ def _load_demands() -> int:
         "小游园塑胶场地老化",
         "和美社区",
         "儿童游乐设施",
-        community("和美社区"),
+        common_area("和美社区", "小游园"),
         "walk_in",
         "street",
         residents("和美社区", "许向前"),

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from genxi.accounts import scoping
-from genxi.accounts.models import STAFF_ROLES
+from genxi.accounts.models import STAFF_ROLES, Role
 from genxi.core.forms import BoundedModelForm
 from genxi.core.phones import mask_phone, normalize_phone
 from genxi.places.models import (
@@ -52,17 +52,46 @@ def staff_areas(user: Any, *kinds: str) -> Any:
     return qs.filter(scoping.path_range_q("path", scoping.scope_paths(user, STAFF_ROLES)))
 
 
-def collect_areas(user: Any) -> Any:
-    """Where `user` may register residents or record demands: communities, compounds and
-    buildings under their staff roles, and the buildings of the grids they cover as a pioneer."""
+def home_areas(user: Any) -> Any:
+    """Where `user` may register residents: communities, compounds and buildings under their
+    staff roles, and the buildings of the grids they cover as a pioneer."""
     kinds = (AreaKind.COMMUNITY, AreaKind.COMPOUND, AreaKind.BUILDING)
-    # With the two levels above, so that `area.community()` needs no further query.
     areas = Area.objects.of_kind(*kinds).select_related("parent__parent")
     if scoping.is_superuser(user):
         return areas
     staff = scoping.path_range_q("path", scoping.scope_paths(user, STAFF_ROLES))
     grids = scoping.pioneer_grid_ids(user)
     return areas.filter(staff | Q(grid__in=grids))
+
+
+# The places a demand can be about (a venue is chosen beside them, and sets its area).
+PLACE_KINDS = (AreaKind.COMMUNITY, AreaKind.COMPOUND, AreaKind.BUILDING, AreaKind.COMMON_AREA)
+
+
+def pioneer_community_paths(user: Any) -> list[str]:
+    """The communities of the user's active pioneer appointments."""
+    if not scoping.has_role(user, Role.PIONEER):
+        return []
+    return list(
+        Pioneer.objects.active()
+        .filter(user=user)
+        .values_list("community__path", flat=True)
+        .distinct()
+    )
+
+
+def collect_areas(user: Any) -> Any:
+    """Where `user` may record demands: communities, compounds, buildings and common areas under
+    their staff roles, and anywhere in the communities they serve as a pioneer (residents raise
+    things about the whole community's pavilions and gates, not only their grid's buildings)."""
+    # With the two levels above, so that `area.community()` needs no further query.
+    areas = Area.objects.of_kind(*PLACE_KINDS).select_related("parent__parent")
+    if scoping.is_superuser(user):
+        return areas
+    staff = scoping.path_range_q("path", scoping.scope_paths(user, STAFF_ROLES))
+    pioneer = scoping.path_range_q("path", pioneer_community_paths(user))
+    grids = scoping.pioneer_grid_ids(user)
+    return areas.filter(staff | pioneer | Q(grid__in=grids))
 
 
 class ScopedModelForm(BoundedModelForm):
@@ -111,8 +140,10 @@ class AreaForm(ScopedModelForm):
             self.limit("grid", Area.objects.subtree(community).of_kind(AreaKind.GRID))
         else:
             del self.fields["grid"]
-        if self.kind in (AreaKind.BUILDING, AreaKind.GRID):
+        if self.kind in (AreaKind.BUILDING, AreaKind.GRID, AreaKind.COMMON_AREA):
             del self.fields["code"]
+        if self.kind == AreaKind.COMMON_AREA:
+            del self.fields["households"]  # nobody lives in a pavilion
 
 
 class PartyOrgForm(ScopedModelForm):
@@ -217,7 +248,7 @@ class ResidentForm(ScopedModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.limit("area", collect_areas(self.user))
+        self.limit("area", home_areas(self.user))
         if self.instance.pk and self.instance.phone:
             # The form never shows the number (seeing it is a logged action of its own):
             # blank keeps it, a new one replaces it, the box clears it.

@@ -48,6 +48,9 @@ class AreaKind(models.TextChoices):
     COMPOUND = "compound", _("Compound")
     BUILDING = "building", _("Building")
     GRID = "grid", _("Grid")
+    # A place of a compound (or community) everyone shares: a pavilion, a corridor, a gate, a
+    # playground, the bike shed. Residents raise demands about these most.
+    COMMON_AREA = "common_area", _("Common area")
 
 
 # Which kinds may sit under which: the tree's grammar.
@@ -59,6 +62,7 @@ ALLOWED_PARENTS: dict[str, set[str | None]] = {
     AreaKind.COMPOUND: {AreaKind.COMMUNITY},
     AreaKind.BUILDING: {AreaKind.COMPOUND, AreaKind.COMMUNITY},
     AreaKind.GRID: {AreaKind.COMMUNITY},
+    AreaKind.COMMON_AREA: {AreaKind.COMPOUND, AreaKind.COMMUNITY},
 }
 STREET_KINDS = (AreaKind.STREET, AreaKind.TOWN)
 

@@ -179,10 +179,10 @@ def test_intake_with_a_retry_and_bad_input(world: World, category, client) -> No
     again = client.post(reverse("demands:demand_create"), data)
     assert first.status_code == again.status_code == 302 and first["Location"] == again["Location"]
     assert Demand.objects.count() == 1
-    # A building outside the pioneer's grids, and no title.
+    # A building outside the pioneer's community, and no title.
     bad = client.post(
         reverse("demands:demand_create"),
-        {**data, "title": "", "area": world.building2.pk, "form_token": str(uuid.uuid4())},
+        {**data, "title": "", "area": world.loubei_building.pk, "form_token": str(uuid.uuid4())},
     )
     assert bad.content.decode().count("这个字段是必填项") == 1
     assert "选择一个有效的选项" in bad.content.decode()
