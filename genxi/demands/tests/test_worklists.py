@@ -1,0 +1,155 @@
+"""Work lists on the home pages: counts per role on a known world, each equal to the ledger
+list it opens, shown as menu badges, and counted in a fixed number of queries."""
+
+from datetime import date, datetime
+from urllib.parse import parse_qsl, urlsplit
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from genxi.accounts.navigation import navigation_for
+from genxi.conftest import World
+from genxi.demands import ledger, services, worklists
+from genxi.demands.models import Category, Demand
+from genxi.places.models import Resident
+
+SH = ZoneInfo("Asia/Shanghai")
+FRIDAY = date(2026, 11, 20)
+TUESDAY = datetime(2026, 11, 24, 9, tzinfo=SH)  # the day the lists are read
+
+
+@pytest.fixture
+def known(world: World, category: Category) -> dict[str, Demand]:
+    """和泰: one demand at each step; 宝祥: one assigned to 金阳宝地物业; 娄北: one to accept.
+
+    Collected on Friday 20 November (accept by Monday 23, resolve by Friday 27; the 3-day
+    category's by Wednesday 25), read on Tuesday 24: the next working day is Wednesday 25.
+    """
+    quick = services.create_category(actor=None, name="路灯", response_days=1, resolution_days=3)
+    bob, carol = world["bob"], world["carol"]
+    erin = Resident.objects.get(user=world["erin"])
+
+    def make(title: str, *, actor=bob, area=None, cat=category, day=FRIDAY, reporters=()):
+        return services.collect_demand(
+            actor=actor, title=title, category=cat, area=area or world.building2,
+            channel="visit", reporters=list(reporters), today=day,
+        )  # fmt: skip
+
+    with time_machine.travel(datetime(2026, 11, 20, 10, tzinfo=SH)):
+        d = {
+            # carol records in her grid (1幢): one late to accept, one resolved to call back
+            "late_to_accept": make("路灯不亮", actor=carol, area=world.building1),
+            "to_call_back": make(
+                "井盖松动", actor=carol, area=world.building1, reporters=[world.resident1, erin]
+            ),
+            "to_verify": make("楼道堆物"),
+            "due_soon": make("路灯闪烁", cat=quick),
+            "to_assign": make("绿化带缺损"),
+            "called_back": make("垃圾桶破损", reporters=[world.resident2]),
+            "late_in_progress": make("外墙渗水", day=date(2026, 11, 10)),
+            "assigned_baoxiang": make("车棚漏雨", area=world.baoxiang_compound, cat=quick),
+            "loubei": make("娄北路灯", actor=world["oscar"], area=world.loubei_building),
+        }
+        alice = world["alice"]
+        for key in ("to_call_back", "to_verify", "due_soon", "to_assign", "called_back",
+                    "late_in_progress", "assigned_baoxiang"):  # fmt: skip
+            services.accept(actor=alice, demand=d[key])
+        for key in ("to_call_back", "to_assign", "called_back", "late_in_progress",
+                    "assigned_baoxiang"):  # fmt: skip
+            services.verify(actor=alice, demand=d[key], findings="属实")
+        for key in ("to_call_back", "called_back", "late_in_progress"):
+            services.assign(actor=alice, demand=d[key], path="community")
+        services.assign(
+            actor=alice, demand=d["assigned_baoxiang"], path="partner", partner=world.partner
+        )
+        for key in ("to_call_back", "called_back"):
+            services.resolve(actor=bob, demand=d[key], result="已修")
+        services.record_callback(
+            actor=bob, demand=d["called_back"], resident=world.resident2, result="satisfied"
+        )
+    with time_machine.travel(TUESDAY):
+        services.remind_and_escalate(today=TUESDAY.date())
+    return d
+
+
+EXPECTED = {
+    "bob": {"accept": 1, "verify": 2, "assign": 1, "callback": 1, "due_soon": 1, "overdue": 2},
+    "alice": {
+        **{"accept": 1, "verify": 2, "assign": 1, "callback": 1, "due_soon": 2, "overdue": 2},
+        "escalated": 2,
+    },
+    "carol": {"my_callbacks": 1, "mine": 2},
+    "dave": {"not_taken": 1, "due_soon": 1},
+    "oscar": {"accept": 1, "verify": 0, "assign": 0, "callback": 0, "due_soon": 0, "overdue": 1},
+    "erin": {},
+    "frank": {},
+    "nobody": {},
+}
+
+
+@pytest.mark.parametrize("username", sorted(EXPECTED))
+def test_each_role_counts_its_own_work_as_the_ledger_lists_it(
+    world: World, known: dict[str, Demand], username: str
+) -> None:
+    user = world[username]
+    with time_machine.travel(TUESDAY):
+        items = worklists.work_items(user)
+        assert {i.key: i.count for i in items} == EXPECTED[username]
+        for item in items:
+            # The list the item opens has exactly the rows it counts.
+            params = dict(parse_qsl(urlsplit(item.url).query))
+            assert ledger.filtered(user, params).count() == item.count, item.key
+
+
+def test_an_outsider_counts_none_of_another_communitys_demands(
+    world: World, known: dict[str, Demand]
+) -> None:
+    with time_machine.travel(TUESDAY):
+        params = {"todo": worklists.CALLBACK}
+        assert not ledger.filtered(world["oscar"], params).exists()
+        rows = ledger.filtered(world["oscar"], {"overdue": "1"})
+        assert list(rows) == [known["loubei"]]
+
+
+def test_the_menu_shows_the_counts_as_badges(world: World, known: dict[str, Demand]) -> None:
+    with time_machine.travel(TUESDAY):
+        bob = {i.key: i.badge for i in navigation_for(world["bob"])}
+        # To accept 1 + to verify 2 + to assign 1 + to call back 1.
+        assert bob["demands"] == 5
+        erin = {i.key: i.badge for i in navigation_for(world["erin"])}
+        assert erin["my_demands"] == 1  # 井盖松动 waits for her answer
+        assert navigation_for(world["nobody"])[0].key == "home"
+
+
+def test_the_badge_is_on_the_page(client, world: World, known: dict[str, Demand]) -> None:
+    client.force_login(world["bob"])
+    with time_machine.travel(TUESDAY):
+        page = client.get("/").content.decode()
+    assert 'data-nav="demands">诉求 <span class="badge">5</span>' in page
+    assert 'data-work="callback"' in page
+    assert "/demands/?todo=callback" in page
+
+
+def test_the_work_lists_cost_a_few_queries_whatever_the_number_of_demands(
+    client, world: World, category: Category, known: dict[str, Demand], django_assert_num_queries
+) -> None:
+    bob = world["bob"]
+    with time_machine.travel(TUESDAY):
+        # Two for the working-day calendar (its days and its years), one aggregate for all lists.
+        worklists.work_items(bob)  # warm the user's roles, as a request does
+        with django_assert_num_queries(3):
+            worklists.work_items(bob)
+        client.force_login(world["bob"])
+        with CaptureQueriesContext(connection) as before:
+            client.get("/")
+        for n in range(5):
+            services.collect_demand(
+                actor=bob, title=f"新增{n}", category=category, area=world.building2,
+                channel="visit", today=TUESDAY.date(),
+            )  # fmt: skip
+        with CaptureQueriesContext(connection) as after:
+            client.get("/")
+    assert len(after) == len(before)
