@@ -365,7 +365,7 @@ def resident_home(user: Any) -> dict[str, Any]:
     from genxi.places.models import Resident
     from genxi.projects.models import Vote, VoteStatus
 
-    residents = list(Resident.objects.filter(user=user).select_related("area"))
+    residents = list(Resident.objects.filter(user=user).select_related("area__parent"))
     communities = [c.pk for c in (r.area.community() for r in residents) if c is not None]
     return {
         "is_resident": True,

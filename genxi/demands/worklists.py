@@ -103,7 +103,7 @@ _LISTS: dict[str, tuple[Any, dict[str, str]]] = {
     "assign": (_("To assign"), {"status": Status.VERIFIED}),
     "callback": (_("To call back"), {"todo": CALLBACK}),
     "due_soon": (_("Due within 1 working day"), {"todo": DUE_SOON, "sort": "due"}),
-    "overdue": (_("Overdue"), {"overdue": "1", "sort": "due"}),
+    "overdue": (_("Overdue now"), {"overdue": "1", "sort": "due"}),
     "escalated": (_("Escalated to the street"), {"todo": ESCALATED, "sort": "due"}),
     "not_taken": (_("Assigned, not yet taken"), {"status": Status.ASSIGNED}),
     "my_callbacks": (_("Call-backs due to me"), {"todo": CALLBACK}),
