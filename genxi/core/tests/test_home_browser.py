@@ -1,6 +1,6 @@
-"""On a phone (390×844), as each role of the cast: every menu entry is visible, on the tab bar
-or in the "More" sheet, and opens a page; a resident raises a demand with a photo from their
-home page and answers the call-back online.
+"""As each role of the cast, on a phone (390×844) and a desk: every menu entry is visible (on
+the phone's tab bar or in its "More" sheet; in the desk's top bar) and opens a page. A resident
+raises a demand with a photo from their home page and answers the call-back online.
 
 Screenshots land in build/screens/menu-*.png and resident-*.png.
 """
@@ -13,7 +13,7 @@ from PIL import Image
 from playwright.sync_api import Page, expect
 
 from genxi.accounts.navigation import navigation_for, split_for_phone
-from genxi.browser import PHONE, log_in, shot
+from genxi.browser import DESK, PHONE, log_in, shot
 from genxi.conftest import PASSWORD, World
 from genxi.demands import services
 from genxi.demands.models import Callback, Demand
@@ -34,49 +34,50 @@ def watch_errors(page: Page) -> list[str]:
     return errors
 
 
-def within_viewport(box: Any) -> bool:
+def within(box: Any, viewport: dict[str, int]) -> bool:
     return (
         box is not None
         and box["x"] >= 0
         and box["y"] >= 0
-        and box["x"] + box["width"] <= PHONE["width"]
-        and box["y"] + box["height"] <= PHONE["height"]
+        and box["x"] + box["width"] <= viewport["width"]
+        and box["y"] + box["height"] <= viewport["height"]
     )
 
 
+@pytest.mark.parametrize(("width", "viewport"), [("phone", PHONE), ("desk", DESK)])
 @pytest.mark.parametrize("username", ["alice", "bob", "carol", "dave", "erin", "frank"])
-def test_every_menu_entry_is_visible_and_opens_on_a_phone(
-    world: World, live_server, page: Page, username: str
+def test_every_menu_entry_is_visible_and_opens(
+    world: World, live_server, page: Page, username: str, width: str, viewport: dict[str, int]
 ) -> None:
-    page.set_viewport_size(PHONE)
+    page.set_viewport_size(viewport)
     errors = watch_errors(page)
     log_in(page, live_server.url, username, PASSWORD)
-    tabs, more, _badge, _active = split_for_phone(navigation_for(world[username]))
-    assert len(tabs) + len(more) > 1
-    if more:
+    items = navigation_for(world[username])
+    _tabs, more, _badge, _active = split_for_phone(items)
+    assert len(items) > 1
+    if width == "phone" and more:
         page.click("nav.tabbar details.more summary")
-        shot(page, f"menu-{username}")
-    else:
-        shot(page, f"menu-{username}")
-    for item in tabs + more:
-        if item in more:
-            summary = page.locator("nav.tabbar details.more summary")
+    shot(page, f"menu-{width}-{username}")
+    for item in items:
+        if width == "desk":
+            link = page.locator(f"nav.mainnav a[data-nav={item.key}]")
+        elif item in more:
             if page.locator("nav.tabbar details.more[open]").count() == 0:
-                summary.click()
+                page.click("nav.tabbar details.more summary")
             link = page.locator(f"nav.tabbar .sheet a[data-nav={item.key}]")
         else:
             link = page.locator(f"nav.tabbar > a[data-nav={item.key}]")
         expect(link).to_be_visible()
         link.scroll_into_view_if_needed()
-        assert within_viewport(link.bounding_box()), (item.key, link.bounding_box())
+        assert within(link.bounding_box(), viewport), (item.key, link.bounding_box())
         with page.expect_navigation() as navigation:
             link.click()
         response = navigation.value
         assert response is not None and response.status == 200, (item.key, item.url)
         assert page.url.endswith(item.url)
-        # The page does not spill sideways on the phone.
-        width = page.evaluate("document.documentElement.scrollWidth")
-        assert width <= PHONE["width"], (item.key, width)
+        # The page does not spill sideways.
+        scroll_width = page.evaluate("document.documentElement.scrollWidth")
+        assert scroll_width <= viewport["width"], (item.key, scroll_width)
     assert errors == []
 
 

@@ -153,3 +153,19 @@ def test_the_work_lists_cost_a_few_queries_whatever_the_number_of_demands(
         with CaptureQueriesContext(connection) as after:
             client.get("/")
     assert len(after) == len(before)
+
+
+def test_leadership_sees_the_figures_of_its_street(
+    client, world: World, known: dict[str, Demand]
+) -> None:
+    with time_machine.travel(TUESDAY):
+        [street] = worklists.figures_summary(world["frank"])
+        assert street.area == world.street
+        # 白洋湾: eight recorded since 26 October (娄北's is another street's), two resolved,
+        # two overdue now (路灯不亮 not accepted by Monday, 外墙渗水 due on the 17th).
+        assert (street.collected, street.resolved, street.overdue_now) == (8, 2, 2)
+        client.force_login(world["frank"])
+        page = client.get("/").content.decode()
+    assert "白洋湾街道：近30天" in page
+    assert f"/demands/figures/?area={world.street.pk}&amp;from=2026-10-26&amp;to=2026-11-24" in page
+    assert worklists.figures_summary(world["bob"]) == []
