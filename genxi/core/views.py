@@ -342,9 +342,12 @@ def home_work(user: Any) -> dict[str, Any]:
         from genxi.accounts.navigation import badges_for
 
         badges = badges_for(user)
+        # The same counts as the menu's badges, and the lists they open filtered alike.
+        votes = reverse("projects:vote_list") + "?status=open"
+        meetings = reverse("meetings:meeting_list") + "?when=coming"
         context["agenda"] = [
-            (_("Open votes"), badges.get("votes", 0), reverse("projects:vote_list")),
-            (_("Coming meetings"), badges.get("meetings", 0), reverse("meetings:meeting_list")),
+            (_("Open votes"), badges.get("votes", 0), votes),
+            (_("Coming meetings"), badges.get("meetings", 0), meetings),
         ]
     if scoping.has_role(user, Role.STREET_STAFF):
         context["by_community"] = worklists.overdue_by_community(user)

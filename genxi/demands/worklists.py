@@ -38,12 +38,14 @@ CALLBACK = "callback"  # resolved, and some reporter not yet called back in this
 DUE_SOON = "due_soon"  # its next deadline falls today or on the next working day
 ESCALATED = "escalated"  # open, and once escalated to the street as overdue
 MINE = "mine"  # recorded by the user
-TODO_VALUES = (CALLBACK, DUE_SOON, ESCALATED, MINE)
+MY_CALLBACKS = "my_callbacks"  # to call back, in the grids the user covers as a pioneer
+TODO_VALUES = (CALLBACK, DUE_SOON, ESCALATED, MINE, MY_CALLBACKS)
 TODO_CHOICES = [
     (CALLBACK, _("To call back")),
     (DUE_SOON, _("Due within 1 working day")),
     (ESCALATED, _("Escalated to the street")),
     (MINE, _("Recorded by me")),
+    (MY_CALLBACKS, _("Call-backs due to me")),
 ]
 
 
@@ -79,12 +81,19 @@ def todo_q(user: Any, key: str, today: date | None = None, *, until: date | None
         return Q(status__in=sorted(OPEN_STATUSES - {Status.RESOLVED})) & Q(Exists(escalated))
     if key == MINE and getattr(user, "is_authenticated", False):
         return Q(created_by=user)
+    if key == MY_CALLBACKS:  # a pioneer calls back in his grids (rules.covers_by_grid)
+        return to_call_back_q() & Q(area__grid__in=scoping.pioneer_grid_ids(user))
     return Q(pk__in=[])
 
 
 def overdue_q(today: date | None = None) -> Q:
-    """The ledger's "overdue only" (DemandQuerySet.overdue), as a condition to count by."""
-    return Q(pk__in=Demand.objects.overdue(today).values("pk"))
+    """The ledger's "overdue only" (DemandQuerySet.overdue), as a condition to count by: not
+    accepted by its response deadline, or not resolved by its resolution deadline. (The same
+    columns, so the count reads each row once; test_worklists checks both agree.)"""
+    day = today or timezone.localdate()
+    return Q(status=Status.COLLECTED, response_due__lt=day) | Q(
+        status__in=sorted(OPEN_STATUSES - {Status.RESOLVED}), resolution_due__lt=day
+    )
 
 
 @dataclass(frozen=True)
@@ -106,7 +115,7 @@ _LISTS: dict[str, tuple[Any, dict[str, str]]] = {
     "overdue": (_("Overdue now"), {"overdue": "1", "sort": "due"}),
     "escalated": (_("Escalated to the street"), {"todo": ESCALATED, "sort": "due"}),
     "not_taken": (_("Assigned, not yet taken"), {"status": Status.ASSIGNED}),
-    "my_callbacks": (_("Call-backs due to me"), {"todo": CALLBACK}),
+    "my_callbacks": (_("Call-backs due to me"), {"todo": MY_CALLBACKS}),
     "mine": (_("Recorded by me, still open"), {"todo": MINE, "status": "open"}),
 }
 URGENT = {"overdue", "escalated", "due_soon"}

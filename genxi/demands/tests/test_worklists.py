@@ -169,3 +169,79 @@ def test_leadership_sees_the_figures_of_its_street(
     assert "白洋湾街道：近30天" in page
     assert f"/demands/figures/?area={world.street.pk}&amp;from=2026-10-26&amp;to=2026-11-24" in page
     assert worklists.figures_summary(world["bob"]) == []
+
+
+def test_a_pioneer_is_due_the_call_backs_of_his_grid_only(world: World, category: Category) -> None:
+    carol, bob = world["carol"], world["bob"]
+    # carol records one in 2幢 (grid 2, not hers): it is hers to follow, not hers to call back.
+    demand = services.collect_demand(
+        actor=carol, title="2幢门禁坏", category=category, area=world.building2,
+        channel="visit", reporters=[world.resident2],
+    )  # fmt: skip
+    services.accept(actor=bob, demand=demand)
+    services.verify(actor=bob, demand=demand, findings="属实")
+    services.assign(actor=bob, demand=demand, path="community")
+    services.resolve(actor=bob, demand=demand, result="已修")
+    counts = {i.key: i.count for i in worklists.work_items(carol)}
+    assert counts == {"my_callbacks": 0, "mine": 1}
+    assert not carol.has_perm("demands.call_back_demand", demand)
+    assert ledger.filtered(carol, {"todo": worklists.MY_CALLBACKS}).count() == 0
+
+
+def test_open_votes_and_coming_meetings_open_their_lists_and_reach_the_resident(
+    client, world: World
+) -> None:
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from genxi.meetings import services as meetings
+    from genxi.projects import services as projects
+    from genxi.projects.models import Method
+
+    bob = world["bob"]
+    fund = projects.create_fund(
+        actor=bob, community=world.hetai, year=2026, amount=Decimal("100000"),
+        reserve=Decimal("0"), max_per_project=None,
+    )  # fmt: skip
+    park = projects.propose_project(actor=bob, fund=fund, title="口袋公园", cost=Decimal("50000"))
+    vote = projects.create_vote(
+        actor=bob, fund=fund, title="2026年为民服务项目票决", method=Method.APPROVAL,
+        projects=[park], max_choices=1,
+    )  # fmt: skip
+    projects.add_electors(
+        actor=bob,
+        vote=vote,
+        electors=[("艾琳", "resident", 1, world["erin"]), ("代表", "resident", 1, None)],
+    )
+    projects.open_vote(actor=bob, vote=vote)
+    now = timezone.now()
+    meetings.convene(
+        actor=bob, community=world.hetai, topic="加装电梯议事", starts_at=now + timedelta(days=2)
+    )
+    meetings.convene(
+        actor=bob, community=world.hetai, topic="上月车棚议事", starts_at=now - timedelta(days=20)
+    )
+    meetings.convene(
+        actor=world["oscar"],
+        community=world.loubei,
+        topic="娄北议事",
+        starts_at=now + timedelta(days=1),
+    )
+
+    client.force_login(bob)
+    home = client.get("/").content.decode()
+    assert 'href="/votes/?status=open" data-work="agenda-1"><span class="value">1<' in home
+    assert 'href="/meetings/?when=coming" data-work="agenda-2"><span class="value">1<' in home
+    coming = client.get("/meetings/?when=coming").content.decode()
+    assert "加装电梯议事" in coming and "上月车棚议事" not in coming and "娄北议事" not in coming
+    assert "2026年为民服务项目票决" in client.get("/votes/?status=open").content.decode()
+    assert "2026年为民服务项目票决" not in client.get("/votes/?status=closed").content.decode()
+
+    client.force_login(world["erin"])
+    home = client.get("/").content.decode()
+    assert f'href="/votes/{vote.pk}/">2026年为民服务项目票决' in home
+    assert "加装电梯议事" in home
+    assert "上月车棚议事" not in home and "娄北议事" not in home
+    assert client.get(f"/votes/{vote.pk}/").status_code == 200
