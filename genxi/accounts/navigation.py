@@ -53,7 +53,7 @@ def badges_for(user: Any) -> dict[str, int]:
 
     badges: dict[str, int] = {}
     if scoping.has_role(user, *PAGE_ROLES["demands"]):
-        badges["demands"] = worklists.badge_count(worklists.cached_work_items(user))
+        badges["demands"] = worklists.badge_for(user)
     if scoping.has_role(user, Role.RESIDENT):
         badges["my_demands"] = worklists.awaiting_my_answer(user).count()
     if scoping.has_role(user, *PAGE_ROLES["votes"]):

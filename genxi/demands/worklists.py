@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThan
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -56,14 +58,21 @@ def next_workday(today: date) -> date:
 
 
 def to_call_back_q() -> Q:
-    """Resolved, with a reporter who has not answered in the current round of call-backs."""
-    answered = Callback.objects.filter(
-        demand=OuterRef(OuterRef("pk")),
-        round=OuterRef(OuterRef("callback_round")),
-        resident=OuterRef("resident"),
-    )
-    waiting = DemandReporter.objects.filter(demand=OuterRef("pk")).exclude(Exists(answered))
-    return Q(status=Status.RESOLVED) & Q(Exists(waiting))
+    """Resolved, with a reporter not yet called back in the current round: fewer call-backs in
+    the round than reporters, since each reporter is called back once a round (the constraint
+    callback_once_per_round) and only reporters are (record_callback). Two counts per resolved
+    demand, each by index, whatever the size of the tables."""
+
+    def count(queryset: Any) -> Any:
+        return Coalesce(
+            Subquery(queryset.order_by().values("demand").annotate(n=Count("pk")).values("n")),
+            0,
+        )
+
+    reporters = count(DemandReporter.objects.filter(demand=OuterRef("pk")))
+    this_round = OuterRef("callback_round")
+    answered = count(Callback.objects.filter(demand=OuterRef("pk"), round=this_round))
+    return Q(status=Status.RESOLVED) & Q(GreaterThan(reporters, answered))
 
 
 def todo_q(user: Any, key: str, today: date | None = None, *, until: date | None = None) -> Q:
@@ -77,7 +86,10 @@ def todo_q(user: Any, key: str, today: date | None = None, *, until: date | None
             status__in=UNRESOLVED, resolution_due__gte=day, resolution_due__lte=last
         )
     if key == ESCALATED:
-        escalated = DemandEvent.objects.filter(demand=OuterRef("pk"), kind=EventKind.ESCALATED)
+        # By the events' (community, kind, at) index: the community's escalations only.
+        escalated = DemandEvent.objects.filter(
+            community=OuterRef("community"), kind=EventKind.ESCALATED, demand=OuterRef("pk")
+        )
         return Q(status__in=sorted(OPEN_STATUSES - {Status.RESOLVED})) & Q(Exists(escalated))
     if key == MINE and getattr(user, "is_authenticated", False):
         return Q(created_by=user)
@@ -119,6 +131,20 @@ _LISTS: dict[str, tuple[Any, dict[str, str]]] = {
     "mine": (_("Recorded by me, still open"), {"todo": MINE, "status": "open"}),
 }
 URGENT = {"overdue", "escalated", "due_soon"}
+_LATE = frozenset(OPEN_STATUSES - {Status.RESOLVED})
+# The statuses each list can hold: the count reads only the demands in those (by index).
+STATUSES: dict[str, frozenset[str]] = {
+    "accept": frozenset({Status.COLLECTED}),
+    "verify": frozenset({Status.ACCEPTED}),
+    "assign": frozenset({Status.VERIFIED}),
+    "callback": frozenset({Status.RESOLVED}),
+    "my_callbacks": frozenset({Status.RESOLVED}),
+    "not_taken": frozenset({Status.ASSIGNED}),
+    "due_soon": _LATE,
+    "overdue": _LATE,
+    "escalated": _LATE,
+    "mine": OPEN_STATUSES,
+}
 
 
 def lists_for(user: Any) -> list[str]:
@@ -148,15 +174,20 @@ def _condition(user: Any, key: str, today: date, until: date) -> Q:
     return q
 
 
-def work_items(user: Any, today: date | None = None) -> list[WorkItem]:
-    """The user's work lists with their counts: one query for all of them."""
-    keys = lists_for(user)
+def work_items(user: Any, today: date | None = None, *, only: Any = None) -> list[WorkItem]:
+    """The user's work lists with their counts: one query for all of them (`only`: those
+    lists alone)."""
+    keys = [k for k in lists_for(user) if only is None or k in only]
     if not keys:
         return []
     day = today or timezone.localdate()
     until = next_workday(day) if ({"due_soon"} & set(keys)) else day
-    counts = Demand.objects.visible_to(user).aggregate(
-        **{key: Count("pk", filter=_condition(user, key, day, until)) for key in keys}
+    # Only the demands in the statuses these lists can hold: by the (status, due) index.
+    statuses = sorted(set().union(*(STATUSES[key] for key in keys)))
+    counts = (
+        Demand.objects.visible_to(user)
+        .filter(status__in=statuses)
+        .aggregate(**{key: Count("pk", filter=_condition(user, key, day, until)) for key in keys})
     )
     ledger = reverse("demands:demand_list")
     return [
@@ -186,6 +217,15 @@ def badge_count(items: list[WorkItem]) -> int:
     keys = {i.key for i in items}
     counted = set(STEPS) | ({"my_callbacks"} if "callback" not in keys else set())
     return sum(i.count for i in items if i.key in counted)
+
+
+def badge_for(user: Any) -> int:
+    """The badge of any page: the home page's lists when this request counted them, else
+    the step lists alone (no deadlines to count, so no calendar to read)."""
+    items = getattr(user, "_genxi_work_items", None)
+    if items is None:
+        items = work_items(user, only={*STEPS, "my_callbacks"})
+    return badge_count(items)
 
 
 def cached_work_items(user: Any) -> list[WorkItem]:
@@ -246,6 +286,7 @@ def overdue_by_community(user: Any, today: date | None = None) -> list[dict[str,
     day = today or timezone.localdate()
     rows = (
         Demand.objects.visible_to(user)
+        .open()
         .order_by()
         .values("community", "community__name", "community__path")
         .annotate(

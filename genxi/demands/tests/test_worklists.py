@@ -142,6 +142,9 @@ def test_the_work_lists_cost_a_few_queries_whatever_the_number_of_demands(
         worklists.work_items(bob)  # warm the user's roles, as a request does
         with django_assert_num_queries(3):
             worklists.work_items(bob)
+        # Any other page's badge: the step lists alone, one query.
+        with django_assert_num_queries(1):
+            assert worklists.badge_for(bob) == 5
         client.force_login(world["bob"])
         with CaptureQueriesContext(connection) as before:
             client.get("/")
