@@ -593,7 +593,7 @@ def my_demand(request: HttpRequest, pk: int) -> HttpResponse:
     """One of the resident's demands: status, dates, public notes, and their call-back."""
     resident = _resident_of(request.user)
     demand = get_object_or_404(
-        worklists.my_demands(request.user).select_related("area", "category", "community"), pk=pk
+        worklists.my_demands(request.user).select_related("area__parent", "category"), pk=pk
     )
     me = Resident.objects.filter(user=resident.user_id, reported__demand=demand).first() or resident
     waiting = worklists.awaiting_my_answer(request.user).filter(pk=demand.pk).exists()
