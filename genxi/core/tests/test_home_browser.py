@@ -49,10 +49,27 @@ def within(box: Any, viewport: dict[str, int]) -> bool:
 def test_every_menu_entry_is_visible_and_opens(
     world: World, live_server, page: Page, username: str, width: str, viewport: dict[str, int]
 ) -> None:
+    # Something to do in 和泰 (to accept) and at 金阳宝地物业 (assigned, not yet taken).
+    category = services.create_category(
+        actor=None, name="公共设施", response_days=1, resolution_days=10
+    )
+    for area in (world.building1, world.baoxiang_compound):
+        services.collect_demand(
+            actor=world["alice"], title="路灯不亮", category=category, area=area, channel="phone"
+        )
+    taken = Demand.objects.get(area=world.baoxiang_compound)
+    services.accept(actor=world["alice"], demand=taken)
+    services.verify(actor=world["alice"], demand=taken, findings="属实")
+    services.assign(actor=world["alice"], demand=taken, path="partner", partner=world.partner)
     page.set_viewport_size(viewport)
     errors = watch_errors(page)
     log_in(page, live_server.url, username, PASSWORD)
     items = navigation_for(world[username])
+    badges = {"alice": 1, "bob": 1, "carol": 0, "dave": 1, "erin": 0, "frank": 0}[username]
+    assert next(i.badge for i in items if i.key in ("demands", "my_demands")) == badges
+    if badges:
+        where = "nav.mainnav" if width == "desk" else "nav.tabbar"
+        expect(page.locator(f"{where} a[data-nav=demands] .badge")).to_have_text(str(badges))
     _tabs, more, _badge, _active = split_for_phone(items)
     assert len(items) > 1
     if width == "phone" and more:
