@@ -514,14 +514,12 @@ def import_ledger(request: HttpRequest) -> HttpResponse:
 # answers the call-back online. The ledger's pages stay the staff's.
 
 
-def _resident_of(user: Any) -> Resident:
-    """The user's resident record (the first, if several homes): 404 for anyone else."""
+def _resident_of(user: Any) -> Resident | None:
+    """The user's resident record (the first, if several homes), or None when the community
+    has not linked one to the account yet: 404 for anyone who is not a resident."""
     if not scoping.has_role(user, *PAGE_ROLES["my_demands"]):
         raise Http404
-    resident = Resident.objects.filter(user=user).select_related("area").order_by("pk").first()
-    if resident is None:
-        raise Http404
-    return resident
+    return Resident.objects.filter(user=user).select_related("area").order_by("pk").first()
 
 
 def for_residents_too(view: Any, resident_url: str) -> Any:
@@ -555,6 +553,8 @@ def my_demands(request: HttpRequest) -> HttpResponse:
 @login_required
 def my_demand_create(request: HttpRequest) -> HttpResponse:
     resident = _resident_of(request.user)
+    if resident is None:  # no home on record: say whom to ask (the page lists the demands)
+        return redirect("demands:my_demands")
     form = forms.ResidentDemandForm(request.POST or None, request.FILES or None, resident=resident)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -591,11 +591,12 @@ def my_demand_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def my_demand(request: HttpRequest, pk: int) -> HttpResponse:
     """One of the resident's demands: status, dates, public notes, and their call-back."""
-    resident = _resident_of(request.user)
+    me = _resident_of(request.user)  # one resident record a user (Resident.user is 1:1)
     demand = get_object_or_404(
         worklists.my_demands(request.user).select_related("area__parent", "category"), pk=pk
     )
-    me = Resident.objects.filter(user=resident.user_id, reported__demand=demand).first() or resident
+    if me is None:  # cannot be: the demand is theirs through their resident record
+        raise Http404
     waiting = worklists.awaiting_my_answer(request.user).filter(pk=demand.pk).exists()
     form = forms.MyCallbackForm(request.POST or None) if waiting else None
     if request.method == "POST":

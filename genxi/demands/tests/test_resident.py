@@ -167,3 +167,16 @@ def test_staff_and_partners_keep_their_api_tokens(client, world: World, username
     assert 'id="tokens"' in client.get("/accounts/me/").content.decode()
     assert client.post("/accounts/me/", {"name": "12345热线"}).status_code == 302
     assert ApiToken.objects.filter(user=world[username]).count() == 1
+
+
+def test_a_resident_without_a_home_on_record_is_told_whom_to_ask(client, world: World) -> None:
+    from genxi.accounts.models import Role
+    from genxi.accounts.services import create_user, grant_membership
+
+    user = create_user(actor=None, username="newcomer", password="long-enough-42", name="新住户")
+    grant_membership(actor=None, user=user, role=Role.RESIDENT, area=world.hetai)
+    client.force_login(user)
+    page = client.get("/my/demands/").content.decode()
+    assert "请联系社区办公室关联" in page
+    assert client.get("/my/demands/new/")["Location"] == "/my/demands/"
+    assert "请联系社区办公室关联" in client.get("/").content.decode()
