@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
@@ -39,6 +39,9 @@ def profile(request: HttpRequest) -> HttpResponse:
     """The user's roles and API tokens. A new token is shown once, on the page after it was
     made (kept in the session until then, so a reload does not make another)."""
     user: Any = request.user
+    may_have_tokens = can_have_api_tokens(user)
+    if request.method == "POST" and not may_have_tokens:
+        raise Http404  # tokens are for staff and partners' systems only
     form = ApiTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -56,6 +59,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         {
             "memberships": user.active_memberships(),
             "tokens": user.api_tokens.all(),
+            "may_have_tokens": may_have_tokens,
             "new_token": request.session.pop("new_api_token", None),
             "form": form,
         },
@@ -71,3 +75,12 @@ def revoke_token(request: HttpRequest, pk: int) -> HttpResponse:
             request, _("The token “%(name)s” no longer works.") % {"name": api_token.name}
         )
     return redirect("accounts:profile")
+
+
+def can_have_api_tokens(user: Any) -> bool:
+    """API tokens serve systems staff and partner units connect (a hotline, a street platform);
+    a pioneer, a resident or a leader has no use for one, so is never offered one."""
+    from genxi.accounts import scoping
+    from genxi.accounts.models import STAFF_ROLES, Role
+
+    return scoping.has_role(user, *STAFF_ROLES, Role.PARTNER)

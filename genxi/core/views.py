@@ -322,8 +322,70 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "core/home.html",
-        {"cards": cards, "memberships": memberships, "communities": communities, "counts": counts},
+        {
+            "cards": cards,
+            "memberships": memberships,
+            "communities": communities,
+            "counts": counts,
+            **home_work(user),
+        },
     )
+
+
+def home_work(user: Any) -> dict[str, Any]:
+    """What the user must do today, by role: the work lists (each opening the filtered ledger),
+    and what each role adds (docs/architecture.md, "Home pages")."""
+    from genxi.demands import worklists
+
+    context: dict[str, Any] = {"work": worklists.cached_work_items(user)}
+    if scoping.has_role(user, Role.COMMUNITY_STAFF, Role.STREET_STAFF):
+        from genxi.accounts.navigation import badges_for
+
+        badges = badges_for(user)
+        # The same counts as the menu's badges, and the lists they open filtered alike.
+        votes = reverse("projects:vote_list") + "?status=open"
+        meetings = reverse("meetings:meeting_list") + "?when=coming"
+        context["agenda"] = [
+            (_("Open votes"), badges.get("votes", 0), votes),
+            (_("Coming meetings"), badges.get("meetings", 0), meetings),
+        ]
+    if scoping.has_role(user, Role.STREET_STAFF):
+        context["by_community"] = worklists.overdue_by_community(user)
+    if scoping.has_role(user, Role.PIONEER):
+        context["recorded"] = worklists.my_recorded_by_status(user)
+    if scoping.has_role(user, Role.LEADERSHIP):
+        context["summaries"] = worklists.figures_summary(user)
+    if scoping.has_role(user, Role.RESIDENT):
+        context.update(resident_home(user))
+    return context
+
+
+def resident_home(user: Any) -> dict[str, Any]:
+    """A resident's page: raise a demand, their demands, the call-backs waiting for their
+    answer, and the votes and meetings open to them."""
+    from genxi.demands import worklists
+    from genxi.meetings.models import Meeting
+    from genxi.places.models import Resident
+    from genxi.projects.models import Vote, VoteStatus
+
+    residents = list(Resident.objects.filter(user=user).select_related("area__parent"))
+    communities = [c.pk for c in (r.area.community() for r in residents) if c is not None]
+    return {
+        "is_resident": True,
+        "resident": residents[0] if residents else None,
+        "my_demands": worklists.my_demands(user).select_related("area")[:10],
+        "to_answer": list(worklists.awaiting_my_answer(user)[:10]),
+        "open_votes": Vote.objects.visible_to(user)
+        .filter(status=VoteStatus.OPEN)
+        .select_related("community")[:10],
+        # Meetings are announced to the community: topic, time and place (their pages are
+        # the staff's).
+        "coming_meetings": Meeting.objects.filter(
+            community__in=communities, starts_at__gte=timezone.now()
+        )
+        .select_related("venue")
+        .order_by("starts_at")[:10],
+    }
 
 
 def _can_edit_calendar(user: Any) -> bool:

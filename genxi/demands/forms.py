@@ -498,3 +498,88 @@ class MergeForm(forms.Form):
         if target is None:
             raise forms.ValidationError(_("No other demand you can see has this code."))
         return target
+
+
+class ResidentDemandForm(forms.Form):
+    """A resident raises a demand on their phone: what, where (their home by default), a photo.
+    They are its reporter; the channel is the web."""
+
+    title = forms.CharField(label=_("What is it about"), max_length=100)
+    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.none())
+    area = forms.ModelChoiceField(label=_("Where"), queryset=Area.objects.none())
+    photos = PhotosField(label=_("Photos"), max_count=3)
+    description = forms.CharField(
+        label=_("Details"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+
+    def __init__(self, *args: Any, resident: Resident, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        category = self.fields["category"]
+        assert isinstance(category, forms.ModelChoiceField)
+        category.queryset = Category.objects.active()
+        category.choices = lambda: (
+            [("", "---------")]
+            + [(c.pk, "　" * c.depth + c.name) for c in category_tree(Category.objects.active())]
+        )
+        places = resident_places(resident)
+        area = self.fields["area"]
+        assert isinstance(area, forms.ModelChoiceField)
+        area.queryset = Area.objects.filter(pk__in=[p.pk for p in places])
+        area.choices = [(p.pk, label) for p, label in labelled_places(resident, places)]
+        area.initial = resident.area_id
+        area.help_text = _("Your home is chosen; pick another place of your community if needed.")
+
+
+def resident_places(resident: Resident) -> list[Area]:
+    """Where a resident may raise a demand: their home, the parts of their compound (its
+    buildings and common areas) and the compound itself, and the other compounds of their
+    community."""
+    from genxi.places.models import AreaKind
+
+    home = resident.area
+    community = home.community()
+    if community is None:
+        return [home]
+    compound = next((a for a in [home, *home.ancestors()] if a.kind == AreaKind.COMPOUND), None)
+    places: list[Area] = [home]
+    if compound is not None:
+        if compound.pk != home.pk:
+            places.append(compound)
+        places += list(Area.objects.filter(parent=compound).exclude(pk=home.pk).order_by("name"))
+    places += list(
+        Area.objects.filter(parent=community, kind=AreaKind.COMPOUND)
+        .exclude(pk__in=[compound.pk] if compound is not None else [])
+        .order_by("name")
+    )
+    return places
+
+
+def labelled_places(resident: Resident, places: list[Area]) -> list[tuple[Area, str]]:
+    """Each place named as a resident says it: "My home: 三花苑 2幢", "三花苑 凉亭", "宝祥苑"."""
+    from genxi.places.models import AreaKind
+
+    compounds = {a.pk: a.name for a in places if a.kind == AreaKind.COMPOUND}
+    labels = []
+    for place in places:
+        name = f"{compounds.get(place.parent_id or 0, '')} {place.name}".strip()
+        if place.pk == resident.area_id:
+            name = str(_("My home: %(place)s")) % {"place": name}
+        labels.append((place, name))
+    return labels
+
+
+class MyCallbackForm(forms.Form):
+    """The resident's own answer to the call-back."""
+
+    result = forms.ChoiceField(
+        label=_("Are you satisfied with how it was handled?"),
+        choices=Satisfaction.choices,
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Only the community's staff read it."),
+    )

@@ -42,7 +42,7 @@ OPEN_FILTER = "open"
 COMMUNITY_HANDLER = "community"
 # The parameters, each meaning what `filtered` says.
 FILTERS = ("status", "category", "channel", "handler", "area", "place", "overdue", "q", "from",
-           "to", "event", "due", "sort")  # fmt: skip
+           "to", "event", "due", "sort", "todo")  # fmt: skip
 
 
 def sort_of(key: str) -> tuple[str, bool]:
@@ -93,6 +93,11 @@ def filtered(user: Any, params: Mapping[str, str]) -> DemandQuerySet:
         qs = qs.filter(handler_partner=parse_id(handler)) if parse_id(handler) else qs.none()
     if get("overdue"):
         qs = qs.overdue()
+    todo = get("todo", "") or ""
+    if todo:  # a home page's work list (genxi.demands.worklists): what to do today
+        from genxi.demands import worklists
+
+        qs = qs.filter(worklists.todo_q(user, todo))
     for param in ("place", "area"):  # a compound chosen within a community wins
         if get(param, ""):
             qs = qs.filter(in_area(user, get(param, "") or ""))

@@ -1,3 +1,4 @@
+import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -18,7 +19,7 @@ from genxi.core.params import parse_id
 from genxi.core.phones import mask_phone
 from genxi.core.services import ServiceError
 from genxi.core.views import ScopedListView, ServiceFormView
-from genxi.demands import actions, figures, forms, ledger, services
+from genxi.demands import actions, figures, forms, ledger, services, worklists
 from genxi.demands import export as ledger_export
 from genxi.demands.models import (
     Category,
@@ -27,6 +28,7 @@ from genxi.demands.models import (
     DemandPhoto,
     EventKind,
     HandlingPath,
+    PhotoKind,
     Status,
     category_tree,
 )
@@ -170,6 +172,7 @@ class DemandList(ScopedListView):
 
         context["can_import"] = scoping.has_role(user, *STAFF_ROLES)
         context["kept"] = {k: get(k, "") for k in ("from", "to", "event", "due")}
+        context["todos"] = worklists.TODO_CHOICES
         return context
 
 
@@ -519,3 +522,143 @@ def import_ledger(request: HttpRequest) -> HttpResponse:
     except imports.ImportFileError as exc:
         context["file_error"] = str(exc)
     return render(request, "demands/import.html", context)
+
+
+# ---------------------------------------------------------------- residents' own pages
+# A resident raises demands, follows them (status and public notes, never staff's notes) and
+# answers the call-back online. The ledger's pages stay the staff's.
+
+
+def _resident_of(user: Any) -> Resident | None:
+    """The user's resident record (the first, if several homes), or None when the community
+    has not linked one to the account yet: 404 for anyone who is not a resident."""
+    if not scoping.has_role(user, *PAGE_ROLES["my_demands"]):
+        raise Http404
+    return Resident.objects.filter(user=user).select_related("area").order_by("pk").first()
+
+
+def for_residents_too(view: Any, resident_url: str) -> Any:
+    """A staff page that sends a resident (who has no staff role) to their own page instead."""
+
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        user = request.user
+        if (
+            user.is_authenticated
+            and not scoping.has_role(user, *PAGE_ROLES["demands"])
+            and scoping.has_role(user, *PAGE_ROLES["my_demands"])
+        ):
+            return redirect(resident_url)
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@login_required
+def my_demands(request: HttpRequest) -> HttpResponse:
+    resident = _resident_of(request.user)
+    demands = worklists.my_demands(request.user).select_related("area", "category")[:100]
+    waiting = set(worklists.awaiting_my_answer(request.user).values_list("pk", flat=True))
+    return render(
+        request,
+        "demands/my_demands.html",
+        {"resident": resident, "demands": demands, "waiting": waiting},
+    )
+
+
+@login_required
+def my_demand_create(request: HttpRequest) -> HttpResponse:
+    resident = _resident_of(request.user)
+    if resident is None:  # no home on record: say whom to ask (the page lists the demands)
+        return redirect("demands:my_demands")
+    form = forms.ResidentDemandForm(request.POST or None, request.FILES or None, resident=resident)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            token = uuid.UUID(request.POST.get("form_token", ""))
+        except ValueError:
+            token = None
+        try:
+            demand = services.collect_demand(
+                actor=request.user,
+                title=data["title"],
+                category=data["category"],
+                area=data["area"],
+                channel=Channel.WEB,
+                reporters=[resident],
+                description=data["description"],
+                photos=data["photos"],
+                token=token,
+            )
+        except ServiceError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            text = _("Your demand is recorded. Its tracking code is %(code)s.")
+            messages.success(request, text % {"code": demand.code})
+            return redirect("demands:my_demand", pk=demand.pk)
+    return render(
+        request,
+        "demands/my_demand_form.html",
+        {"form": form, "form_token": request.POST.get("form_token") or uuid.uuid4()},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@login_required
+def my_demand(request: HttpRequest, pk: int) -> HttpResponse:
+    """One of the resident's demands: status, dates, public notes, and their call-back."""
+    me = _resident_of(request.user)  # one resident record a user (Resident.user is 1:1)
+    demand = get_object_or_404(
+        worklists.my_demands(request.user).select_related("area__parent", "category"), pk=pk
+    )
+    if me is None:  # cannot be: the demand is theirs through their resident record
+        raise Http404
+    waiting = worklists.awaiting_my_answer(request.user).filter(pk=demand.pk).exists()
+    form = forms.MyCallbackForm(request.POST or None) if waiting else None
+    if request.method == "POST":
+        if form is None:
+            messages.error(request, _("This demand is not waiting for your answer any more."))
+            return redirect("demands:my_demand", pk=demand.pk)
+        if form.is_valid():
+            try:
+                services.record_callback(
+                    actor=request.user,
+                    demand=demand,
+                    resident=me,
+                    result=form.cleaned_data["result"],
+                    comment=form.cleaned_data["comment"],
+                )
+            except ServiceError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
+                messages.success(request, _("Thank you: your answer is recorded."))
+                return redirect("demands:my_demand", pk=demand.pk)
+    # Each step (without staff's notes), and the notes staff made public.
+    events = [
+        e
+        for e in demand.events.only("kind", "at", "note", "public", "to_status")
+        if e.public or e.to_status
+    ]
+    mine = demand.callbacks.filter(resident=me).order_by("at")
+    return render(
+        request,
+        "demands/my_demand.html",
+        {
+            "demand": demand,
+            "events": events,
+            "form": form,
+            "my_callbacks": mine,
+            "photos": demand.photos.filter(kind=PhotoKind.INTAKE),
+        },
+        status=400 if form is not None and form.is_bound else 200,
+    )
+
+
+@login_required
+def my_demand_photo(request: HttpRequest, pk: int, photo: int) -> FileResponse:
+    """A photo the resident's demand was raised with (the staff's on-site photos stay theirs)."""
+    _resident_of(request.user)
+    demand = get_object_or_404(worklists.my_demands(request.user), pk=pk)
+    item = get_object_or_404(DemandPhoto, demand=demand, pk=photo, kind=PhotoKind.INTAKE)
+    response = FileResponse(item.image.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

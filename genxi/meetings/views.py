@@ -42,6 +42,10 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     if not scoping.has_role(request.user, *PAGE_ROLES["meetings"]):
         raise Http404
     meetings = Meeting.objects.visible_to(request.user).select_related("community", "venue")
+    if request.GET.get("when") == "coming":  # the home page's "coming meetings"
+        from django.utils import timezone
+
+        meetings = meetings.filter(starts_at__gte=timezone.now()).order_by("starts_at")
     return render(
         request,
         "meetings/meeting_list.html",

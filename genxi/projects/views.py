@@ -50,6 +50,8 @@ def vote_list(request: HttpRequest) -> HttpResponse:
         .select_related("community", "fund")
         .annotate(candidates=Count("projects", distinct=True))
     )
+    if request.GET.get("status") in VoteStatus.values:  # the home page's "open votes"
+        votes = votes.filter(status=request.GET["status"])
     return render(request, "projects/vote_list.html", {"votes": votes})
 
 

@@ -34,7 +34,7 @@ def test_who_opens_the_demand_pages(world: World, category, client) -> None:
         "bob": (200, 200, 200),
         "carol": (200, 200, 200),
         "dave": (200, 404, 404),
-        "erin": (404, 404, 404),
+        "erin": (302, 404, 302),  # sent to her own pages (/my/demands/)
         "frank": (200, 200, 404),
         "oscar": (200, 404, 200),
         "nobody": (404, 404, 404),
