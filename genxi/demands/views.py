@@ -368,7 +368,7 @@ def track(request: HttpRequest) -> HttpResponse:
                 pk=demand.merged_into.pk
             )
     events = (
-        demand.events.filter(public=True).only("kind", "at", "note") if demand is not None else []
+        demand.events.public().only("kind", "at", "note", "public") if demand is not None else []
     )
     return render(
         request,
@@ -378,8 +378,26 @@ def track(request: HttpRequest) -> HttpResponse:
             "demand": demand,
             "events": events,
             "not_found": bool(code) and demand is None,
+            "back": _back(request),
         },
     )
+
+
+def _back(request: HttpRequest) -> str:
+    """Where "back" leads: the page of this site the person came from, else the home page."""
+    from urllib.parse import urlsplit
+
+    from django.urls import reverse
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    referer = request.headers.get("referer", "")
+    if referer and url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        came_from = urlsplit(referer)
+        if came_from.path != request.path:
+            return came_from.path + (f"?{came_from.query}" if came_from.query else "")
+    return reverse("core:home")
 
 
 @login_required
