@@ -246,11 +246,14 @@ def _record(request: HttpRequest, body: DemandIn) -> Demand:
 
 def _digest(body: DemandIn) -> str:
     """SHA-256 of the request as validated: every field (defaults filled in), sorted keys, the
-    texts stripped as the form strips them, the reporters as a set."""
+    texts stripped as the form strips them, the reporters as a set, coordinates to 6 places."""
     canonical = body.model_dump(mode="json")
     for name in ("title", "description"):
         canonical[name] = canonical[name].strip()
     canonical["reporters"] = sorted(set(canonical["reporters"]))
+    for name in ("latitude", "longitude"):  # 31.331 and "31.331000" are one point
+        value = getattr(body, name)
+        canonical[name] = None if value is None else f"{value:.6f}"
     text = json.dumps(canonical, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
 
