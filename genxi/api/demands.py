@@ -23,6 +23,7 @@ from ninja.responses import Status as Answer
 
 from genxi.api.errors import FormInvalid
 from genxi.api.models import IdempotencyKey
+from genxi.core.audit import acting_user
 from genxi.core.params import parse_id
 from genxi.core.phones import mask_phone
 from genxi.core.services import ServiceError
@@ -213,7 +214,7 @@ def create_demand(
         with transaction.atomic():
             demand = _record(request, body)
             IdempotencyKey.objects.create(
-                user=request.user, key=idempotency_key, digest=digest, demand=demand
+                user=acting_user(request.user), key=idempotency_key, digest=digest, demand=demand
             )
     except IntegrityError:
         # The same key sent twice at once: the other request holds it, and this one's demand

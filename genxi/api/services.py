@@ -33,7 +33,7 @@ def match_place(places: Any, text: str) -> Area | None:
     text = text.strip()[:500]
     if not text:
         return None
-    found = list(
+    found: list[Area] = list(
         places.exclude(name="")
         .annotate(text=Value(text), name_length=Length("name"))
         .filter(text__contains=F("name"))
@@ -41,16 +41,17 @@ def match_place(places: Any, text: str) -> Area | None:
         .order_by("-name_length", "-path")[:200]
     )
 
-    def inner(area: Area) -> bool:
-        return area.kind not in OUTER_KINDS and area.parent is not None
+    def compound_name(area: Area) -> str | None:
+        """The name that must come with a building's or common area's; None for the others."""
+        parent = area.parent
+        return parent.name if area.kind not in OUTER_KINDS and parent is not None else None
 
     def score(area: Area) -> tuple[int, int]:
-        length = len(area.name) + (len(area.parent.name) if inner(area) else 0)  # type: ignore[union-attr]
-        return length, len(path_ids(area.path))
+        return len(area.name) + len(compound_name(area) or ""), len(path_ids(area.path))
 
     # A building or common area counts only with its compound named too: "1幢" alone is in
     # every compound.
-    found = [a for a in found if not inner(a) or a.parent.name in text]  # type: ignore[union-attr]
+    found = [a for a in found if (compound_name(a) or "") in text]
     if not found:
         return None
     ranked = sorted(found, key=score, reverse=True)

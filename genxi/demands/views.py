@@ -390,13 +390,14 @@ def _back(request: HttpRequest) -> str:
     from django.urls import reverse
     from django.utils.http import url_has_allowed_host_and_scheme
 
-    referer = request.headers.get("referer", "")
-    if referer and url_has_allowed_host_and_scheme(
-        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        came_from = urlsplit(referer)
-        if came_from.path != request.path:
-            return came_from.path + (f"?{came_from.query}" if came_from.query else "")
+    # A look-up keeps where the first visit came from (the form carries it as `back`).
+    for url in (request.GET.get("back", ""), request.headers.get("referer", "")):
+        if url and url_has_allowed_host_and_scheme(
+            url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            came_from = urlsplit(url)
+            if came_from.path.startswith("/") and came_from.path != request.path:
+                return came_from.path + (f"?{came_from.query}" if came_from.query else "")
     return reverse("core:home")
 
 

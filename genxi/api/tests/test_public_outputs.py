@@ -255,3 +255,10 @@ def test_the_tracking_page_says_closed_out_and_leads_back(
         "/track/", {"code": demand.code}, HTTP_REFERER="https://evil.example/phish"
     )
     assert "evil.example" not in elsewhere.content.decode()
+    # A look-up from the page keeps where the first visit came from.
+    kept = client.get("/track/", {"code": demand.code, "back": "/accounts/login/"})
+    assert 'href="/accounts/login/"' in kept.content.decode()
+    for bad in ("https://evil.example/", "//evil.example/", "javascript:alert(1)"):
+        page = client.get("/track/", {"code": demand.code, "back": bad}).content.decode()
+        assert "evil.example" not in page and "javascript:" not in page
+        assert 'class="back" href="/"' in page

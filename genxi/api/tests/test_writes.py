@@ -94,7 +94,7 @@ def test_the_same_key_with_any_other_body_is_refused(world: World, category, cli
     body = new_demand(world, category, description="南门太窄", latitude="31.331000")
     first = post(client, "/api/v1/demands", auth, body, **key)
     assert first.status_code == 201, first.content
-    changed = [
+    changed: list[dict[str, Any]] = [
         {"description": "北门太窄"},
         {"channel": "visit"},
         {"reporters": []},
