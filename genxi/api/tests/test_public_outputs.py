@@ -133,7 +133,7 @@ def test_characters_xml_cannot_carry_never_break_an_answer(
 
     demand = collect(world, category)
     services.post_update(
-        actor=world["bob"], demand=demand, text="门已修\x0b好\x1b[31m了\x00\ufffe", public=True
+        actor=world["bob"], demand=demand, text="门已修\x0b好\x1b[31m了\x08\ufffe", public=True
     )
     for url in (
         f"{BASE}/requests.xml",
