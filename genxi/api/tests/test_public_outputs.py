@@ -120,6 +120,11 @@ def test_only_notes_staff_marked_public_are_ever_public(
     assert row["status_notes"] == PUBLIC and row["status"] == "closed"
     # The compound's point, not the door's.
     assert (row["lat"], row["long"]) == ("31.331000", "120.571000")
+    # Staff see which note is public: the one they marked, and no other.
+    client.force_login(bob)
+    staff_page = client.get(demand.get_absolute_url()).content.decode()
+    assert staff_page.count('<span class="chip">公开</span>') == 1
+    client.logout()
     # A compound without a point of its own: no coordinates at all.
     update_area(actor=None, area=world.compound, latitude=None, longitude=None)
     [row] = client.get(f"{BASE}/requests/{demand.code}.json").json()
