@@ -96,12 +96,17 @@ class EventOut(Schema):
     from_status: str
     to_status: str
     note: str
-    public: bool
+    public: bool = Field(description="the public sees this step (not necessarily its note)")
+    note_public: bool = Field(description="the public reads the note: staff marked it public")
     actor: str | None
 
     @staticmethod
     def resolve_actor(event: Any) -> str | None:
         return str(event.actor) if event.actor_id else None
+
+    @staticmethod
+    def resolve_note_public(event: Any) -> bool:
+        return bool(event.public_note)
 
 
 class DemandDetail(DemandOut):

@@ -238,6 +238,9 @@ def test_the_whole_life_of_a_demand_over_the_api(world: World, category, client)
     )
     noted = post(client, f"{url}/updates", dave, {"text": "已联系施工队", "public": True})
     assert noted.json()["events"][-1]["note"] == "已联系施工队"
+    assert noted.json()["events"][-1]["note_public"] is True
+    steps = [e for e in noted.json()["events"] if e["kind"] != "update"]
+    assert any(e["public"] for e in steps) and not any(e["note_public"] for e in steps)
     resolved = client.post(
         f"{url}/resolve", {"result": "门已拓宽到 120 cm", "photos": [jpeg()]}, **dave
     )
