@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "genxi.triage",
     "genxi.projects",
     "genxi.meetings",
+    "genxi.api",
 ]
 
 MIDDLEWARE = [

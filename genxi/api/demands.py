@@ -7,12 +7,14 @@ very forms, permissions and services of the demand page (`genxi.demands.actions`
 rules of its own.
 """
 
-import uuid
+import hashlib
+import json
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -20,9 +22,11 @@ from ninja import Field, File, Form, Header, Query, Router, Schema, UploadedFile
 from ninja.responses import Status as Answer
 
 from genxi.api.errors import FormInvalid
+from genxi.api.models import IdempotencyKey
+from genxi.core.audit import acting_user
 from genxi.core.params import parse_id
 from genxi.core.phones import mask_phone
-from genxi.core.services import ServiceError, already_submitted
+from genxi.core.services import ServiceError
 from genxi.demands import actions, figures, forms, ledger, services
 from genxi.demands.models import (
     Category,
@@ -38,8 +42,6 @@ from genxi.demands.models import (
 
 # A primary key: a positive 64-bit integer.
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
-# Idempotency keys are per caller: the same key from two users names two different creates.
-IDEMPOTENCY_NAMESPACE = uuid.UUID("6f1c2a0e-4b7d-5a0e-9a53-0c9f4e2b7d11")
 
 router = Router(tags=["demands"])
 
@@ -94,12 +96,17 @@ class EventOut(Schema):
     from_status: str
     to_status: str
     note: str
-    public: bool
+    public: bool = Field(description="the public sees this step (not necessarily its note)")
+    note_public: bool = Field(description="the public reads the note: staff marked it public")
     actor: str | None
 
     @staticmethod
     def resolve_actor(event: Any) -> str | None:
         return str(event.actor) if event.actor_id else None
+
+    @staticmethod
+    def resolve_note_public(event: Any) -> bool:
+        return bool(event.public_note)
 
 
 class DemandDetail(DemandOut):
@@ -186,8 +193,9 @@ def _form_data(body: Schema) -> dict[str, Any]:
     summary="Record a demand",
     description=(
         "Send an `Idempotency-Key` header (any text up to 255 characters, unique per demand): "
-        "a retry with the same key returns the demand the first request made, with the header "
-        "`Idempotent-Replayed: true`, and records nothing."
+        "a retry with the same key and the same body returns the demand the first request made, "
+        "with the header `Idempotent-Replayed: true`, and records nothing; the same key with "
+        "any other body is refused (409 `idempotency_key_reused`). Keys are per caller."
     ),
 )
 def create_demand(
@@ -200,16 +208,36 @@ def create_demand(
 ) -> Any:
     if not request.user.has_perm("demands.add_demand"):
         raise Http404
-    token = None
-    if idempotency_key is not None:
-        token = uuid.uuid5(IDEMPOTENCY_NAMESPACE, f"{request.user.pk}:{idempotency_key}")
-        if (first := already_submitted(token, Demand)) is not None:
-            return Answer(201, _replayed(response, first, body))
+    if idempotency_key is None:
+        demand = _record(request, body)
+        demand.reporter_count = len(body.reporters)  # type: ignore[attr-defined]
+        return Answer(201, demand)
+    digest = _digest(body)
+    if (seen := _seen(request.user, idempotency_key)) is not None:
+        return Answer(201, _replayed(request, response, seen, digest))
+    try:
+        with transaction.atomic():
+            demand = _record(request, body)
+            IdempotencyKey.objects.create(
+                user=acting_user(request.user), key=idempotency_key, digest=digest, demand=demand
+            )
+    except IntegrityError:
+        # The same key sent twice at once: the other request holds it, and this one's demand
+        # was rolled back with the key.
+        seen = _seen(request.user, idempotency_key)
+        if seen is None:
+            raise
+        return Answer(201, _replayed(request, response, seen, digest))
+    demand.reporter_count = len(body.reporters)  # type: ignore[attr-defined]
+    return Answer(201, demand)
+
+
+def _record(request: HttpRequest, body: DemandIn) -> Demand:
     form = forms.DemandForm(_form_data(body), user=request.user)
     if not form.is_valid():
         raise FormInvalid(form)
     data = form.cleaned_data
-    demand = services.collect_demand(
+    return services.collect_demand(
         actor=request.user,
         title=data["title"],
         category=data["category"],
@@ -219,25 +247,37 @@ def create_demand(
         description=data["description"],
         latitude=body.latitude,
         longitude=body.longitude,
-        token=token,
     )
-    if demand.created_by_id != request.user.pk or demand.title != data["title"]:
-        # Two requests with one key at once: the service returned the one that won the race.
-        return Answer(201, _replayed(response, demand, body))
-    demand.reporter_count = len(data["reporters"])  # type: ignore[attr-defined]
-    return Answer(201, demand)
 
 
-def _replayed(response: HttpResponse, first: Demand, body: DemandIn) -> Demand:
-    # The title as the form cleans it (stripped), so a retry of the same body always matches.
-    sent = (body.title.strip(), body.category, body.area)
-    if (first.title, first.category_id, first.area_id) != sent:
+def _digest(body: DemandIn) -> str:
+    """SHA-256 of the request as validated: every field (defaults filled in), sorted keys, the
+    texts stripped as the form strips them, the reporters as a set, coordinates to 6 places."""
+    canonical = body.model_dump(mode="json")
+    for name in ("title", "description"):
+        canonical[name] = canonical[name].strip()
+    canonical["reporters"] = sorted(set(canonical["reporters"]))
+    for name in ("latitude", "longitude"):  # 31.331 and "31.331000" are one point
+        value = getattr(body, name)
+        canonical[name] = None if value is None else f"{value:.6f}"
+    text = json.dumps(canonical, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _seen(user: Any, key: str) -> IdempotencyKey | None:
+    return IdempotencyKey.objects.filter(user=user, key=key).select_related("demand").first()
+
+
+def _replayed(
+    request: HttpRequest, response: HttpResponse, seen: IdempotencyKey, digest: str
+) -> Demand:
+    if seen.digest != digest:
         raise ServiceError(
-            _("This Idempotency-Key was already used for another demand; use a new key."),
+            _("This Idempotency-Key was already used for another request; use a new key."),
             code="idempotency_key_reused",
         )
     response["Idempotent-Replayed"] = "true"
-    return actions.scoped_demand(first.created_by, first.pk)
+    return actions.scoped_demand(request.user, seen.demand_id)
 
 
 def _act(

@@ -15,6 +15,7 @@ from genxi.core.services import ServiceError
 ERROR_ANSWERS = {
     400: "Refused: the message says why (`field` names the input at fault)",
     401: "No valid token or session",
+    403: "A session-authenticated write without its CSRF token (`csrf_failed`)",
     404: "Not found, or outside the caller's areas and roles",
     409: "The record has moved on (someone else acted first), or a key was reused",
     422: "Input not valid: `errors` lists each field",
@@ -37,6 +38,9 @@ ERROR_SCHEMA = {
         },
     },
 }
+
+# What django-ninja's session authentication raises (in English) when a write lacks the CSRF token.
+NINJA_CSRF_FAILED = "CSRF check Failed"
 
 # Refusals because of the record's state (someone moved it on, a key already used): 409.
 CONFLICTS = frozenset(
@@ -110,4 +114,15 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        if exc.status_code == 403 and str(exc) == NINJA_CSRF_FAILED:
+            return error(
+                api,
+                request,
+                403,
+                "csrf_failed",
+                _(
+                    "The page's security token is missing or out of date: reload the page and "
+                    "try again, or send an API token (Authorization: Bearer <token>)."
+                ),
+            )
         return error(api, request, exc.status_code, "error", str(exc))

@@ -13,6 +13,7 @@ servicerequestupdates.
 
 import contextlib
 import math
+import re
 import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
@@ -32,10 +33,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from genxi.accounts.services import user_for_token
+from genxi.api import services as api_services
+from genxi.api.models import UnplacedRequest
 from genxi.core.services import ServiceError, already_submitted
 from genxi.demands import services
 from genxi.demands.models import (
     OPEN_STATUSES,
+    PUBLIC_NOTE_KINDS,
     Category,
     Channel,
     Demand,
@@ -44,7 +48,7 @@ from genxi.demands.models import (
     Status,
 )
 from genxi.places.forms import collect_areas
-from genxi.places.models import Area, AreaKind, Resident
+from genxi.places.models import Area, AreaKind, Resident, path_ids
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-22T00:00:00+08:00"  # when the answers below last changed shape
@@ -107,11 +111,23 @@ def _fill(element: ET.Element, row: dict[str, Any]) -> None:
             child.text = str(value)
 
 
+# What XML 1.0 cannot carry (its Char production): one such character in a note would make the
+# whole answer unreadable for every client.
+NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text: str) -> str:
+    return NOT_XML.sub("", text)
+
+
 def _render(fmt: str, top: ET.Element, body: Any, status: int) -> HttpResponse:
     if fmt == "json":
         return JsonResponse(
             body, safe=False, status=status, json_dumps_params={"ensure_ascii": False}
         )
+    for element in top.iter():
+        if element.text:
+            element.text = xml_text(element.text)
     xml = ET.tostring(top, encoding="utf-8", xml_declaration=True)
     return HttpResponse(xml, content_type=FORMATS["xml"], status=status)
 
@@ -138,7 +154,8 @@ def errors_response(
 ) -> HttpResponse:
     """The spec's error list, in the format the path asks for (XML unless it ends in .json)."""
     fmt = "json" if request.path.endswith(".json") else "xml"
-    rows = [{"code": code, "description": text} for code, text in errors]
+    # Never echo control characters back, in either format.
+    rows = [{"code": code, "description": xml_text(text)} for code, text in errors]
     return _answer(fmt, "errors", "error", rows, status=status)
 
 
@@ -318,9 +335,13 @@ def _coordinate(request: HttpRequest, name: str, limit: int) -> Decimal | None:
     return value.quantize(Decimal("0.000001"))
 
 
-def _place(request: HttpRequest, user: Any, lat: Decimal | None, long: Decimal | None) -> Area:
-    """Where: address_id (an area), else address_string (a place's name or address), else the
-    nearest place to lat/long — among the places the key's owner may record demands in."""
+def _place(
+    request: HttpRequest, user: Any, lat: Decimal | None, long: Decimal | None
+) -> Area | None:
+    """Where: address_id (an area); else address_string: the most specific place whose name it
+    contains, or a place's street address; else the nearest place to lat/long — among the
+    places the key's owner may record demands in. None: free text that names no place (the
+    request waits for staff to place it)."""
     places: QuerySet[Area] = collect_areas(user)
     address_id = request.POST.get("address_id", "").strip()
     address = request.POST.get("address_string", "").strip().replace("\x00", "")
@@ -334,17 +355,12 @@ def _place(request: HttpRequest, user: Any, lat: Decimal | None, long: Decimal |
             raise Open311Error(400, _("address_id is not a place you may report in."))
         return area
     if address:
-        matches = list(places.filter(name=address)[:2]) or list(
-            places.filter(address__contains=address)[:2]
-        )
-        if len(matches) == 1:
-            return matches[0]
-        raise Open311Error(
-            400,
-            _("Several places match address_string; send address_id instead.")
-            if matches
-            else _("No place you may report in matches address_string; send address_id."),
-        )
+        named = api_services.match_place(places, address)
+        if named is not None:
+            return named
+        by_address = list(places.filter(address__contains=address[:500])[:2])
+        if len(by_address) == 1:
+            return by_address[0]
     if lat is not None and long is not None:
         near = places.filter(
             latitude__range=(lat - Decimal(NEAR_DEGREES), lat + Decimal(NEAR_DEGREES)),
@@ -359,23 +375,18 @@ def _place(request: HttpRequest, user: Any, lat: Decimal | None, long: Decimal |
             ),
             default=None,
         )
-        if best is None:
+        if best is not None:
+            return best
+        if not address:
             raise Open311Error(400, _("No place you may report in lies near lat/long."))
-        return best
+    if address:
+        return None
     raise Open311Error(400, _("Give the location: lat and long, address_string or address_id."))
 
 
 def _reporter(request: HttpRequest, user: Any) -> list[Resident]:
-    """The resident behind the request, if the phone is one the key's owner already knows.
-    Nobody new is registered from an API call."""
-    phone = request.POST.get("phone", "").strip()
-    if not phone:
-        return []
-    return (
-        list(Resident.objects.visible_to(user).search(phone, by_phone=True)[:1])
-        if len("".join(ch for ch in phone if ch.isdigit())) >= 11
-        else []
-    )
+    """The resident behind the request, if the phone is one the key's owner already knows."""
+    return api_services.reporters_by_phone(user, request.POST.get("phone", ""))
 
 
 def request_list(request: HttpRequest, fmt: str) -> HttpResponse:
@@ -417,15 +428,20 @@ def request_detail(request: HttpRequest, fmt: str, code: str) -> HttpResponse:
 
 @_views
 def token_detail(request: HttpRequest, fmt: str, token: str) -> HttpResponse:
+    """The request a token names: its id once there is a demand; before that (a request waiting
+    for staff to place it), only the token."""
     try:
-        demand = already_submitted(uuid.UUID(token), Demand)
+        key = uuid.UUID(token)
     except ValueError:
-        demand = None
-    if demand is None:
+        key = None
+    demand = already_submitted(key, Demand) if key is not None else None
+    if demand is not None:
+        row = {"service_request_id": demand.code, "token": str(key)}
+    elif key is not None and UnplacedRequest.objects.filter(token=key).exists():
+        row = {"token": str(key)}
+    else:
         raise Open311Error(404, _("No request has the token %(token)s.") % {"token": token[:50]})
-    return _answer(
-        fmt, "service_requests", "request", [{"service_request_id": demand.code, "token": token}]
-    )
+    return _answer(fmt, "service_requests", "request", [row])
 
 
 def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
@@ -460,6 +476,8 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
     if not description:
         raise Open311Error(400, _("Describe the problem in description."))
     token = uuid.uuid4()
+    if area is None:
+        return _keep_unplaced(request, fmt, user, token, category, description, lat, long)
     try:
         demand = services.collect_demand(
             actor=user,
@@ -489,6 +507,51 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
     return _answer(fmt, "service_requests", "request", [row], status=201)
 
 
+# What an unplaced request keeps of the post: every field but the key.
+KEPT_FIELDS = (
+    "service_code", "attribute[subcategory]", "address_string", "lat", "long", "email",
+    "device_id", "account_id", "first_name", "last_name", "phone", "description", "media_url",
+)  # fmt: skip
+
+
+def _keep_unplaced(
+    request: HttpRequest,
+    fmt: str,
+    user: Any,
+    token: uuid.UUID,
+    category: Category,
+    description: str,
+    lat: Decimal | None,
+    long: Decimal | None,
+) -> HttpResponse:
+    """An address that names no place: keep the request for staff and answer with its token
+    (the specification's answer for a request not yet given an id)."""
+    fields = {
+        name: request.POST.get(name, "").replace("\x00", "")[:5000]
+        for name in KEPT_FIELDS
+        if request.POST.get(name, "").strip()
+    }
+    try:
+        api_services.keep_unplaced(
+            actor=user,
+            token=token,
+            category=category,
+            address=fields.get("address_string", ""),
+            description=description[:5000],
+            latitude=lat,
+            longitude=long,
+            media_url=fields.get("media_url", "")[:500],
+            fields=fields,
+        )
+    except ServiceError as exc:
+        raise Open311Error(400, exc.message) from exc
+    notice = _("Received: staff will place it and give it an id; ask tokens/%(token)s.") % {
+        "token": token
+    }
+    row = {"token": str(token), "service_notice": notice, "account_id": None}
+    return _answer(fmt, "service_requests", "request", [row], status=201)
+
+
 def _agency(demand: Demand) -> str:
     if demand.path == HandlingPath.PARTNER and demand.handler_partner is not None:
         return demand.handler_partner.name
@@ -500,15 +563,19 @@ def _agency(demand: Demand) -> str:
 def _requests(demands: Iterable[Demand]) -> list[dict[str, Any]]:
     demands = list(demands)
     notes: dict[int, str] = {}
-    public = DemandEvent.objects.filter(demand__in=demands, public=True).exclude(note="")
+    public = (
+        DemandEvent.objects.public()
+        .filter(demand__in=demands, kind__in=PUBLIC_NOTE_KINDS)
+        .exclude(note="")
+    )
     for demand_id, note in public.order_by("at", "id").values_list("demand", "note"):
         notes[demand_id] = note  # the latest public note wins
     areas = _public_areas(demands)
     rows = []
     for demand in demands:
         area = areas[demand.area_id]
-        lat = demand.latitude if demand.latitude is not None else area.latitude
-        long = demand.longitude if demand.longitude is not None else area.longitude
+        # The compound's own point, never where the resident stood (that is a home's door).
+        lat, long = area.latitude, area.longitude
         rows.append(
             {
                 "service_request_id": demand.code,
@@ -522,7 +589,12 @@ def _requests(demands: Iterable[Demand]) -> list[dict[str, Any]]:
                 "requested_datetime": _local(demand.created_at),
                 "updated_datetime": _local(demand.updated_at),
                 "expected_datetime": _end_of(demand.expected_on or demand.resolution_due),
-                "address": area.address or f"{demand.community.name} {area.name}",
+                "address": area.address
+                or (
+                    area.name
+                    if area.pk == demand.community_id
+                    else f"{demand.community.name} {area.name}"
+                ),
                 "address_id": area.pk,
                 "zipcode": None,
                 "lat": lat,
@@ -533,16 +605,29 @@ def _requests(demands: Iterable[Demand]) -> list[dict[str, Any]]:
     return rows
 
 
+# The places an answer may name: a building, a common area or a grid would point at a home.
+PUBLIC_KINDS = frozenset(
+    {AreaKind.COMPOUND, AreaKind.COMMUNITY, AreaKind.STREET, AreaKind.TOWN, AreaKind.DISTRICT}
+)
+
+
 def _public_areas(demands: list[Demand]) -> dict[int, Area]:
-    """Each demand's place as far down as a compound (a building would point at a home)."""
+    """Each demand's place as far down as a compound: its nearest such ancestor or itself."""
     by_id = {d.area_id: d.area for d in demands}
-    parents = Area.objects.in_bulk(
-        {a.parent_id for a in by_id.values() if a.kind == AreaKind.BUILDING and a.parent_id}
+    ancestors = Area.objects.in_bulk(
+        {
+            part
+            for area in by_id.values()
+            if area.kind not in PUBLIC_KINDS
+            for part in path_ids(area.path)
+        }
     )
-    return {
-        pk: parents.get(area.parent_id, area) if area.kind == AreaKind.BUILDING else area
-        for pk, area in by_id.items()
-    }
+    public = {}
+    for pk, area in by_id.items():
+        chain = [ancestors.get(i) for i in path_ids(area.path)]
+        shown = [a for a in chain if a is not None and a.kind in PUBLIC_KINDS]
+        public[pk] = area if area.kind in PUBLIC_KINDS or not shown else shown[-1]
+    return public
 
 
 # ---------------------------------------------------------------- mySociety updates
@@ -552,9 +637,9 @@ def _public_areas(demands: list[Demand]) -> dict[int, Area]:
 def update_list(request: HttpRequest, fmt: str) -> HttpResponse:
     """The public steps of every demand in a period, oldest first (mySociety's extension)."""
     start, end = _dates(request)
-    events: QuerySet[DemandEvent] = DemandEvent.objects.filter(
-        public=True, at__gte=start, at__lte=end
-    ).select_related("demand")
+    events: QuerySet[DemandEvent] = (
+        DemandEvent.objects.public().filter(at__gte=start, at__lte=end).select_related("demand")
+    )
     ids = request.GET.get("service_request_id", "").strip()
     if ids:
         events = events.filter(demand__code__in=[c.strip().upper() for c in ids.split(",")][:100])
@@ -564,7 +649,7 @@ def update_list(request: HttpRequest, fmt: str) -> HttpResponse:
             "service_request_id": event.demand.code,
             "status": UPDATE_STATUS.get(event.to_status or event.demand.status, "open"),  # type: ignore[call-overload]
             "updated_datetime": _local(event.at),
-            "description": event.note,
+            "description": event.public_note,
             "media_url": None,
         }
         for event in events.order_by("at", "id")[:MAX_ROWS]

@@ -171,7 +171,7 @@ class PublicStatus(models.TextChoices):
     """All that the public tracking page says."""
 
     OPEN = "open", pgettext_lazy("demand", "Open")
-    RESOLVED = "resolved", _("Resolved")
+    RESOLVED = "resolved", _("Closed out")  # the words staff see for a closed-out demand
     CLOSED_UNRESOLVED = "closed_unresolved", _("Closed without resolution")
 
 
@@ -470,6 +470,18 @@ class EventKind(models.TextChoices):
     DUE_RECOMPUTED = "due_recomputed", _("deadlines recomputed with the year's published holidays")
 
 
+# The only notes written for the public: a progress note staff ticked "the public may read it".
+# Every other note (an assignment note, a finding, a result, a call-back's comment) is staff's,
+# even on a step the public sees.
+PUBLIC_NOTE_KINDS = frozenset({EventKind.UPDATE})
+
+
+class DemandEventQuerySet(models.QuerySet["DemandEvent"]):
+    def public(self) -> "DemandEventQuerySet":
+        """The steps the public sees (with `public_note`, never `note`)."""
+        return self.filter(public=True)
+
+
 class DemandEvent(models.Model):
     """The append-only history of a demand: every state change, assignment, deadline change and
     note. The figures are computed from it."""
@@ -490,6 +502,8 @@ class DemandEvent(models.Model):
     public = models.BooleanField(default=False)
     data = models.JSONField(default=dict, blank=True)
 
+    objects = DemandEventQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("demand event")
         verbose_name_plural = _("demand events")
@@ -502,6 +516,11 @@ class DemandEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.demand_id} {self.kind}"
+
+    @property
+    def public_note(self) -> str:
+        """The note as the public may read it: only what staff explicitly marked public."""
+        return self.note if self.public and self.kind in PUBLIC_NOTE_KINDS else ""
 
 
 class Callback(models.Model):

@@ -400,7 +400,7 @@ def track(request: HttpRequest) -> HttpResponse:
                 pk=demand.merged_into.pk
             )
     events = (
-        demand.events.filter(public=True).only("kind", "at", "note") if demand is not None else []
+        demand.events.public().only("kind", "at", "note", "public") if demand is not None else []
     )
     return render(
         request,
@@ -410,8 +410,27 @@ def track(request: HttpRequest) -> HttpResponse:
             "demand": demand,
             "events": events,
             "not_found": bool(code) and demand is None,
+            "back": _back(request),
         },
     )
+
+
+def _back(request: HttpRequest) -> str:
+    """Where "back" leads: the page of this site the person came from, else the home page."""
+    from urllib.parse import urlsplit
+
+    from django.urls import reverse
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    # A look-up keeps where the first visit came from (the form carries it as `back`).
+    for url in (request.GET.get("back", ""), request.headers.get("referer", "")):
+        if url and url_has_allowed_host_and_scheme(
+            url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            came_from = urlsplit(url)
+            if came_from.path.startswith("/") and came_from.path != request.path:
+                return came_from.path + (f"?{came_from.query}" if came_from.query else "")
+    return reverse("core:home")
 
 
 @login_required

@@ -6,6 +6,7 @@ and money locks its fund's row. The database backs both: one `Participation` per
 paper ballot number per vote, positive amounts.
 """
 
+import re
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -844,5 +845,10 @@ def pabulib(vote: Vote) -> str:
     return "\n".join(out) + "\n"
 
 
+# Control characters (\r, \n, tabs, …) and Unicode's line and paragraph separators.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
 def _clean(text: str) -> str:
-    return text.replace(";", "，").replace("\n", " ").strip()
+    """One field of a Pabulib line: no separator, no control character, no line break."""
+    return _CONTROL.sub(" ", text.replace(";", "，")).strip()

@@ -140,7 +140,6 @@ def test_post_errors(world: World, client, category: Category) -> None:
         ({**good, "service_code": "999"}, 404),
         ({**good, "address_id": world.loubei_building.pk}, 400),
         ({**good, "address_id": ""}, 400),  # no location at all
-        ({**good, "address_id": "", "address_string": "没有这个地方"}, 400),
         ({**good, "address_id": "", "lat": "abc", "long": "120.5"}, 400),
         ({**good, "description": ""}, 400),
         ({**good, "media_url": "javascript:alert(1)"}, 400),
@@ -228,9 +227,11 @@ def test_updates_follow_the_public_steps(world: World, client, category: Categor
     services.accept(actor=world["bob"], demand=demand, note="已受理")
     services.verify(actor=world["bob"], demand=demand, findings="周福珍家门口，属实")  # not public
     services.assign(actor=world["bob"], demand=demand, path="community", note="社区自办")
+    services.post_update(actor=world["bob"], demand=demand, text="周五前修好", public=True)
     updates = client.get(f"{BASE}/servicerequestupdates.json").json()
+    # The steps are public; of their notes, only the one staff marked public.
     assert [(u["status"], u["description"]) for u in updates] == [
-        ("open", ""), ("open", "已受理"), ("in_progress", "社区自办")
+        ("open", ""), ("open", ""), ("in_progress", ""), ("in_progress", "周五前修好")
     ]  # fmt: skip
     assert "周福珍" not in json.dumps(updates, ensure_ascii=False)
     root = xml(client.get(f"{BASE}/servicerequestupdates.xml"))
@@ -239,4 +240,4 @@ def test_updates_follow_the_public_steps(world: World, client, category: Categor
         "update_id", "service_request_id", "status", "updated_datetime", "description", "media_url"
     ]  # fmt: skip
     [row] = client.get(f"{BASE}/requests/{demand.code}.json").json()
-    assert row["status_notes"] == "社区自办" and row["agency_responsible"] == "和泰社区"
+    assert row["status_notes"] == "周五前修好" and row["agency_responsible"] == "和泰社区"

@@ -4,12 +4,14 @@ figures, scoped for the whole cast."""
 
 import io
 import json
+import threading
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.signals import request_finished
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
+from django.test import Client
 from PIL import Image
 
 from genxi.accounts.services import create_api_token
@@ -85,6 +87,93 @@ def test_a_retried_create_returns_the_first_demand(world: World, category, clien
     assert Demand.objects.count() == 4
 
 
+def test_the_same_key_with_any_other_body_is_refused(world: World, category, client) -> None:
+    """A digest of the whole request is kept with the key: every field counts, not the title."""
+    auth = bearer(world, "bob")
+    key = {"HTTP_IDEMPOTENCY_KEY": "intake-2026-11-22-0003"}
+    body = new_demand(world, category, description="南门太窄", latitude="31.331000")
+    first = post(client, "/api/v1/demands", auth, body, **key)
+    assert first.status_code == 201, first.content
+    changed: list[dict[str, Any]] = [
+        {"description": "北门太窄"},
+        {"channel": "visit"},
+        {"reporters": []},
+        {"reporters": [world.resident1.pk, world.resident2.pk]},
+        {"latitude": "31.331001"},
+        {"longitude": "120.5"},
+        {"area": world.compound.pk},
+    ]
+    for change in changed:
+        other = post(client, "/api/v1/demands", auth, {**body, **change}, **key)
+        assert other.status_code == 409, change
+        assert other.json()["code"] == "idempotency_key_reused"
+        assert "Idempotent-Replayed" not in other
+    # The same request, written differently (key order, a number for the latitude), replays.
+    same = {k: body[k] for k in reversed(list(body))} | {"latitude": 31.331}
+    again = post(client, "/api/v1/demands", auth, same, **key)
+    assert again.status_code == 201 and again["Idempotent-Replayed"] == "true"
+    assert again.json()["id"] == first.json()["id"]
+    assert Demand.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ten_retries_at_once_make_one_demand_and_every_replay_says_so(
+    world: World, category
+) -> None:
+    """A phone on a bad network sends one create ten times at once: one demand, and the nine
+    others are all marked replays (also those that lost the race at the database)."""
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite serialises the writers: the race needs PostgreSQL")
+    auth = bearer(world, "bob")
+    body = json.dumps(new_demand(world, category))
+    barrier = threading.Barrier(10)
+    answers: list[Any] = []
+    lock = threading.Lock()
+
+    def send() -> None:
+        try:
+            barrier.wait(timeout=30)
+            response = Client().post(
+                "/api/v1/demands",
+                body,
+                content_type="application/json",
+                HTTP_IDEMPOTENCY_KEY="race-1",
+                **auth,
+            )
+            with lock:
+                answers.append(response)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [a.status_code for a in answers] == [201] * 10
+    assert len({a.json()["id"] for a in answers}) == 1
+    assert Demand.objects.count() == 1
+    replayed = [a for a in answers if a.get("Idempotent-Replayed") == "true"]
+    assert len(replayed) == 9
+
+
+def test_a_session_write_without_its_csrf_token_is_refused_in_chinese(
+    world: World, category
+) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world["bob"])
+    body = json.dumps(new_demand(world, category))
+    refused = client.post("/api/v1/demands", body, content_type="application/json")
+    assert refused.status_code == 403
+    answer = refused.json()
+    assert answer["code"] == "csrf_failed" and "安全令牌" in answer["message"]
+    english = client.post(
+        "/api/v1/demands", body, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert english.json()["message"].startswith("The page's security token")
+    assert Demand.objects.count() == 0
+
+
 def test_create_refuses_bad_input_with_the_fields_named(world: World, category, client) -> None:
     auth = bearer(world, "bob")
     outside = post(
@@ -149,6 +238,9 @@ def test_the_whole_life_of_a_demand_over_the_api(world: World, category, client)
     )
     noted = post(client, f"{url}/updates", dave, {"text": "已联系施工队", "public": True})
     assert noted.json()["events"][-1]["note"] == "已联系施工队"
+    assert noted.json()["events"][-1]["note_public"] is True
+    steps = [e for e in noted.json()["events"] if e["kind"] != "update"]
+    assert any(e["public"] for e in steps) and not any(e["note_public"] for e in steps)
     resolved = client.post(
         f"{url}/resolve", {"result": "门已拓宽到 120 cm", "photos": [jpeg()]}, **dave
     )
