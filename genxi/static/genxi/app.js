@@ -3,6 +3,7 @@
 
    <form data-confirm="…">            asks before the form is sent
    <form data-max-choices="N" data-too-many="…">  a ballot with more than N ticks is not sent
+   <form data-budget="B" data-over-budget="…">     nor one whose ticked data-cost add up over B
    <button data-print>                  prints the page
    <button data-pick-resident data-pk data-name>   adds a resident to #picked (demand form)
    <button data-pick-category data-category="pk">  chooses a category on the demand form
@@ -32,11 +33,21 @@
   document.addEventListener("submit", (event) => {
     const form = event.target;
     if (!(form instanceof HTMLFormElement)) return;
+    // A ballot over its limit is refused here, before the confirmation (the server checks again).
+    const ticked = form.querySelectorAll('input[type="checkbox"]:checked');
     const max = form.dataset.maxChoices;
-    if (max) {
-      const ticked = form.querySelectorAll('input[type="checkbox"]:checked').length;
-      if (ticked > Number(max)) {
-        say(form, form.dataset.tooMany || "");
+    if (max && ticked.length > Number(max)) {
+      say(form, form.dataset.tooMany || "");
+      stop(event);
+      return;
+    }
+    const budget = form.dataset.budget;
+    if (budget) {
+      // In cents, so that 0.1 + 0.2 adds up.
+      const cents = (text) => Math.round(Number(text || 0) * 100);
+      const total = Array.from(ticked).reduce((sum, box) => sum + cents(box.dataset.cost), 0);
+      if (total > cents(budget)) {
+        say(form, form.dataset.overBudget || "");
         stop(event);
         return;
       }
