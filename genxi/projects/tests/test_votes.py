@@ -75,7 +75,7 @@ def approval_vote(world: World, fund: Fund, candidates, **kw) -> Vote:
 
 
 def test_fund_rules_refuse_projects_that_break_them(world: World, fund: Fund) -> None:
-    with pytest.raises(ServiceError, match="最多支付 60,000.00 元"):
+    with pytest.raises(ServiceError, match=r"最多支付 60,000\.00 元"):
         services.propose_project(actor=None, fund=fund, title="大修", cost=D("70000"))
     with pytest.raises(ServiceError, match="大于 0"):
         services.propose_project(actor=None, fund=fund, title="无", cost=D("0"))
@@ -287,7 +287,7 @@ def test_payments_never_spend_money_twice(world, fund, candidates) -> None:
         actor=world["bob"], project=park, amount=D("25000"), override_reason="地下管线改道"
     )
     assert services.balance(fund).bound == D("55000")
-    with pytest.raises(ServiceError, match="45,000.00"):
+    with pytest.raises(ServiceError, match=r"45,000\.00"):
         services.record_payment(
             actor=world["bob"], project=park, amount=D("45001"), override_reason="再加"
         )
