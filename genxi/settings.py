@@ -41,9 +41,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "django_tasks",
-    "django_tasks_db",
+    "genxi.core.third_party_apps.TasksDatabaseConfig",  # django_tasks_db, named in Chinese
     "rules.apps.AutodiscoverRulesConfig",
-    "axes",
+    "genxi.core.third_party_apps.AxesConfig",  # axes, named in Chinese
     "csp",
     "ninja",  # its Swagger UI files, served from here rather than a CDN
     "genxi.core",
