@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Dialog, Page, expect
 
 from genxi.browser import PHONE, log_in, shot
 from genxi.conftest import PASSWORD, World
@@ -44,7 +44,12 @@ def test_a_representative_votes_on_a_phone_and_checks_the_ballot(
     vote, _projects = a_vote(world)
     page.set_viewport_size(PHONE)
     dialogs: list[str] = []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.accept()))
+
+    def answer(dialog: Dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", answer)
     log_in(page, live_server.url, "erin", PASSWORD)
     page.click("a.stat:has-text('票决')")
     page.click("text=2026年为民服务项目票决")
