@@ -23,3 +23,11 @@ def test_the_api_docs_page_works_from_local_files(world: World, live_server, pag
     expect(page.locator(".opblock").first).to_be_visible()
     shot(page, "csp-api-docs")
     assert [u for u in foreign if not u.startswith("data:")] == []
+
+
+def test_choosing_an_area_reloads_the_demand_list(world: World, live_server, page: Page) -> None:
+    page.set_viewport_size(DESK)
+    log_in(page, live_server.url, "alice", PASSWORD)
+    page.goto(live_server.url + "/demands/")
+    page.select_option("select[name=area]", str(world.hetai.pk))
+    page.wait_for_url(f"**/demands/?*area={world.hetai.pk}*")

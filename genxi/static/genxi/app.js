@@ -24,7 +24,8 @@
       box.className = "error js-form-error";
       box.setAttribute("role", "alert");
       const actions = form.querySelector(".actions");
-      form.insertBefore(box, actions);
+      if (actions) actions.before(box);
+      else form.append(box);
     }
     box.textContent = text;
   }
