@@ -73,3 +73,31 @@ def test_the_favicon_is_served_and_linked(world: World, client) -> None:
     assert b"".join(response.streaming_content)[:4] == b"\x00\x00\x01\x00"  # an ICO file
     html = client.get(reverse("accounts:login")).content.decode()
     assert 'rel="icon"' in html and "genxi/favicon.svg" in html
+
+
+HREF = re.compile(r"""<a\s[^>]*href="(/[^"#]*)""")
+SKIP = ("/accounts/logout", "/static/", "/media/", "/admin/", "/api/", "/open311/", "/i18n/")
+
+
+@pytest.mark.parametrize("username", ["alice", "bob", "carol", "dave", "erin"])
+def test_every_page_reached_from_home_has_no_inline_script(
+    world: World, client, username: str
+) -> None:
+    """Follow the links from the home page, as each role: what any page shows must pass."""
+    from genxi.projects.tests.test_browser import a_vote
+
+    a_vote(world)
+    client.force_login(world[username])
+    seen: set[str] = set()
+    queue = ["/"]
+    while queue and len(seen) < 150:
+        url = queue.pop(0)
+        if url in seen or url.startswith(SKIP) or "export" in url:
+            continue
+        seen.add(url)
+        response = client.get(url)
+        assert_strict(response, url + " as " + username)
+        if response.get("Content-Type", "").startswith("text/html"):
+            links = HREF.findall(response.content.decode())
+            queue += [link.replace("&amp;", "&") for link in links]
+    assert len(seen) > 5
