@@ -80,3 +80,22 @@ def test_the_triage_page_shows_staff_no_shell_command(world: World, client) -> N
     client.force_login(world["alice"])
     html = client.get(reverse("triage:index")).content.decode()
     assert "genxi triage" not in html
+
+
+def test_a_budget_ballot_carries_what_the_browser_checks(world: World, client) -> None:
+    fund = services.create_fund(
+        actor=None, community=world.hetai, year=2026, amount=Decimal("100000"),
+        reserve=Decimal("10000"),
+    )  # fmt: skip
+    for title, cost in [("口袋公园", "50000"), ("楼道扶手", "30000"), ("休闲座椅", "20000")]:
+        services.propose_project(actor=None, fund=fund, title=title, cost=Decimal(cost))
+    vote = services.create_vote(
+        actor=None, fund=fund, title="预算内票决", method="budget",
+        projects=list(fund.projects.all()), max_choices=None,
+    )  # fmt: skip
+    services.add_electors(actor=None, vote=vote, electors=[("艾琳", "resident", 1, world["erin"])])
+    services.open_vote(actor=None, vote=vote)
+    client.force_login(world["erin"])
+    html = client.get(reverse("projects:vote_detail", args=[vote.pk])).content.decode()
+    assert 'data-budget="90000.00"' in html and 'data-cost="50000.00"' in html
+    assert "超出预算 90,000.00 元" in html and "data-max-choices" not in html
