@@ -1,9 +1,11 @@
 # The two commands a newcomer needs. Both install what they need first.
 .PHONY: demo test lint messages
 
-demo:            ## install, load the demo world and serve it on http://127.0.0.1:8000
+PORT ?= 8000
+
+demo:            ## install, load the demo world and serve it on http://127.0.0.1:$(PORT) (make demo PORT=8001)
 	./scripts/setup
-	.venv/bin/genxi demo
+	.venv/bin/genxi demo --port $(PORT)
 
 test:            ## install (with Chromium) and run lint, types and the whole suite on SQLite and PostgreSQL
 	./scripts/test

@@ -1,8 +1,9 @@
 """The `genxi` command: demo, serve, check, generate, and any manage.py command.
 
 genxi demo [--port 8000]     create/migrate the database, load the demo world, serve it
-genxi serve [--port 8000]    production server (gunicorn, several workers) on the configured DB
-genxi check                  Django's deployment checks
+genxi serve [--port 8000]    production server (gunicorn, several workers) on the configured DB;
+                             refuses to start with the built-in secret key or with GENXI_DEBUG
+genxi check                  Django's deployment checks: exits 1 on any warning
 genxi generate --residents N a synthetic city for benchmarks
 genxi apikey create --user U a personal API token for user U (printed once)
 genxi triage train|retrain|eval   triage's category classifier (eval: --csv FILE ...)
@@ -56,6 +57,51 @@ def _serve(host: str, port: int, workers: int) -> None:
     run()
 
 
+# Said in English and Chinese: whoever deploys may read either, and the log has no language.
+SECRET_KEY_MISSING = """\
+genxi serve: refusing to start: GENXI_SECRET_KEY is not set, or is the built-in key published
+with the source, or is too short. Anyone could forge sessions and log in as any user with it.
+Set GENXI_SECRET_KEY to a long random value, kept secret and the same across restarts, e.g.
+    export GENXI_SECRET_KEY="$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')"
+To try Genxi on this computer, run `genxi demo` instead.
+
+genxi serve：拒绝启动：没有设置 GENXI_SECRET_KEY，或者它仍是随源码公开的内置密钥，或者太短。
+用这个密钥，任何人都能伪造会话、冒充任何用户登录。
+请把 GENXI_SECRET_KEY 设为一个足够长的随机值（保密，且每次重启保持不变），例如：
+    export GENXI_SECRET_KEY="$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')"
+只想在本机试用，请改用 `genxi demo`。"""
+
+DEBUG_ON = """\
+genxi serve: refusing to start with GENXI_DEBUG on: debug pages show settings, code and data to
+anyone who causes an error. Unset GENXI_DEBUG (or set GENXI_DEBUG=false) for a real server.
+
+genxi serve：GENXI_DEBUG 已开启，拒绝启动：调试页面会把设置、代码和数据展示给任何引发错误的人。
+正式运行请取消 GENXI_DEBUG（或设为 GENXI_DEBUG=false）。"""
+
+
+def secret_key_is_real(key: str) -> bool:
+    """Not the built-in key, and long and varied enough (Django's own deploy rule)."""
+    from django.core.checks.security import base
+
+    return (
+        not key.startswith(base.SECRET_KEY_INSECURE_PREFIX)
+        and len(key) >= base.SECRET_KEY_MIN_LENGTH
+        and len(set(key)) >= base.SECRET_KEY_MIN_UNIQUE_CHARACTERS
+    )
+
+
+def refuse_unsafe_serve() -> None:
+    """`genxi serve` is for real use: stop, saying what to set, before serving anything unsafe."""
+    from django.conf import settings
+
+    if settings.DEBUG:
+        print(DEBUG_ON, file=sys.stderr)
+        sys.exit(2)
+    if not secret_key_is_real(settings.SECRET_KEY):
+        print(SECRET_KEY_MISSING, file=sys.stderr)
+        sys.exit(2)
+
+
 def default_workers() -> int:
     return max(2, (os.cpu_count() or 1) * 2 + 1)
 
@@ -104,9 +150,11 @@ def main(argv: list[str] | None = None) -> None:
             print(f"\nGenxi demo: http://{args.host}:{args.port}/  (Ctrl+C to stop)\n", flush=True)
             _serve(args.host, args.port, args.workers)
     elif args.command == "serve":
+        refuse_unsafe_serve()
         _serve(args.host, args.port, args.workers)
     elif args.command == "check":
-        _manage("check", "--deploy", "--fail-level", "ERROR")
+        # A deploy warning (the built-in key, cookies without HTTPS, ...) is a failed check.
+        _manage("check", "--deploy", "--fail-level", "WARNING")
     elif args.command == "generate":
         _manage("generate", *args.rest)
     elif args.command == "apikey":

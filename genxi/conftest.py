@@ -214,3 +214,30 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
             "--disable-sync",
         ],
     }
+
+
+# Every page a browser test opens is watched for Content-Security-Policy violations: Chromium
+# logs each refused inline script, handler, eval or foreign resource on the console, and the page
+# fires `securitypolicyviolation` (reported on the console here too). Any of them fails the test.
+CSP_WATCH = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error("CSP violation: " + event.effectiveDirective + " blocked "
+    + (event.blockedURI || "inline") + " at " + event.sourceFile + ":" + event.lineNumber);
+});
+"""
+
+
+@pytest.fixture
+def context(new_context: Any) -> Iterator[Any]:
+    browser_context = new_context()
+    violations: list[str] = []
+
+    def watch(message: Any) -> None:
+        text = message.text
+        if text.startswith("CSP violation") or "Content Security Policy" in text:
+            violations.append(text)
+
+    browser_context.add_init_script(CSP_WATCH)
+    browser_context.on("console", watch)
+    yield browser_context
+    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)

@@ -36,12 +36,21 @@ class UsernameOrPhoneBackend(ModelBackend):
 
 
 def lockout_username(request: HttpRequest, credentials: dict[str, Any] | None) -> str:
-    """The name django-axes counts failures under: a phone number in any spelling is one name.
+    """The name django-axes counts failures under: one account is one name.
 
-    Without this, "139 6251 0003" and "+86 13962510003" would each get five fresh guesses.
+    A known username or phone number (in any spelling) resolves to the account's username, so
+    five wrong passwords by phone lock the username too, and the other way round. Without this,
+    "139 6251 0003", "+86 13962510003" and "zhou" would each get five fresh guesses.
+    An identifier that names no account is counted as typed (a phone number normalised).
     """
-    raw = (credentials or {}).get("username") or request.POST.get("username", "")
+    raw = str((credentials or {}).get("username") or request.POST.get("username", "")).strip()
     try:
-        return normalize_phone(str(raw))
+        phone: str | None = normalize_phone(raw)
     except ValidationError:
-        return str(raw).strip()
+        phone = None
+    username = User.objects.filter(username=raw).values_list("username", flat=True).first()
+    if username is None and phone:
+        username = User.objects.filter(phone=phone).values_list("username", flat=True).first()
+    if username is not None:
+        return username
+    return phone or raw

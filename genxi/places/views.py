@@ -245,6 +245,16 @@ class PartyOrgDetail(ScopedDetailView):
     template_name = "places/partyorg_detail.html"
     select_related = ("area", "parent", "partner")
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        # A higher organisation above the user's areas is named, not linked (its page is a 404).
+        parent_id = self.object.parent_id
+        context["parent_visible"] = bool(
+            parent_id
+            and PartyOrg.objects.visible_to(self.request.user).filter(pk=parent_id).exists()
+        )
+        return context
+
 
 class PartyOrgCreate(ObjectCreate):
     page = "party_orgs"

@@ -2,6 +2,8 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from genxi.accounts.models import User
@@ -157,6 +159,17 @@ class VoteForm(BoundedForm):
         self.fields["projects"].queryset = fund.projects.filter(  # type: ignore[attr-defined]
             phase__in=[Phase.DRAFTING, Phase.DELIBERATION]
         )
+        if not self.fields["projects"].queryset.exists():  # type: ignore[attr-defined]
+            # Say why the list is empty and where candidates come from.
+            self.fields["projects"].help_text = format_html(
+                '{} <a href="{}">{}</a>',
+                _(
+                    "This fund has no candidate project yet (being drafted or deliberated). "
+                    "Add the projects first, then create the vote."
+                ),
+                reverse("projects:project_create", args=[fund.pk]),
+                _("Add a candidate project"),
+            )
 
     def clean_electors(self) -> list[tuple[str, str, int, Any]]:
         return parse_electors(self.cleaned_data["electors"])

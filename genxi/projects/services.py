@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from genxi.core.audit import acting_user, log_action
+from genxi.core.money import money
 from genxi.core.services import ServiceError, create_object, update_object
 from genxi.demands.models import Category, Demand
 from genxi.places.models import Area, AreaKind, Partner
@@ -195,7 +196,7 @@ def record_payment(
                     "This would pay %(total)s yuan against the %(committed)s committed to the "
                     "project. To spend more, give the reason."
                 )
-                % {"total": paid + amount, "committed": committed},
+                % {"total": money(paid + amount), "committed": money(committed)},
                 field="override_reason",
             )
         bound = sum((max(c, p) for c, p in ledger.values()), Decimal(0))
@@ -203,7 +204,7 @@ def record_payment(
         if after > fund.amount:
             raise ServiceError(
                 _("The fund has only %(left)s yuan that nothing is bound to.")
-                % {"left": fund.amount - bound},
+                % {"left": money(fund.amount - bound)},
                 field="amount",
             )
         entry = FundEntry.objects.create(
@@ -265,13 +266,13 @@ def _check_project(fund: Fund, cost: Decimal, category: Category | None) -> None
     if fund.max_per_project is not None and cost > fund.max_per_project:
         raise ServiceError(
             _("The fund pays at most %(max)s yuan for one project.")
-            % {"max": fund.max_per_project},
+            % {"max": money(fund.max_per_project)},
             field="cost",
         )
     if cost > fund.spendable:
         raise ServiceError(
             _("The fund has %(max)s yuan to give to projects (its reserve kept back).")
-            % {"max": fund.spendable},
+            % {"max": money(fund.spendable)},
             field="cost",
         )
     allowed = set(fund.categories.values_list("pk", flat=True))
@@ -605,7 +606,7 @@ def _check_choices(vote: Vote, projects: Sequence[Project]) -> list[Project]:
         if total > budget:
             raise ServiceError(
                 _("The chosen projects cost %(total)s yuan; the budget is %(budget)s.")
-                % {"total": total, "budget": budget},
+                % {"total": money(total), "budget": money(budget)},
                 field="projects",
             )
     return list(projects)
@@ -663,12 +664,12 @@ def tally(vote: Vote, budget: Decimal | None = None) -> list[Line]:
             chosen, reason = False, _("No votes.")
         elif costs[pk] <= left:
             left -= costs[pk]
-            chosen, reason = True, _("Fits: %(left)s yuan left after it.") % {"left": left}
+            chosen, reason = True, _("Fits: %(left)s yuan left after it.") % {"left": money(left)}
         else:
             chosen, reason = (
                 False,
                 _("Does not fit: it costs %(cost)s yuan, %(left)s yuan were left.")
-                % {"cost": costs[pk], "left": left},
+                % {"cost": money(costs[pk]), "left": money(left)},
             )
         lines.append(Line(pk, titles.get(pk, ""), costs[pk], votes[pk], chosen, str(reason)))
     return lines

@@ -73,6 +73,8 @@ class Feedback(models.Model):
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("triage feedback")
+        verbose_name_plural = _("triage feedback")
         constraints = [
             models.UniqueConstraint(fields=["demand", "kind"], name="feedback_once_per_demand")
         ]
@@ -98,6 +100,7 @@ class CommunitySettings(models.Model):
 
     class Meta:
         verbose_name = _("community triage settings")
+        verbose_name_plural = _("community triage settings")
 
     def __str__(self) -> str:
         return str(self.community_id)

@@ -108,3 +108,29 @@ def test_membership_grants_in_the_admin_go_through_the_service(world: World, cli
     response = client.post(url, data)  # the same role again: an error on the form, not a 500
     assert response.status_code == 200
     assert Membership.objects.filter(user=world["nobody"]).count() == 1
+
+
+def test_wrong_passwords_by_phone_lock_the_username_too(world: World, client) -> None:
+    create_user(actor=None, username="zhou", password=PASSWORD, phone="13962510003")
+    for _ in range(5):
+        client.post(LOGIN, {"username": "139 6251 0003", "password": "wrong"})
+    response = client.post(LOGIN, {"username": "zhou", "password": PASSWORD})
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+def test_wrong_passwords_by_username_lock_the_phone_too(world: World, client) -> None:
+    create_user(actor=None, username="zhou", password=PASSWORD, phone="13962510003")
+    for _ in range(5):
+        client.post(LOGIN, {"username": "zhou", "password": "wrong"})
+    response = client.post(LOGIN, {"username": "+86 139 6251 0003", "password": PASSWORD})
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+def test_mixed_identifiers_share_one_count(world: World, client) -> None:
+    create_user(actor=None, username="zhou", password=PASSWORD, phone="13962510003")
+    for name in ("zhou", "13962510003", "zhou", "139-6251-0003", "zhou"):
+        client.post(LOGIN, {"username": name, "password": "wrong"})
+    response = client.post(LOGIN, {"username": "zhou", "password": PASSWORD})
+    assert response.status_code == 429

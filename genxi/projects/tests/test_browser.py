@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Dialog, Page, expect
 
 from genxi.browser import PHONE, log_in, shot
 from genxi.conftest import PASSWORD, World
@@ -43,24 +43,30 @@ def test_a_representative_votes_on_a_phone_and_checks_the_ballot(
 ) -> None:
     vote, _projects = a_vote(world)
     page.set_viewport_size(PHONE)
-    page.on("dialog", lambda dialog: dialog.accept())
+    dialogs: list[str] = []
+
+    def answer(dialog: Dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", answer)
     log_in(page, live_server.url, "erin", PASSWORD)
     page.click("a.stat:has-text('票决')")
     page.click("text=2026年为民服务项目票决")
     ballot = page.locator("#ballot")
     expect(ballot).to_contain_text("口袋公园")
-    # Three ticks where two are allowed: refused, nothing recorded, the ballot still there.
+    expect(page.locator(".card").first).to_contain_text("赞成投票 · 最多选 2 个项目")
+    # Three ticks where two are allowed: refused on the phone before any confirmation.
     for title in ["口袋公园", "楼道扶手", "休闲座椅"]:
         ballot.locator(f"label:has-text('{title}') input").check()
     ballot.get_by_role("button", name="投出我的选票").click()
-    expect(page.locator(".messages")).to_contain_text("最多选 2 个项目")
-    assert not Participation.objects.exists()
-    ballot = page.locator("#ballot")
-    for title in ["口袋公园", "楼道扶手"]:
-        ballot.locator(f"label:has-text('{title}') input").check()
+    expect(ballot.locator("[role=alert]")).to_contain_text("最多选 2 个项目")
+    assert dialogs == [] and not Participation.objects.exists()
+    ballot.locator("label:has-text('休闲座椅') input").uncheck()
     shot(page, "phone-vote-ballot")
     ballot.get_by_role("button", name="投出我的选票").click()
     expect(page.locator(".messages")).to_contain_text("您的选票已计入")
+    assert len(dialogs) == 1  # asked once, when the ballot was within its limit
     receipt = page.locator("#your-receipt code").inner_text()
     assert Ballot.objects.get().receipt == receipt
     expect(page.locator("#ballot")).to_have_count(0)
@@ -132,3 +138,43 @@ def test_a_pioneer_records_an_assisted_ballot_and_nothing_else(world: World, cli
         assert client.post(url).status_code == 404, action
     client.force_login(world["dave"])
     assert client.post(assist, {"elector": paper_elector.pk}).status_code == 404
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_ballot_over_the_budget_is_refused_before_the_confirmation(
+    world: World, live_server, page: Page
+) -> None:
+    fund = services.create_fund(
+        actor=None, community=world.hetai, year=2026, amount=Decimal("100000"),
+        reserve=Decimal("10000"),
+    )  # fmt: skip
+    for title, cost in [("口袋公园", "50000"), ("楼道扶手", "30000"), ("休闲座椅", "20000")]:
+        services.propose_project(actor=None, fund=fund, title=title, cost=Decimal(cost))
+    vote = services.create_vote(
+        actor=None, fund=fund, title="预算内票决", method=Method.BUDGET,
+        projects=list(fund.projects.all()), max_choices=None,
+    )  # fmt: skip
+    services.add_electors(actor=None, vote=vote, electors=[("艾琳", "resident", 1, world["erin"])])
+    services.open_vote(actor=None, vote=vote)
+    dialogs: list[str] = []
+
+    def answer(dialog: Dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", answer)
+    page.set_viewport_size(PHONE)
+    log_in(page, live_server.url, "erin", PASSWORD)
+    page.goto(live_server.url + reverse("projects:vote_detail", args=[vote.pk]))
+    ballot = page.locator("#ballot")
+    for title in ["口袋公园", "楼道扶手", "休闲座椅"]:
+        ballot.locator(f"label:has-text('{title}') input").check()
+    ballot.get_by_role("button", name="投出我的选票").click()
+    expect(ballot.locator("[role=alert]")).to_contain_text("超出预算 90,000.00 元")
+    assert dialogs == [] and not Participation.objects.exists()
+    shot(page, "phone-vote-over-budget")
+    ballot.locator("label:has-text('休闲座椅') input").uncheck()
+    ballot.get_by_role("button", name="投出我的选票").click()
+    expect(page.locator(".messages")).to_contain_text("您的选票已计入")
+    assert len(dialogs) == 1 and Participation.objects.count() == 1

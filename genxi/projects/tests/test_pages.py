@@ -88,11 +88,11 @@ def test_a_pocket_park_from_the_needs_survey_to_a_paid_project(
     page.fill("input[name=reserve]", "20000")
     page.fill("input[name=max_per_project]", "150000")
     page.click("button:has-text('保存')")
-    expect(page.locator("#fund-free")).to_have_text("180000")
+    expect(page.locator("#fund-free")).to_have_text("180,000.00")
     page.click("text=修改使用规则")  # a larger reserve, agreed before any vote
     page.fill("input[name=reserve]", "30000")
     page.click("button:has-text('保存')")
-    expect(page.locator("#fund-free")).to_have_text("170000")
+    expect(page.locator("#fund-free")).to_have_text("170,000.00")
 
     for title, cost in [("口袋公园", "120000"), ("楼道扶手", "30000"), ("地下车库改造", "160000")]:
         page.click("text=新的候选项目")
@@ -102,7 +102,7 @@ def test_a_pocket_park_from_the_needs_survey_to_a_paid_project(
             page.check(f"input[name=demands][value='{wish.pk}']")
         page.click("button:has-text('保存')")
         if title == "地下车库改造":
-            expect(page.locator(".error")).to_contain_text("最多支付 150000")
+            expect(page.locator(".error")).to_contain_text("最多支付 150,000.00")
             page.click("text=取消")
         else:
             expect(page.locator("h1")).to_have_text(title)
@@ -151,13 +151,13 @@ def test_a_pocket_park_from_the_needs_survey_to_a_paid_project(
     page.fill("input[name=amount]", "100000")
     page.fill("input[name=note]", "首期")
     page.click("button:has-text('记录支付')")
-    expect(page.locator("#paid")).to_have_text("100000")
+    expect(page.locator("#paid")).to_have_text("100,000.00")
     page.fill("input[name=amount]", "30000")
     page.click("button:has-text('记录支付')")
     expect(page.locator(".error")).to_contain_text("如需超支，请填写理由")
     page.fill("input[name=override_reason]", "地下管线改道")
     page.click("button:has-text('记录支付')")
-    expect(page.locator("#paid")).to_have_text("130000")
+    expect(page.locator("#paid")).to_have_text("130,000.00")
     from genxi.demands.tests.test_photos import phone_photo
 
     photo = phone_photo("park.jpg", (800, 600))
@@ -195,7 +195,7 @@ def test_a_pocket_park_from_the_needs_survey_to_a_paid_project(
     page.goto(f"{live_server.url}{reverse('projects:public_results', args=[world.hetai.pk])}")
     row = page.locator("tr", has_text="口袋公园")
     expect(row).to_contain_text("已验收")
-    expect(row).to_contain_text("130000")
+    expect(row).to_contain_text("130,000.00")
     expect(row).to_contain_text("95%")
     expect(page.locator("body")).not_to_contain_text("党员代表甲")
     shot(page, "public-results")

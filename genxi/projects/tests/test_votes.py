@@ -75,7 +75,7 @@ def approval_vote(world: World, fund: Fund, candidates, **kw) -> Vote:
 
 
 def test_fund_rules_refuse_projects_that_break_them(world: World, fund: Fund) -> None:
-    with pytest.raises(ServiceError, match="最多支付 60000"):
+    with pytest.raises(ServiceError, match=r"最多支付 60,000\.00 元"):
         services.propose_project(actor=None, fund=fund, title="大修", cost=D("70000"))
     with pytest.raises(ServiceError, match="大于 0"):
         services.propose_project(actor=None, fund=fund, title="无", cost=D("0"))
@@ -140,7 +140,7 @@ def test_an_approval_vote_from_opening_to_the_chosen_projects(world, fund, candi
     )
     assert lines["口袋公园"]["selected"] and lines["楼道扶手"]["selected"]
     assert not lines["休闲座椅"]["selected"]
-    assert "放不下" in lines["休闲座椅"]["reason"] and "10000" in lines["休闲座椅"]["reason"]
+    assert "放不下" in lines["休闲座椅"]["reason"] and "10,000.00" in lines["休闲座椅"]["reason"]
     phases = dict(Project.objects.values_list("title", "phase"))
     assert phases == {"口袋公园": "selected", "楼道扶手": "selected", "休闲座椅": "not_selected"}
     assert services.balance(fund).committed == D("80000")
@@ -224,7 +224,7 @@ def test_a_budget_vote_refuses_choices_over_the_budget(world, fund, candidates) 
     vote = approval_vote(world, fund, candidates, method=Method.BUDGET, max_choices=None)
     (elector,) = electorate(world, vote, 1)
     services.open_vote(actor=world["bob"], vote=vote)
-    with pytest.raises(ServiceError, match=r"100000.*90000"):
+    with pytest.raises(ServiceError, match=r"100,000\.00.*90,000\.00"):
         services.cast_ballot(
             actor=None, vote=vote, elector=elector, projects=list(candidates.values())
         )
@@ -287,7 +287,7 @@ def test_payments_never_spend_money_twice(world, fund, candidates) -> None:
         actor=world["bob"], project=park, amount=D("25000"), override_reason="地下管线改道"
     )
     assert services.balance(fund).bound == D("55000")
-    with pytest.raises(ServiceError, match="45000"):
+    with pytest.raises(ServiceError, match=r"45,000\.00"):
         services.record_payment(
             actor=world["bob"], project=park, amount=D("45001"), override_reason="再加"
         )
