@@ -15,11 +15,12 @@ from genxi.demands.models import OPEN_STATUSES, Demand, ExtensionStatus, Handlin
 
 
 def scoped_demand(user: Any, pk: int) -> Demand:
-    """The demand if the user's roles open demand pages and it is theirs to see; else 404."""
+    """The demand if the user's roles open demand pages and it is theirs to see (or one their
+    community handed on, to read); else 404."""
     if not scoping.has_role(user, *PAGE_ROLES["demands"]):
         raise Http404
     return get_object_or_404(
-        Demand.objects.visible_to(user).select_related(
+        Demand.objects.readable_by(user).select_related(
             "category", "community", "area", "handler_partner"
         ),
         pk=pk,

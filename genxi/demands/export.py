@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from genxi.core.exports import DATE, DATETIME, Column, xlsx_table_response
 from genxi.core.phones import mask_phone
 from genxi.demands.models import (
-    OPEN_STATUSES,
+    UNRESOLVED_STATUSES,
     Callback,
     Category,
     Channel,
@@ -84,7 +84,7 @@ def rows(queryset: Any) -> Iterator[tuple[Any, ...]]:
     categories = _category_paths()
     places = _PlacePaths()
     today = timezone.localdate()
-    late = OPEN_STATUSES - {Status.RESOLVED}
+    late = UNRESOLVED_STATUSES  # as Demand.is_overdue
     values = queryset.values_list(
         "pk", "code", "title", "area_id", "area__path", "channel", "category_id", "status",
         "created_at", "accepted_at", "verified_at", "assigned_at", "resolved_at", "closed_at",

@@ -40,6 +40,7 @@ SORTS: dict[str, tuple[str, bool, Any]] = {
 }
 OPEN_FILTER = "open"
 COMMUNITY_HANDLER = "community"
+HANDED_ON = "handed_on"  # `todo`: what the user's communities referred elsewhere (read only)
 # The parameters, each meaning what `filtered` says.
 FILTERS = ("status", "category", "channel", "handler", "area", "place", "overdue", "q", "from",
            "to", "event", "due", "sort", "todo")  # fmt: skip
@@ -56,8 +57,15 @@ def filtered(user: Any, params: Mapping[str, str]) -> DemandQuerySet:
     get = params.get
     field, descending = sort_of(get("sort", "") or "")
     sign = "-" if descending else ""
+    todo = get("todo", "") or ""
+    if todo == HANDED_ON:  # what the user's communities referred elsewhere: read only
+        from genxi.demands.models import handed_on_by
+
+        base = Demand.objects.readable_by(user).filter(pk__in=handed_on_by(user))
+    else:
+        base = Demand.objects.visible_to(user)
     qs = (
-        Demand.objects.visible_to(user)
+        base
         # Counted per row shown (a correlated subquery), not grouped over the whole scope.
         .annotate(
             reporter_count=Coalesce(
@@ -70,8 +78,7 @@ def filtered(user: Any, params: Mapping[str, str]) -> DemandQuerySet:
                 ),
                 0,
             )
-        )
-        .order_by(f"{sign}{field}", f"{sign}id")
+        ).order_by(f"{sign}{field}", f"{sign}id")
     )
     status = get("status", "") or ""
     if status == OPEN_FILTER:
@@ -93,8 +100,7 @@ def filtered(user: Any, params: Mapping[str, str]) -> DemandQuerySet:
         qs = qs.filter(handler_partner=parse_id(handler)) if parse_id(handler) else qs.none()
     if get("overdue"):
         qs = qs.overdue()
-    todo = get("todo", "") or ""
-    if todo:  # a home page's work list (genxi.demands.worklists): what to do today
+    if todo and todo != HANDED_ON:  # a home page's work list (genxi.demands.worklists)
         from genxi.demands import worklists
 
         qs = qs.filter(worklists.todo_q(user, todo))

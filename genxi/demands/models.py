@@ -201,14 +201,27 @@ class DemandQuerySet(models.QuerySet["Demand"]):
 
     def visible_to(self, user: Any) -> "DemandQuerySet":
         """Staff and leadership: their communities. Pioneers: what they recorded and what is in
-        their grids. Partner handlers: what is assigned to their partner. Residents: their own."""
+        their grids. Partner handlers: what is assigned to their partner. Residents: their own.
+        (What a community referred elsewhere is not here: see `readable_by`.)"""
+        return self.filter(self._scope_q(user))
+
+    def readable_by(self, user: Any) -> "DemandQuerySet":
+        """`visible_to`, plus what the user's communities referred (转办) to another community
+        or the street: read only, since the permissions follow the demand's community, which is
+        no longer theirs. The demand page and the ledger's "handed on" list read this."""
+        scope = self._scope_q(user)
+        if not scope:  # everything (a superuser): `Q() | q` would be `q` alone
+            return self.all()
+        return self.filter(scope | models.Q(pk__in=handed_on_by(user)))
+
+    def _scope_q(self, user: Any) -> models.Q:
         from genxi.accounts import scoping
         from genxi.accounts.models import AREA_ROLES, Role
 
         if scoping.is_superuser(user):
-            return self.all()
+            return models.Q()
         if not getattr(user, "is_authenticated", False):
-            return self.none()
+            return models.Q(pk__in=[])
         from genxi.places.models import STREET_KINDS, AreaKind
 
         # A street or a community is one equality on the demand's own column (each leads an
@@ -219,9 +232,6 @@ class DemandQuerySet(models.QuerySet["Demand"]):
                 q |= models.Q(street_id=area.pk)
             elif area.kind == AreaKind.COMMUNITY:
                 q |= models.Q(community_id=area.pk)
-                # What it referred to another community or the street: read only (the
-                # permissions follow the demand's community, which is no longer this one).
-                q |= models.Q(pk__in=_transferred_from(area.pk))
             else:
                 q |= scoping.path_range_q("community__path", [area.path])
         if scoping.has_role(user, Role.PIONEER):
@@ -233,13 +243,22 @@ class DemandQuerySet(models.QuerySet["Demand"]):
             # A subquery, not a join: no duplicate rows, so no DISTINCT over the whole scope.
             mine = DemandReporter.objects.filter(resident__user=user).values("demand")
             q |= models.Q(pk__in=mine)
-        return self.filter(q)
+        return q
 
 
-def _transferred_from(community_id: int) -> Any:
-    return DemandEvent.objects.filter(community_id=community_id, kind=EventKind.TRANSFERRED).values(
-        "demand"
-    )
+def handed_on_by(user: Any) -> Any:
+    """The demands the user's communities (as staff or leadership) referred elsewhere: their
+    TRANSFERRED events, by the events' (community, kind, at) index."""
+    from genxi.accounts import scoping
+    from genxi.accounts.models import AREA_ROLES
+    from genxi.places.models import AreaKind
+
+    communities = [
+        a.pk for a in scoping.scope_areas(user, AREA_ROLES) if a.kind == AreaKind.COMMUNITY
+    ]
+    return DemandEvent.objects.filter(
+        community_id__in=communities, kind=EventKind.TRANSFERRED
+    ).values("demand")
 
 
 class Visit(TimeStamped):

@@ -24,6 +24,7 @@ from genxi.accounts import scoping
 from genxi.accounts.models import STAFF_ROLES, Role
 from genxi.demands.models import (
     OPEN_STATUSES,
+    UNRESOLVED_STATUSES,
     Callback,
     Demand,
     DemandEvent,
@@ -33,21 +34,24 @@ from genxi.demands.models import (
 )
 
 # Still being worked on: accepted but not yet resolved (a resolved demand waits for call-backs).
-UNRESOLVED = sorted(OPEN_STATUSES - {Status.RESOLVED, Status.COLLECTED})
+UNRESOLVED = sorted(UNRESOLVED_STATUSES - {Status.COLLECTED})
 
 # The ledger's `todo` values: lists that no status or overdue filter expresses alone.
 CALLBACK = "callback"  # resolved, and some reporter not yet called back in this round
+CLOSE = "close"  # everyone called back (or given up on), or resolved with nobody to call
 DUE_SOON = "due_soon"  # its next deadline falls today or on the next working day
 ESCALATED = "escalated"  # open, and once escalated to the street as overdue
 MINE = "mine"  # recorded by the user
 MY_CALLBACKS = "my_callbacks"  # to call back, in the grids the user covers as a pioneer
-TODO_VALUES = (CALLBACK, DUE_SOON, ESCALATED, MINE, MY_CALLBACKS)
+TODO_VALUES = (CALLBACK, CLOSE, DUE_SOON, ESCALATED, MINE, MY_CALLBACKS)
 TODO_CHOICES = [
     (CALLBACK, _("To call back")),
+    (CLOSE, _("To close out")),
     (DUE_SOON, _("Due within 1 working day")),
     (ESCALATED, _("Escalated to the street")),
     (MINE, _("Recorded by me")),
     (MY_CALLBACKS, _("Call-backs due to me")),
+    ("handed_on", _("Referred elsewhere by us (read only)")),  # ledger.HANDED_ON
 ]
 
 
@@ -80,6 +84,9 @@ def todo_q(user: Any, key: str, today: date | None = None, *, until: date | None
     day = today or timezone.localdate()
     if key == CALLBACK:
         return to_call_back_q()
+    if key == CLOSE:  # close_out's rule: nobody left to call (genxi.demands.services)
+        reporters = DemandReporter.objects.filter(demand=OuterRef("pk"))
+        return Q(status=Status.CALLED_BACK) | Q(Q(status=Status.RESOLVED), ~Exists(reporters))
     if key == DUE_SOON:
         last = until or next_workday(day)
         return Q(status=Status.COLLECTED, response_due__gte=day, response_due__lte=last) | Q(
@@ -90,11 +97,13 @@ def todo_q(user: Any, key: str, today: date | None = None, *, until: date | None
         escalated = DemandEvent.objects.filter(
             community=OuterRef("community"), kind=EventKind.ESCALATED, demand=OuterRef("pk")
         )
-        return Q(status__in=sorted(OPEN_STATUSES - {Status.RESOLVED})) & Q(Exists(escalated))
+        return Q(status__in=sorted(UNRESOLVED_STATUSES)) & Q(Exists(escalated))
     if key == MINE and getattr(user, "is_authenticated", False):
         return Q(created_by=user)
-    if key == MY_CALLBACKS:  # a pioneer calls back in his grids (rules.covers_by_grid)
-        return to_call_back_q() & Q(area__grid__in=scoping.pioneer_grid_ids(user))
+    if key == MY_CALLBACKS:  # demands.call_back_demand: his grids, and what he recorded
+        grids = Q(area__grid__in=scoping.pioneer_grid_ids(user))
+        recorded = Q(created_by=user) if getattr(user, "is_authenticated", False) else Q(pk__in=[])
+        return to_call_back_q() & (grids | recorded)
     return Q(pk__in=[])
 
 
@@ -104,7 +113,7 @@ def overdue_q(today: date | None = None) -> Q:
     columns, so the count reads each row once; test_worklists checks both agree.)"""
     day = today or timezone.localdate()
     return Q(status=Status.COLLECTED, response_due__lt=day) | Q(
-        status__in=sorted(OPEN_STATUSES - {Status.RESOLVED}), resolution_due__lt=day
+        status__in=sorted(UNRESOLVED_STATUSES), resolution_due__lt=day
     )
 
 
@@ -123,6 +132,7 @@ _LISTS: dict[str, tuple[Any, dict[str, str]]] = {
     "verify": (_("To verify"), {"status": Status.ACCEPTED}),
     "assign": (_("To assign"), {"status": Status.VERIFIED}),
     "callback": (_("To call back"), {"todo": CALLBACK}),
+    "close": (_("To close out"), {"todo": CLOSE}),
     "due_soon": (_("Due within 1 working day"), {"todo": DUE_SOON, "sort": "due"}),
     "overdue": (_("Overdue now"), {"overdue": "1", "sort": "due"}),
     "escalated": (_("Escalated to the street"), {"todo": ESCALATED, "sort": "due"}),
@@ -131,13 +141,14 @@ _LISTS: dict[str, tuple[Any, dict[str, str]]] = {
     "mine": (_("Recorded by me, still open"), {"todo": MINE, "status": "open"}),
 }
 URGENT = {"overdue", "escalated", "due_soon"}
-_LATE = frozenset(OPEN_STATUSES - {Status.RESOLVED})
+_LATE = frozenset(UNRESOLVED_STATUSES)
 # The statuses each list can hold: the count reads only the demands in those (by index).
 STATUSES: dict[str, frozenset[str]] = {
     "accept": frozenset({Status.COLLECTED}),
     "verify": frozenset({Status.ACCEPTED}),
     "assign": frozenset({Status.VERIFIED}),
     "callback": frozenset({Status.RESOLVED}),
+    "close": frozenset({Status.CALLED_BACK, Status.RESOLVED}),
     "my_callbacks": frozenset({Status.RESOLVED}),
     "not_taken": frozenset({Status.ASSIGNED}),
     "due_soon": _LATE,
@@ -151,7 +162,7 @@ def lists_for(user: Any) -> list[str]:
     """The work lists of the user's roles, in the order shown."""
     keys: list[str] = []
     if scoping.has_role(user, *STAFF_ROLES):
-        keys += ["accept", "verify", "assign", "callback", "due_soon", "overdue"]
+        keys += ["accept", "verify", "assign", "callback", "close", "due_soon", "overdue"]
     if scoping.has_role(user, Role.STREET_STAFF):
         keys += ["escalated"]
     if scoping.has_role(user, Role.PIONEER):
@@ -209,7 +220,7 @@ def params_of(key: str) -> dict[str, str]:
 
 # The lists that ask for a step; their statuses do not overlap, so their sum counts each
 # demand once. Deadlines (due soon, overdue, escalated) are reminders about the same demands.
-STEPS = ("accept", "verify", "assign", "callback", "not_taken")
+STEPS = ("accept", "verify", "assign", "callback", "close", "not_taken")
 
 
 def badge_count(items: list[WorkItem]) -> int:

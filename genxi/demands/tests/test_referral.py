@@ -13,7 +13,7 @@ from genxi.conftest import PASSWORD, World
 from genxi.core.models import AuditEntry, Notification
 from genxi.core.services import ServiceError
 from genxi.core.workdays import WorkCalendar
-from genxi.demands import actions, forms, services
+from genxi.demands import actions, forms, services, worklists
 from genxi.demands.models import Category, Demand, EventKind, HandlingPath, Status
 from genxi.demands.tests.conftest import collect
 from genxi.places.models import Area, AreaKind, Partner
@@ -244,12 +244,19 @@ def test_referred_to_another_community_with_its_history(
     assert staff.has_perm("demands.manage_demand", demand)
     assert "accept" in actions.available(demand, staff)
     bob = world["bob"]
-    assert Demand.objects.visible_to(bob).filter(pk=demand.pk).exists()
+    assert Demand.objects.readable_by(bob).filter(pk=demand.pk).exists()
     assert actions.available(demand, bob) == []
+    # Read only: out of 和泰's own ledger and work lists, in its "handed on" list.
+    assert not Demand.objects.visible_to(bob).filter(pk=demand.pk).exists()
+    counts = {i.key: i.count for i in worklists.work_items(bob)}
+    assert counts["accept"] == 0
     client.force_login(bob)
     page = client.get(demand.get_absolute_url())
     assert page.status_code == 200 and "宝祥社区" in page.content.decode()
     assert "你可以查看" in page.content.decode()
+    handed_on = client.get(reverse("demands:demand_list"), {"todo": "handed_on"})
+    assert demand.title in handed_on.content.decode()
+    assert demand.title not in client.get(reverse("demands:demand_list")).content.decode()
     accept = reverse("demands:demand_action", args=[demand.pk, "accept"])
     assert client.post(accept).status_code == 404
     me_too = reverse("demands:demand_action", args=[demand.pk, "add_reporters"])
@@ -258,7 +265,7 @@ def test_referred_to_another_community_with_its_history(
     assert client.get(demand.get_absolute_url()).status_code == 404
     # 宝祥's own demands stay out of 和泰's sight.
     theirs = collect(world, category, area=world.baoxiang_compound, actor=world["alice"])
-    assert not Demand.objects.visible_to(bob).filter(pk=theirs.pk).exists()
+    assert not Demand.objects.readable_by(bob).filter(pk=theirs.pk).exists()
 
     client.force_login(staff)
     assert client.post(accept).status_code == 302
@@ -291,7 +298,7 @@ def test_referred_to_the_street(
     services.refer(actor=world["alice"], demand=demand, reason="宝祥负责", to=world.baoxiang)
     demand.refresh_from_db()
     assert demand.community == world.baoxiang
-    assert Demand.objects.visible_to(world["bob"]).filter(pk=demand.pk).exists()
+    assert Demand.objects.readable_by(world["bob"]).filter(pk=demand.pk).exists()
     client.force_login(world["oscar"])
     assert client.post(url, {"refer-reason": "x"}).status_code == 404
 

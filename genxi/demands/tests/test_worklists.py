@@ -76,14 +76,20 @@ def known(world: World, category: Category) -> dict[str, Demand]:
 
 
 EXPECTED = {
-    "bob": {"accept": 1, "verify": 2, "assign": 1, "callback": 1, "due_soon": 1, "overdue": 2},
+    "bob": {
+        **{"accept": 1, "verify": 2, "assign": 1, "callback": 1, "close": 1},
+        **{"due_soon": 1, "overdue": 2},
+    },
     "alice": {
-        **{"accept": 1, "verify": 2, "assign": 1, "callback": 1, "due_soon": 2, "overdue": 2},
-        "escalated": 2,
+        **{"accept": 1, "verify": 2, "assign": 1, "callback": 1, "close": 1},
+        **{"due_soon": 2, "overdue": 2, "escalated": 2},
     },
     "carol": {"my_callbacks": 1, "mine": 2},
     "dave": {"not_taken": 1, "due_soon": 1},
-    "oscar": {"accept": 1, "verify": 0, "assign": 0, "callback": 0, "due_soon": 0, "overdue": 1},
+    "oscar": {
+        **{"accept": 1, "verify": 0, "assign": 0, "callback": 0, "close": 0},
+        **{"due_soon": 0, "overdue": 1},
+    },
     "erin": {},
     "frank": {},
     "nobody": {},
@@ -118,7 +124,7 @@ def test_the_menu_shows_the_counts_as_badges(world: World, known: dict[str, Dema
     with time_machine.travel(TUESDAY):
         bob = {i.key: i.badge for i in navigation_for(world["bob"])}
         # To accept 1 + to verify 2 + to assign 1 + to call back 1.
-        assert bob["demands"] == 5
+        assert bob["demands"] == 6  # accept 1, verify 2, assign 1, call back 1, close out 1
         erin = {i.key: i.badge for i in navigation_for(world["erin"])}
         assert erin["my_demands"] == 1  # 井盖松动 waits for her answer
         assert navigation_for(world["nobody"])[0].key == "home"
@@ -128,7 +134,7 @@ def test_the_badge_is_on_the_page(client, world: World, known: dict[str, Demand]
     client.force_login(world["bob"])
     with time_machine.travel(TUESDAY):
         page = client.get("/").content.decode()
-    assert 'data-nav="demands">诉求 <span class="badge">5</span>' in page
+    assert 'data-nav="demands">诉求 <span class="badge">6</span>' in page
     assert 'data-work="callback"' in page
     assert "/demands/?todo=callback" in page
 
@@ -144,7 +150,7 @@ def test_the_work_lists_cost_a_few_queries_whatever_the_number_of_demands(
             worklists.work_items(bob)
         # Any other page's badge: the step lists alone, one query.
         with django_assert_num_queries(1):
-            assert worklists.badge_for(bob) == 5
+            assert worklists.badge_for(bob) == 6
         client.force_login(world["bob"])
         with CaptureQueriesContext(connection) as before:
             client.get("/")
@@ -174,21 +180,29 @@ def test_leadership_sees_the_figures_of_its_street(
     assert worklists.figures_summary(world["bob"]) == []
 
 
-def test_a_pioneer_is_due_the_call_backs_of_his_grid_only(world: World, category: Category) -> None:
+def test_a_pioneer_is_due_the_call_backs_his_rule_allows(world: World, category: Category) -> None:
+    """demands.call_back_demand: his grids, and what he recorded anywhere in his community."""
     carol, bob = world["carol"], world["bob"]
-    # carol records one in 2幢 (grid 2, not hers): it is hers to follow, not hers to call back.
+    # bob records one in 2幢 (grid 2, not carol's): not hers to call back.
     demand = services.collect_demand(
-        actor=carol, title="2幢门禁坏", category=category, area=world.building2,
+        actor=bob, title="2幢门禁坏", category=category, area=world.building2,
         channel="visit", reporters=[world.resident2],
     )  # fmt: skip
-    services.accept(actor=bob, demand=demand)
-    services.verify(actor=bob, demand=demand, findings="属实")
-    services.assign(actor=bob, demand=demand, path="community")
-    services.resolve(actor=bob, demand=demand, result="已修")
+    # carol records one in 2幢 too: hers to call back, though outside her grid.
+    hers = services.collect_demand(
+        actor=carol, title="2幢车棚灯坏", category=category, area=world.building2,
+        channel="visit", reporters=[world.resident2],
+    )  # fmt: skip
+    for d in (demand, hers):
+        services.accept(actor=bob, demand=d)
+        services.verify(actor=bob, demand=d, findings="属实")
+        services.assign(actor=bob, demand=d, path="community")
+        services.resolve(actor=bob, demand=d, result="已修")
     counts = {i.key: i.count for i in worklists.work_items(carol)}
-    assert counts == {"my_callbacks": 0, "mine": 1}
+    assert counts == {"my_callbacks": 1, "mine": 1}
+    assert carol.has_perm("demands.call_back_demand", hers)
     assert not carol.has_perm("demands.call_back_demand", demand)
-    assert ledger.filtered(carol, {"todo": worklists.MY_CALLBACKS}).count() == 0
+    assert list(ledger.filtered(carol, {"todo": worklists.MY_CALLBACKS})) == [hers]
 
 
 def test_open_votes_and_coming_meetings_open_their_lists_and_reach_the_resident(
@@ -248,3 +262,31 @@ def test_open_votes_and_coming_meetings_open_their_lists_and_reach_the_resident(
     assert "加装电梯议事" in home
     assert "上月车棚议事" not in home and "娄北议事" not in home
     assert client.get(f"/votes/{vote.pk}/").status_code == 200
+
+
+def test_to_close_out_holds_the_called_back_and_the_resolved_with_nobody_to_call(
+    world: World, category: Category
+) -> None:
+    """close_out's rule: everyone called back, or a demand with no reporter once resolved."""
+    bob = world["bob"]
+
+    def resolved(title: str, reporters: list) -> Demand:
+        demand = services.collect_demand(
+            actor=bob, title=title, category=category, area=world.building2,
+            channel="inspection", reporters=reporters,
+        )  # fmt: skip
+        services.accept(actor=bob, demand=demand)
+        services.verify(actor=bob, demand=demand, findings="属实")
+        services.assign(actor=bob, demand=demand, path="community")
+        services.resolve(actor=bob, demand=demand, result="已修")
+        return demand
+
+    nobody_to_call = resolved("巡查发现井盖缺失", [])
+    to_call = resolved("2幢门禁坏", [world.resident2])
+    counts = {i.key: i.count for i in worklists.work_items(bob)}
+    assert counts["close"] == 1 and counts["callback"] == 1
+    assert list(ledger.filtered(bob, {"todo": worklists.CLOSE})) == [nobody_to_call]
+    services.record_callback(
+        actor=bob, demand=to_call, resident=world.resident2, result="satisfied"
+    )
+    assert set(ledger.filtered(bob, {"todo": worklists.CLOSE})) == {nobody_to_call, to_call}
