@@ -1,12 +1,14 @@
 """The demo world: built from the seeds, idempotent, and every demo user can log in."""
 
+from collections.abc import Iterator
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.db.models import Count
-from django.test import Client, RequestFactory
+from django.test import Client, RequestFactory, override_settings
 
 from genxi.accounts.models import Membership, Role, User
 from genxi.core.models import AuditEntry
@@ -51,9 +53,28 @@ def row_counts() -> dict[str, int]:
     return counts
 
 
-@pytest.fixture
-def demo(db: None) -> DemoResult:
-    return load_demo()
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def demo(
+    django_db_setup: None, django_db_blocker: Any, tmp_path_factory: Any
+) -> Iterator[DemoResult]:
+    """The demo, loaded once for the whole module (a load takes half a minute: months of
+    history through the services) and committed; each test runs in a transaction rolled back
+    over it, and the module ends by flushing the database, as a transactional test does.
+    Loaded under the settings every test runs with (genxi.conftest._fast_settings)."""
+    fast = override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
+        LANGUAGE_CODE="zh-hans",
+        MEDIA_ROOT=tmp_path_factory.mktemp("media"),
+    )
+    with django_db_blocker.unblock(), fast:
+        result = load_demo()
+    yield result
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0)
 
 
 def test_second_load_creates_nothing(demo: DemoResult) -> None:
@@ -153,9 +174,8 @@ def test_phones_are_unique_and_normalised(demo: DemoResult) -> None:
             assert normalize_phone(spec.phone) == spec.phone
 
 
-def test_command_prints_the_users(db: None) -> None:
+def test_command_prints_the_users(demo: DemoResult) -> None:
     out = StringIO()
-    call_command("load_demo", stdout=out)
     call_command("load_demo", stdout=out)
     text = out.getvalue()
     for spec in DEMO_USERS:
@@ -250,3 +270,17 @@ def test_the_demo_details_match_their_places(demo: DemoResult) -> None:
     names = list(Elector.objects.values_list("name", flat=True))
     assert len(names) > 20
     assert not [n for n in names if "代表" in n or any(c.isdigit() for c in n)], names
+
+
+def test_the_seed_demands_point_at_their_common_areas(demo: DemoResult) -> None:
+    """The seeds' stories happen at a pavilion, a gate, a corridor and a playground of a
+    compound, and their demands say so."""
+    places = {
+        d.title: (d.area.kind, d.area.parent.name, d.area.name, d.community.name)
+        for d in Demand.objects.select_related("area__parent", "community")
+    }
+    common = AreaKind.COMMON_AREA
+    assert places["小区休憩亭破损严重"] == (common, "宝祥苑", "小区休憩亭", "宝祥社区")
+    assert places["南门非机动车道太窄"] == (common, "清嘉苑", "南门", "清嘉苑社区")
+    assert places["三花半月谈长廊座椅不够"] == (common, "三花苑", "半月谈长廊", "和泰社区")
+    assert places["小游园塑胶场地老化"] == (common, "和美家园", "小游园", "和美社区")
