@@ -14,7 +14,7 @@ from genxi.places.demo import DEMO_PASSWORD, load_demo
 def test_the_seeds_meeting_and_pocket_park_in_the_demo(live_server, page: Page) -> None:
     load_demo()
     log_in(page, live_server.url, "admin", DEMO_PASSWORD)
-    page.click("a.stat:has-text('议事会')")
+    page.click("section.stats a.stat:has-text('议事会')")
     page.click("text=高层楼道加装扶手")
     expect(page.locator(".pagehead")).to_contain_text("金言议事角")
     expect(page.locator("#agenda")).to_contain_text("扶手高度降到85厘米")
@@ -25,7 +25,7 @@ def test_the_seeds_meeting_and_pocket_park_in_the_demo(live_server, page: Page) 
     shot(page, "seed-jinzhu-meeting")
 
     page.goto(live_server.url + "/")
-    page.click("a.stat:has-text('为民服务专项经费')")
+    page.click("section.stats a.stat:has-text('为民服务专项经费')")
     page.locator("tr", has_text="果园社区").get_by_role("link").click()
     expect(page.locator("h1")).to_contain_text("果园社区 2023 年为民服务专项经费")
     page.click("text=果园社区2023年为民服务项目票决")
