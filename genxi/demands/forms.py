@@ -398,14 +398,17 @@ class CallbackForm(forms.Form):
 
     def __init__(self, *args: Any, demand: Demand, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        resident = self.fields["resident"]
-        assert isinstance(resident, forms.ModelChoiceField)
-        from genxi.demands.services import _still_to_call
+        _offer_those_still_to_call(self, demand)
 
-        # Only those still to call in this round: not answered, not given up on as unreachable.
-        resident.queryset = Resident.objects.filter(
-            pk__in=_still_to_call(demand).values("resident")
-        )
+
+def _offer_those_still_to_call(form: forms.Form, demand: Demand) -> None:
+    """A call-back form's reporters: those still to call in this round (not answered, not given
+    up on as unreachable)."""
+    from genxi.demands.services import _still_to_call
+
+    resident = form.fields["resident"]
+    assert isinstance(resident, forms.ModelChoiceField)
+    resident.queryset = Resident.objects.filter(pk__in=_still_to_call(demand).values("resident"))
 
 
 class EmptyForm(forms.Form):
@@ -424,13 +427,7 @@ class CallbackAttemptForm(forms.Form):
 
     def __init__(self, *args: Any, demand: Demand, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from genxi.demands.services import _still_to_call
-
-        resident = self.fields["resident"]
-        assert isinstance(resident, forms.ModelChoiceField)
-        resident.queryset = Resident.objects.filter(
-            pk__in=_still_to_call(demand).values("resident")
-        )
+        _offer_those_still_to_call(self, demand)
 
 
 class CloseForm(forms.Form):
