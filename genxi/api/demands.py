@@ -362,6 +362,14 @@ class UnreachableIn(Schema):
     note: str = Field("", max_length=2000, description="e.g. no answer")
 
 
+class CloseIn(Schema):
+    note: str = Field(
+        "",
+        max_length=2000,
+        description="what was checked: required for a demand nobody raised (no one to call back)",
+    )
+
+
 class ReportersIn(Schema):
     reporters: list[Id] = Field(min_length=1, max_length=50, description="resident ids")
 
@@ -396,7 +404,7 @@ STEPS: list[tuple[str, str, Any, str]] = [
     ("resolve", "resolve", ResolveIn, "Mark resolved, with photos"),
     ("callback", "callbacks", CallbackIn, "Record a reporter's call-back"),
     ("unreachable", "callbacks/unreachable", UnreachableIn, "A call-back that reached nobody"),
-    ("close", "close", None, "Close out (every reporter called back)"),
+    ("close", "close", CloseIn, "Close out (every reporter called back, or a note)"),
     ("add_reporters", "reporters", ReportersIn, "Add residents who raised it too"),
     ("merge", "merge", MergeIn, "Merge into another demand"),
     ("extend", "extensions", ExtensionIn, "Ask for more time"),

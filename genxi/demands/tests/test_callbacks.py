@@ -182,3 +182,21 @@ def test_an_unreachable_attempt_over_the_api(client: Client, world: World, categ
     )
     assert answer.status_code == 200, answer.content
     assert answer.json()["status"] == Status.CALLED_BACK
+
+
+def test_a_demand_nobody_raised_is_closed_over_the_api_with_a_note(
+    client: Client, world: World, category
+) -> None:
+    from genxi.accounts.services import create_api_token
+
+    demand = resolved(world, category, reporters=[], channel="inspection")
+    _token, token = create_api_token(actor=world["bob"], user=world["bob"], name="台账")
+    url = f"/api/v1/demands/{demand.pk}/close"
+    auth = {"authorization": f"Bearer {token}"}
+    bare = client.post(url, {}, content_type="application/json", headers=auth)
+    assert bare.status_code == 422, bare.content
+    assert Demand.objects.get(pk=demand.pk).status == Status.RESOLVED
+    noted = {"note": "现场复查：亭子已修好"}
+    closed = client.post(url, noted, content_type="application/json", headers=auth)
+    assert closed.status_code == 200, closed.content
+    assert closed.json()["status"] == Status.CLOSED
