@@ -270,7 +270,7 @@ def test_to_close_out_holds_the_called_back_and_the_resolved_with_nobody_to_call
     """close_out's rule: everyone called back, or a demand with no reporter once resolved."""
     bob = world["bob"]
 
-    def resolved(title: str, reporters: list) -> Demand:
+    def resolved(title: str, reporters: list[Resident]) -> Demand:
         demand = services.collect_demand(
             actor=bob, title=title, category=category, area=world.building2,
             channel="inspection", reporters=reporters,
