@@ -16,3 +16,4 @@ lint:
 messages:        ## refresh the Chinese catalogue after changing strings, then compile it
 	cd genxi && ../.venv/bin/python ../manage.py makemessages -l zh_Hans --no-obsolete -i "tests/*"
 	cd genxi && msgfmt --check -o locale/zh_Hans/LC_MESSAGES/django.mo locale/zh_Hans/LC_MESSAGES/django.po
+	cd genxi && msgfmt --check -o vendor_locale/zh_Hans/LC_MESSAGES/django.mo vendor_locale/zh_Hans/LC_MESSAGES/django.po

@@ -146,7 +146,8 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Genxi's own catalogue first (`make messages` rebuilds it), then its Chinese for third-party apps.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "vendor_locale"]
 USE_I18N = True
 TIME_ZONE = os.environ.get("GENXI_TIME_ZONE", "Asia/Shanghai")
 USE_TZ = True
