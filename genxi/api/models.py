@@ -32,7 +32,9 @@ class UnplacedQuerySet(models.QuerySet["UnplacedRequest"]):
         return self.filter(demand__isnull=True)
 
     def visible_to(self, user: Any) -> "UnplacedQuerySet":
-        """Staff of the area the key's owner reports in, and of the areas above or inside it."""
+        """Staff of the area the key's owner reports in, and of the areas above it: a request
+        kept at the street is the street's to place, as a demand the street holds is, and no
+        community of it sees it."""
         from genxi.accounts import scoping
         from genxi.accounts.models import STAFF_ROLES
 
@@ -41,10 +43,7 @@ class UnplacedQuerySet(models.QuerySet["UnplacedRequest"]):
         paths = scoping.scope_paths(user, STAFF_ROLES)
         if not paths:
             return self.none()
-        return self.filter(
-            scoping.path_range_q("area__path", paths)
-            | models.Q(area_id__in=scoping.ancestor_ids(paths))
-        )
+        return self.filter(scoping.path_range_q("area__path", paths))
 
 
 class UnplacedRequest(models.Model):

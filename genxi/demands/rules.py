@@ -59,11 +59,12 @@ def can_collect(user: Any, area: Any = None) -> bool:
 
 @rules.predicate
 def recorded_it(user: Any, demand: Any) -> bool:
-    """The pioneer who recorded a demand calls its reporters back, wherever in the community."""
+    """The pioneer who recorded a demand calls its reporters back, wherever in his community
+    (not once it was referred to another: that community's people call back there)."""
     return (
         demand is not None
         and demand.created_by_id == getattr(user, "pk", None)
-        and scoping.has_role(user, Role.PIONEER)
+        and scoping.covers(user, demand.community.path, {Role.PIONEER})
     )
 
 

@@ -658,6 +658,9 @@ def my_demand(request: HttpRequest, pk: int) -> HttpResponse:
         if e.public or e.to_status
     ]
     mine = demand.callbacks.filter(resident=me).order_by("at")
+    # The details and photos are the resident's own only when they raised it online: written
+    # on a home visit or by another reporter, they may describe someone else.
+    own = demand.created_by_id == request.user.pk
     return render(
         request,
         "demands/my_demand.html",
@@ -666,7 +669,8 @@ def my_demand(request: HttpRequest, pk: int) -> HttpResponse:
             "events": events,
             "form": form,
             "my_callbacks": mine,
-            "photos": demand.photos.filter(kind=PhotoKind.INTAKE),
+            "own": own,
+            "photos": demand.photos.filter(kind=PhotoKind.INTAKE) if own else [],
         },
         status=400 if form is not None and form.is_bound else 200,
     )
@@ -674,9 +678,10 @@ def my_demand(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def my_demand_photo(request: HttpRequest, pk: int, photo: int) -> FileResponse:
-    """A photo the resident's demand was raised with (the staff's on-site photos stay theirs)."""
+    """A photo the resident raised their demand with online (others' photos, and the staff's
+    on-site ones, are not theirs to see)."""
     _resident_of(request.user)
-    demand = get_object_or_404(worklists.my_demands(request.user), pk=pk)
+    demand = get_object_or_404(worklists.my_demands(request.user), pk=pk, created_by=request.user)
     item = get_object_or_404(DemandPhoto, demand=demand, pk=photo, kind=PhotoKind.INTAKE)
     response = FileResponse(item.image.open("rb"), content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=3600"

@@ -100,10 +100,12 @@ def todo_q(user: Any, key: str, today: date | None = None, *, until: date | None
         return Q(status__in=sorted(UNRESOLVED_STATUSES)) & Q(Exists(escalated))
     if key == MINE and getattr(user, "is_authenticated", False):
         return Q(created_by=user)
-    if key == MY_CALLBACKS:  # demands.call_back_demand: his grids, and what he recorded
-        grids = Q(area__grid__in=scoping.pioneer_grid_ids(user))
-        recorded = Q(created_by=user) if getattr(user, "is_authenticated", False) else Q(pk__in=[])
-        return to_call_back_q() & (grids | recorded)
+    if key == MY_CALLBACKS:  # demands.call_back_demand: his grids, what he recorded in his
+        grids = Q(area__grid__in=scoping.pioneer_grid_ids(user))  # communities (rules.recorded_it)
+        if not getattr(user, "is_authenticated", False):
+            return Q(pk__in=[])
+        his = scoping.path_range_q("community__path", scoping.scope_paths(user, {Role.PIONEER}))
+        return to_call_back_q() & (grids | (Q(created_by=user) & his))
     return Q(pk__in=[])
 
 

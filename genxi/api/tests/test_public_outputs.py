@@ -232,6 +232,23 @@ def test_an_unmatched_address_waits_for_staff_and_then_gets_its_id(
     assert "金鸡湖东岸".encode() not in client.get("/demands/unplaced/").content
 
 
+def test_a_request_kept_at_the_street_is_the_streets_to_place(
+    world: World, client: Client, category: Category
+) -> None:
+    """A street's key (a 12345 platform) files what matches nothing at the street: its
+    communities' staff neither see it nor place it, as with a demand the street holds."""
+    response = post(client, key(world, "alice"), category, address_string="金鸡湖东岸")
+    assert response.status_code == 201, response.content
+    waiting = UnplacedRequest.objects.get()
+    assert waiting.area == world.street
+    client.force_login(world["bob"])
+    assert "金鸡湖东岸".encode() not in client.get("/demands/unplaced/").content
+    refused = client.post(f"/demands/unplaced/{waiting.pk}/place/", {"area": world.compound.pk})
+    assert refused.status_code == 404 and Demand.objects.count() == 0
+    client.force_login(world["alice"])
+    assert "金鸡湖东岸".encode() in client.get("/demands/unplaced/").content
+
+
 # ---------------------------------------------------------------- the tracking page
 
 

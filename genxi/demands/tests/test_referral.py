@@ -464,3 +464,24 @@ def test_the_api_assigns_refers_and_corrects_with_the_same_rules(
     assert body["status"] == "collected" and body["actions"] == []
     assert client.get(url, **bob).status_code == 200
     assert post(client, f"{url}/accept", bob).status_code == 404
+
+
+def test_the_pioneer_who_recorded_it_no_longer_acts_on_it_once_referred(
+    world: World, category
+) -> None:
+    """carol recorded it in 和泰; referred to 宝祥 and resolved there, its call-backs are
+    宝祥's: she may not record them, and they are not on her work list."""
+    demand = collect(world, category)  # recorded by carol
+    services.refer(actor=world["bob"], demand=demand, reason="宝祥负责", to=world.baoxiang)
+    demand.refresh_from_db()
+    alice = world["alice"]
+    services.accept(actor=alice, demand=demand)
+    services.verify(actor=alice, demand=demand, findings="属实")
+    services.assign(actor=alice, demand=demand, path="community")
+    services.resolve(actor=alice, demand=demand, result="已修")
+    demand.refresh_from_db()
+    carol = world["carol"]
+    assert not carol.has_perm("demands.call_back_demand", demand)
+    assert actions.available(demand, carol) == []
+    counts = {i.key: i.count for i in worklists.work_items(carol)}
+    assert counts["my_callbacks"] == 0
