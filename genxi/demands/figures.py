@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count, Min, Q
+from django.db.models import Count, F, Min, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -24,7 +24,7 @@ from genxi.demands.models import (
     Satisfaction,
     Status,
 )
-from genxi.places.models import Area, AreaKind
+from genxi.places.models import STREET_KINDS, Area, AreaKind
 
 # Demands that need no answer of their own: left out of the rates and the categories.
 UNCOUNTED = (Status.MERGED, Status.WITHDRAWN)
@@ -125,7 +125,8 @@ def compute(*, user: Any, area: Area, start: date, end: date) -> Figures:
     from genxi.accounts import scoping
     from genxi.accounts.models import AREA_ROLES
 
-    inside = Area.objects.subtree(area).filter(kind=AreaKind.COMMUNITY)
+    # Communities, and a street itself: it holds the demands referred to it (services.transfer).
+    inside = Area.objects.subtree(area).filter(kind__in=[AreaKind.COMMUNITY, *STREET_KINDS])
     if not scoping.is_superuser(user):
         inside = inside.filter(scoping.path_range_q("path", scoping.scope_paths(user, AREA_ROLES)))
     communities = list(inside.values_list("pk", flat=True))
@@ -248,7 +249,9 @@ def _deadline_ratio(
     undecided and left out of both.
 
     The first events are read from the communities' (community, kind, at) index from the
-    period's start: no step comes before its demand was recorded.
+    period's start: no step comes before its demand was recorded. Only the steps of the
+    demand's present holder count: a community that accepted it and then referred it on did
+    not answer for the one that holds it now (whose deadlines restarted at the referral).
     """
     rows = list(due.values_list("pk", field))
     if not rows:
@@ -257,6 +260,7 @@ def _deadline_ratio(
         DemandEvent.objects.filter(
             community__in=communities, kind__in=kinds, at__gte=lo, demand__in=due.values("pk")
         )
+        .filter(community=F("demand__community"))
         .values("demand")
         .annotate(day=TruncDate(Min("at")))
         .values_list("demand", "day")

@@ -708,13 +708,13 @@ class _Maker:
                         (pk, community, resident, callback_round, result, comment, None,
                          stamp(at))
                     )  # fmt: skip
-                    note(
-                        local,
-                        EventKind.CALLBACK,
-                        comment,
-                        False,
-                        {"resident": resident, "result": result, "round": callback_round},
-                    )
+                    answer = {"resident": resident, "result": result, "round": callback_round}
+                    if n == len(who) - 1 and result != Satisfaction.NOT_SATISFIED:
+                        # The round's last answer moves it on to close-out, as the service does.
+                        step(local, EventKind.CALLBACK, Status.CALLED_BACK, public=False,
+                             note=comment, data=answer)  # fmt: skip
+                    else:
+                        note(local, EventKind.CALLBACK, comment, False, answer)
                     if result == Satisfaction.NOT_SATISFIED:
                         # The service reopens at once, in the same transaction.
                         step(local, EventKind.REOPENED, Status.IN_PROGRESS, note=comment)

@@ -25,6 +25,7 @@ from genxi.demands.models import (
     MAX_CATEGORY_DEPTH,
     OPEN_STATUSES,
     TRANSITIONS,
+    UNRESOLVED_STATUSES,
     Callback,
     Category,
     Channel,
@@ -299,8 +300,9 @@ def collect_demand(
 
 
 def add_reporter(*, actor: Any, demand: Demand, resident: Resident) -> bool:
-    """ "Me too": one more resident raised the same thing. False when they already had."""
-    if demand.status not in OPEN_STATUSES:
+    """ "Me too": one more resident raised the same thing. False when they already had.
+    Not once it is resolved: a reporter who joins then would never be called back."""
+    if demand.status not in UNRESOLVED_STATUSES:
         raise ServiceError(
             _("This demand is no longer open; record a new one instead."), code="closed"
         )
@@ -698,7 +700,7 @@ def merge(*, actor: Any, duplicate: Demand, into: Demand) -> None:
     """The same thing recorded twice: the duplicate's reporters and history join `into`."""
     if duplicate.pk == into.pk:
         raise ServiceError(_("A demand cannot be merged into itself."), field="into")
-    if into.status not in OPEN_STATUSES:
+    if into.status not in UNRESOLVED_STATUSES:  # resolved: its reporters are being called back
         raise ServiceError(_("Merge into a demand that is still open."), field="into")
     if into.community_id != duplicate.community_id:
         raise ServiceError(_("Only demands of the same community can be merged."), field="into")
@@ -955,11 +957,9 @@ def decide_extension(*, actor: Any, extension: Extension, approve: bool, note: s
 
 
 def _handlers_of_community(demand: Demand) -> Any:
-    from genxi.accounts.models import Role, User
-
-    return User.objects.filter(
-        is_active=True, memberships__role=Role.COMMUNITY_STAFF, memberships__area=demand.community
-    )
+    """The staff of whoever holds the demand: its community's, or the street's when it was
+    referred to the street."""
+    return _staff_of(demand.community)
 
 
 # ------------------------------------------------------------------ referral and corrections
@@ -1044,6 +1044,7 @@ def transfer(
         "community": to,
         "street_id": demand.street_id,
         "area": to,
+        "venue": None,  # a venue of the old community's
         "status": Status.COLLECTED,
         "accepted_at": None,
         "response_due": response.day,
@@ -1120,6 +1121,7 @@ def correct(
     if area.pk != demand.area_id:
         changes["area"] = [demand.area_id, area.pk]
         fields["area"] = area
+        fields["venue"] = None  # the corrected place stands alone
     if category.pk != demand.category_id:
         changes["category"] = [demand.category_id, category.pk]
         fields["category"] = category
@@ -1195,8 +1197,9 @@ def _recounted(demand: Demand, category: Category, changes: dict[str, list[Any]]
 def recompute_provisional_deadlines(*, actor: Any, year: int) -> int:
     """Once `year`'s holidays are known (entered on 设置 › 工作日历), recount the deadlines of the
     open demands that were counted through it by the weekday rule: from each demand's start day
-    (collection, or its latest referral), with its category's working days, as at intake. A
-    resolution deadline moved by an approved extension stays where it was. Each changed demand
+    (collection, or its latest referral), with its category's working days, as at intake. The
+    deadline rule holds: a response deadline once accepted, and a resolution deadline once
+    resolved or moved by an approved extension, stay where they were. Each changed demand
     gets a DUE_RECOMPUTED event (old and new deadlines) and an audit entry; it stays provisional
     only if its deadlines still run through another year nobody has published. Returns how many
     demands changed.
@@ -1219,19 +1222,28 @@ def recompute_provisional_deadlines(*, actor: Any, year: int) -> int:
             start = start_day(demand)  # collection, or the latest referral (the deadline rule)
             if start.year > year:
                 continue  # counted wholly after `year`: this year's holidays change nothing
-            response = calendar.add_workdays(start, demand.category.response_days)
-            if demand.pk in extended:
+
+            def still_provisional(day: date, start: date = start) -> bool:
+                """A deadline left where it is: does it still count through an unknown year?"""
+                years = range(start.year, day.year + 1)
+                return any(calendar.status(date(y, 6, 1)).provisional for y in years)
+
+            # The deadline rule: a step already done keeps its deadline (as `correct` does).
+            if demand.accepted_at is not None:
+                response_day = demand.response_due
+                response_provisional = still_provisional(response_day)
+            else:
+                response = calendar.add_workdays(start, demand.category.response_days)
+                response_day, response_provisional = response.day, response.provisional
+            if demand.pk in extended or demand.status in (Status.RESOLVED, Status.CALLED_BACK):
                 resolution_day = demand.resolution_due
-                years = range(start.year, resolution_day.year + 1)
-                resolution_provisional = any(
-                    calendar.status(date(y, 6, 1)).provisional for y in years
-                )
+                resolution_provisional = still_provisional(resolution_day)
             else:
                 resolution = calendar.add_workdays(start, demand.category.resolution_days)
                 resolution_day, resolution_provisional = resolution.day, resolution.provisional
-            provisional = response.provisional or resolution_provisional
+            provisional = response_provisional or resolution_provisional
             new = {
-                "response_due": response.day,
+                "response_due": response_day,
                 "resolution_due": resolution_day,
                 "due_provisional": provisional,
             }

@@ -83,6 +83,12 @@ def test_every_demand_is_a_valid_lifecycle(city: Area) -> None:
             assert answered == {r.pk for r in reporters[pk]}, demand.code
         if demand.status in (Status.ASSIGNED, Status.IN_PROGRESS, Status.RESOLVED):
             assert demand.assigned_at is not None and demand.path
+        # Resolved means somebody is still to call back; everyone answered means called back.
+        answered = callbacks[(pk, demand.callback_round)]
+        if demand.status == Status.RESOLVED:
+            assert answered != {r.pk for r in reporters[pk]}, demand.code
+        if demand.status == Status.CALLED_BACK:
+            assert answered == {r.pk for r in reporters[pk]}, demand.code
 
     statuses = {d.status for d in demands.values()}
     assert {Status.CLOSED, Status.RESOLVED, Status.IN_PROGRESS} <= statuses
