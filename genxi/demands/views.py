@@ -26,11 +26,11 @@ from genxi.demands.models import (
     Channel,
     Demand,
     DemandPhoto,
-    EventKind,
     HandlingPath,
     PhotoKind,
     Status,
     category_tree,
+    handed_on_by,
 )
 from genxi.places.models import STREET_KINDS, Area, AreaKind, Partner, Resident
 from genxi.triage import services as triage
@@ -255,7 +255,7 @@ def _render_demand(
             "new_partner": new_partner,
             # Handed on to another community or the street: this user reads, no longer acts.
             "handed_on": not user.has_perm("demands.manage_demand", demand)
-            and demand.events.filter(kind=EventKind.TRANSFERRED).exists(),
+            and handed_on_by(user).filter(demand=demand).exists(),
         },
         status=status,
     )
