@@ -4,7 +4,7 @@ import pytest
 
 from genxi.conftest import World
 from genxi.demands import services
-from genxi.demands.models import Category, Demand
+from genxi.demands.models import Category, Demand, HandlingPath
 
 
 @pytest.fixture
@@ -30,3 +30,14 @@ def collect(world: World, category: Category, **kwargs: object) -> Demand:
         "today": date(2026, 11, 20),  # a Friday
     }
     return services.collect_demand(**{**fields, **kwargs})
+
+
+def resolved(world: World, category: Category, **kwargs: object) -> Demand:
+    """`collect`, then accepted, verified, handled by the community and resolved by bob."""
+    demand = collect(world, category, **kwargs)
+    services.accept(actor=world["bob"], demand=demand)
+    services.verify(actor=world["bob"], demand=demand, findings="现场核实")
+    services.assign(actor=world["bob"], demand=demand, path=HandlingPath.COMMUNITY)
+    services.resolve(actor=world["bob"], demand=demand, result="已修好")
+    demand.refresh_from_db()
+    return demand

@@ -7,20 +7,10 @@ from django.urls import reverse
 from genxi.conftest import World
 from genxi.core.services import ServiceError
 from genxi.demands import actions, services
-from genxi.demands.models import Demand, EventKind, HandlingPath, Satisfaction, Status
-from genxi.demands.tests.conftest import collect
+from genxi.demands.models import Demand, EventKind, Satisfaction, Status
+from genxi.demands.tests.conftest import resolved
 
 pytestmark = pytest.mark.django_db
-
-
-def resolved(world: World, category, **kwargs: object) -> Demand:
-    demand = collect(world, category, **kwargs)
-    services.accept(actor=world["bob"], demand=demand)
-    services.verify(actor=world["bob"], demand=demand, findings="现场核实")
-    services.assign(actor=world["bob"], demand=demand, path=HandlingPath.COMMUNITY)
-    services.resolve(actor=world["bob"], demand=demand, result="已修好")
-    demand.refresh_from_db()
-    return demand
 
 
 def test_every_reporter_satisfied_moves_the_demand_on_to_close_out(world: World, category) -> None:

@@ -13,21 +13,12 @@ from genxi.conftest import World
 from genxi.core.services import ServiceError, set_year_schedule
 from genxi.core.workdays import library_knows
 from genxi.demands import figures, ledger, services
-from genxi.demands.models import Category, Demand, Status
-from genxi.demands.tests.conftest import collect
+from genxi.demands.models import Category, Status
+from genxi.demands.tests.conftest import collect, resolved
 
 pytestmark = pytest.mark.django_db
 SH = ZoneInfo("Asia/Shanghai")
 YEAR = 2099  # a year no calendar library knows
-
-
-def resolve(world: World, demand: Demand) -> None:
-    bob = world["bob"]
-    services.accept(actor=bob, demand=demand)
-    services.verify(actor=bob, demand=demand, findings="属实")
-    services.assign(actor=bob, demand=demand, path="community")
-    services.resolve(actor=bob, demand=demand, result="已修")
-    demand.refresh_from_db()
 
 
 def test_a_demand_the_street_holds_is_in_its_figures_and_its_staff_are_told(
@@ -81,8 +72,7 @@ def test_entering_holidays_keeps_a_resolved_demands_deadline(
     world: World, category: Category, unknown_year: None
 ) -> None:
     with time_machine.travel(datetime(YEAR - 1, 12, 28, 10, tzinfo=SH)):
-        demand = collect(world, category, today=date(YEAR - 1, 12, 28))
-        resolve(world, demand)
+        demand = resolved(world, category, today=date(YEAR - 1, 12, 28))
     before = demand.resolution_due
     holidays = [date(YEAR, 1, 1), date(YEAR, 1, 2)]
     set_year_schedule(actor=world["alice"], year=YEAR, holidays=holidays, makeup_workdays=[])
@@ -93,8 +83,7 @@ def test_entering_holidays_keeps_a_resolved_demands_deadline(
 def test_a_resolved_demand_takes_no_new_reporter_by_merge_or_me_too(
     world: World, category: Category
 ) -> None:
-    demand = collect(world, category)
-    resolve(world, demand)
+    demand = resolved(world, category)
     services.record_callback(
         actor=world["bob"], demand=demand, resident=world.resident1, result="satisfied"
     )

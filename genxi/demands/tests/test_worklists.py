@@ -14,6 +14,7 @@ from genxi.accounts.navigation import navigation_for
 from genxi.conftest import World
 from genxi.demands import ledger, services, worklists
 from genxi.demands.models import Category, Demand
+from genxi.demands.tests.conftest import resolved
 from genxi.places.models import Resident
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -270,19 +271,14 @@ def test_to_close_out_holds_the_called_back_and_the_resolved_with_nobody_to_call
     """close_out's rule: everyone called back, or a demand with no reporter once resolved."""
     bob = world["bob"]
 
-    def resolved(title: str, reporters: list[Resident]) -> Demand:
-        demand = services.collect_demand(
-            actor=bob, title=title, category=category, area=world.building2,
+    def resolved_here(title: str, reporters: list[Resident]) -> Demand:
+        return resolved(
+            world, category, actor=bob, title=title, area=world.building2,
             channel="inspection", reporters=reporters,
         )  # fmt: skip
-        services.accept(actor=bob, demand=demand)
-        services.verify(actor=bob, demand=demand, findings="属实")
-        services.assign(actor=bob, demand=demand, path="community")
-        services.resolve(actor=bob, demand=demand, result="已修")
-        return demand
 
-    nobody_to_call = resolved("巡查发现井盖缺失", [])
-    to_call = resolved("2幢门禁坏", [world.resident2])
+    nobody_to_call = resolved_here("巡查发现井盖缺失", [])
+    to_call = resolved_here("2幢门禁坏", [world.resident2])
     counts = {i.key: i.count for i in worklists.work_items(bob)}
     assert counts["close"] == 1 and counts["callback"] == 1
     assert list(ledger.filtered(bob, {"todo": worklists.CLOSE})) == [nobody_to_call]
