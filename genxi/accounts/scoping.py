@@ -5,37 +5,45 @@ a handful of indexed range conditions, never a recursive walk.
 """
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Self, TypeVar
 
+from django.db import models
 from django.db.models import Q
 
-from genxi.accounts.models import Role
+from genxi.accounts.models import AREA_ROLES, Role
+from genxi.core.paths import ancestor_ids, path_range_q
+
+__all__ = ["ScopedQuerySet", "ancestor_ids", "path_range_q"]
+
+_M = TypeVar("_M", bound=models.Model)
 
 
-def path_range_q(field: str, paths: Iterable[str]) -> Q:
-    """Rows whose `field` (a path) lies in the subtree of any of `paths`."""
-    from genxi.places.models import path_upper_bound
+class ScopedQuerySet(models.QuerySet[_M]):
+    """The base of every queryset with a `visible_to` (NetBox's `restrict()`).
 
-    q = Q(pk__in=[])
-    for path in _outermost(paths):
-        q |= Q(**{f"{field}__gte": path, f"{field}__lt": path_upper_bound(path)})
-    return q
+    `restrict` is the one place that writes the superuser bypass and the path-range filter; a
+    model's `visible_to` says only which path field scopes it, for which roles, and what else
+    (a partner's own rows, a pioneer's grids) a user may also see.
+    """
 
-
-def _outermost(paths: Iterable[str]) -> list[str]:
-    """Drop paths already covered by an ancestor in the list."""
-    kept: list[str] = []
-    for path in sorted(set(paths)):
-        if not any(path.startswith(k) for k in kept):
-            kept.append(path)
-    return kept
-
-
-def ancestor_ids(paths: Iterable[str]) -> set[int]:
-    """Ids of the areas above each path (not the areas themselves)."""
-    from genxi.places.models import path_ids
-
-    return {pk for path in paths for pk in path_ids(path)[:-1]}
+    def restrict(
+        self,
+        user: Any,
+        path: str | None = None,
+        *,
+        roles: Iterable[str] = AREA_ROLES,
+        also: Q | None = None,
+    ) -> Self:
+        """Everything for a superuser; otherwise the rows whose `path` field lies under one of
+        the user's areas where they hold one of `roles`, or which match `also`."""
+        if is_superuser(user):
+            return self.all()
+        q = Q(pk__in=[])
+        if path is not None:
+            q |= path_range_q(path, scope_paths(user, roles))
+        if also is not None:
+            q |= also
+        return self.filter(q)
 
 
 def is_superuser(user: Any) -> bool:

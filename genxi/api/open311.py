@@ -35,6 +35,7 @@ from django.views.decorators.csrf import csrf_exempt
 from genxi.accounts.services import user_for_token
 from genxi.api import services as api_services
 from genxi.api.models import UnplacedRequest
+from genxi.core.paths import path_ids
 from genxi.core.services import ServiceError, already_submitted
 from genxi.demands import services
 from genxi.demands.models import (
@@ -48,7 +49,7 @@ from genxi.demands.models import (
     Status,
 )
 from genxi.places.forms import collect_areas
-from genxi.places.models import Area, AreaKind, Resident, path_ids
+from genxi.places.models import Area, AreaKind, Resident
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-22T00:00:00+08:00"  # when the answers below last changed shape

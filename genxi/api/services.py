@@ -13,11 +13,12 @@ from django.utils.translation import gettext as _
 
 from genxi.api.models import UnplacedRequest
 from genxi.core.audit import acting_user, log_action
+from genxi.core.paths import path_ids
 from genxi.core.services import ServiceError
 from genxi.demands import services as demands
 from genxi.demands.models import Category, Channel, Demand
 from genxi.places.forms import collect_areas
-from genxi.places.models import Area, AreaKind, Resident, path_ids
+from genxi.places.models import Area, AreaKind, Resident
 
 # Compounds and the areas above them. Anything else (a building, a common area, a grid) lies
 # inside one, and its parent's name may come first in the text ("清嘉苑南门", "三花苑1幢").

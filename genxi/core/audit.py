@@ -1,21 +1,28 @@
 """The audit log: `log_action` is called by every service that writes."""
 
-from typing import Any
+from typing import Any, TypeAlias
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from genxi.core.models import AuditEntry
 
+# Who performs a write: a signed-in user, an anonymous visitor (a public form, the Open311
+# API), or None for the system (the demo loader, a scheduled command). Every service takes
+# `actor: Actor`.
+Actor: TypeAlias = AbstractBaseUser | AnonymousUser | None
 
-def acting_user(actor: Any) -> Any:
+
+def acting_user(actor: Actor) -> Any:
     """The user behind a write, or None for the system (the demo loader, a scheduled command)."""
     return actor if getattr(actor, "is_authenticated", False) else None
 
 
 def log_action(
     *,
-    actor: Any,
+    actor: Actor,
     action: str,
     obj: models.Model | None = None,
     changes: dict[str, Any] | None = None,

@@ -34,17 +34,18 @@ from genxi.core.services import ServiceError
 
 
 class RoleRequiredMixin(LoginRequiredMixin):
-    """`page` names an entry of PAGE_ROLES; users without one of its roles get a 404."""
+    """`page_perm` names the page's gate (`<app>.open_<page>`, see accounts/rules.py); users
+    without it get a 404. `page` (an entry of PAGE_ROLES) is the old way, being replaced."""
 
     page: str = ""
+    page_perm: str = ""
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        if (
-            request.user.is_authenticated
-            and self.page
-            and not scoping.has_role(request.user, *PAGE_ROLES[self.page])
-        ):
-            raise Http404
+        if request.user.is_authenticated:
+            if self.page_perm and not request.user.has_perm(self.page_perm):
+                raise Http404
+            if self.page and not scoping.has_role(request.user, *PAGE_ROLES[self.page]):
+                raise Http404
         return super().dispatch(request, *args, **kwargs)
 
 

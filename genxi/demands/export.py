@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from genxi.core.exports import DATE, DATETIME, Column, xlsx_table_response
+from genxi.core.paths import path_ids
 from genxi.core.phones import mask_phone
 from genxi.demands.models import (
     UNRESOLVED_STATUSES,
@@ -35,7 +36,7 @@ from genxi.demands.models import (
     Satisfaction,
     Status,
 )
-from genxi.places.models import STREET_KINDS, Area, AreaKind, path_ids
+from genxi.places.models import STREET_KINDS, Area, AreaKind
 
 CHUNK = 2000
 SEPARATOR = " › "

@@ -30,6 +30,7 @@ from django.db.models import Field, Max, Model
 from django.utils import timezone
 from tqdm import tqdm
 
+from genxi.core.paths import path_segment
 from genxi.core.pinyin import pinyin_keys
 from genxi.places.demo import DEMO_PHONE_BLOCK
 from genxi.places.models import (
@@ -45,7 +46,6 @@ from genxi.places.models import (
     Tag,
     Venue,
     VenueKind,
-    path_segment,
 )
 
 Method = Literal["auto", "copy", "insert", "orm"]

@@ -22,22 +22,8 @@ from django.utils.translation import pgettext_lazy
 from genxi.accounts import scoping
 from genxi.accounts.models import AREA_ROLES, STAFF_ROLES, Role
 from genxi.core.models import TimeStamped
+from genxi.core.paths import path_ids, path_upper_bound
 from genxi.core.phones import normalize_phone
-
-PATH_STEP = 10
-
-
-def path_segment(pk: int) -> str:
-    return f"{pk:0{PATH_STEP}d}"
-
-
-def path_upper_bound(path: str) -> str:
-    return path + "a"
-
-
-def path_ids(path: str) -> list[int]:
-    """The ids a path is made of, from the root down to the area itself."""
-    return [int(path[i : i + PATH_STEP]) for i in range(0, len(path), PATH_STEP)]
 
 
 class AreaKind(models.TextChoices):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from genxi.core.audit import log_action
+from genxi.core.paths import path_segment
 from genxi.core.phones import mask_phone, normalize_phone
 from genxi.core.pinyin import pinyin_keys
 from genxi.core.services import ServiceError, create_object, update_object
@@ -24,7 +25,6 @@ from genxi.places.models import (
     Resident,
     Tag,
     Venue,
-    path_segment,
 )
 
 # The audit log keeps that a number was set or changed, never the number itself.

@@ -19,6 +19,7 @@ from genxi.accounts.navigation import PAGE_ROLES
 from genxi.core.audit import log_action
 from genxi.core.labels import pioneer_label
 from genxi.core.params import parse_id
+from genxi.core.paths import path_upper_bound
 from genxi.core.phones import mask_phone
 from genxi.core.views import ScopedDetailView, ScopedListView, ServiceFormView
 from genxi.places import forms, services
@@ -33,7 +34,6 @@ from genxi.places.models import (
     Pioneer,
     Resident,
     Venue,
-    path_upper_bound,
 )
 
 # ---------------------------------------------------------------- areas

@@ -8,6 +8,7 @@ from django.db import connection, transaction
 
 from genxi.accounts.models import Membership, Role, User
 from genxi.conftest import World
+from genxi.core.paths import path_segment
 from genxi.core.phones import normalize_phone
 from genxi.core.pinyin import pinyin_keys
 from genxi.places import services
@@ -31,7 +32,6 @@ from genxi.places.models import (
     Pioneer,
     Resident,
     Venue,
-    path_segment,
 )
 
 pytestmark = pytest.mark.django_db
