@@ -12,6 +12,7 @@ receipt handed to the voter finds it again.
 
 import secrets
 import uuid
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -23,19 +24,15 @@ from django.utils.translation import gettext_lazy as _
 
 from genxi.accounts import scoping
 from genxi.accounts.models import AREA_ROLES, Role
+from genxi.accounts.scoping import ScopedQuerySet
 from genxi.core.models import TimeStamped
+from genxi.core.states import Machine
 
 
-def _in_scope(user: Any, field: str) -> Q:
-    """Staff and leadership: what lies in their areas."""
-    return scoping.path_range_q(field, scoping.scope_paths(user, AREA_ROLES))
-
-
-class FundQuerySet(models.QuerySet["Fund"]):
+class FundQuerySet(ScopedQuerySet["Fund"]):
     def visible_to(self, user: Any) -> "FundQuerySet":
-        if scoping.is_superuser(user):
-            return self.all()
-        return self.filter(_in_scope(user, "community__path"))
+        """Staff and leadership: their communities' funds."""
+        return self.restrict(user, "community__path")
 
 
 class Fund(TimeStamped):
@@ -102,8 +99,22 @@ class Phase(models.TextChoices):
     CLOSED = "closed", _("Closed and published")
 
 
-# The steps staff take by hand; voting → selected / not selected is the vote's closing.
-# Acceptance (execution → accepted) is its own service, with the residents' evaluation.
+# Every move of a project's phase, and the service that makes it.
+PHASES: dict[str, frozenset[str]] = {
+    # By hand, or a meeting that discusses it (drafting → deliberation); a vote opening.
+    Phase.DRAFTING: frozenset({Phase.DELIBERATION, Phase.VOTING}),
+    Phase.DELIBERATION: frozenset({Phase.DRAFTING, Phase.VOTING}),
+    # The vote's closing: chosen or not, or back to deliberation without a quorum.
+    Phase.VOTING: frozenset({Phase.SELECTED, Phase.NOT_SELECTED, Phase.DELIBERATION}),
+    # By hand, or an override of the vote's result (selected ↔ not selected).
+    Phase.NOT_SELECTED: frozenset({Phase.DRAFTING, Phase.SELECTED}),
+    Phase.SELECTED: frozenset({Phase.EXECUTION, Phase.NOT_SELECTED}),
+    # Acceptance is its own service, with the residents' evaluation.
+    Phase.EXECUTION: frozenset({Phase.ACCEPTED}),
+    Phase.ACCEPTED: frozenset({Phase.CLOSED}),
+}
+
+# The steps staff take by hand (the project page's buttons): a part of PHASES.
 PHASE_STEPS: dict[str, frozenset[str]] = {
     Phase.DRAFTING: frozenset({Phase.DELIBERATION}),
     Phase.DELIBERATION: frozenset({Phase.DRAFTING}),
@@ -113,13 +124,12 @@ PHASE_STEPS: dict[str, frozenset[str]] = {
 }
 
 
-class ProjectQuerySet(models.QuerySet["Project"]):
+class ProjectQuerySet(ScopedQuerySet["Project"]):
     def visible_to(self, user: Any) -> "ProjectQuerySet":
         """Staff and leadership: their communities'. Partners: what they implement."""
-        if scoping.is_superuser(user):
-            return self.all()
-        partners = scoping.partner_ids(user)
-        return self.filter(_in_scope(user, "community__path") | Q(implementer__in=partners))
+        return self.restrict(
+            user, "community__path", also=Q(implementer__in=scoping.partner_ids(user))
+        )
 
 
 class Project(TimeStamped):
@@ -171,6 +181,18 @@ class Project(TimeStamped):
         return self.title
 
 
+# A project's phases. Its row is locked for every move (money and ballots hang on it).
+PROJECT_PHASES = Machine(
+    Project,
+    PHASES,
+    Phase,
+    field="phase",
+    refused=_("A project that is “%(now)s” cannot become “%(to)s”."),
+)
+# The same machine, limited to the steps staff take by hand.
+STAFF_STEPS = replace(PROJECT_PHASES, transitions=PHASE_STEPS)
+
+
 class Method(models.TextChoices):
     APPROVAL = "approval", _("Approval: up to a number of projects")
     BUDGET = "budget", _("Within the budget: the chosen projects' costs must fit the fund")
@@ -182,20 +204,24 @@ class VoteStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
-class VoteQuerySet(models.QuerySet["Vote"]):
+# A vote's statuses: prepared, opened (its rules freeze), closed (counted).
+VOTE_STEPS: dict[str, frozenset[str]] = {
+    VoteStatus.DRAFT: frozenset({VoteStatus.OPEN}),
+    VoteStatus.OPEN: frozenset({VoteStatus.CLOSED}),
+}
+
+
+class VoteQuerySet(ScopedQuerySet["Vote"]):
     def visible_to(self, user: Any) -> "VoteQuerySet":
         """Staff and leadership: their communities' votes. Representatives: the votes they are
         electors in. Pioneers: their communities' votes, to assist electors."""
-        if scoping.is_superuser(user):
-            return self.all()
         if not getattr(user, "is_authenticated", False):
             return self.none()
         mine = Elector.objects.filter(user=user).values("vote")
         # Pioneers of the community: they help electors who cannot vote alone (assisted ballots).
-        pioneers = scoping.path_range_q(
-            "community__path", scoping.scope_paths(user, {Role.PIONEER})
+        return self.restrict(
+            user, "community__path", roles=AREA_ROLES | {Role.PIONEER}, also=Q(pk__in=mine)
         )
-        return self.filter(_in_scope(user, "community__path") | pioneers | Q(pk__in=mine))
 
 
 class Vote(TimeStamped):
@@ -240,6 +266,10 @@ class Vote(TimeStamped):
 
     def __str__(self) -> str:
         return self.title
+
+
+# A vote's row is locked for every move: no ballot is counted once it closes.
+VOTE_STATUSES = Machine(Vote, VOTE_STEPS, VoteStatus)
 
 
 class ElectorKind(models.TextChoices):

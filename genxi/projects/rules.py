@@ -5,16 +5,9 @@ from typing import Any
 import rules
 
 from genxi.accounts import scoping
-from genxi.accounts.models import STAFF_ROLES, Role
-
-
-@rules.predicate
-def runs_community(user: Any, obj: Any = None) -> bool:
-    """Community staff of its community, or the street's staff: funds, projects, votes, paper
-    ballots."""
-    if obj is None:
-        return scoping.has_role(user, *STAFF_ROLES)
-    return scoping.covers(user, obj.community.path, STAFF_ROLES)
+from genxi.accounts.models import AREA_ROLES, Role
+from genxi.accounts.rules import holds_role
+from genxi.places.rules import is_staff_for
 
 
 @rules.predicate
@@ -37,8 +30,16 @@ def implements(user: Any, project: Any = None) -> bool:
     return project is not None and project.implementer_id in scoping.partner_ids(user)
 
 
-rules.add_perm("projects.manage", runs_community)
+# Funds, projects, votes, paper ballots: community staff of its community, or the street's staff.
+rules.add_perm("projects.manage", is_staff_for)
 # Progress photos: the community's staff and the implementer.
-rules.add_perm("projects.add_photo", runs_community | implements)
-rules.add_perm("projects.assist", runs_community | assists_electors)
+rules.add_perm("projects.add_photo", is_staff_for | implements)
+rules.add_perm("projects.assist", is_staff_for | assists_electors)
 rules.add_perm("projects.vote", is_elector)
+
+# Pages. The service funds: staff and leadership. The service projects: theirs, and partners
+# the projects they implement. Votes: every role; each sees the votes it may (its communities',
+# or those it is an elector in).
+rules.add_perm("projects.open_funds", holds_role(*AREA_ROLES))
+rules.add_perm("projects.open_projects", holds_role(*AREA_ROLES, Role.PARTNER))
+rules.add_perm("projects.open_votes", holds_role(*Role))

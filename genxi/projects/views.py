@@ -20,13 +20,13 @@ from django.views.decorators.http import require_POST
 
 from genxi.accounts import scoping
 from genxi.accounts.models import Role
-from genxi.accounts.navigation import PAGE_ROLES
+from genxi.accounts.rules import require
 from genxi.core.params import parse_id
 from genxi.core.services import ServiceError
 from genxi.places.models import Area, AreaKind
-from genxi.projects import forms, services
+from genxi.projects import figures, forms, services
 from genxi.projects.models import (
-    PHASE_STEPS,
+    STAFF_STEPS,
     Channel,
     Fund,
     Phase,
@@ -67,7 +67,7 @@ def _page(
         vote.electors.filter(user=request.user).first() if request.user.is_authenticated else None
     )
     voted = elector is not None and hasattr(elector, "participation")
-    costs = services.costs_of(vote)
+    costs = figures.costs_of(vote)
     projects = list(vote.projects.order_by("pk"))
     for project in projects:
         project.frozen_cost = costs.get(project.pk, project.cost)  # type: ignore[attr-defined]
@@ -83,7 +83,7 @@ def _page(
             "receipt": receipt,
             "turnout": vote.participations.count(),
             "electors": vote.electors.count(),
-            "tie_rule": services.TIE_RULE,
+            "tie_rule": figures.TIE_RULE,
             **_staff_controls(request, vote, forms_bound or {}),
         },
         status=status,
@@ -140,7 +140,7 @@ def cast(request: HttpRequest, pk: int) -> HttpResponse:
 def check(request: HttpRequest, pk: int) -> HttpResponse:
     vote = _vote(request, pk)
     receipt = request.POST.get("receipt", "")[:20]
-    found = services.check_receipt(vote=vote, receipt=receipt)
+    found = figures.check_receipt(vote=vote, receipt=receipt)
     return render(
         request, "projects/receipt.html", {"found": found, "receipt": receipt.strip().upper()}
     )
@@ -150,7 +150,7 @@ def home_cards(user: Any) -> list[tuple[str, int, str]]:
     """The home page's cards: the service funds (for those who run or read them) and the votes
     the user may see, if any."""
     cards = []
-    if scoping.has_role(user, *PAGE_ROLES["projects"]):
+    if user.has_perm("projects.open_funds"):
         funds = Fund.objects.visible_to(user).count()
         cards.append((_("Service funds"), funds, "projects:fund_list"))
     if scoping.has_role(user, Role.PARTNER):
@@ -171,8 +171,7 @@ def _fund(request: HttpRequest, pk: int) -> Fund:
 
 
 def _manage(request: HttpRequest, obj: Any) -> None:
-    if not request.user.has_perm("projects.manage", obj):
-        raise Http404
+    require(request.user, "projects.manage", obj)
 
 
 def _form_page(request: HttpRequest, form: Any, title: str, cancel: str) -> HttpResponse:
@@ -186,10 +185,9 @@ def _form_page(request: HttpRequest, form: Any, title: str, cancel: str) -> Http
 
 @login_required
 def fund_list(request: HttpRequest) -> HttpResponse:
-    if not scoping.has_role(request.user, *PAGE_ROLES["projects"]):
-        raise Http404
+    require(request.user, "projects.open_funds")
     funds = list(Fund.objects.visible_to(request.user).select_related("community"))
-    rows = [(f, services.balance(f)) for f in funds]
+    rows = [(f, figures.balance(f)) for f in funds]
     return render(
         request,
         "projects/fund_list.html",
@@ -243,7 +241,7 @@ def fund_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "projects/fund_detail.html",
         {
             "fund": fund,
-            "balance": services.balance(fund),
+            "balance": figures.balance(fund),
             "projects": projects,
             "votes": Vote.objects.filter(fund=fund),
             "entries": fund.entries.select_related("project").order_by("-at", "-id")[:50],
@@ -351,8 +349,8 @@ def project_detail(
     project = _project(request, pk)
     bound = bound or {}
     can_manage = request.user.has_perm("projects.manage", project)
-    committed, paid = services.ledger_of(project)
-    steps = [(to, Phase(to).label) for to in sorted(PHASE_STEPS.get(project.phase, ()))]
+    committed, paid = figures.ledger_of(project)
+    steps = [(to, Phase(to).label) for to in sorted(STAFF_STEPS.targets(project.phase))]
     running = project.phase in (Phase.SELECTED, Phase.EXECUTION)
     # Money and the fund are for the community's staff and leadership, not an implementer.
     sees_fund = Fund.objects.visible_to(request.user).filter(pk=project.fund_id).exists()
@@ -365,7 +363,7 @@ def project_detail(
             "committed": committed,
             "paid": paid,
             "percent": round(100 * paid / committed) if committed else 0,
-            "progress": services.progress(project),
+            "progress": figures.progress(project),
             "milestones": project.milestones.all(),
             "acceptance": getattr(project, "acceptance", None),
             "entries": project.entries.order_by("at", "id"),
@@ -528,10 +526,10 @@ def public_results(request: HttpRequest, pk: int) -> HttpResponse:
             fund.projects.filter(phase__in=shown).select_related("implementer", "acceptance")
         )
         for project in projects:
-            project.spent = services.ledger_of(project)[1]  # type: ignore[attr-defined]
-            project.done = services.progress(project)  # type: ignore[attr-defined]
+            project.spent = figures.ledger_of(project)[1]  # type: ignore[attr-defined]
+            project.done = figures.progress(project)  # type: ignore[attr-defined]
         votes = Vote.objects.filter(fund=fund, status=VoteStatus.CLOSED)
-        rows.append((fund, services.balance(fund), projects, votes))
+        rows.append((fund, figures.balance(fund), projects, votes))
     return render(request, "projects/public_results.html", {"community": community, "rows": rows})
 
 
@@ -625,6 +623,6 @@ def vote_pabulib(request: HttpRequest, pk: int) -> HttpResponse:
     _manage(request, vote)
     if vote.status != VoteStatus.CLOSED:
         raise Http404
-    response = HttpResponse(services.pabulib(vote), content_type="text/plain; charset=utf-8")
+    response = HttpResponse(figures.pabulib(vote), content_type="text/plain; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="vote-{vote.pk}.pb"'
     return response

@@ -7,7 +7,7 @@ from playwright.sync_api import Dialog, Page, expect
 from genxi.browser import PHONE, log_in, shot
 from genxi.conftest import PASSWORD, World
 from genxi.projects import services
-from genxi.projects.models import Ballot, Method, Participation
+from genxi.projects.models import Ballot, Channel, Elector, Method, Participation
 
 
 def a_vote(world: World):
@@ -114,8 +114,6 @@ def test_votes_are_seen_by_their_community_and_their_electors_only(world: World,
 
 
 def test_a_pioneer_records_an_assisted_ballot_and_nothing_else(world: World, client) -> None:
-    from genxi.projects.models import Channel, Elector
-
     vote, (park, _rails, _seats) = a_vote(world)
     paper_elector = Elector.objects.get(vote=vote, name="党员代表甲")
     client.force_login(world["carol"])  # the pioneer of 和泰社区

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from genxi.conftest import World
-from genxi.projects import services
+from genxi.projects import figures, services
 from genxi.projects.models import Fund, Method
 from genxi.projects.tests.test_votes import electorate, fund
 
@@ -30,7 +30,7 @@ def test_pabulib_fields_carry_no_control_characters(world: World, fund: Fund) ->
     services.open_vote(actor=world["bob"], vote=vote)
     services.cast_ballot(actor=None, vote=vote, elector=electors[0], projects=[park])
     vote = services.close_vote(actor=world["bob"], vote=vote)
-    text = services.pabulib(vote)
+    text = figures.pabulib(vote)
     assert not any(ord(ch) < 32 and ch != "\n" for ch in text), repr(text)
     lines = text.splitlines()
     assert "description;2026 年 票决" in lines

@@ -1,5 +1,6 @@
 """Staff pages for funds, projects and votes: scope, refusals, and the whole story in a browser."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -10,6 +11,7 @@ from playwright.sync_api import Page, expect
 from genxi.browser import log_in, shot
 from genxi.conftest import PASSWORD, World
 from genxi.demands import services as demands
+from genxi.demands.tests.test_photos import phone_photo
 from genxi.places.services import create_partner
 from genxi.projects import services
 from genxi.projects.models import EntryKind, FundEntry, Participation, Phase, Project
@@ -158,8 +160,6 @@ def test_a_pocket_park_from_the_needs_survey_to_a_paid_project(
     page.fill("input[name=override_reason]", "地下管线改道")
     page.click("button:has-text('记录支付')")
     expect(page.locator("#paid")).to_have_text("130,000.00")
-    from genxi.demands.tests.test_photos import phone_photo
-
     photo = phone_photo("park.jpg", (800, 600))
     page.set_input_files(
         "#photos input[name=photos]",
@@ -226,8 +226,6 @@ def test_a_partner_sees_the_projects_it_implements(world: World, client) -> None
 
 
 def test_the_implementer_adds_progress_photos_seen_only_in_scope(world: World, client) -> None:
-    from genxi.demands.tests.test_photos import phone_photo
-
     fund = services.create_fund(
         actor=None, community=world.hetai, year=2026, amount=Decimal("100000")
     )
@@ -276,8 +274,6 @@ def test_odd_input_is_a_clear_error_never_a_crash(world: World, client) -> None:
 def test_rules_and_drafts_are_edited_until_the_vote_and_never_over_someone_else(
     world: World, client
 ) -> None:
-    import re
-
     fund = services.create_fund(
         actor=None, community=world.hetai, year=2026, amount=Decimal("100000")
     )

@@ -4,6 +4,7 @@ import contextlib
 import random
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -13,7 +14,7 @@ from genxi.conftest import World
 from genxi.core.models import AuditEntry
 from genxi.core.services import ServiceError
 from genxi.demands import services as demands
-from genxi.projects import services
+from genxi.projects import figures, services
 from genxi.projects.models import (
     Ballot,
     Channel,
@@ -143,8 +144,8 @@ def test_an_approval_vote_from_opening_to_the_chosen_projects(world, fund, candi
     assert "放不下" in lines["休闲座椅"]["reason"] and "10,000.00" in lines["休闲座椅"]["reason"]
     phases = dict(Project.objects.values_list("title", "phase"))
     assert phases == {"口袋公园": "selected", "楼道扶手": "selected", "休闲座椅": "not_selected"}
-    assert services.balance(fund).committed == D("80000")
-    assert services.balance(fund).free == D("10000")
+    assert figures.balance(fund).committed == D("80000")
+    assert figures.balance(fund).free == D("10000")
 
     # Staff may override, with a reason, within what is free.
     with pytest.raises(ServiceError, match="理由"):
@@ -158,7 +159,7 @@ def test_an_approval_vote_from_opening_to_the_chosen_projects(world, fund, candi
     vote = services.override_result(
         actor=world["bob"], vote=vote, project=rails, selected=False, reason="区里另有资金"
     )
-    assert services.balance(fund).committed == D("50000")
+    assert figures.balance(fund).committed == D("50000")
     services.override_result(
         actor=world["bob"], vote=vote, project=seats, selected=True, reason="区里另有资金"
     )
@@ -263,8 +264,8 @@ def test_a_secret_ballot_is_found_by_its_receipt_and_by_nothing_else(
     ballot = Ballot.objects.get()
     assert ballot.elector is None and ballot.weight == 2
     assert not hasattr(ballot, "created_at")  # nothing orders ballots by time
-    assert services.check_receipt(vote=vote, receipt=cast.receipt.lower()) == ["口袋公园"]
-    assert services.check_receipt(vote=vote, receipt="NOPE") is None
+    assert figures.check_receipt(vote=vote, receipt=cast.receipt.lower()) == ["口袋公园"]
+    assert figures.check_receipt(vote=vote, receipt="NOPE") is None
     logged = AuditEntry.objects.get(action="vote.ballot").changes
     assert set(logged) == {"elector", "channel", "paper_ref"}  # who voted, never what they chose
     assert Participation.objects.get().elector == elector  # that they voted is known
@@ -286,7 +287,7 @@ def test_payments_never_spend_money_twice(world, fund, candidates) -> None:
     services.record_payment(
         actor=world["bob"], project=park, amount=D("25000"), override_reason="地下管线改道"
     )
-    assert services.balance(fund).bound == D("55000")
+    assert figures.balance(fund).bound == D("55000")
     with pytest.raises(ServiceError, match=r"45,000\.00"):
         services.record_payment(
             actor=world["bob"], project=park, amount=D("45001"), override_reason="再加"
@@ -303,7 +304,7 @@ def test_pabulib_export(world, fund, candidates) -> None:
     services.cast_ballot(actor=None, vote=vote, elector=electors[0], projects=[rails, park])
     services.cast_ballot(actor=None, vote=vote, elector=electors[1], projects=[park])
     vote = services.close_vote(actor=world["bob"], vote=vote)
-    text = services.pabulib(vote)
+    text = figures.pabulib(vote)
     meta, rest = text.split("PROJECTS\n")
     projects, votes = rest.split("VOTES\n")
     assert "num_projects;3" in meta and "num_votes;2" in meta and "budget;90000.00" in meta
@@ -382,8 +383,6 @@ def test_200_ballots_at_once_leave_one_per_elector_and_exact_totals(world: World
 
 
 def test_acceptance_needs_every_milestone_and_keeps_the_evaluation(world, fund, candidates) -> None:
-    from datetime import date
-
     park = candidates["口袋公园"]
     with pytest.raises(ServiceError, match="实施"):
         services.accept_project(actor=None, project=park, accepted_on=date(2026, 12, 1))
@@ -392,10 +391,10 @@ def test_acceptance_needs_every_milestone_and_keeps_the_evaluation(world, fund, 
     Project.objects.filter(pk=park.pk).update(phase=Phase.EXECUTION)
     first = services.add_milestone(actor=None, project=park, title="平整", due=date(2026, 12, 1))
     services.add_milestone(actor=None, project=park, title="种植", due=date(2026, 12, 9))
-    assert services.progress(park) == 0
+    assert figures.progress(park) == 0
     services.finish_milestone(actor=None, milestone=first)
     services.finish_milestone(actor=None, milestone=first)  # twice: done once
-    assert services.progress(park) == 50
+    assert figures.progress(park) == 50
     with pytest.raises(ServiceError, match="节点"):
         services.accept_project(actor=None, project=park, accepted_on=date(2026, 12, 10))
     for m in park.milestones.filter(done_on__isnull=True):
@@ -443,7 +442,7 @@ def test_30_payments_at_once_never_spend_past_the_fund(world: World) -> None:
     with ThreadPoolExecutor(max_workers=10) as pool:
         list(pool.map(pay, range(30)))
     assert outcomes.count("paid") == 20 and outcomes.count("refused") == 10
-    assert services.balance(fund).paid == D("200000")
+    assert figures.balance(fund).paid == D("200000")
 
 
 def test_review_guards_on_votes_and_money(world, fund, candidates) -> None:
