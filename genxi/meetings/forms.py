@@ -156,9 +156,9 @@ class ToProjectForm(BoundedForm):
         label=_("Estimated cost (yuan)"), max_digits=12, decimal_places=2, min_value=Decimal("0.01")
     )
 
-    def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, meeting: Meeting, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["fund"].queryset = Fund.objects.filter(  # type: ignore[attr-defined]
+        self.fields["fund"].queryset = Fund.objects.visible_to(user).filter(  # type: ignore[attr-defined]
             community=meeting.community_id, frozen_at__isnull=True
         )
         self.fields["category"].queryset = Category.objects.active()  # type: ignore[attr-defined]

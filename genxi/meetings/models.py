@@ -9,18 +9,14 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from genxi.accounts import scoping
-from genxi.accounts.models import AREA_ROLES
+from genxi.accounts.scoping import ScopedQuerySet
 from genxi.core.models import TimeStamped
 
 
-class MeetingQuerySet(models.QuerySet["Meeting"]):
+class MeetingQuerySet(ScopedQuerySet["Meeting"]):
     def visible_to(self, user: Any) -> "MeetingQuerySet":
-        if scoping.is_superuser(user):
-            return self.all()
-        return self.filter(
-            scoping.path_range_q("community__path", scoping.scope_paths(user, AREA_ROLES))
-        )
+        """Staff and leadership: their communities' meetings."""
+        return self.restrict(user, "community__path")
 
 
 class Meeting(TimeStamped):

@@ -4,13 +4,13 @@ import difflib
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from typing import Any
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from genxi.core.audit import acting_user, log_action
+from genxi.core.audit import Actor, acting_user, log_action
 from genxi.core.services import ServiceError, create_object
 from genxi.demands.models import Category, Channel, Demand
 from genxi.demands.services import collect_demand
@@ -26,11 +26,12 @@ from genxi.meetings.models import (
 )
 from genxi.places.models import Area, AreaKind, Venue
 from genxi.projects.models import Fund, Phase, Project
+from genxi.projects.services import propose_project
 
 
 def convene(
     *,
-    actor: Any,
+    actor: Actor,
     community: Area,
     topic: str,
     starts_at: datetime,
@@ -83,7 +84,7 @@ def convene(
     )
 
 
-def mark_attendance(*, actor: Any, invitee: Invitee, present: bool) -> Invitee:
+def mark_attendance(*, actor: Actor, invitee: Invitee, present: bool) -> Invitee:
     with transaction.atomic():
         Invitee.objects.filter(pk=invitee.pk).update(attended=present)
         log_action(
@@ -97,7 +98,7 @@ def mark_attendance(*, actor: Any, invitee: Invitee, present: bool) -> Invitee:
 
 
 def record_opinion(
-    *, actor: Any, item: AgendaItem, speaker: Invitee, stance: str, text: str = ""
+    *, actor: Actor, item: AgendaItem, speaker: Invitee, stance: str, text: str = ""
 ) -> Opinion:
     if speaker.meeting_id != item.meeting_id:
         raise ServiceError(_("This person is not invited to this meeting."), field="speaker")
@@ -125,7 +126,7 @@ def record_opinion(
 
 
 def revise_plan(
-    *, actor: Any, meeting: Meeting, text: str, note: str = "", opinions: Iterable[Opinion] = ()
+    *, actor: Actor, meeting: Meeting, text: str, note: str = "", opinions: Iterable[Opinion] = ()
 ) -> PlanVersion:
     """The committee's next version of the plan, citing the opinions it took in."""
     text = text.strip()
@@ -173,7 +174,7 @@ def plan_diff(old: PlanVersion, new: PlanVersion) -> list[tuple[str, str]]:
     return lines
 
 
-def record_minutes(*, actor: Any, meeting: Meeting, minutes: str, outcome: str) -> Meeting:
+def record_minutes(*, actor: Actor, meeting: Meeting, minutes: str, outcome: str) -> Meeting:
     with transaction.atomic():
         Meeting.objects.filter(pk=meeting.pk).update(minutes=minutes, outcome=outcome)
         log_action(actor=actor, action="meeting.minutes", obj=meeting)
@@ -181,14 +182,14 @@ def record_minutes(*, actor: Any, meeting: Meeting, minutes: str, outcome: str) 
     return meeting
 
 
-def add_follow_up(*, actor: Any, meeting: Meeting, title: str, owner: str, due: date) -> FollowUp:
+def add_follow_up(*, actor: Actor, meeting: Meeting, title: str, owner: str, due: date) -> FollowUp:
     with transaction.atomic():
         action = FollowUp.objects.create(meeting=meeting, title=title, owner=owner, due=due)
         log_action(actor=actor, action="meeting.follow_up", obj=meeting, changes={"title": title})
     return action
 
 
-def follow_up_to_demand(*, actor: Any, action: FollowUp, category: Category) -> Demand:
+def follow_up_to_demand(*, actor: Actor, action: FollowUp, category: Category) -> Demand:
     """Put a follow-up action on the demand ledger (once), at the meeting's community."""
     with transaction.atomic():
         locked = FollowUp.objects.select_for_update().get(pk=action.pk)
@@ -212,12 +213,10 @@ def follow_up_to_demand(*, actor: Any, action: FollowUp, category: Category) -> 
 
 
 def follow_up_to_project(
-    *, actor: Any, action: FollowUp, fund: Fund, cost: Any, category: Category | None = None
+    *, actor: Actor, action: FollowUp, fund: Fund, cost: Decimal, category: Category | None = None
 ) -> Project:
     """Draft a follow-up action as a candidate service project of the community's fund (once);
     the meeting is recorded as having discussed it."""
-    from genxi.projects.services import propose_project
-
     with transaction.atomic():
         locked = FollowUp.objects.select_for_update().get(pk=action.pk)
         if locked.project_id is not None or locked.demand_id is not None:

@@ -6,21 +6,21 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from genxi.accounts import scoping
-from genxi.accounts.navigation import PAGE_ROLES
+from genxi.accounts.rules import require
 from genxi.core.services import ServiceError
 from genxi.meetings import forms, services
 from genxi.meetings.models import FollowUp, Invitee, Meeting
 
 
 def home_cards(user: Any) -> list[tuple[str, int, str]]:
-    if not scoping.has_role(user, *PAGE_ROLES["meetings"]):
+    if not user.has_perm("meetings.open_meetings"):
         return []
     meetings = Meeting.objects.visible_to(user).count()
     return [(_("Deliberation meetings"), meetings, "meetings:meeting_list")]
@@ -33,18 +33,14 @@ def _meeting(request: HttpRequest, pk: int) -> Meeting:
 
 
 def _manage(request: HttpRequest, meeting: Any) -> None:
-    if not request.user.has_perm("meetings.manage", meeting):
-        raise Http404
+    require(request.user, "meetings.manage", meeting)
 
 
 @login_required
 def meeting_list(request: HttpRequest) -> HttpResponse:
-    if not scoping.has_role(request.user, *PAGE_ROLES["meetings"]):
-        raise Http404
+    require(request.user, "meetings.open_meetings")
     meetings = Meeting.objects.visible_to(request.user).select_related("community", "venue")
     if request.GET.get("when") == "coming":  # the home page's "coming meetings"
-        from django.utils import timezone
-
         meetings = meetings.filter(starts_at__gte=timezone.now()).order_by("starts_at")
     return render(
         request,
@@ -105,7 +101,7 @@ def _page(
             or forms.MinutesForm(initial={"minutes": meeting.minutes, "outcome": meeting.outcome}),
             "follow_up_form": bound.get("follow_up") or forms.FollowUpForm(),
             "to_demand_form": forms.ToDemandForm(),
-            "to_project_form": forms.ToProjectForm(meeting=meeting),
+            "to_project_form": forms.ToProjectForm(meeting=meeting, user=request.user),
         },
         status=400 if bound else 200,
     )
@@ -251,7 +247,7 @@ def to_project(request: HttpRequest, pk: int, action: int) -> HttpResponse:
     meeting = _meeting(request, pk)
     _manage(request, meeting)
     item = get_object_or_404(FollowUp, pk=action, meeting=meeting)
-    form = forms.ToProjectForm(request.POST, meeting=meeting)
+    form = forms.ToProjectForm(request.POST, meeting=meeting, user=request.user)
     if not form.is_valid():
         messages.error(request, _("Choose the fund and give the estimated cost."))
         return redirect(meeting)
