@@ -25,8 +25,8 @@ from genxi.meetings.models import (
     Stance,
 )
 from genxi.places.models import Area, AreaKind, Venue
-from genxi.projects.models import Fund, Phase, Project
-from genxi.projects.services import propose_project
+from genxi.projects.models import Fund, Project
+from genxi.projects.services import propose_project, take_up
 
 
 def convene(
@@ -63,9 +63,7 @@ def convene(
             [AgendaItem(meeting=meeting, position=i, title=t) for i, t in enumerate(agenda, 1)]
         )
         Invitee.objects.bulk_create([Invitee(meeting=meeting, name=n, kind=k) for n, k in people])
-        Project.objects.filter(pk__in=[p.pk for p in projects], phase=Phase.DRAFTING).update(
-            phase=Phase.DELIBERATION
-        )
+        take_up(projects=projects)
         if plan.strip():
             PlanVersion.objects.create(
                 meeting=meeting,

@@ -99,18 +99,20 @@ class Phase(models.TextChoices):
     CLOSED = "closed", _("Closed and published")
 
 
-# Every move of a project's phase, and the service that makes it.
+# Every move of a project's phase, and the services (projects.services) that make it.
 PHASES: dict[str, frozenset[str]] = {
-    # By hand, or a meeting that discusses it (drafting → deliberation); a vote opening.
+    # move_project by hand, or take_up (a meeting discusses it); open_vote.
     Phase.DRAFTING: frozenset({Phase.DELIBERATION, Phase.VOTING}),
+    # move_project; open_vote.
     Phase.DELIBERATION: frozenset({Phase.DRAFTING, Phase.VOTING}),
-    # The vote's closing: chosen or not, or back to deliberation without a quorum.
+    # close_vote: chosen or not, or back to deliberation without a quorum.
     Phase.VOTING: frozenset({Phase.SELECTED, Phase.NOT_SELECTED, Phase.DELIBERATION}),
-    # By hand, or an override of the vote's result (selected ↔ not selected).
+    # move_project; override_result (chosen against the count, or dropped).
     Phase.NOT_SELECTED: frozenset({Phase.DRAFTING, Phase.SELECTED}),
     Phase.SELECTED: frozenset({Phase.EXECUTION, Phase.NOT_SELECTED}),
-    # Acceptance is its own service, with the residents' evaluation.
+    # accept_project, with the residents' evaluation.
     Phase.EXECUTION: frozenset({Phase.ACCEPTED}),
+    # move_project.
     Phase.ACCEPTED: frozenset({Phase.CLOSED}),
 }
 
@@ -127,9 +129,15 @@ PHASE_STEPS: dict[str, frozenset[str]] = {
 class ProjectQuerySet(ScopedQuerySet["Project"]):
     def visible_to(self, user: Any) -> "ProjectQuerySet":
         """Staff and leadership: their communities'. Partners: what they implement."""
-        return self.restrict(
-            user, "community__path", also=Q(implementer__in=scoping.partner_ids(user))
-        )
+        return self.restrict(user, "community__path", also=self._implemented_by(user))
+
+    def implemented_by(self, user: Any) -> "ProjectQuerySet":
+        """The projects the user's partner units implement."""
+        return self.filter(self._implemented_by(user))
+
+    @staticmethod
+    def _implemented_by(user: Any) -> Q:
+        return Q(implementer__in=scoping.partner_ids(user))
 
 
 class Project(TimeStamped):
@@ -181,7 +189,8 @@ class Project(TimeStamped):
         return self.title
 
 
-# A project's phases. Its row is locked for every move (money and ballots hang on it).
+# A project's phases. One project's move locks its row (`lock` + `move`): money, milestones
+# and the acceptance hang on it. A vote moves its candidates together, under the vote's lock.
 PROJECT_PHASES = Machine(
     Project,
     PHASES,

@@ -154,7 +154,7 @@ def home_cards(user: Any) -> list[tuple[str, int, str]]:
         funds = Fund.objects.visible_to(user).count()
         cards.append((_("Service funds"), funds, "projects:fund_list"))
     if scoping.has_role(user, Role.PARTNER):
-        mine = Project.objects.filter(implementer__in=scoping.partner_ids(user)).count()
+        mine = Project.objects.implemented_by(user).count()
         cards.append((_("Projects we implement"), mine, "projects:project_list"))
     if votes := Vote.objects.visible_to(user).count():
         cards.append((_("Votes"), votes, "projects:vote_list"))

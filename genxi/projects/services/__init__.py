@@ -13,6 +13,7 @@ from genxi.projects.services.projects import (
     finish_milestone,
     move_project,
     propose_project,
+    take_up,
     update_project,
 )
 from genxi.projects.services.votes import (
@@ -41,6 +42,7 @@ __all__ = [
     "override_result",
     "propose_project",
     "record_payment",
+    "take_up",
     "update_fund_rules",
     "update_project",
 ]

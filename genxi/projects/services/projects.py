@@ -83,6 +83,16 @@ def _check_project(fund: Fund, cost: Decimal, category: Category | None) -> None
         raise ServiceError(_("The fund does not pay for this kind of project."), field="category")
 
 
+def take_up(*, projects: Iterable[Project]) -> int:
+    """Candidates a meeting discusses: those still being drafted move on to deliberation.
+
+    Compare-and-set on the phase (a project that moved on meanwhile stays where it is); the
+    caller's transaction and audit entry cover it (meetings.services.convene)."""
+    return Project.objects.filter(pk__in=[p.pk for p in projects], phase=Phase.DRAFTING).update(
+        phase=Phase.DELIBERATION
+    )
+
+
 def update_project(
     *,
     actor: Actor,

@@ -16,6 +16,8 @@ from genxi.core.services import ServiceError
 from genxi.demands import services as demands
 from genxi.projects import figures, services
 from genxi.projects.models import (
+    PHASE_STEPS,
+    PHASES,
     Ballot,
     Channel,
     Elector,
@@ -481,3 +483,7 @@ def test_review_guards_on_votes_and_money(world, fund, candidates) -> None:
     )
     with pytest.raises(ServiceError, match="权重"):
         services.open_vote(actor=None, vote=weighted)
+
+
+def test_the_steps_staff_take_by_hand_are_moves_of_the_phases() -> None:
+    assert all(PHASE_STEPS[now] <= PHASES[now] for now in PHASE_STEPS)
