@@ -197,6 +197,7 @@ PROJECT_PHASES = Machine(
     Phase,
     field="phase",
     refused=_("A project that is “%(now)s” cannot become “%(to)s”."),
+    refused_code="invalid",  # what move_project has always answered
 )
 # The same machine, limited to the steps staff take by hand.
 STAFF_STEPS = replace(PROJECT_PHASES, transitions=PHASE_STEPS)
