@@ -14,17 +14,22 @@ import argparse
 import os
 import sys
 
+import django
+from django.conf import settings
+from django.core.checks.security import base
+from django.core.management import CommandError, call_command, execute_from_command_line
+from gunicorn.app.wsgiapp import run
+
+# None of these imports reads the settings: they are read at django.setup(), after the demo has
+# chosen its task backend.
+
 
 def _django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "genxi.settings")
-    import django
-
     django.setup()
 
 
 def _manage(*args: str) -> None:
-    from django.core.management import CommandError, call_command
-
     try:
         call_command(*args)
     except CommandError as error:  # a message for the person, not a traceback
@@ -33,9 +38,6 @@ def _manage(*args: str) -> None:
 
 
 def _serve(host: str, port: int, workers: int) -> None:
-    from django.conf import settings
-    from gunicorn.app.wsgiapp import run
-
     _manage("collectstatic", "--noinput", "--verbosity", "0")
     sys.argv = [
         "gunicorn",
@@ -81,8 +83,6 @@ genxi serve：GENXI_DEBUG 已开启，拒绝启动：调试页面会把设置、
 
 def secret_key_is_real(key: str) -> bool:
     """Not the built-in key, and long and varied enough (Django's own deploy rule)."""
-    from django.core.checks.security import base
-
     return (
         not key.startswith(base.SECRET_KEY_INSECURE_PREFIX)
         and len(key) >= base.SECRET_KEY_MIN_LENGTH
@@ -92,8 +92,6 @@ def secret_key_is_real(key: str) -> bool:
 
 def refuse_unsafe_serve() -> None:
     """`genxi serve` is for real use: stop, saying what to set, before serving anything unsafe."""
-    from django.conf import settings
-
     if settings.DEBUG:
         print(DEBUG_ON, file=sys.stderr)
         sys.exit(2)
@@ -162,8 +160,6 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "triage":
         _manage("triage", *args.rest)
     elif args.command == "manage":
-        from django.core.management import execute_from_command_line
-
         execute_from_command_line(["genxi", *args.rest])
 
 

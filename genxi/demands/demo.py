@@ -1,4 +1,5 @@
-"""The demo's demands with time in them: the seeds' stories and some six months of history.
+"""The demo's demands (loaded by `genxi demo`, idempotent): the category tree, then the demands
+with time in them: the seeds' stories and some six months of history.
 
 Every step goes through the services (events, call-backs and audit entries as in real use);
 right after each step, `Timeline` moves what that step wrote to the time the story says it
@@ -22,6 +23,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from genxi.accounts.models import User
 from genxi.core.workdays import WorkCalendar
 from genxi.demands import services
 from genxi.demands.models import (
@@ -33,11 +35,87 @@ from genxi.demands.models import (
     HandlingPath,
     Satisfaction,
 )
+from genxi.places.demo import DEMO_USERS
 from genxi.places.models import Area, AreaKind, Partner, Resident
 
 HISTORY_SEED = 2026_12
 HISTORY_DAYS = 182  # about six months
 DAY_START, DAY_END = time(8, 30), time(17, 30)
+
+
+# --- The category tree ----------------------------------------------------------------------
+
+# Demand categories with (response, resolution) deadlines in working days: what the seeds'
+# residents asked for — seats, pavilions, a narrow gate, handrails, a playground, recycling.
+DEMAND_CATEGORIES: list[tuple[str, int, int, list[tuple[str, int, int]]]] = [
+    (
+        "公共设施",
+        1,
+        10,
+        [
+            ("休闲座椅", 1, 5),
+            ("休憩亭", 1, 10),
+            ("出入口与通道", 1, 5),
+            ("楼道扶手", 1, 10),
+            ("儿童游乐设施", 1, 10),
+        ],
+    ),
+    ("环境卫生", 1, 3, [("垃圾分类", 1, 3), ("绿化养护", 1, 5)]),
+    ("物业服务", 1, 5, [("房屋维修", 1, 5), ("围墙与晾晒点", 1, 10)]),
+    ("便民服务", 1, 5, [("理发磨刀修鞋", 1, 5), ("再生资源回收", 1, 3)]),
+    ("法律咨询", 1, 5, []),
+    ("安全隐患", 1, 2, []),
+]
+
+# What triage suggests each category by until it has learned from accepted demands; staff edit
+# them on the category's page.
+CATEGORY_KEYWORDS: dict[str, str] = {
+    "休闲座椅": "座椅 长椅 凳子 坐一坐 歇脚",
+    "休憩亭": "亭子 凉亭 休憩亭 廊架",
+    "出入口与通道": "大门 南门 北门 通道 出入口 非机动车道 门禁",
+    "楼道扶手": "扶手 楼道 楼梯 栏杆",
+    "儿童游乐设施": "滑梯 秋千 游乐 儿童 沙坑",
+    "垃圾分类": "垃圾 分类 垃圾桶 厨余 清运",
+    "绿化养护": "树 树枝 草坪 绿化 修剪 花坛",
+    "房屋维修": "漏水 渗水 墙皮 屋顶 外墙 电梯 维修",
+    "围墙与晾晒点": "围墙 晾晒 晾衣 晒被子",
+    "理发磨刀修鞋": "理发 磨刀 修鞋 配钥匙",
+    "再生资源回收": "回收 废品 旧衣 纸板",
+    "法律咨询": "法律 律师 纠纷 合同 继承 咨询",
+    "安全隐患": "隐患 危险 电线 飞线 消防 充电 火",
+}
+
+
+def load_categories() -> int:
+    """Create the categories still missing; return how many were created."""
+    made = 0
+    known = {(c.parent_id, c.name): c for c in Category.objects.all()}
+    for name, response, resolution, children in DEMAND_CATEGORIES:
+        root = known.get((None, name))
+        if root is None:
+            root = services.create_category(
+                actor=None,
+                name=name,
+                response_days=response,
+                resolution_days=resolution,
+                keywords=CATEGORY_KEYWORDS.get(name, ""),
+            )
+            made += 1
+        for child_name, child_response, child_resolution in children:
+            if (root.pk, child_name) not in known:
+                services.create_category(
+                    actor=None,
+                    name=child_name,
+                    parent=root,
+                    response_days=child_response,
+                    resolution_days=child_resolution,
+                    keywords=CATEGORY_KEYWORDS.get(child_name, ""),
+                )
+                made += 1
+    return made
+
+
+# --- The seeds' stories ----------------------------------------------------------------------
 
 
 class Timeline:
@@ -90,6 +168,202 @@ def office_time(moment: datetime, calendar: WorkCalendar, rng: random.Random) ->
         day += timedelta(days=1)
     return local(day, DAY_START) + timedelta(minutes=rng.randint(0, 90))
 
+
+def load() -> int:
+    """The seeds' stories as demands, each left at a telling step of its lifecycle, at the
+    times the story gives (`Timeline`), then some six months of history. Return how many
+    demands were created (0 on a second run)."""
+    started = timezone.now()
+    users = {u.username: User.objects.get(username=u.username) for u in DEMO_USERS}
+    categories = {c.name: c for c in Category.objects.all()}
+    created: list[str] = []
+    ago = working_days_ago
+
+    def community(name: str) -> Area:
+        return Area.objects.get(kind=AreaKind.COMMUNITY, name=name)
+
+    def common_area(community_name: str, name: str) -> Area:
+        return Area.objects.get(
+            kind=AreaKind.COMMON_AREA, name=name, parent__parent=community(community_name)
+        )
+
+    def residents(community_name: str, *names: str, count: int = 0) -> list[Resident]:
+        place = community(community_name)
+        found = list(Resident.objects.filter(name__in=names, area__in=Area.objects.subtree(place)))
+        if count:
+            found += list(
+                Resident.objects.filter(area__in=Area.objects.subtree(place))
+                .exclude(pk__in=[r.pk for r in found])
+                .order_by("id")[:count]
+            )
+        return found
+
+    def story(
+        when: datetime,
+        title: str,
+        community_name: str,
+        category: str,
+        place: Area,
+        channel: str,
+        by: str,
+        reporters: list[Resident],
+        description: str,
+    ) -> Timeline | None:
+        if Demand.objects.filter(community=community(community_name), title=title).exists():
+            return None
+        created.append(title)
+        return Timeline.collect(
+            when,
+            started,
+            actor=users[by],
+            title=title,
+            category=categories[category],
+            area=place,
+            channel=channel,
+            reporters=reporters,
+            description=description,
+        )
+
+    # About five months ago: raised on a home visit, closed out within the week.
+    seats = story(
+        ago(105, time(9, 40)),
+        "三花半月谈长廊座椅不够",
+        "和泰社区",
+        "休闲座椅",
+        common_area("和泰社区", "半月谈长廊"),
+        "visit",
+        "pioneer",
+        residents("和泰社区", "沈玉兰", count=2),
+        "居民反映长廊内座椅不够，活动不方便。",
+    )
+    if seats:
+        staff = users["community"]
+        seats.step(ago(105, time(14, 5)), services.accept, "accepted_at", actor=staff)
+        seats.step(
+            ago(104, time(10, 30)),
+            services.verify,
+            "verified_at",
+            actor=staff,
+            findings="社区党委实地考察：长廊内仅有少量座椅。",
+        )
+        seats.step(
+            ago(104, time(15, 10)),
+            services.assign,
+            "assigned_at",
+            actor=staff,
+            path=HandlingPath.COMMUNITY,
+        )
+        seats.step(
+            ago(101, time(16, 20)),
+            services.resolve,
+            "resolved_at",
+            actor=staff,
+            result="在长廊内增设休闲座椅16个，已安装完毕。",
+        )
+        for minutes, reporter in enumerate(seats.demand.reporters.order_by("pk")):
+            seats.step(
+                ago(99, time(10, 5 + 10 * minutes)),
+                services.record_callback,
+                actor=users["pioneer"],
+                resident=reporter.resident,
+                result=Satisfaction.SATISFIED,
+            )
+        seats.step(ago(99, time(15, 0)), services.close_out, "closed_at", actor=staff)
+
+    # Two weeks ago: 宝祥's own property company is renovating the pavilions.
+    pavilions = story(
+        ago(10, time(10, 15)),
+        "小区休憩亭破损严重",
+        "宝祥社区",
+        "休憩亭",
+        common_area("宝祥社区", "小区休憩亭"),
+        "visit",
+        "street",
+        residents("宝祥社区", count=6),
+        "多位居民反映小区内休憩亭破损，希望修缮。",
+    )
+    if pavilions:
+        staff = users["street"]
+        pavilions.step(ago(10, time(15, 30)), services.accept, "accepted_at", actor=staff)
+        pavilions.step(
+            ago(9, time(11, 0)),
+            services.verify,
+            "verified_at",
+            actor=staff,
+            findings="小区内23个休憩亭均有不同程度破损。居民议事会商定修缮方案。",
+        )
+        pavilions.step(
+            ago(8, time(9, 20)),
+            services.assign,
+            "assigned_at",
+            actor=staff,
+            path=HandlingPath.PARTNER,
+            partner=Partner.objects.get(name="金阳宝地物业"),
+        )
+        pavilions.step(ago(8, time(14, 0)), services.start_handling, actor=users["partner"])
+        pavilions.step(
+            ago(2, time(17, 0)),
+            services.post_update,
+            actor=users["partner"],
+            text="已完成12个休憩亭的翻新。",
+            public=True,
+        )
+
+    # Last week: the narrow gate, widened in two days, now waiting for its call-back.
+    gate = story(
+        ago(6, time(8, 50)),
+        "南门非机动车道太窄",
+        "清嘉苑社区",
+        "出入口与通道",
+        common_area("清嘉苑社区", "南门"),
+        "phone",
+        "street",
+        residents("清嘉苑社区", "高福妹"),
+        "电瓶车出入不方便也不安全。",
+    )
+    if gate:
+        staff = users["street"]
+        gate.step(ago(6, time(10, 40)), services.accept, "accepted_at", actor=staff)
+        gate.step(
+            ago(5, time(9, 30)),
+            services.verify,
+            "verified_at",
+            actor=staff,
+            findings="现场核实：西侧出口最窄处仅50厘米左右。",
+        )
+        gate.step(
+            ago(5, time(14, 0)),
+            services.assign,
+            "assigned_at",
+            actor=staff,
+            path=HandlingPath.PARTNER,
+            partner=Partner.objects.get(name="苏州市市政设施管理处"),
+        )
+        gate.step(ago(4, time(9, 0)), services.start_handling, actor=staff)
+        gate.step(
+            ago(2, time(16, 30)),
+            services.resolve,
+            "resolved_at",
+            actor=staff,
+            result="经过2天施工，通道拓宽至120厘米，并按新尺寸重新安装智能电动门。",
+        )
+
+    # Raised this morning (or the last working morning): waiting to be accepted.
+    story(
+        ago(0, time(8, 45)) if timezone.localtime().time() > time(9, 0) else ago(1, time(15, 20)),
+        "小游园塑胶场地老化",
+        "和美社区",
+        "儿童游乐设施",
+        common_area("和美社区", "小游园"),
+        "walk_in",
+        "street",
+        residents("和美社区", "许向前"),
+        "100平方米的塑胶场地老化，孩子玩耍不安全。",
+    )
+    return len(created) + load_history(users, started)
+
+
+# --- Six months of history ------------------------------------------------------------------
 
 # What residents of the 白洋湾 communities raise, by category: titles with the place in them.
 TOPICS: list[tuple[str, str, str, int]] = [
@@ -175,7 +449,7 @@ def plan(today: date) -> list[Plan]:
     return sorted(plans, key=lambda p: p.collected)
 
 
-def load_history(users: dict[str, Any], started: datetime) -> int:
+def load_history(users: dict[str, User], started: datetime) -> int:
     """Create the planned demands still missing; return how many were created."""
     calendar = WorkCalendar.load()
     today = timezone.localdate()
@@ -218,7 +492,7 @@ def _live(
     title: str,
     spot: Area,
     reporters: list[Resident],
-    staff: Any,
+    staff: User,
     categories: dict[str, Category],
     calendar: WorkCalendar,
     started: datetime,

@@ -1,6 +1,6 @@
-"""The demo world, built from the two newspaper pages in the seeds.
+"""The demo world, built from the two newspaper pages in the seeds: the places and the people.
 
-`load_demo()` creates districts, streets, communities, compounds, buildings, grids, party
+`load()` creates districts, streets, communities, compounds, buildings, grids, party
 organisations, partner units, micro-venues, residents, pioneers and one user per role, all
 through the services, so every row has its audit entry. It is idempotent: each object is looked
 up by its natural key first and created only when missing, so a second run writes nothing.
@@ -8,16 +8,17 @@ up by its natural key first and created only when missing, so a second run write
 Generated values (names, phone numbers, rooms, tags) come from one seeded random generator that
 is consumed in the same order whatever the database holds; that is what makes a second run find
 exactly the rows the first one made.
+
+The other apps' demos (categories and demands, funds and votes, the meeting) build on this
+world; `genxi.demo.load_demo` runs them all in one transaction.
 """
 
 import random
-import time
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 
 from genxi.accounts.models import Membership, Role, User
@@ -62,10 +63,6 @@ class DemoUser:
     name: str
     phone: str | None = None
     partner: str | None = None  # the partner unit a partner handler acts for
-
-    @property
-    def role_label(self) -> str:
-        return "superuser" if self.role == "superuser" else str(Role(self.role).label)
 
 
 DEMO_USERS: list[DemoUser] = [
@@ -482,6 +479,7 @@ class PhoneBook:
 
 
 def random_name(rng: random.Random) -> str:
+    """A person's name. Every generated name in the demo is made here."""
     return rng.choice(SURNAMES) + rng.choice(GIVEN)
 
 
@@ -493,8 +491,8 @@ class Writer(Protocol):
 
 
 @dataclass
-class DemoResult:
-    """What this run created; all zero on a second run."""
+class Created:
+    """What this run created of the world; all zero on a second run."""
 
     areas: int = 0
     party_orgs: int = 0
@@ -506,22 +504,6 @@ class DemoResult:
     pioneers: int = 0
     users: int = 0
     memberships: int = 0
-    categories: int = 0
-    demands: int = 0
-    funds: int = 0
-    meetings: int = 0
-    seconds: float = 0.0
-
-    def counts(self) -> dict[str, int]:
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "seconds"}
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts().values())
-
-    def __str__(self) -> str:
-        created = ", ".join(f"{k} {v}" for k, v in self.counts().items())
-        return f"Created {created} in {self.seconds:.1f} s."
 
 
 def appointment_base(today: date) -> date:
@@ -542,7 +524,7 @@ class Loader:
 
     def __init__(self, stdout: Writer | None) -> None:
         self.stdout = stdout
-        self.result = DemoResult()
+        self.result = Created()
         self.rng = random.Random(RANDOM_SEED)
         self.phones = PhoneBook(self.rng, {u.phone for u in DEMO_USERS if u.phone})
         self.base = appointment_base(timezone.localdate())
@@ -622,8 +604,7 @@ class Loader:
 
     # The world, in dependency order.
 
-    def load(self) -> DemoResult:
-        started = time.monotonic()
+    def load(self) -> Created:
         for name in TAGS:
             self.tags[name], created = Tag.objects.get_or_create(name=name)
             self.result.tags += created
@@ -638,10 +619,6 @@ class Loader:
         self.load_users()
         self.load_residents_and_pioneers()
         self.say(f"residents: {self.result.residents} created, pioneers: {self.result.pioneers}")
-        self.load_categories()
-        self.load_demands()
-        self.load_projects_and_meetings()
-        self.result.seconds = time.monotonic() - started
         return self.result
 
     def load_areas(self) -> None:
@@ -902,288 +879,8 @@ class Loader:
             update_pioneer(actor=None, pioneer=found, user=user)
         return found
 
-    def load_demands(self) -> None:
-        self.result.demands += _load_demands()
 
-    def load_projects_and_meetings(self) -> None:
-        from genxi.meetings import demo as meetings
-        from genxi.projects import demo as projects
-
-        self.result.funds += projects.load(timezone.localdate())
-        self.result.meetings += meetings.load()
-
-    def load_categories(self) -> None:
-        from genxi.demands.models import Category
-        from genxi.demands.services import create_category
-
-        known = {(c.parent_id, c.name): c for c in Category.objects.all()}
-        for name, response, resolution, children in DEMAND_CATEGORIES:
-            root = known.get((None, name))
-            if root is None:
-                root = create_category(
-                    actor=None,
-                    name=name,
-                    response_days=response,
-                    resolution_days=resolution,
-                    keywords=CATEGORY_KEYWORDS.get(name, ""),
-                )
-                self.result.categories += 1
-            for child_name, child_response, child_resolution in children:
-                if (root.pk, child_name) not in known:
-                    create_category(
-                        actor=None,
-                        name=child_name,
-                        parent=root,
-                        response_days=child_response,
-                        resolution_days=child_resolution,
-                        keywords=CATEGORY_KEYWORDS.get(child_name, ""),
-                    )
-                    self.result.categories += 1
-
-
-def _load_demands() -> int:
-    """The seeds' stories as demands, each left at a telling step of its lifecycle, at the
-    times the story gives (genxi.demands.demo.Timeline), then some six months of history."""
-    from datetime import time as clock
-
-    from genxi.demands import demo as history
-    from genxi.demands import services as demands
-    from genxi.demands.models import Category, Demand, HandlingPath, Satisfaction
-
-    started = timezone.now()
-    users = {u.username: User.objects.get(username=u.username) for u in DEMO_USERS}
-    categories = {c.name: c for c in Category.objects.all()}
-    created: list[str] = []
-    ago = history.working_days_ago
-
-    def community(name: str) -> Area:
-        return Area.objects.get(kind=AreaKind.COMMUNITY, name=name)
-
-    def common_area(community_name: str, name: str) -> Area:
-        return Area.objects.get(
-            kind=AreaKind.COMMON_AREA, name=name, parent__parent=community(community_name)
-        )
-
-    def residents(community_name: str, *names: str, count: int = 0) -> list[Resident]:
-        place = community(community_name)
-        found = list(Resident.objects.filter(name__in=names, area__in=Area.objects.subtree(place)))
-        if count:
-            found += list(
-                Resident.objects.filter(area__in=Area.objects.subtree(place))
-                .exclude(pk__in=[r.pk for r in found])
-                .order_by("id")[:count]
-            )
-        return found
-
-    def story(
-        when: Any,
-        title: str,
-        community_name: str,
-        category: str,
-        place: Area,
-        channel: str,
-        by: str,
-        reporters: list[Resident],
-        description: str,
-    ) -> history.Timeline | None:
-        if Demand.objects.filter(community=community(community_name), title=title).exists():
-            return None
-        created.append(title)
-        return history.Timeline.collect(
-            when,
-            started,
-            actor=users[by],
-            title=title,
-            category=categories[category],
-            area=place,
-            channel=channel,
-            reporters=reporters,
-            description=description,
-        )
-
-    # About five months ago: raised on a home visit, closed out within the week.
-    seats = story(
-        ago(105, clock(9, 40)),
-        "三花半月谈长廊座椅不够",
-        "和泰社区",
-        "休闲座椅",
-        common_area("和泰社区", "半月谈长廊"),
-        "visit",
-        "pioneer",
-        residents("和泰社区", "沈玉兰", count=2),
-        "居民反映长廊内座椅不够，活动不方便。",
-    )
-    if seats:
-        staff = users["community"]
-        seats.step(ago(105, clock(14, 5)), demands.accept, "accepted_at", actor=staff)
-        seats.step(
-            ago(104, clock(10, 30)),
-            demands.verify,
-            "verified_at",
-            actor=staff,
-            findings="社区党委实地考察：长廊内仅有少量座椅。",
-        )
-        seats.step(
-            ago(104, clock(15, 10)),
-            demands.assign,
-            "assigned_at",
-            actor=staff,
-            path=HandlingPath.COMMUNITY,
-        )
-        seats.step(
-            ago(101, clock(16, 20)),
-            demands.resolve,
-            "resolved_at",
-            actor=staff,
-            result="在长廊内增设休闲座椅16个，已安装完毕。",
-        )
-        for minutes, reporter in enumerate(seats.demand.reporters.order_by("pk")):
-            seats.step(
-                ago(99, clock(10, 5 + 10 * minutes)),
-                demands.record_callback,
-                actor=users["pioneer"],
-                resident=reporter.resident,
-                result=Satisfaction.SATISFIED,
-            )
-        seats.step(ago(99, clock(15, 0)), demands.close_out, "closed_at", actor=staff)
-
-    # Two weeks ago: 宝祥's own property company is renovating the pavilions.
-    pavilions = story(
-        ago(10, clock(10, 15)),
-        "小区休憩亭破损严重",
-        "宝祥社区",
-        "休憩亭",
-        common_area("宝祥社区", "小区休憩亭"),
-        "visit",
-        "street",
-        residents("宝祥社区", count=6),
-        "多位居民反映小区内休憩亭破损，希望修缮。",
-    )
-    if pavilions:
-        staff = users["street"]
-        pavilions.step(ago(10, clock(15, 30)), demands.accept, "accepted_at", actor=staff)
-        pavilions.step(
-            ago(9, clock(11, 0)),
-            demands.verify,
-            "verified_at",
-            actor=staff,
-            findings="小区内23个休憩亭均有不同程度破损。居民议事会商定修缮方案。",
-        )
-        pavilions.step(
-            ago(8, clock(9, 20)),
-            demands.assign,
-            "assigned_at",
-            actor=staff,
-            path=HandlingPath.PARTNER,
-            partner=Partner.objects.get(name="金阳宝地物业"),
-        )
-        pavilions.step(ago(8, clock(14, 0)), demands.start_handling, actor=users["partner"])
-        pavilions.step(
-            ago(2, clock(17, 0)),
-            demands.post_update,
-            actor=users["partner"],
-            text="已完成12个休憩亭的翻新。",
-            public=True,
-        )
-
-    # Last week: the narrow gate, widened in two days, now waiting for its call-back.
-    gate = story(
-        ago(6, clock(8, 50)),
-        "南门非机动车道太窄",
-        "清嘉苑社区",
-        "出入口与通道",
-        common_area("清嘉苑社区", "南门"),
-        "phone",
-        "street",
-        residents("清嘉苑社区", "高福妹"),
-        "电瓶车出入不方便也不安全。",
-    )
-    if gate:
-        staff = users["street"]
-        gate.step(ago(6, clock(10, 40)), demands.accept, "accepted_at", actor=staff)
-        gate.step(
-            ago(5, clock(9, 30)),
-            demands.verify,
-            "verified_at",
-            actor=staff,
-            findings="现场核实：西侧出口最窄处仅50厘米左右。",
-        )
-        gate.step(
-            ago(5, clock(14, 0)),
-            demands.assign,
-            "assigned_at",
-            actor=staff,
-            path=HandlingPath.PARTNER,
-            partner=Partner.objects.get(name="苏州市市政设施管理处"),
-        )
-        gate.step(ago(4, clock(9, 0)), demands.start_handling, actor=staff)
-        gate.step(
-            ago(2, clock(16, 30)),
-            demands.resolve,
-            "resolved_at",
-            actor=staff,
-            result="经过2天施工，通道拓宽至120厘米，并按新尺寸重新安装智能电动门。",
-        )
-
-    # Raised this morning (or the last working morning): waiting to be accepted.
-    story(
-        ago(0, clock(8, 45))
-        if timezone.localtime().time() > clock(9, 0)
-        else ago(1, clock(15, 20)),
-        "小游园塑胶场地老化",
-        "和美社区",
-        "儿童游乐设施",
-        common_area("和美社区", "小游园"),
-        "walk_in",
-        "street",
-        residents("和美社区", "许向前"),
-        "100平方米的塑胶场地老化，孩子玩耍不安全。",
-    )
-    return len(created) + history.load_history(users, started)
-
-
-# Demand categories with (response, resolution) deadlines in working days: what the seeds'
-# residents asked for — seats, pavilions, a narrow gate, handrails, a playground, recycling.
-DEMAND_CATEGORIES: list[tuple[str, int, int, list[tuple[str, int, int]]]] = [
-    (
-        "公共设施",
-        1,
-        10,
-        [
-            ("休闲座椅", 1, 5),
-            ("休憩亭", 1, 10),
-            ("出入口与通道", 1, 5),
-            ("楼道扶手", 1, 10),
-            ("儿童游乐设施", 1, 10),
-        ],
-    ),
-    ("环境卫生", 1, 3, [("垃圾分类", 1, 3), ("绿化养护", 1, 5)]),
-    ("物业服务", 1, 5, [("房屋维修", 1, 5), ("围墙与晾晒点", 1, 10)]),
-    ("便民服务", 1, 5, [("理发磨刀修鞋", 1, 5), ("再生资源回收", 1, 3)]),
-    ("法律咨询", 1, 5, []),
-    ("安全隐患", 1, 2, []),
-]
-
-# What triage suggests each category by until it has learned from accepted demands; staff edit
-# them on the category's page.
-CATEGORY_KEYWORDS: dict[str, str] = {
-    "休闲座椅": "座椅 长椅 凳子 坐一坐 歇脚",
-    "休憩亭": "亭子 凉亭 休憩亭 廊架",
-    "出入口与通道": "大门 南门 北门 通道 出入口 非机动车道 门禁",
-    "楼道扶手": "扶手 楼道 楼梯 栏杆",
-    "儿童游乐设施": "滑梯 秋千 游乐 儿童 沙坑",
-    "垃圾分类": "垃圾 分类 垃圾桶 厨余 清运",
-    "绿化养护": "树 树枝 草坪 绿化 修剪 花坛",
-    "房屋维修": "漏水 渗水 墙皮 屋顶 外墙 电梯 维修",
-    "围墙与晾晒点": "围墙 晾晒 晾衣 晒被子",
-    "理发磨刀修鞋": "理发 磨刀 修鞋 配钥匙",
-    "再生资源回收": "回收 废品 旧衣 纸板",
-    "法律咨询": "法律 律师 纠纷 合同 继承 咨询",
-    "安全隐患": "隐患 危险 电线 飞线 消防 充电 火",
-}
-
-
-def load_demo(*, stdout: Writer | None = None) -> DemoResult:
-    """Build (or complete) the demo world in one transaction; see the module docstring."""
-    with transaction.atomic():
-        return Loader(stdout).load()
+def load(*, stdout: Writer | None = None) -> Created:
+    """Build (or complete) the demo world; see the module docstring. Run it inside a
+    transaction, as `genxi.demo.load_demo` does."""
+    return Loader(stdout).load()

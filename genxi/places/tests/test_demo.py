@@ -1,6 +1,7 @@
 """The demo world: built from the seeds, idempotent, and every demo user can log in."""
 
 from collections.abc import Iterator
+from datetime import timedelta
 from io import StringIO
 from typing import Any
 
@@ -9,12 +10,16 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.db.models import Count
 from django.test import Client, RequestFactory, override_settings
+from django.utils import timezone
 
 from genxi.accounts.models import Membership, Role, User
 from genxi.core.models import AuditEntry
 from genxi.core.phones import normalize_phone
-from genxi.demands.models import Category, Demand, DemandEvent
-from genxi.places.demo import DEMO_PASSWORD, DEMO_USERS, DemoResult, load_demo
+from genxi.demands import figures
+from genxi.demands.models import Callback, Category, Demand, DemandEvent, Status
+from genxi.demo import DemoResult, load_demo
+from genxi.meetings.models import Meeting
+from genxi.places.demo import DEMO_PASSWORD, DEMO_USERS
 from genxi.places.models import (
     Area,
     AreaKind,
@@ -27,6 +32,7 @@ from genxi.places.models import (
     Tag,
     Venue,
 )
+from genxi.projects.models import Elector, Phase, Project, Vote, VoteStatus
 
 MODELS = [
     Area,
@@ -186,9 +192,6 @@ def test_command_prints_the_users(demo: DemoResult) -> None:
 
 
 def test_the_seeds_projects_votes_and_meeting(demo: DemoResult) -> None:
-    from genxi.meetings.models import Meeting
-    from genxi.projects.models import Phase, Project, Vote, VoteStatus
-
     park = Project.objects.get(title="口袋公园", community__name="果园社区")
     assert park.phase == Phase.ACCEPTED and park.acceptance.satisfaction == 98
     hetai = Vote.objects.get(community__name="和泰社区")
@@ -201,14 +204,6 @@ def test_the_seeds_projects_votes_and_meeting(demo: DemoResult) -> None:
 
 
 def test_the_demo_has_months_of_history_with_time_in_each_step(demo: DemoResult) -> None:
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from genxi.accounts.models import User
-    from genxi.demands import figures
-    from genxi.demands.models import Callback, Status
-
     today = timezone.localdate()
     days = sorted(
         {timezone.localdate(at) for at in Demand.objects.values_list("created_at", flat=True)}
@@ -261,8 +256,6 @@ def test_the_demo_has_months_of_history_with_time_in_each_step(demo: DemoResult)
 
 
 def test_the_demo_details_match_their_places(demo: DemoResult) -> None:
-    from genxi.projects.models import Elector, Project
-
     park = Project.objects.get(title="口袋公园", community__name="果园社区")
     builder = park.implementer
     assert builder is not None and builder.area.name == "果园社区"

@@ -1,11 +1,15 @@
-"""`manage.py load_demo`: build the demo world from the seeds and list who can log in."""
+"""`manage.py load_demo`: build the demo world from the seeds and list who can log in.
+
+It loads every app's demo (`genxi.demo`), so it lives in an app of the top layer, above them all.
+"""
 
 import unicodedata
 from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from genxi.places.demo import DEMO_USERS, load_demo
+from genxi.demo import load_demo
+from genxi.places.demo import DEMO_USERS
 
 
 def display_width(text: str) -> int:
