@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from genxi.accounts import scoping
 from genxi.accounts.models import AREA_ROLES, Role
 from genxi.core.models import TimeStamped
+from genxi.core.paths import path_range_q
 from genxi.core.services import ServiceError
 from genxi.core.states import Machine
 from genxi.places.models import STREET_KINDS, AreaKind
@@ -232,7 +233,7 @@ def _scope_q(user: Any) -> models.Q:
         elif area.kind == AreaKind.COMMUNITY:
             q |= models.Q(community_id=area.pk)
         else:
-            q |= scoping.path_range_q("community__path", [area.path])
+            q |= path_range_q("community__path", [area.path])
     if scoping.has_role(user, Role.PIONEER):
         q |= models.Q(created_by=user) | models.Q(area__grid__in=scoping.pioneer_grid_ids(user))
     partners = scoping.partner_ids(user)
