@@ -5,7 +5,7 @@ import pytest
 from genxi.conftest import World
 from genxi.core.models import Notification
 from genxi.demands import services
-from genxi.demands.models import HandlingPath
+from genxi.demands.models import Demand, HandlingPath
 from genxi.demands.tests.conftest import collect
 from genxi.places.models import Resident
 
@@ -37,10 +37,29 @@ def test_reporters_and_handlers_hear_after_commit(
 
 
 def test_a_refused_step_tells_nobody(
-    world: World, category, django_capture_on_commit_callbacks
+    world: World, category, django_capture_on_commit_callbacks, caplog
 ) -> None:
-    demand = collect(world, category)
-    services.accept(actor=world["bob"], demand=demand)
+    """Two members of staff accept the same demand. The second one's step passes every check on
+    the demand as they read it and is refused inside its transaction, by the compare-and-set:
+    the reporters, who hear of an accepted demand, must hear nothing of it."""
+    demand = collect(world, category)  # for 周福珍, who takes texts
+    services.add_reporter(
+        actor=None, demand=demand, resident=Resident.objects.get(user=world["erin"])
+    )  # and erin, who has an inbox
+    on_alices_screen = Demand.objects.get(pk=demand.pk)  # read while still awaiting acceptance
+    with django_capture_on_commit_callbacks() as first:
+        services.accept(actor=world["bob"], demand=demand)
+    assert first  # the step that won tells the reporters (once it commits)
+    caplog.set_level(logging.INFO, logger="genxi.notify")
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(services.StaleDemand),
+    ):
+        services.accept(actor=world["alice"], demand=on_alices_screen)
+    assert not callbacks
+    assert not Notification.objects.exists()
+    assert "138****5678" not in caplog.text
+    # Refused before it starts (the map does not allow it): nobody hears either.
     with (
         django_capture_on_commit_callbacks(execute=True) as callbacks,
         pytest.raises(services.ServiceError),
