@@ -1,11 +1,19 @@
 import logging
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
+from django.core.management import call_command
+from playwright.sync_api import expect
 
-from genxi.conftest import World
+from genxi.accounts.models import Role
+from genxi.accounts.services import grant_membership
+from genxi.browser import PHONE, log_in, shot
+from genxi.conftest import PASSWORD, World
 from genxi.core.models import Notification
 from genxi.demands import services
-from genxi.demands.models import Demand, HandlingPath
+from genxi.demands.models import Demand, DemandEvent, EventKind, HandlingPath
 from genxi.demands.tests.conftest import collect
 from genxi.places.models import Resident
 
@@ -81,14 +89,6 @@ def test_the_inbox_lists_and_marks_read(world: World, client) -> None:
 def test_the_daily_sweep_reminds_once_and_escalates_once(
     world: World, category, django_capture_on_commit_callbacks
 ) -> None:
-    from datetime import date
-
-    from django.core.management import call_command
-
-    from genxi.accounts.models import Role
-    from genxi.accounts.services import grant_membership
-    from genxi.demands.models import DemandEvent, EventKind
-
     grant_membership(actor=None, user=world["nobody"], role=Role.COMMUNITY_STAFF, area=world.hetai)
     due_soon = collect(world, category, today=date(2026, 11, 20))  # resolve by Fri 11-27
     services.accept(actor=world["bob"], demand=due_soon)  # accepted in time: only resolution is due
@@ -109,11 +109,6 @@ def test_the_daily_sweep_reminds_once_and_escalates_once(
 def test_staff_and_reporters_hear_when_a_call_back_falls_due(
     world: World, category, django_capture_on_commit_callbacks
 ) -> None:
-    from datetime import date, datetime
-    from zoneinfo import ZoneInfo
-
-    import time_machine
-
     SH = ZoneInfo("Asia/Shanghai")
 
     def sweep(day: date) -> int:
@@ -170,11 +165,6 @@ def test_staff_and_reporters_hear_when_a_call_back_falls_due(
 def test_a_resident_hears_in_the_inbox_and_anyone_tracks_by_code(
     world: World, category, live_server, page
 ) -> None:
-    from playwright.sync_api import expect
-
-    from genxi.browser import PHONE, log_in, shot
-    from genxi.conftest import PASSWORD
-
     demand = collect(world, category)
     services.add_reporter(
         actor=None, demand=demand, resident=Resident.objects.get(user=world["erin"])
