@@ -139,7 +139,8 @@ class Status(models.TextChoices):
     MERGED = "merged", _("Merged into another demand")
 
 
-# The lifecycle: from each status, the statuses a service may move a demand to.
+# The lifecycle: from each status, the statuses a service may move a demand to. DEMAND_MACHINE
+# (after the Demand model, which it needs) applies it.
 TRANSITIONS: dict[str, frozenset[str]] = {
     Status.COLLECTED: frozenset(
         {Status.ACCEPTED, Status.REFERRED, Status.WITHDRAWN, Status.MERGED}
