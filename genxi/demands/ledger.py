@@ -16,9 +16,9 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy
 
-from genxi.accounts import scoping
 from genxi.core.params import parse_id
-from genxi.demands import figures
+from genxi.core.paths import path_range_q
+from genxi.demands import figures, worklists
 from genxi.demands.models import (
     Category,
     Channel,
@@ -29,6 +29,7 @@ from genxi.demands.models import (
     EventKind,
     HandlingPath,
     Status,
+    handed_on_by,
 )
 from genxi.places.models import STREET_KINDS, Area, AreaKind
 
@@ -59,8 +60,6 @@ def filtered(user: Any, params: Mapping[str, str]) -> DemandQuerySet:
     sign = "-" if descending else ""
     todo = get("todo", "") or ""
     if todo == HANDED_ON:  # what the user's communities referred elsewhere: read only
-        from genxi.demands.models import handed_on_by
-
         base = Demand.objects.readable_by(user).filter(pk__in=handed_on_by(user))
     else:
         base = Demand.objects.visible_to(user)
@@ -101,8 +100,6 @@ def filtered(user: Any, params: Mapping[str, str]) -> DemandQuerySet:
     if get("overdue"):
         qs = qs.overdue()
     if todo and todo != HANDED_ON:  # a home page's work list (genxi.demands.worklists)
-        from genxi.demands import worklists
-
         qs = qs.filter(worklists.todo_q(user, todo))
     for param in ("place", "area"):  # a compound chosen within a community wins
         if get(param, ""):
@@ -232,7 +229,7 @@ def in_area(user: Any, area_id: str) -> Q:
         return Q(community=area)
     if area.kind == AreaKind.GRID:
         return Q(area__grid=area)
-    return scoping.path_range_q("area__path", [area.path])
+    return path_range_q("area__path", [area.path])
 
 
 def compounds_of(user: Any, area_id: str) -> Any:

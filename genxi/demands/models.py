@@ -7,15 +7,21 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
+from genxi.accounts import scoping
+from genxi.accounts.models import AREA_ROLES, Role
 from genxi.core.models import TimeStamped
+from genxi.core.paths import path_range_q
+from genxi.core.services import ServiceError
+from genxi.core.states import Machine
+from genxi.places.models import STREET_KINDS, AreaKind
 
 MAX_CATEGORY_DEPTH = 3
 
 
-class CategoryQuerySet(models.QuerySet["Category"]):
+class CategoryQuerySet(scoping.ScopedQuerySet["Category"]):
     def active(self) -> "CategoryQuerySet":
         return self.filter(is_active=True)
 
@@ -133,7 +139,8 @@ class Status(models.TextChoices):
     MERGED = "merged", _("Merged into another demand")
 
 
-# The lifecycle: from each status, the statuses a service may move a demand to.
+# The lifecycle: from each status, the statuses a service may move a demand to. DEMAND_MACHINE
+# (after the Demand model, which it needs) applies it.
 TRANSITIONS: dict[str, frozenset[str]] = {
     Status.COLLECTED: frozenset(
         {Status.ACCEPTED, Status.REFERRED, Status.WITHDRAWN, Status.MERGED}
@@ -188,7 +195,7 @@ class Satisfaction(models.TextChoices):
     NOT_SATISFIED = "not_satisfied", _("Not satisfied")
 
 
-class DemandQuerySet(models.QuerySet["Demand"]):
+class DemandQuerySet(scoping.ScopedQuerySet["Demand"]):
     def open(self) -> "DemandQuerySet":
         return self.filter(status__in=OPEN_STATUSES)
 
@@ -203,56 +210,46 @@ class DemandQuerySet(models.QuerySet["Demand"]):
         """Staff and leadership: their communities. Pioneers: what they recorded and what is in
         their grids. Partner handlers: what is assigned to their partner. Residents: their own.
         (What a community referred elsewhere is not here: see `readable_by`.)"""
-        return self.filter(self._scope_q(user))
+        return self.restrict(user, also=_scope_q(user))
 
     def readable_by(self, user: Any) -> "DemandQuerySet":
         """`visible_to`, plus what the user's communities referred (转办) to another community
         or the street: read only, since the permissions follow the demand's community, which is
         no longer theirs. The demand page and the ledger's "handed on" list read this."""
-        scope = self._scope_q(user)
-        if not scope:  # everything (a superuser): `Q() | q` would be `q` alone
-            return self.all()
-        return self.filter(scope | models.Q(pk__in=handed_on_by(user)))
+        return self.restrict(user, also=_scope_q(user) | models.Q(pk__in=handed_on_by(user)))
 
-    def _scope_q(self, user: Any) -> models.Q:
-        from genxi.accounts import scoping
-        from genxi.accounts.models import AREA_ROLES, Role
 
-        if scoping.is_superuser(user):
-            return models.Q()
-        if not getattr(user, "is_authenticated", False):
-            return models.Q(pk__in=[])
-        from genxi.places.models import STREET_KINDS, AreaKind
+def _scope_q(user: Any) -> models.Q:
+    """The demands `user` sees besides a superuser's everything (`ScopedQuerySet.restrict`).
 
-        # A street or a community is one equality on the demand's own column (each leads an
-        # index in ledger order); a district is a range over its communities' paths.
-        q = models.Q(pk__in=[])
-        for area in scoping.scope_areas(user, AREA_ROLES):
-            if area.kind in STREET_KINDS:
-                q |= models.Q(street_id=area.pk)
-            elif area.kind == AreaKind.COMMUNITY:
-                q |= models.Q(community_id=area.pk)
-            else:
-                q |= scoping.path_range_q("community__path", [area.path])
-        if scoping.has_role(user, Role.PIONEER):
-            q |= models.Q(created_by=user) | models.Q(area__grid__in=scoping.pioneer_grid_ids(user))
-        partners = scoping.partner_ids(user)
-        if partners:
-            q |= models.Q(handler_partner__in=partners)
-        if scoping.has_role(user, Role.RESIDENT):
-            # A subquery, not a join: no duplicate rows, so no DISTINCT over the whole scope.
-            mine = DemandReporter.objects.filter(resident__user=user).values("demand")
-            q |= models.Q(pk__in=mine)
+    A street or a community is one equality on the demand's own column (each leads an index in
+    ledger order); a district is a range over its communities' paths.
+    """
+    q = models.Q(pk__in=[])
+    if not getattr(user, "is_authenticated", False):
         return q
+    for area in scoping.scope_areas(user, AREA_ROLES):
+        if area.kind in STREET_KINDS:
+            q |= models.Q(street_id=area.pk)
+        elif area.kind == AreaKind.COMMUNITY:
+            q |= models.Q(community_id=area.pk)
+        else:
+            q |= path_range_q("community__path", [area.path])
+    if scoping.has_role(user, Role.PIONEER):
+        q |= models.Q(created_by=user) | models.Q(area__grid__in=scoping.pioneer_grid_ids(user))
+    partners = scoping.partner_ids(user)
+    if partners:
+        q |= models.Q(handler_partner__in=partners)
+    if scoping.has_role(user, Role.RESIDENT):
+        # A subquery, not a join: no duplicate rows, so no DISTINCT over the whole scope.
+        mine = DemandReporter.objects.filter(resident__user=user).values("demand")
+        q |= models.Q(pk__in=mine)
+    return q
 
 
 def handed_on_by(user: Any) -> Any:
     """The demands the user's communities (as staff or leadership) referred elsewhere: their
     TRANSFERRED events, by the events' (community, kind, at) index."""
-    from genxi.accounts import scoping
-    from genxi.accounts.models import AREA_ROLES
-    from genxi.places.models import AreaKind
-
     communities = [
         a.pk for a in scoping.scope_areas(user, AREA_ROLES) if a.kind == AreaKind.COMMUNITY
     ]
@@ -440,6 +437,28 @@ class Demand(TimeStamped):
         return PublicStatus.CLOSED_UNRESOLVED
 
 
+class StaleDemand(ServiceError):
+    """Someone else moved the demand on while this person was looking at it."""
+
+    def __init__(self, status: str | None) -> None:
+        label = Status(status).label if status else gettext("deleted")
+        super().__init__(
+            gettext(
+                "Someone else has just acted on this demand; it is now “%(status)s”. "
+                "Reload the page to see what happened."
+            )
+            % {"status": label},
+            code="stale",
+        )
+
+
+REFUSED = _("This cannot be done to a demand that is “%(status)s”.")
+# Each lifecycle step moves a demand by compare-and-set (`DEMAND_MACHINE.swap`), as TRANSITIONS
+# allows; referral (`services.transfer`) is the one move outside the map (it also changes the
+# demand's community) and keeps its own compare-and-set with the same words.
+DEMAND_MACHINE = Machine(Demand, TRANSITIONS, Status, refused=REFUSED, stale=StaleDemand)
+
+
 class DemandReporter(models.Model):
     """A resident who raised the demand. Many residents, one demand ("me too")."""
 
@@ -579,6 +598,19 @@ class ExtensionStatus(models.TextChoices):
     REFUSED = "refused", _("Refused")
 
 
+# A request is decided once: approved or refused, never changed after.
+EXTENSION_TRANSITIONS: dict[str, frozenset[str]] = {
+    ExtensionStatus.PENDING: frozenset({ExtensionStatus.APPROVED, ExtensionStatus.REFUSED}),
+    ExtensionStatus.APPROVED: frozenset(),
+    ExtensionStatus.REFUSED: frozenset(),
+}
+ALREADY_DECIDED = _("This request has already been decided.")
+
+
+def _already_decided(status: str | None) -> ServiceError:
+    return ServiceError(str(ALREADY_DECIDED), code="stale")
+
+
 class Extension(models.Model):
     """A handler asks for more time; the community's staff approve or refuse."""
 
@@ -617,6 +649,18 @@ class Extension(models.Model):
 
     def __str__(self) -> str:
         return f"{self.demand_id} → {self.new_due}"
+
+
+# Decided already, whether this person saw it so or another got there first: the same words.
+EXTENSION_MACHINE = Machine(
+    Extension,
+    EXTENSION_TRANSITIONS,
+    ExtensionStatus,
+    refused=ALREADY_DECIDED,
+    refused_code="stale",
+    stale=_already_decided,
+    touch=False,  # no updated_at
+)
 
 
 class PhotoKind(models.TextChoices):

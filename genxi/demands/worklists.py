@@ -9,7 +9,7 @@ counts every list of a user.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
@@ -22,6 +22,8 @@ from django.utils.translation import gettext_lazy as _
 
 from genxi.accounts import scoping
 from genxi.accounts.models import STAFF_ROLES, Role
+from genxi.core.workdays import WorkCalendar
+from genxi.demands import figures
 from genxi.demands.models import (
     OPEN_STATUSES,
     UNRESOLVED_STATUSES,
@@ -56,8 +58,6 @@ TODO_CHOICES = [
 
 
 def next_workday(today: date) -> date:
-    from genxi.core.workdays import WorkCalendar
-
     return WorkCalendar.load().add_workdays(today, 1).day
 
 
@@ -327,10 +327,6 @@ SUMMARY_DAYS = 30
 def figures_summary(user: Any, today: date | None = None) -> list[Any]:
     """Leadership: the figures of the last SUMMARY_DAYS days of each area it leads
     (genxi.demands.figures.compute, as on the figures page)."""
-    from datetime import timedelta
-
-    from genxi.demands import figures
-
     day = today or timezone.localdate()
     start = day - timedelta(days=SUMMARY_DAYS - 1)
     summaries = []

@@ -4,6 +4,7 @@ import pytest
 from django.test import Client, override_settings
 from django.urls import reverse
 
+from genxi.accounts.services import create_api_token
 from genxi.conftest import World
 from genxi.core.services import ServiceError
 from genxi.demands import actions, services
@@ -160,8 +161,6 @@ def test_the_page_asks_what_was_checked_before_closing_a_demand_nobody_raised(
 
 @override_settings(GENXI_CALLBACK_MAX_TRIES=1)
 def test_an_unreachable_attempt_over_the_api(client: Client, world: World, category) -> None:
-    from genxi.accounts.services import create_api_token
-
     demand = resolved(world, category)
     _token, token = create_api_token(actor=world["bob"], user=world["bob"], name="台账")
     answer = client.post(
@@ -177,8 +176,6 @@ def test_an_unreachable_attempt_over_the_api(client: Client, world: World, categ
 def test_a_demand_nobody_raised_is_closed_over_the_api_with_a_note(
     client: Client, world: World, category
 ) -> None:
-    from genxi.accounts.services import create_api_token
-
     demand = resolved(world, category, reporters=[], channel="inspection")
     _token, token = create_api_token(actor=world["bob"], user=world["bob"], name="台账")
     url = f"/api/v1/demands/{demand.pk}/close"

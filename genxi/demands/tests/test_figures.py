@@ -6,8 +6,12 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.urls import reverse
+from playwright.sync_api import expect
 
-from genxi.conftest import World
+from genxi.accounts.models import Role
+from genxi.accounts.services import grant_membership
+from genxi.browser import DESK, log_in, shot
+from genxi.conftest import PASSWORD, World
 from genxi.demands import figures, services
 from genxi.demands.models import HandlingPath, Satisfaction
 from genxi.demands.tests.conftest import collect
@@ -163,11 +167,6 @@ def test_street_and_community_pages_carry_this_months_figures(world: World, mont
 def test_a_community_page_draws_its_figures_in_the_browser(
     world: World, month, live_server, page
 ) -> None:
-    from playwright.sync_api import expect
-
-    from genxi.browser import log_in, shot
-    from genxi.conftest import PASSWORD
-
     log_in(page, live_server.url, "bob", PASSWORD)
     page.goto(live_server.url + world.hetai.get_absolute_url())
     panel = page.locator(".figures-panel")
@@ -277,9 +276,6 @@ def test_high_frequency_and_rare_never_overlap() -> None:
 def test_the_area_pages_panels_agree_and_leadership_picks_its_district(
     world: World, six, client
 ) -> None:
-    from genxi.accounts.models import Role
-    from genxi.accounts.services import grant_membership
-
     client.force_login(world["bob"])
     with at(25):
         page = client.get(
@@ -322,13 +318,6 @@ def test_the_area_pages_panels_agree_and_leadership_picks_its_district(
 def test_leadership_picks_its_whole_district_on_the_figures_page(
     world: World, six, live_server, page
 ) -> None:
-    from playwright.sync_api import expect
-
-    from genxi.accounts.models import Role
-    from genxi.accounts.services import grant_membership
-    from genxi.browser import DESK, log_in, shot
-    from genxi.conftest import PASSWORD
-
     district = world.street.parent
     assert district is not None
     grant_membership(actor=None, user=world["frank"], role=Role.LEADERSHIP, area=district)

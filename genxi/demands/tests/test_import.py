@@ -6,15 +6,21 @@ import os
 import subprocess
 import sys
 import time
+import warnings
 import zipfile
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import Workbook
+from playwright.sync_api import expect
 
-from genxi.conftest import World
+from genxi.browser import log_in, shot
+from genxi.conftest import PASSWORD, World
+from genxi.core.models import AuditEntry
+from genxi.demands import imports
 from genxi.demands.models import Demand
 
 pytestmark = pytest.mark.django_db
@@ -90,8 +96,6 @@ def test_a_clean_ledger_is_imported_whole(world: World, category, client) -> Non
     assert seats.street == world.street
     event = seats.events.get()  # the "collected" step the figures count, as a service writes it
     assert (event.kind, event.community, event.actor) == ("collected", world.hetai, world["bob"])
-    from genxi.core.models import AuditEntry
-
     assert AuditEntry.objects.get(action="demand.imported").changes["demands"] == 2
     assert AuditEntry.objects.for_object(seats).get().action == "demand.create"  # its history
 
@@ -163,11 +167,6 @@ def test_nobody_continues_someone_elses_upload(world: World, category, client) -
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_importing_a_ledger_in_the_browser(world: World, category, live_server, page) -> None:
-    from playwright.sync_api import expect
-
-    from genxi.browser import log_in, shot
-    from genxi.conftest import PASSWORD
-
     good = xlsx(
         [["长廊座椅不够", "出入口与通道", "和泰社区", "三花苑", "走访", "", "2026-11-02", ""]]
     )
@@ -351,14 +350,9 @@ def test_a_file_beyond_the_limits_is_refused_with_them_and_not_kept(
 def test_a_zip_bomb_or_a_dtd_is_refused(world: World, client, trick) -> None:
     client.force_login(world["bob"])
     out = io.BytesIO(raw_xlsx({"A1": "标题"}))
-    with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as z:
-        import warnings
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # a duplicate name, on purpose
-            trick(z)
-    from genxi.demands import imports
-
+    with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as z, warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a duplicate name, on purpose
+        trick(z)
     start = time.perf_counter()
     with pytest.raises(imports.ImportFileError):
         imports.read_sheet(out.getvalue())
@@ -382,10 +376,6 @@ def test_errors_name_the_row_excel_shows(world: World, category, client) -> None
 def test_the_file_is_read_once_and_its_token_expires(
     world: World, category, client, settings, monkeypatch
 ) -> None:
-    from django.core.management import call_command
-
-    from genxi.demands import imports
-
     client.force_login(world["bob"])
     row: list[object] = ["长廊座椅不够", "出入口与通道", "和泰社区", "", "", "", "", ""]
     first = upload(client, xlsx([row]))

@@ -1,9 +1,11 @@
 """The demand lifecycle through its services: the seeds' stories, the guards and the races."""
 
+import threading
 import uuid
 from datetime import date
 
 import pytest
+from django.db import connection
 
 from genxi.conftest import World
 from genxi.core.models import AuditEntry
@@ -14,12 +16,15 @@ from genxi.demands.models import (
     Demand,
     DemandEvent,
     EventKind,
+    Extension,
+    ExtensionStatus,
     HandlingPath,
     PublicStatus,
     Satisfaction,
     Status,
 )
 from genxi.demands.tests.conftest import collect
+from genxi.places.models import Resident
 from genxi.places.services import create_partner, create_resident
 
 pytestmark = pytest.mark.django_db
@@ -207,8 +212,6 @@ def test_who_sees_which_demand(world: World, category) -> None:
     services.assign(
         actor=world["bob"], demand=other_grid, path=HandlingPath.PARTNER, partner=world.partner
     )
-    from genxi.places.models import Resident
-
     # erin, a resident, raised the first one too ("me too").
     services.add_reporter(
         actor=None, demand=in_grid, resident=Resident.objects.get(user=world["erin"])
@@ -227,10 +230,6 @@ def test_who_sees_which_demand(world: World, category) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_simultaneous_transitions_in_threads_leave_one_winner(world: World, category) -> None:
-    import threading
-
-    from django.db import connection
-
     if connection.vendor == "sqlite" and "memory" in str(connection.settings_dict["NAME"]):
         pytest.skip("an in-memory SQLite database cannot be shared between threads")
     demand = collect(world, category)
@@ -259,8 +258,6 @@ def test_simultaneous_transitions_in_threads_leave_one_winner(world: World, cate
 
 
 def test_a_handler_asks_for_more_time_and_staff_decide_once(world: World, category) -> None:
-    from genxi.demands.models import Extension, ExtensionStatus
-
     demand = collect(world, category)  # resolve by 2026-11-27
     services.accept(actor=world["bob"], demand=demand)
     services.verify(actor=world["bob"], demand=demand, findings="x")

@@ -1,11 +1,19 @@
 import logging
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
+from django.core.management import call_command
+from playwright.sync_api import expect
 
-from genxi.conftest import World
+from genxi.accounts.models import Role
+from genxi.accounts.services import grant_membership
+from genxi.browser import PHONE, log_in, shot
+from genxi.conftest import PASSWORD, World
 from genxi.core.models import Notification
 from genxi.demands import services
-from genxi.demands.models import HandlingPath
+from genxi.demands.models import Demand, DemandEvent, EventKind, HandlingPath
 from genxi.demands.tests.conftest import collect
 from genxi.places.models import Resident
 
@@ -37,10 +45,29 @@ def test_reporters_and_handlers_hear_after_commit(
 
 
 def test_a_refused_step_tells_nobody(
-    world: World, category, django_capture_on_commit_callbacks
+    world: World, category, django_capture_on_commit_callbacks, caplog
 ) -> None:
-    demand = collect(world, category)
-    services.accept(actor=world["bob"], demand=demand)
+    """Two members of staff accept the same demand. The second one's step passes every check on
+    the demand as they read it and is refused inside its transaction, by the compare-and-set:
+    the reporters, who hear of an accepted demand, must hear nothing of it."""
+    demand = collect(world, category)  # for 周福珍, who takes texts
+    services.add_reporter(
+        actor=None, demand=demand, resident=Resident.objects.get(user=world["erin"])
+    )  # and erin, who has an inbox
+    on_alices_screen = Demand.objects.get(pk=demand.pk)  # read while still awaiting acceptance
+    with django_capture_on_commit_callbacks() as first:
+        services.accept(actor=world["bob"], demand=demand)
+    assert first  # the step that won tells the reporters (once it commits)
+    caplog.set_level(logging.INFO, logger="genxi.notify")
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(services.StaleDemand),
+    ):
+        services.accept(actor=world["alice"], demand=on_alices_screen)
+    assert not callbacks
+    assert not Notification.objects.exists()
+    assert "138****5678" not in caplog.text
+    # Refused before it starts (the map does not allow it): nobody hears either.
     with (
         django_capture_on_commit_callbacks(execute=True) as callbacks,
         pytest.raises(services.ServiceError),
@@ -62,14 +89,6 @@ def test_the_inbox_lists_and_marks_read(world: World, client) -> None:
 def test_the_daily_sweep_reminds_once_and_escalates_once(
     world: World, category, django_capture_on_commit_callbacks
 ) -> None:
-    from datetime import date
-
-    from django.core.management import call_command
-
-    from genxi.accounts.models import Role
-    from genxi.accounts.services import grant_membership
-    from genxi.demands.models import DemandEvent, EventKind
-
     grant_membership(actor=None, user=world["nobody"], role=Role.COMMUNITY_STAFF, area=world.hetai)
     due_soon = collect(world, category, today=date(2026, 11, 20))  # resolve by Fri 11-27
     services.accept(actor=world["bob"], demand=due_soon)  # accepted in time: only resolution is due
@@ -90,11 +109,6 @@ def test_the_daily_sweep_reminds_once_and_escalates_once(
 def test_staff_and_reporters_hear_when_a_call_back_falls_due(
     world: World, category, django_capture_on_commit_callbacks
 ) -> None:
-    from datetime import date, datetime
-    from zoneinfo import ZoneInfo
-
-    import time_machine
-
     SH = ZoneInfo("Asia/Shanghai")
 
     def sweep(day: date) -> int:
@@ -151,11 +165,6 @@ def test_staff_and_reporters_hear_when_a_call_back_falls_due(
 def test_a_resident_hears_in_the_inbox_and_anyone_tracks_by_code(
     world: World, category, live_server, page
 ) -> None:
-    from playwright.sync_api import expect
-
-    from genxi.browser import PHONE, log_in, shot
-    from genxi.conftest import PASSWORD
-
     demand = collect(world, category)
     services.add_reporter(
         actor=None, demand=demand, resident=Resident.objects.get(user=world["erin"])

@@ -1,15 +1,18 @@
 """Photos: images only, size-limited, re-encoded without location data, served only in scope."""
 
 import io
+import uuid
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
 from genxi.conftest import World
 from genxi.core import images
-from genxi.demands.models import Demand, DemandPhoto, PhotoKind
+from genxi.demands import services
+from genxi.demands.models import Demand, DemandPhoto, HandlingPath, PhotoKind
 from genxi.demands.tests.conftest import collect
 
 pytestmark = pytest.mark.django_db
@@ -49,16 +52,12 @@ def test_a_phone_photo_is_re_encoded_upright_without_exif() -> None:
     ],
 )
 def test_what_is_not_a_photo_is_refused_in_chinese(upload, message) -> None:
-    from django.core.exceptions import ValidationError
-
     with pytest.raises(ValidationError) as excinfo:
         images.clean_photo(upload)
     assert message in " ".join(excinfo.value.messages)
 
 
 def test_an_oversized_upload_is_refused(settings) -> None:
-    from django.core.exceptions import ValidationError
-
     big = SimpleUploadedFile("big.jpg", b"0" * (images.MAX_BYTES + 1), content_type="image/jpeg")
     with pytest.raises(ValidationError) as excinfo:
         images.clean_photo(big)
@@ -66,8 +65,6 @@ def test_an_oversized_upload_is_refused(settings) -> None:
 
 
 def test_intake_with_photos_and_who_may_see_them(world: World, category, client) -> None:
-    import uuid
-
     client.force_login(world["carol"])
     response = client.post(
         reverse("demands:demand_create"),
@@ -93,8 +90,6 @@ def test_intake_with_photos_and_who_may_see_them(world: World, category, client)
 
 
 def test_a_bad_file_loses_nothing_else(world: World, category, client) -> None:
-    import uuid
-
     client.force_login(world["carol"])
     response = client.post(
         reverse("demands:demand_create"),
@@ -114,9 +109,6 @@ def test_a_bad_file_loses_nothing_else(world: World, category, client) -> None:
 
 
 def test_evidence_photos_when_resolving(world: World, category, client) -> None:
-    from genxi.demands import services
-    from genxi.demands.models import HandlingPath
-
     demand = collect(world, category)
     services.accept(actor=world["bob"], demand=demand)
     services.verify(actor=world["bob"], demand=demand, findings="x")
@@ -134,8 +126,6 @@ def test_evidence_photos_when_resolving(world: World, category, client) -> None:
 
 
 def test_on_site_photos_when_verifying(world: World, category, client) -> None:
-    from genxi.demands import services
-
     demand = collect(world, category)
     services.accept(actor=world["bob"], demand=demand)
     client.force_login(world["bob"])

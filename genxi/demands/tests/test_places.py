@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from genxi.accounts.services import create_api_token
 from genxi.conftest import World
 from genxi.demands.models import Demand
 from genxi.places.models import Area, AreaKind
@@ -87,8 +88,6 @@ def test_a_pioneer_cannot_record_outside_his_community(
     assert not Demand.objects.exists()
     assert not world["carol"].has_perm("demands.add_demand", elsewhere)
     # Nor over the REST API: the same form refuses the place.
-    from genxi.accounts.services import create_api_token
-
     _token, token = create_api_token(actor=world["carol"], user=world["carol"], name="手机")
     api = client.post(
         "/api/v1/demands",

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from genxi.accounts.models import Role, User
 from genxi.accounts.services import create_user, grant_membership
+from genxi.api.tests.test_writes import bearer, post
 from genxi.conftest import PASSWORD, World
 from genxi.core.models import AuditEntry, Notification
 from genxi.core.services import ServiceError
@@ -436,8 +437,6 @@ def test_a_correction_stays_within_the_community_and_the_scope(
 def test_the_api_assigns_refers_and_corrects_with_the_same_rules(
     world: World, category, slower, units, client
 ) -> None:
-    from genxi.api.tests.test_writes import bearer, post
-
     bob, oscar = bearer(world, "bob"), bearer(world, "oscar")
     lamp = verified(world, category)
     url = f"/api/v1/demands/{lamp.pk}"

@@ -7,7 +7,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from genxi.accounts.models import ApiToken
+from genxi.accounts.models import ApiToken, Role
+from genxi.accounts.services import create_user, grant_membership
 from genxi.conftest import World
 from genxi.demands import services
 from genxi.demands.models import Callback, Category, Channel, Demand, PhotoKind
@@ -177,9 +178,6 @@ def test_staff_and_partners_keep_their_api_tokens(client, world: World, username
 
 
 def test_a_resident_without_a_home_on_record_is_told_whom_to_ask(client, world: World) -> None:
-    from genxi.accounts.models import Role
-    from genxi.accounts.services import create_user, grant_membership
-
     user = create_user(actor=None, username="newcomer", password="long-enough-42", name="新住户")
     grant_membership(actor=None, user=user, role=Role.RESIDENT, area=world.hetai)
     client.force_login(user)

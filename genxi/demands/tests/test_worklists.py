@@ -1,7 +1,8 @@
 """Work lists on the home pages: counts per role on a known world, each equal to the ledger
 list it opens, shown as menu badges, and counted in a fixed number of queries."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from urllib.parse import parse_qsl, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -9,13 +10,17 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from genxi.accounts.navigation import navigation_for
 from genxi.conftest import World
 from genxi.demands import ledger, services, worklists
 from genxi.demands.models import Category, Demand
 from genxi.demands.tests.conftest import resolved
+from genxi.meetings import services as meetings
 from genxi.places.models import Resident
+from genxi.projects import services as projects
+from genxi.projects.models import Method
 
 SH = ZoneInfo("Asia/Shanghai")
 FRIDAY = date(2026, 11, 20)
@@ -209,15 +214,6 @@ def test_a_pioneer_is_due_the_call_backs_his_rule_allows(world: World, category:
 def test_open_votes_and_coming_meetings_open_their_lists_and_reach_the_resident(
     client, world: World
 ) -> None:
-    from datetime import timedelta
-    from decimal import Decimal
-
-    from django.utils import timezone
-
-    from genxi.meetings import services as meetings
-    from genxi.projects import services as projects
-    from genxi.projects.models import Method
-
     bob = world["bob"]
     fund = projects.create_fund(
         actor=bob, community=world.hetai, year=2026, amount=Decimal("100000"),
