@@ -1,11 +1,6 @@
-from typing import TYPE_CHECKING
-
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-
-if TYPE_CHECKING:
-    pass
 
 
 class Role(models.TextChoices):
@@ -47,11 +42,8 @@ class User(AbstractUser):
         if cached is None:
             cached = list(self.memberships.select_related("area", "partner").order_by("id"))
             if any(m.role == Role.PIONEER for m in cached):
-                from genxi.places.models import Pioneer
-
-                serving = set(
-                    Pioneer.objects.active().filter(user=self).values_list("community", flat=True)
-                )
+                # Through the reverse relation: accounts sits below places and imports none of it.
+                serving = set(self.pioneer_roles.active().values_list("community", flat=True))
                 cached = [m for m in cached if m.role != Role.PIONEER or m.area_id in serving]
             self._memberships_cache = cached
         return cached

@@ -2,22 +2,20 @@
 
 import hashlib
 import secrets
-from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from genxi.accounts.models import ApiToken, Membership, Role, User
-from genxi.core.audit import log_action
+from genxi.core.audit import Actor, log_action
 from genxi.core.phones import normalize_phone
 from genxi.core.services import ServiceError
-from genxi.places.models import Area, Partner
 
 
 def create_user(
     *,
-    actor: Any,
+    actor: Actor,
     username: str,
     password: str | None,
     name: str = "",
@@ -42,8 +40,15 @@ def create_user(
 
 
 def grant_membership(
-    *, actor: Any, user: User, role: str, area: Area, partner: Partner | None = None
+    *,
+    actor: Actor,
+    user: User,
+    role: str,
+    area: models.Model,
+    partner: models.Model | None = None,
 ) -> Membership:
+    """Give `user` the `role` at `area` (a places.Area), for `partner` (a places.Partner) when
+    the role is a partner handler's. Typed as models: accounts sits below places."""
     if role == Role.PARTNER and partner is None:
         raise ServiceError(
             _("A partner handler acts for a partner unit: choose one."), field="partner"
@@ -67,7 +72,7 @@ def grant_membership(
     return membership
 
 
-def revoke_membership(*, actor: Any, membership: Membership) -> None:
+def revoke_membership(*, actor: Actor, membership: Membership) -> None:
     with transaction.atomic():
         log_action(
             actor=actor,
@@ -89,7 +94,7 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_api_token(*, actor: Any, user: User, name: str) -> tuple[ApiToken, str]:
+def create_api_token(*, actor: Actor, user: User, name: str) -> tuple[ApiToken, str]:
     """A new token for `user`; returns it with the token itself, which is never stored."""
     name = name.strip()
     if not name:
@@ -103,7 +108,7 @@ def create_api_token(*, actor: Any, user: User, name: str) -> tuple[ApiToken, st
     return api_token, token
 
 
-def revoke_api_token(*, actor: Any, api_token: ApiToken) -> bool:
+def revoke_api_token(*, actor: Actor, api_token: ApiToken) -> bool:
     """Revoke it at once; False when it already was."""
     with transaction.atomic():
         changed = ApiToken.objects.filter(pk=api_token.pk, revoked_at=None).update(

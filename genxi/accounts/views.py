@@ -10,8 +10,9 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from genxi.accounts import scoping
 from genxi.accounts.forms import ApiTokenForm, LoginForm
-from genxi.accounts.models import ApiToken
+from genxi.accounts.models import STAFF_ROLES, ApiToken, Role
 from genxi.accounts.services import create_api_token, record_password_change, revoke_api_token
 from genxi.core.services import ServiceError
 
@@ -80,7 +81,4 @@ def revoke_token(request: HttpRequest, pk: int) -> HttpResponse:
 def can_have_api_tokens(user: Any) -> bool:
     """API tokens serve systems staff and partner units connect (a hotline, a street platform);
     a pioneer, a resident or a leader has no use for one, so is never offered one."""
-    from genxi.accounts import scoping
-    from genxi.accounts.models import STAFF_ROLES, Role
-
     return scoping.has_role(user, *STAFF_ROLES, Role.PARTNER)

@@ -1,19 +1,19 @@
 """Areas, partner units, venues and residents the caller may see, each in pages by id.
 
-Each list is the queryset of its page (`visible_to`), behind the same page roles; residents'
-phone numbers are masked as they are in the resident list.
+Each list is the queryset of its page (`visible_to`), behind the same page gate (a 404 to
+others); residents' phone numbers are masked as they are in the resident list.
 """
 
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 
 from genxi.accounts import scoping
 from genxi.accounts.models import STAFF_ROLES, Role
-from genxi.accounts.navigation import PAGE_ROLES
+from genxi.accounts.rules import require
 from genxi.core.params import parse_id
 from genxi.core.phones import mask_phone
 from genxi.places.models import Area, AreaKind, Partner, PartnerKind, Resident, Venue, VenueKind
@@ -39,12 +39,6 @@ def id_page(qs: QuerySet[Any], query: PageQuery) -> dict[str, Any]:
     more = len(rows) > query.limit
     rows = rows[: query.limit]
     return {"items": rows, "next_after": rows[-1].pk if more else None}
-
-
-def _for_page(request: HttpRequest, page: str) -> None:
-    """The API lists what the page of the same name lists, to the same roles; 404 to others."""
-    if not scoping.has_role(request.user, *PAGE_ROLES[page]):
-        raise Http404
 
 
 def _named(qs: QuerySet[Any], text: str) -> QuerySet[Any]:
@@ -102,13 +96,13 @@ class PartnerPage(Schema):
 
 @partners.get("/", response=PartnerPage, summary="Partner units (共建单位) the caller works with")
 def list_partners(request: HttpRequest, query: Query[PageQuery]) -> dict[str, Any]:
-    _for_page(request, "partners")
+    require(request.user, "places.open_partners")
     return id_page(_named(Partner.objects.visible_to(request.user), query.q), query)
 
 
 @partners.get("/{partner_id}", response=PartnerOut, summary="One partner unit")
 def get_partner(request: HttpRequest, partner_id: str) -> Partner:
-    _for_page(request, "partners")
+    require(request.user, "places.open_partners")
     return get_object_or_404(Partner.objects.visible_to(request.user), pk=parse_id(partner_id))
 
 
@@ -130,13 +124,13 @@ class VenuePage(Schema):
 
 @venues.get("/", response=VenuePage, summary="Micro-venues (微阵地) in the caller's areas")
 def list_venues(request: HttpRequest, query: Query[PageQuery]) -> dict[str, Any]:
-    _for_page(request, "venues")
+    require(request.user, "places.open_venues")
     return id_page(_named(Venue.objects.visible_to(request.user), query.q), query)
 
 
 @venues.get("/{venue_id}", response=VenueOut, summary="One venue")
 def get_venue(request: HttpRequest, venue_id: str) -> Venue:
-    _for_page(request, "venues")
+    require(request.user, "places.open_venues")
     return get_object_or_404(Venue.objects.visible_to(request.user), pk=parse_id(venue_id))
 
 
@@ -169,7 +163,7 @@ class ResidentPage(Schema):
 
 @residents.get("/", response=ResidentPage, summary="Residents the caller may see (phones masked)")
 def list_residents(request: HttpRequest, query: Query[ResidentQuery]) -> dict[str, Any]:
-    _for_page(request, "residents")
+    require(request.user, "places.open_residents")
     by_phone = scoping.has_role(request.user, *STAFF_ROLES, Role.PIONEER)
     qs = Resident.objects.visible_to(request.user).select_related("area")
     return id_page(qs.search(query.q.replace("\x00", ""), by_phone=by_phone), query)
@@ -177,7 +171,7 @@ def list_residents(request: HttpRequest, query: Query[ResidentQuery]) -> dict[st
 
 @residents.get("/{resident_id}", response=ResidentOut, summary="One resident (phone masked)")
 def get_resident(request: HttpRequest, resident_id: str) -> Resident:
-    _for_page(request, "residents")
+    require(request.user, "places.open_residents")
     return get_object_or_404(
         Resident.objects.visible_to(request.user).select_related("area"), pk=parse_id(resident_id)
     )

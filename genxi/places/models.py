@@ -21,8 +21,9 @@ from django.utils.translation import pgettext_lazy
 
 from genxi.accounts import scoping
 from genxi.accounts.models import AREA_ROLES, STAFF_ROLES, Role
+from genxi.accounts.scoping import ScopedQuerySet
 from genxi.core.models import TimeStamped
-from genxi.core.paths import path_ids, path_upper_bound
+from genxi.core.paths import ancestor_ids, path_ids, path_range_q, path_upper_bound
 from genxi.core.phones import normalize_phone
 
 
@@ -51,9 +52,11 @@ ALLOWED_PARENTS: dict[str, set[str | None]] = {
     AreaKind.COMMON_AREA: {AreaKind.COMPOUND, AreaKind.COMMUNITY},
 }
 STREET_KINDS = (AreaKind.STREET, AreaKind.TOWN)
+# The places a demand can be about (a venue is chosen beside them, and sets its area).
+PLACE_KINDS = (AreaKind.COMMUNITY, AreaKind.COMPOUND, AreaKind.BUILDING, AreaKind.COMMON_AREA)
 
 
-class AreaQuerySet(models.QuerySet["Area"]):
+class AreaQuerySet(ScopedQuerySet["Area"]):
     def subtree(self, area: "Area", *, include_self: bool = True) -> "AreaQuerySet":
         qs = self.filter(path__gte=area.path, path__lt=path_upper_bound(area.path))
         return qs if include_self else qs.exclude(pk=area.pk)
@@ -62,18 +65,50 @@ class AreaQuerySet(models.QuerySet["Area"]):
         return self.filter(kind__in=kinds)
 
     def visible_to(self, user: Any) -> "AreaQuerySet":
+        # Any role opens its area's subtree.
+        return self.restrict(user, "path", roles=Role.values)
+
+    def tops_for(self, user: Any) -> "AreaQuerySet":
+        """The areas where the user holds a role (the top level for a superuser): where the
+        area browser starts."""
         if scoping.is_superuser(user):
-            return self.all()
-        return self.filter(scoping.path_range_q("path", scoping.scope_paths(user)))
+            return self.filter(parent=None)
+        return self.filter(path__in=scoping.scope_paths(user))
+
+    def staffed_by(self, user: Any) -> "AreaQuerySet":
+        """The areas under the user's staff roles (their community's, or their street's): where
+        they register party organisations, partner units, venues and pioneers."""
+        return self.restrict(user, "path", roles=STAFF_ROLES)
 
     def run_by(self, user: Any) -> "AreaQuerySet":
         """The communities the user works for as staff (theirs, or their street's), in tree
         order: where they set triage, keep funds and convene meetings."""
-        communities = self.of_kind(AreaKind.COMMUNITY).order_by("path")
-        if scoping.is_superuser(user):
-            return communities
-        paths = scoping.scope_paths(user, STAFF_ROLES)
-        return communities.filter(scoping.path_range_q("path", paths))
+        return self.of_kind(AreaKind.COMMUNITY).order_by("path").staffed_by(user)
+
+    def homes_for(self, user: Any) -> "AreaQuerySet":
+        """Where `user` may register residents: communities, compounds and buildings under their
+        staff roles, and the buildings of the grids they cover as a pioneer."""
+        homes = self.of_kind(AreaKind.COMMUNITY, AreaKind.COMPOUND, AreaKind.BUILDING)
+        return homes.select_related("parent__parent").restrict(
+            user,
+            "path",
+            roles=STAFF_ROLES,
+            also=lambda: Q(grid__in=Pioneer.objects.grid_ids_of(user)),
+        )
+
+    def collected_by(self, user: Any) -> "AreaQuerySet":
+        """Where `user` may record demands: communities, compounds, buildings and common areas
+        under their staff roles, and anywhere in the communities they serve as a pioneer
+        (residents raise things about the whole community's pavilions and gates, not only their
+        grid's buildings)."""
+
+        def as_pioneer() -> Q:
+            communities = path_range_q("path", Pioneer.objects.community_paths_of(user))
+            return communities | Q(grid__in=Pioneer.objects.grid_ids_of(user))
+
+        # With the two levels above, so that `area.community()` needs no further query.
+        places = self.of_kind(*PLACE_KINDS).select_related("parent__parent")
+        return places.restrict(user, "path", roles=STAFF_ROLES, also=as_pioneer)
 
 
 class Area(TimeStamped):
@@ -168,14 +203,15 @@ class PartyOrgKind(models.TextChoices):
     CO_GOVERNANCE = "co_governance", _("Co-governance party organisation")
 
 
-class PartyOrgQuerySet(models.QuerySet["PartyOrg"]):
+class PartyOrgQuerySet(ScopedQuerySet["PartyOrg"]):
     def visible_to(self, user: Any) -> "PartyOrgQuerySet":
-        if scoping.is_superuser(user):
-            return self.all()
-        paths = scoping.scope_paths(user, AREA_ROLES | {Role.PIONEER})
-        q = scoping.path_range_q("area__path", paths)
-        q |= Q(partner__in=scoping.partner_ids(user))
-        return self.filter(q)
+        # A partner handler sees their unit's party branch.
+        return self.restrict(
+            user,
+            "area__path",
+            roles=AREA_ROLES | {Role.PIONEER},
+            also=lambda: Q(partner__in=scoping.partner_ids(user)),
+        )
 
 
 class PartyOrg(TimeStamped):
@@ -233,21 +269,23 @@ class PartnerKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class PartnerQuerySet(models.QuerySet["Partner"]):
+class PartnerQuerySet(ScopedQuerySet["Partner"]):
     def visible_to(self, user: Any) -> "PartnerQuerySet":
-        if scoping.is_superuser(user):
-            return self.all()
-        paths = scoping.scope_paths(user, AREA_ROLES | {Role.PIONEER})
-        # A unit registered with the street (or district) serves every community in it.
-        q = scoping.path_range_q("area__path", paths) | Q(area__in=scoping.ancestor_ids(paths))
-        return self.filter(q | Q(pk__in=scoping.partner_ids(user)))
+        roles = AREA_ROLES | {Role.PIONEER}
+
+        def above_and_own() -> Q:
+            # A unit registered with the street (or district) serves every community in it;
+            # a partner handler sees their own unit.
+            above = ancestor_ids(scoping.scope_paths(user, roles))
+            return Q(area__in=above) | Q(pk__in=scoping.partner_ids(user))
+
+        return self.restrict(user, "area__path", roles=roles, also=above_and_own)
 
     def serving(self, community: "Area") -> "PartnerQuerySet":
         """The units a demand of `community` may be assigned to: the community's own (and its
         compounds'), and those registered with its street, district or city above it."""
         return self.filter(
-            scoping.path_range_q("area__path", [community.path])
-            | Q(area__in=community.ancestor_ids())
+            path_range_q("area__path", [community.path]) | Q(area__in=community.ancestor_ids())
         )
 
 
@@ -308,12 +346,10 @@ class VenueKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class VenueQuerySet(models.QuerySet["Venue"]):
+class VenueQuerySet(ScopedQuerySet["Venue"]):
     def visible_to(self, user: Any) -> "VenueQuerySet":
-        if scoping.is_superuser(user):
-            return self.all()
         # Venues are public places: every member of an area sees its venues.
-        return self.filter(scoping.path_range_q("area__path", scoping.scope_paths(user)))
+        return self.restrict(user, "area__path", roles=Role.values)
 
 
 class Venue(TimeStamped):
@@ -357,17 +393,19 @@ class Tag(models.Model):
         return self.name
 
 
-class ResidentQuerySet(models.QuerySet["Resident"]):
+class ResidentQuerySet(ScopedQuerySet["Resident"]):
     def visible_to(self, user: Any) -> "ResidentQuerySet":
-        if scoping.is_superuser(user):
-            return self.all()
-        q = scoping.path_range_q("area__path", scoping.scope_paths(user, AREA_ROLES))
-        grids = scoping.pioneer_grid_ids(user)
-        if grids:
-            q |= Q(area__grid__in=grids)
-        if scoping.has_role(user, Role.RESIDENT):
-            q |= Q(user=user)
-        return self.filter(q)
+        def grids_and_self() -> Q:
+            # A pioneer sees the residents of their grids; a resident sees their own record.
+            q = Q(pk__in=[])
+            grids = Pioneer.objects.grid_ids_of(user)
+            if grids:
+                q |= Q(area__grid__in=grids)
+            if scoping.has_role(user, Role.RESIDENT):
+                q |= Q(user=user)
+            return q
+
+        return self.restrict(user, "area__path", also=grids_and_self)
 
     def search(self, text: str, *, by_phone: bool = False) -> "ResidentQuerySet":
         """Name, pinyin or initials; with `by_phone`, also a whole number or its last four digits.
@@ -445,7 +483,7 @@ class Resident(TimeStamped):
         return " ".join(p for p in parts if p)
 
 
-class PioneerQuerySet(models.QuerySet["Pioneer"]):
+class PioneerQuerySet(ScopedQuerySet["Pioneer"]):
     def active(self, on: date | None = None) -> "PioneerQuerySet":
         day = on or timezone.localdate()
         return self.filter(appointed_on__lte=day).filter(
@@ -453,12 +491,32 @@ class PioneerQuerySet(models.QuerySet["Pioneer"]):
         )
 
     def visible_to(self, user: Any) -> "PioneerQuerySet":
-        if scoping.is_superuser(user):
-            return self.all()
-        q = scoping.path_range_q("community__path", scoping.scope_paths(user, AREA_ROLES))
-        if scoping.has_role(user, Role.PIONEER):
-            q |= Q(user=user)
-        return self.filter(q)
+        # A pioneer sees their own appointments.
+        mine = Q(user=user) if scoping.has_role(user, Role.PIONEER) else None
+        return self.restrict(user, "community__path", also=mine)
+
+    def grid_ids_of(self, user: Any) -> list[int]:
+        """Grids covered by the user's active pioneer appointments (kept on the user object:
+        every scoped query of one request asks)."""
+        if not getattr(user, "is_authenticated", False):
+            return []
+        if not any(m.role == Role.PIONEER for m in user.active_memberships()):
+            return []
+        cached: list[int] | None = getattr(user, "_pioneer_grids_cache", None)
+        if cached is None:
+            cached = list(
+                self.active().filter(user=user).values_list("grids", flat=True).exclude(grids=None)
+            )
+            user._pioneer_grids_cache = cached
+        return cached
+
+    def community_paths_of(self, user: Any) -> list[str]:
+        """The communities of the user's active pioneer appointments."""
+        if not scoping.has_role(user, Role.PIONEER):
+            return []
+        return list(
+            self.active().filter(user=user).values_list("community__path", flat=True).distinct()
+        )
 
 
 class Pioneer(TimeStamped):

@@ -9,8 +9,9 @@ from typing import Any
 import rules
 
 from genxi.accounts import scoping
-from genxi.accounts.models import STAFF_ROLES, Role
-from genxi.places.models import Area, AreaKind, Resident
+from genxi.accounts.models import AREA_ROLES, STAFF_ROLES, Role
+from genxi.accounts.rules import holds_role
+from genxi.places.models import Area, AreaKind, Pioneer, Resident
 
 
 def area_of(obj: Any) -> Area | None:
@@ -53,7 +54,7 @@ def can_add_resident_at(user: Any, area: Area | None) -> bool:
         return scoping.has_role(user, *STAFF_ROLES, Role.PIONEER)
     if scoping.covers(user, area.path, STAFF_ROLES):
         return True
-    return area.grid_id is not None and area.grid_id in scoping.pioneer_grid_ids(user)
+    return area.grid_id is not None and area.grid_id in Pioneer.objects.grid_ids_of(user)
 
 
 @rules.predicate
@@ -65,9 +66,8 @@ def can_view_phone(user: Any, resident: Resident | None) -> bool:
         return True
     if scoping.covers(user, resident.area.path, STAFF_ROLES):
         return True
-    return resident.area.grid_id is not None and resident.area.grid_id in scoping.pioneer_grid_ids(
-        user
-    )
+    grid_id = resident.area.grid_id
+    return grid_id is not None and grid_id in Pioneer.objects.grid_ids_of(user)
 
 
 @rules.predicate
@@ -86,6 +86,14 @@ def can_add_child(user: Any, parent: Area | None) -> bool:
 def can_change_resident(user: Any, resident: Resident | None) -> bool:
     return resident is not None and bool(can_add_resident_at(user, resident.area))
 
+
+# Page gates (see accounts/rules.py): the menu asks the same permissions.
+rules.add_perm("places.open_areas", holds_role(*AREA_ROLES, Role.PIONEER))
+rules.add_perm("places.open_party_orgs", holds_role(*AREA_ROLES, Role.PIONEER, Role.PARTNER))
+rules.add_perm("places.open_partners", holds_role(*AREA_ROLES, Role.PIONEER, Role.PARTNER))
+rules.add_perm("places.open_venues", holds_role(*Role.values))  # venues are public places
+rules.add_perm("places.open_residents", holds_role(*AREA_ROLES, Role.PIONEER))
+rules.add_perm("places.open_pioneers", holds_role(*AREA_ROLES, Role.PIONEER))
 
 rules.add_perm("places.add_area", can_add_child)
 rules.add_perm("places.change_area", can_change_area)

@@ -1,15 +1,18 @@
 """Writes to places and people. Views, admin actions, the demo loader and the API call these."""
 
+import enum
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
-from typing import Any
+from decimal import Decimal
+from typing import Any, Final
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from genxi.core.audit import log_action
+from genxi.accounts.models import User
+from genxi.core.audit import Actor, log_action
 from genxi.core.paths import path_segment
 from genxi.core.phones import mask_phone, normalize_phone
 from genxi.core.pinyin import pinyin_keys
@@ -26,6 +29,21 @@ from genxi.places.models import (
     Tag,
     Venue,
 )
+
+
+class Unset(enum.Enum):
+    """An update's "not given": leave the field as it is (None is a value: "clear it")."""
+
+    UNSET = enum.auto()
+
+
+UNSET: Final = Unset.UNSET
+
+
+def given(**values: Any) -> dict[str, Any]:
+    """The fields an update was given, for `update_object`."""
+    return {name: value for name, value in values.items() if value is not UNSET}
+
 
 # The audit log keeps that a number was set or changed, never the number itself.
 REDACT: dict[str, Callable[[Any], Any]] = {"phone": mask_phone}
@@ -59,13 +77,17 @@ def _check_grid(grid: Area | None, parent: Area | None) -> None:
 
 def create_area(
     *,
-    actor: Any,
+    actor: Actor,
     kind: str,
     name: str,
     parent: Area | None,
     grid: Area | None = None,
+    code: str = "",
+    address: str = "",
+    households: int | None = None,
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
     token: uuid.UUID | None = None,
-    **details: Any,
 ) -> Area:
     check_parent(kind, parent)
     if kind == AreaKind.BUILDING:
@@ -81,7 +103,17 @@ def create_area(
     return create_object(
         actor=actor,
         model=Area,
-        fields={"kind": kind, "name": name.strip(), "parent": parent, "grid": grid, **details},
+        fields={
+            "kind": kind,
+            "name": name.strip(),
+            "parent": parent,
+            "grid": grid,
+            "code": code,
+            "address": address,
+            "households": households,
+            "latitude": latitude,
+            "longitude": longitude,
+        },
         token=token,
         after_insert=place,
         unique_error=_("%(parent)s already has a %(kind)s named “%(name)s”.")
@@ -90,73 +122,165 @@ def create_area(
 
 
 def update_area(
-    *, actor: Any, area: Area, expected_updated_at: datetime | None = None, **fields: Any
+    *,
+    actor: Actor,
+    area: Area,
+    expected_updated_at: datetime | None = None,
+    name: str | Unset = UNSET,
+    grid: Area | Unset | None = UNSET,
+    code: str | Unset = UNSET,
+    address: str | Unset = UNSET,
+    households: int | Unset | None = UNSET,
+    latitude: Decimal | Unset | None = UNSET,
+    longitude: Decimal | Unset | None = UNSET,
 ) -> dict[str, list[Any]]:
     """Rename or describe an area. Moving an area to another parent is not offered."""
-    if "grid" in fields:
+    if grid is not UNSET:
         if area.kind == AreaKind.BUILDING:
-            _check_grid(fields["grid"], area.parent)
-        elif fields["grid"] is not None:
+            _check_grid(grid, area.parent)
+        elif grid is not None:
             raise ServiceError(_("Only buildings belong to a grid."), field="grid")
     return update_object(
         actor=actor,
         instance=area,
-        fields=fields,
+        fields=given(
+            name=name,
+            grid=grid,
+            code=code,
+            address=address,
+            households=households,
+            latitude=latitude,
+            longitude=longitude,
+        ),
         expected_updated_at=expected_updated_at,
         unique_error=_("Another area here already has that name."),
     )
 
 
-def create_party_org(*, actor: Any, token: uuid.UUID | None = None, **fields: Any) -> PartyOrg:
+def create_party_org(
+    *,
+    actor: Actor,
+    name: str,
+    kind: str,
+    area: Area,
+    parent: PartyOrg | None = None,
+    partner: Partner | None = None,
+    secretary: str = "",
+    members: int | None = None,
+    description: str = "",
+    token: uuid.UUID | None = None,
+) -> PartyOrg:
     return create_object(
         actor=actor,
         model=PartyOrg,
-        fields=fields,
+        fields={
+            "name": name,
+            "kind": kind,
+            "area": area,
+            "parent": parent,
+            "partner": partner,
+            "secretary": secretary,
+            "members": members,
+            "description": description,
+        },
         token=token,
         unique_error=_("An organisation with this name already exists in this area."),
     )
 
 
 def update_party_org(
-    *, actor: Any, org: PartyOrg, expected_updated_at: datetime | None = None, **fields: Any
+    *,
+    actor: Actor,
+    org: PartyOrg,
+    expected_updated_at: datetime | None = None,
+    name: str | Unset = UNSET,
+    kind: str | Unset = UNSET,
+    area: Area | Unset = UNSET,
+    parent: PartyOrg | Unset | None = UNSET,
+    partner: Partner | Unset | None = UNSET,
+    secretary: str | Unset = UNSET,
+    members: int | Unset | None = UNSET,
+    description: str | Unset = UNSET,
 ) -> dict[str, list[Any]]:
-    if fields.get("parent") is not None and fields["parent"].pk == org.pk:
+    if isinstance(parent, PartyOrg) and parent.pk == org.pk:
         raise ServiceError(
             _("An organisation cannot be its own higher organisation."), field="parent"
         )
     return update_object(
         actor=actor,
         instance=org,
-        fields=fields,
+        fields=given(
+            name=name,
+            kind=kind,
+            area=area,
+            parent=parent,
+            partner=partner,
+            secretary=secretary,
+            members=members,
+            description=description,
+        ),
         expected_updated_at=expected_updated_at,
         unique_error=_("An organisation with this name already exists in this area."),
     )
 
 
-def create_partner(*, actor: Any, token: uuid.UUID | None = None, **fields: Any) -> Partner:
+def create_partner(
+    *,
+    actor: Actor,
+    name: str,
+    kind: str,
+    area: Area,
+    address: str = "",
+    description: str = "",
+    is_active: bool = True,
+    token: uuid.UUID | None = None,
+) -> Partner:
     return create_object(
         actor=actor,
         model=Partner,
-        fields=fields,
+        fields={
+            "name": name,
+            "kind": kind,
+            "area": area,
+            "address": address,
+            "description": description,
+            "is_active": is_active,
+        },
         token=token,
         unique_error=_("A partner unit with this name already exists."),
     )
 
 
 def update_partner(
-    *, actor: Any, partner: Partner, expected_updated_at: datetime | None = None, **fields: Any
+    *,
+    actor: Actor,
+    partner: Partner,
+    expected_updated_at: datetime | None = None,
+    name: str | Unset = UNSET,
+    kind: str | Unset = UNSET,
+    area: Area | Unset = UNSET,
+    address: str | Unset = UNSET,
+    description: str | Unset = UNSET,
+    is_active: bool | Unset = UNSET,
 ) -> dict[str, list[Any]]:
     return update_object(
         actor=actor,
         instance=partner,
-        fields=fields,
+        fields=given(
+            name=name,
+            kind=kind,
+            area=area,
+            address=address,
+            description=description,
+            is_active=is_active,
+        ),
         expected_updated_at=expected_updated_at,
         unique_error=_("A partner unit with this name already exists."),
     )
 
 
 def add_partner_contact(
-    *, actor: Any, partner: Partner, name: str, title: str = "", phone: str = ""
+    *, actor: Actor, partner: Partner, name: str, title: str = "", phone: str = ""
 ) -> PartnerContact:
     with transaction.atomic():
         contact = PartnerContact.objects.create(
@@ -174,7 +298,7 @@ def add_partner_contact(
     return contact
 
 
-def remove_partner_contact(*, actor: Any, contact: PartnerContact) -> None:
+def remove_partner_contact(*, actor: Actor, contact: PartnerContact) -> None:
     with transaction.atomic():
         partner = contact.partner
         log_action(
@@ -186,23 +310,64 @@ def remove_partner_contact(*, actor: Any, contact: PartnerContact) -> None:
         contact.delete()
 
 
-def create_venue(*, actor: Any, token: uuid.UUID | None = None, **fields: Any) -> Venue:
+def create_venue(
+    *,
+    actor: Actor,
+    name: str,
+    kind: str,
+    area: Area,
+    address: str = "",
+    capacity: int | None = None,
+    opening_hours: str = "",
+    description: str = "",
+    is_active: bool = True,
+    token: uuid.UUID | None = None,
+) -> Venue:
     return create_object(
         actor=actor,
         model=Venue,
-        fields=fields,
+        fields={
+            "name": name,
+            "kind": kind,
+            "area": area,
+            "address": address,
+            "capacity": capacity,
+            "opening_hours": opening_hours,
+            "description": description,
+            "is_active": is_active,
+        },
         token=token,
         unique_error=_("A venue with this name already exists in this area."),
     )
 
 
 def update_venue(
-    *, actor: Any, venue: Venue, expected_updated_at: datetime | None = None, **fields: Any
+    *,
+    actor: Actor,
+    venue: Venue,
+    expected_updated_at: datetime | None = None,
+    name: str | Unset = UNSET,
+    kind: str | Unset = UNSET,
+    area: Area | Unset = UNSET,
+    address: str | Unset = UNSET,
+    capacity: int | Unset | None = UNSET,
+    opening_hours: str | Unset = UNSET,
+    description: str | Unset = UNSET,
+    is_active: bool | Unset = UNSET,
 ) -> dict[str, list[Any]]:
     return update_object(
         actor=actor,
         instance=venue,
-        fields=fields,
+        fields=given(
+            name=name,
+            kind=kind,
+            area=area,
+            address=address,
+            capacity=capacity,
+            opening_hours=opening_hours,
+            description=description,
+            is_active=is_active,
+        ),
         expected_updated_at=expected_updated_at,
         unique_error=_("A venue with this name already exists in this area."),
     )
@@ -220,22 +385,34 @@ def _resident_fields(fields: dict[str, Any]) -> dict[str, Any]:
 
 def create_resident(
     *,
-    actor: Any,
+    actor: Actor,
     name: str,
     area: Area,
     phone: str | None = None,
+    room: str = "",
+    consent_to_contact: bool = True,
     tags: Iterable[Tag] = (),
+    notes: str = "",
+    user: User | None = None,
     token: uuid.UUID | None = None,
-    **fields: Any,
 ) -> Resident:
     if area.kind not in (AreaKind.BUILDING, AreaKind.COMPOUND, AreaKind.COMMUNITY):
         raise ServiceError(
             _("A resident lives in a community, compound or building."), field="area"
         )
+    fields = {
+        "name": name,
+        "phone": phone,
+        "area": area,
+        "room": room,
+        "consent_to_contact": consent_to_contact,
+        "notes": notes,
+        "user": user,
+    }
     return create_object(
         actor=actor,
         model=Resident,
-        fields=_resident_fields({"name": name, "phone": phone, "area": area, **fields}),
+        fields=_resident_fields(fields),
         m2m={"tags": list(tags)},
         token=token,
         unique_error=str(DUPLICATE_PHONE),
@@ -245,12 +422,27 @@ def create_resident(
 
 def update_resident(
     *,
-    actor: Any,
+    actor: Actor,
     resident: Resident,
-    tags: Iterable[Tag] | None = None,
     expected_updated_at: datetime | None = None,
-    **fields: Any,
+    name: str | Unset = UNSET,
+    phone: str | Unset | None = UNSET,
+    area: Area | Unset = UNSET,
+    room: str | Unset = UNSET,
+    consent_to_contact: bool | Unset = UNSET,
+    tags: Iterable[Tag] | None = None,
+    notes: str | Unset = UNSET,
+    user: User | Unset | None = UNSET,
 ) -> dict[str, list[Any]]:
+    fields = given(
+        name=name,
+        phone=phone,
+        area=area,
+        room=room,
+        consent_to_contact=consent_to_contact,
+        notes=notes,
+        user=user,
+    )
     return update_object(
         actor=actor,
         instance=resident,
@@ -262,7 +454,7 @@ def update_resident(
     )
 
 
-def reveal_phone(*, actor: Any, resident: Resident) -> str:
+def reveal_phone(*, actor: Actor, resident: Resident) -> str:
     """Return the unmasked number and write that `actor` saw it. Callers check the permission."""
     log_action(actor=actor, action="resident.view_phone", obj=resident)
     return resident.phone or ""
@@ -270,16 +462,19 @@ def reveal_phone(*, actor: Any, resident: Resident) -> str:
 
 def appoint_pioneer(
     *,
-    actor: Any,
+    actor: Actor,
     name: str,
     community: Area,
     appointed_on: date,
+    term_ends_on: date | None = None,
     grids: Iterable[Area] = (),
+    resident: Resident | None = None,
+    user: User | None = None,
+    duties: str = "",
     token: uuid.UUID | None = None,
-    **fields: Any,
 ) -> Pioneer:
     grids = list(grids)
-    _check_pioneer(community, grids, appointed_on, fields.get("term_ends_on"))
+    _check_pioneer(community, grids, appointed_on, term_ends_on)
     return create_object(
         actor=actor,
         model=Pioneer,
@@ -287,7 +482,10 @@ def appoint_pioneer(
             "name": name.strip(),
             "community": community,
             "appointed_on": appointed_on,
-            **fields,
+            "term_ends_on": term_ends_on,
+            "resident": resident,
+            "user": user,
+            "duties": duties,
         },
         m2m={"grids": grids},
         token=token,
@@ -296,23 +494,37 @@ def appoint_pioneer(
 
 def update_pioneer(
     *,
-    actor: Any,
+    actor: Actor,
     pioneer: Pioneer,
-    grids: Iterable[Area] | None = None,
     expected_updated_at: datetime | None = None,
-    **fields: Any,
+    name: str | Unset = UNSET,
+    community: Area | Unset = UNSET,
+    appointed_on: date | Unset = UNSET,
+    term_ends_on: date | Unset | None = UNSET,
+    grids: Iterable[Area] | None = None,
+    resident: Resident | Unset | None = UNSET,
+    user: User | Unset | None = UNSET,
+    duties: str | Unset = UNSET,
 ) -> dict[str, list[Any]]:
     grid_list = list(grids) if grids is not None else list(pioneer.grids.all())
     _check_pioneer(
-        fields.get("community", pioneer.community),
+        pioneer.community if community is UNSET else community,
         grid_list,
-        fields.get("appointed_on", pioneer.appointed_on),
-        fields.get("term_ends_on", pioneer.term_ends_on),
+        pioneer.appointed_on if appointed_on is UNSET else appointed_on,
+        pioneer.term_ends_on if term_ends_on is UNSET else term_ends_on,
     )
     return update_object(
         actor=actor,
         instance=pioneer,
-        fields=fields,
+        fields=given(
+            name=name,
+            community=community,
+            appointed_on=appointed_on,
+            term_ends_on=term_ends_on,
+            resident=resident,
+            user=user,
+            duties=duties,
+        ),
         m2m={"grids": grid_list} if grids is not None else None,
         expected_updated_at=expected_updated_at,
     )

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.db.models.functions import Substr
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -14,12 +14,11 @@ from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
 from genxi.accounts import scoping
-from genxi.accounts.models import STAFF_ROLES, Role
-from genxi.accounts.navigation import PAGE_ROLES
+from genxi.accounts.models import AREA_ROLES, STAFF_ROLES, Role
 from genxi.core.audit import log_action
 from genxi.core.labels import pioneer_label
 from genxi.core.params import parse_id
-from genxi.core.paths import path_upper_bound
+from genxi.core.paths import path_range_q
 from genxi.core.phones import mask_phone
 from genxi.core.views import ScopedDetailView, ScopedListView, ServiceFormView
 from genxi.places import forms, services
@@ -33,6 +32,7 @@ from genxi.places.models import (
     PartyOrg,
     Pioneer,
     Resident,
+    Tag,
     Venue,
 )
 
@@ -43,7 +43,7 @@ class AreaList(ScopedListView):
     """The browser's first page: the areas where the user holds a role (or every match)."""
 
     model = Area
-    page = "areas"
+    page_perm = "places.open_areas"
     template_name = "places/area_list.html"
     filters = {"kind": "kind"}
 
@@ -51,10 +51,7 @@ class AreaList(ScopedListView):
         qs = Area.objects.visible_to(self.request.user)
         if self.request.GET.get("q") or self.request.GET.get("kind"):
             return qs
-        if scoping.is_superuser(self.request.user):
-            return qs.filter(parent=None)
-        paths = scoping.scope_paths(self.request.user)
-        return qs.filter(path__in=paths)
+        return qs.tops_for(self.request.user)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -73,10 +70,8 @@ def subtree_counts(user: Any, areas: Any) -> dict[int, dict[str, int]]:
     }
     by_path = {a.path: a.pk for a in areas}
     for length in {len(a.path) for a in areas}:
-        paths = [p for p in by_path if len(p) == length]
-        within = Q(pk__in=[])
-        for p in paths:
-            within |= Q(area__path__gte=p, area__path__lt=path_upper_bound(p))
+        # Paths of one length never nest: one range each.
+        within = path_range_q("area__path", [p for p in by_path if len(p) == length])
         for model, key in ((Resident, "residents"), (Venue, "venues")):
             rows = (
                 model.objects.visible_to(user)
@@ -97,7 +92,7 @@ def subtree_counts(user: Any, areas: Any) -> dict[int, dict[str, int]]:
 
 class AreaDetail(ScopedDetailView):
     model = Area
-    page = "areas"
+    page_perm = "places.open_areas"
     template_name = "places/area_detail.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -119,10 +114,15 @@ class AreaDetail(ScopedDetailView):
             area.grid_buildings.order_by("path") if area.kind == AreaKind.GRID else []
         )
         # A street's or community's page shows this month's demand figures (loaded by htmx).
-        context["show_figures"] = area.kind in (
-            *STREET_KINDS,
-            AreaKind.COMMUNITY,
-        ) and scoping.covers(user, area.path, PAGE_ROLES["figures"])
+        context["show_figures"] = (
+            area.kind
+            in (
+                *STREET_KINDS,
+                AreaKind.COMMUNITY,
+            )
+            and user.has_perm("demands.open_figures")
+            and scoping.covers(user, area.path, AREA_ROLES)
+        )
         context["child_kinds"] = [
             (kind, label) for kind, label in AreaKind.choices if area.kind in ALLOWED_PARENTS[kind]
         ]
@@ -133,7 +133,7 @@ class AreaDetail(ScopedDetailView):
 
 class AreaCreate(ServiceFormView):
     form_class = forms.AreaForm
-    page = "areas"
+    page_perm = "places.open_areas"
     permission = "places.add_area"
 
     def get_object(self) -> Any:
@@ -192,7 +192,7 @@ class ObjectEdit(ServiceFormView):
 
 class ObjectCreate(ServiceFormView):
     create: Any = None
-    noun = ""
+    noun: Any = ""  # a lazy label
 
     @property
     def title(self) -> str:
@@ -211,7 +211,7 @@ class ObjectCreate(ServiceFormView):
 
 class AreaEdit(ObjectEdit):
     model = Area
-    page = "areas"
+    page_perm = "places.open_areas"
     form_class = forms.AreaForm
     permission = "places.change_area"
     update = services.update_area
@@ -228,7 +228,7 @@ class PartyOrgList(ScopedListView):
     filters_template = "places/filters/kind.html"
     create_url_name = "places:partyorg_create"
     create_permission = "places.add_partyorg"
-    page = "party_orgs"
+    page_perm = "places.open_party_orgs"
     filters = {"kind": "kind"}
     select_related = ("area", "partner")
 
@@ -241,7 +241,7 @@ class PartyOrgList(ScopedListView):
 
 class PartyOrgDetail(ScopedDetailView):
     model = PartyOrg
-    page = "party_orgs"
+    page_perm = "places.open_party_orgs"
     template_name = "places/partyorg_detail.html"
     select_related = ("area", "parent", "partner")
 
@@ -257,16 +257,16 @@ class PartyOrgDetail(ScopedDetailView):
 
 
 class PartyOrgCreate(ObjectCreate):
-    page = "party_orgs"
+    page_perm = "places.open_party_orgs"
     form_class = forms.PartyOrgForm
     permission = "places.add_partyorg"
     create = services.create_party_org
-    noun = _("party organisation")
+    noun = gettext_lazy("party organisation")
 
 
 class PartyOrgEdit(ObjectEdit):
     model = PartyOrg
-    page = "party_orgs"
+    page_perm = "places.open_party_orgs"
     form_class = forms.PartyOrgForm
     permission = "places.change_partyorg"
     update = services.update_party_org
@@ -283,7 +283,7 @@ class PartnerList(ScopedListView):
     filters_template = "places/filters/kind.html"
     create_url_name = "places:partner_create"
     create_permission = "places.add_partner"
-    page = "partners"
+    page_perm = "places.open_partners"
     filters = {"kind": "kind"}
     select_related = ("area",)
     export_columns = [
@@ -302,7 +302,7 @@ class PartnerList(ScopedListView):
 
 class PartnerDetail(ScopedDetailView):
     model = Partner
-    page = "partners"
+    page_perm = "places.open_partners"
     template_name = "places/partner_detail.html"
     select_related = ("area",)
 
@@ -317,16 +317,16 @@ class PartnerDetail(ScopedDetailView):
 
 
 class PartnerCreate(ObjectCreate):
-    page = "partners"
+    page_perm = "places.open_partners"
     form_class = forms.PartnerForm
     permission = "places.add_partner"
     create = services.create_partner
-    noun = _("partner unit")
+    noun = gettext_lazy("partner unit")
 
 
 class PartnerEdit(ObjectEdit):
     model = Partner
-    page = "partners"
+    page_perm = "places.open_partners"
     form_class = forms.PartnerForm
     permission = "places.change_partner"
     update = services.update_partner
@@ -373,7 +373,7 @@ class VenueList(ScopedListView):
     filters_template = "places/filters/kind.html"
     create_url_name = "places:venue_create"
     create_permission = "places.add_venue"
-    page = "venues"
+    page_perm = "places.open_venues"
     filters = {"kind": "kind"}
     select_related = ("area",)
     export_columns = [
@@ -394,22 +394,22 @@ class VenueList(ScopedListView):
 
 class VenueDetail(ScopedDetailView):
     model = Venue
-    page = "venues"
+    page_perm = "places.open_venues"
     template_name = "places/venue_detail.html"
     select_related = ("area",)
 
 
 class VenueCreate(ObjectCreate):
-    page = "venues"
+    page_perm = "places.open_venues"
     form_class = forms.VenueForm
     permission = "places.add_venue"
     create = services.create_venue
-    noun = _("venue")
+    noun = gettext_lazy("venue")
 
 
 class VenueEdit(ObjectEdit):
     model = Venue
-    page = "venues"
+    page_perm = "places.open_venues"
     form_class = forms.VenueForm
     permission = "places.change_venue"
     update = services.update_venue
@@ -428,7 +428,7 @@ class ResidentList(ScopedListView):
     create_url_name = "places:resident_create"
     create_permission = "places.add_resident"
     export_columns = [("", None)]  # built per request in export(): phone visibility varies
-    page = "residents"
+    page_perm = "places.open_residents"
     filters = {"tag": "tags"}
     select_related = ("area", "area__parent")
 
@@ -472,8 +472,6 @@ class ResidentList(ScopedListView):
         return qs
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        from genxi.places.models import Tag
-
         context = super().get_context_data(**kwargs)
         for resident in context["object_list"]:
             resident.masked_phone = mask_phone(resident.phone)
@@ -484,7 +482,7 @@ class ResidentList(ScopedListView):
 
 class ResidentDetail(ScopedDetailView):
     model = Resident
-    page = "residents"
+    page_perm = "places.open_residents"
     template_name = "places/resident_detail.html"
     select_related = ("area", "area__grid")
 
@@ -504,16 +502,16 @@ class ResidentDetail(ScopedDetailView):
 
 
 class ResidentCreate(ObjectCreate):
-    page = "residents"
+    page_perm = "places.open_residents"
     form_class = forms.ResidentForm
     permission = "places.add_resident"
     create = services.create_resident
-    noun = _("resident")
+    noun = gettext_lazy("resident")
 
 
 class ResidentEdit(ObjectEdit):
     model = Resident
-    page = "residents"
+    page_perm = "places.open_residents"
     form_class = forms.ResidentForm
     permission = "places.change_resident"
     update = services.update_resident
@@ -549,7 +547,7 @@ class PioneerList(ScopedListView):
     def list_title(self) -> str:
         return pioneer_label()
 
-    page = "pioneers"
+    page_perm = "places.open_pioneers"
     filters = {"community": "community"}
     select_related = ("community",)
 
@@ -559,7 +557,7 @@ class PioneerList(ScopedListView):
 
 class PioneerDetail(ScopedDetailView):
     model = Pioneer
-    page = "pioneers"
+    page_perm = "places.open_pioneers"
     template_name = "places/pioneer_detail.html"
     select_related = ("community", "resident", "user")
 
@@ -571,16 +569,16 @@ class PioneerDetail(ScopedDetailView):
 
 
 class PioneerCreate(ObjectCreate):
-    page = "pioneers"
+    page_perm = "places.open_pioneers"
     form_class = forms.PioneerForm
     permission = "places.add_pioneer"
     create = services.appoint_pioneer
-    noun = _("pioneer")
+    noun = gettext_lazy("pioneer")
 
 
 class PioneerEdit(ObjectEdit):
     model = Pioneer
-    page = "pioneers"
+    page_perm = "places.open_pioneers"
     form_class = forms.PioneerForm
     permission = "places.change_pioneer"
     update = services.update_pioneer

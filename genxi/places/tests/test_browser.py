@@ -9,6 +9,7 @@ from genxi.browser import DESK, PHONE, log_in, shot
 from genxi.conftest import PASSWORD, World
 from genxi.core.models import AuditEntry
 from genxi.places.models import Area, PartnerContact, Resident, Venue
+from genxi.places.services import update_venue
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -98,8 +99,6 @@ def test_staff_registers_a_resident_with_clear_errors(
 
 
 def test_venue_edit_refuses_a_concurrent_change(world: World, live_server, page: Page) -> None:
-    from genxi.places.services import update_venue
-
     log_in(page, live_server.url, "bob", PASSWORD)
     page.goto(f"{live_server.url}/venues/{world.venue.pk}/edit/")
     # Someone else saves while this form is open.

@@ -3,6 +3,7 @@ import uuid
 from datetime import date
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 
 from genxi.conftest import World, area
@@ -10,7 +11,7 @@ from genxi.core.models import AuditEntry
 from genxi.core.phones import mask_phone
 from genxi.core.services import ConcurrentEdit, ServiceError
 from genxi.places import services
-from genxi.places.models import Area, AreaKind, Resident
+from genxi.places.models import Area, AreaKind, Partner, Resident
 
 pytestmark = pytest.mark.django_db
 
@@ -86,8 +87,6 @@ def test_resident_phone_is_normalised_unique_and_never_logged_in_clear(world: Wo
 
 
 def test_malformed_phone_is_a_chinese_error(world: World) -> None:
-    from django.core.exceptions import ValidationError
-
     with pytest.raises(ValidationError) as excinfo:
         services.create_resident(actor=None, name="张三", phone="12345", area=world.building1)
     assert "不是有效的手机号码" in " ".join(excinfo.value.messages)
@@ -182,8 +181,6 @@ def test_two_simultaneous_submissions_of_one_form_make_one_object(world: World) 
 
 
 def test_a_unit_registered_with_the_street_serves_its_communities(world: World) -> None:
-    from genxi.places.models import Partner
-
     office = services.create_partner(
         actor=None, name="苏州市市政设施管理处", kind="department", area=world.street
     )

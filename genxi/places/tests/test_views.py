@@ -1,13 +1,16 @@
 """Forms through the views: clear Chinese errors, nothing written on bad input, retries are safe."""
 
+import io
 import uuid
 
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from genxi.conftest import World
 from genxi.core.models import AuditEntry
-from genxi.places.models import Area, Resident, Venue
+from genxi.places.models import Area, PartyOrg, Resident, Venue
+from genxi.places.services import create_party_org, update_party_org
 
 pytestmark = pytest.mark.django_db
 
@@ -184,10 +187,6 @@ def test_staff_see_who_changed_a_record_and_leadership_does_not(world: World, cl
 
 
 def read_xlsx(response) -> list[list[str]]:
-    import io
-
-    from openpyxl import load_workbook
-
     body = b"".join(response.streaming_content)
     sheet = load_workbook(io.BytesIO(body), read_only=True).active
     return [[c if c is not None else "" for c in row] for row in sheet.iter_rows(values_only=True)]
@@ -251,9 +250,6 @@ def test_cancel_links_only_lead_back_into_the_site(world: World, client) -> None
 
 
 def test_editing_keeps_a_related_value_outside_the_editors_scope(world: World, client) -> None:
-    from genxi.places.models import PartyOrg
-    from genxi.places.services import create_party_org, update_party_org
-
     street_org = create_party_org(
         actor=None, name="白洋湾街道党工委", kind="committee", area=world.street
     )
