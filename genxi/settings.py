@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "genxi.projects",
     "genxi.meetings",
     "genxi.api",
+    "genxi.home",
 ]
 
 MIDDLEWARE = [
@@ -90,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "genxi.core.context_processors.genxi",
+                "genxi.home.context_processors.menu",
             ],
             "builtins": ["genxi.core.templatetags.genxi"],
         },
