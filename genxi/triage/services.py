@@ -21,8 +21,7 @@ from genxi.core.audit import Actor, acting_user, log_action
 from genxi.core.params import parse_id
 from genxi.core.paths import path_range_q
 from genxi.core.services import ServiceError
-from genxi.demands import actions
-from genxi.demands.models import Category, Demand, HandlingPath, Status
+from genxi.demands.models import UNRESOLVED_STATUSES, Category, Demand, HandlingPath, Status
 from genxi.places.models import Area, AreaKind, Partner
 from genxi.triage.classifier import Classifier, KeywordClassifier, cross_validate
 from genxi.triage.models import CommunitySettings, Feedback, Outcome, SuggestionKind, TriageModel
@@ -396,8 +395,9 @@ def similar_open(
             longitude__range=(longitude - dlng, longitude + dlng),
         )
     since = (today or timezone.now()) - timedelta(days=DUPLICATE_DAYS)
-    # Only demands a reporter can still be added to: a resolved one awaits its call-back.
-    joinable = actions.ACTIONS["add_reporters"][2]
+    # Only demands a reporter can still be added to (add_reporter's own rule): a resolved one
+    # awaits its call-back.
+    joinable = UNRESOLVED_STATUSES
     rows = list(
         Demand.objects.visible_to(user)
         .filter(where, community=community, created_at__gte=since, status__in=joinable)
