@@ -92,10 +92,10 @@ def navigation_for(user: Any, path: str = "") -> list[NavItem]:
             "places.open_partners",
             "handshake",
         ),
-        ("settings", _("Settings"), "core:settings", "accounts.open_settings", "calendar"),
+        ("settings", _("Settings"), "home:settings", "accounts.open_settings", "calendar"),
     ]
     badges = badges_for(user)
-    items = [NavItem("home", str(_("Home")), reverse("core:home"), "home")]
+    items = [NavItem("home", str(_("Home")), reverse("home:home"), "home")]
     for key, label, url_name, perm, icon in entries:
         if user.has_perm(perm):
             badge = badges.get(key, 0)

@@ -181,7 +181,7 @@ def calendar_year(request: HttpRequest, year: int) -> HttpResponse:
             messages.success(
                 request, _("The entered days of %(year)s were removed.") % {"year": year}
             )
-            return redirect("core:calendar_year", year=year)
+            return redirect("home:calendar_year", year=year)
         form = YearScheduleForm(request.POST)
         if form.is_valid():
             try:
@@ -207,7 +207,7 @@ def calendar_year(request: HttpRequest, year: int) -> HttpResponse:
                         )
                         % {"n": recomputed},
                     )
-                return redirect("core:calendar_year", year=year)
+                return redirect("home:calendar_year", year=year)
     return render(
         request,
         "home/calendar_year.html",
