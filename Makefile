@@ -10,8 +10,8 @@ demo:            ## install, load the demo world and serve it on http://127.0.0.
 test:            ## install (with Chromium) and run lint, types and the whole suite on SQLite and PostgreSQL
 	./scripts/test
 
-lint:
-	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy genxi bench
+lint:            ## ruff, mypy and the layering contract (pyproject.toml, [tool.importlinter])
+	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy genxi bench && .venv/bin/lint-imports
 
 messages:        ## refresh the Chinese catalogue after changing strings, then compile it
 	cd genxi && ../.venv/bin/python ../manage.py makemessages -l zh_Hans --no-obsolete -i "tests/*"

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "genxi.projects",
     "genxi.meetings",
     "genxi.api",
+    "genxi.home",
 ]
 
 MIDDLEWARE = [
@@ -90,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "genxi.core.context_processors.genxi",
+                "genxi.home.context_processors.menu",
             ],
             "builtins": ["genxi.core.templatetags.genxi"],
         },
@@ -131,7 +133,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "home:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Lock-out: five failures for one username from one address lock it for 15 minutes.

@@ -19,6 +19,7 @@ def favicon(request: HttpRequest) -> FileResponse:
 
 urlpatterns = [
     path("favicon.ico", favicon, name="favicon"),
+    path("", include("genxi.home.urls")),
     path("", include("genxi.core.urls")),
     path("", include("genxi.places.urls")),
     path("", include("genxi.demands.urls")),

@@ -7,6 +7,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from genxi.accounts.models import STAFF_ROLES
+from genxi.accounts.scoping import ScopedQuerySet
+
 
 class IdempotencyKey(models.Model):
     """An `Idempotency-Key` a caller sent with POST /demands, and a digest of the request it
@@ -27,7 +30,7 @@ class IdempotencyKey(models.Model):
         return f"{self.user_id} {self.key}"
 
 
-class UnplacedQuerySet(models.QuerySet["UnplacedRequest"]):
+class UnplacedQuerySet(ScopedQuerySet["UnplacedRequest"]):
     def waiting(self) -> "UnplacedQuerySet":
         return self.filter(demand__isnull=True)
 
@@ -35,15 +38,7 @@ class UnplacedQuerySet(models.QuerySet["UnplacedRequest"]):
         """Staff of the area the key's owner reports in, and of the areas above it: a request
         kept at the street is the street's to place, as a demand the street holds is, and no
         community of it sees it."""
-        from genxi.accounts import scoping
-        from genxi.accounts.models import STAFF_ROLES
-
-        if scoping.is_superuser(user):
-            return self.all()
-        paths = scoping.scope_paths(user, STAFF_ROLES)
-        if not paths:
-            return self.none()
-        return self.filter(scoping.path_range_q("area__path", paths))
+        return self.restrict(user, "area__path", roles=STAFF_ROLES)
 
 
 class UnplacedRequest(models.Model):

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from genxi.api.models import UnplacedRequest
-from genxi.core.audit import acting_user, log_action
+from genxi.core.audit import Actor, acting_user, log_action
 from genxi.core.paths import path_ids
 from genxi.core.services import ServiceError
 from genxi.demands import services as demands
@@ -93,7 +93,7 @@ def home_area(user: Any) -> Area | None:
 
 def keep_unplaced(
     *,
-    actor: Any,
+    actor: Actor,
     token: uuid.UUID,
     category: Category,
     address: str,
@@ -110,7 +110,7 @@ def keep_unplaced(
     with transaction.atomic():
         unplaced = UnplacedRequest.objects.create(
             token=token,
-            submitted_by=actor,
+            submitted_by=acting_user(actor),
             area=area,
             category=category,
             address_string=address[:500],
@@ -138,7 +138,7 @@ def place_options(user: Any, unplaced: UnplacedRequest) -> Any:
     )
 
 
-def place(*, actor: Any, unplaced: UnplacedRequest, area: Area) -> Demand:
+def place(*, actor: Actor, unplaced: UnplacedRequest, area: Area) -> Demand:
     """Staff chose where it is: the demand is recorded as the intake form records one, under
     the token the Open311 caller holds, so GET tokens/{token} now names it."""
     if not place_options(actor, unplaced).filter(pk=area.pk).exists():

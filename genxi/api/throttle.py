@@ -26,6 +26,8 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
+from genxi.api.open311 import errors_response
+
 PREFIXES = ("/api/", "/open311/")
 UNITS = {"s": 1, "second": 1, "m": 60, "minute": 60, "h": 3600, "hour": 3600}
 
@@ -82,8 +84,6 @@ def _token(request: HttpRequest) -> str:
 def _refused(request: HttpRequest, wait: int) -> HttpResponse:
     message = _("Too many requests. Wait %(seconds)s seconds, then try again.") % {"seconds": wait}
     if request.path.startswith("/open311/"):
-        from genxi.api.open311 import errors_response
-
         response = errors_response(request, 429, [(429, message)])
     else:
         response = JsonResponse({"code": "rate_limited", "message": message}, status=429)

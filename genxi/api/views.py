@@ -3,13 +3,12 @@ posted, until staff choose where it is; that records the demand."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from genxi.accounts import scoping
-from genxi.accounts.models import STAFF_ROLES
+from genxi.accounts.rules import require
 from genxi.api import services
 from genxi.api.models import UnplacedRequest
 from genxi.core.params import parse_id
@@ -17,8 +16,7 @@ from genxi.core.services import ServiceError
 
 
 def _staff(request: HttpRequest) -> None:
-    if not scoping.has_role(request.user, *STAFF_ROLES):
-        raise Http404
+    require(request.user, "api.open_unplaced")
 
 
 @login_required

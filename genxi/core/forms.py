@@ -9,6 +9,8 @@ from django.forms.forms import DeclarativeFieldsMetaclass
 from django.forms.models import ModelFormMetaclass
 from django.utils.translation import gettext_lazy as _
 
+from genxi.core.images import check_photos, clean_photo
+
 RANGE = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2})\s*(?:~|～|至|到|—|--)\s*(\d{4}-\d{1,2}-\d{1,2})$")
 
 
@@ -81,8 +83,6 @@ class PhotosField(forms.FileField):
         super().__init__(*args, **kwargs)
 
     def clean(self, data: Any, initial: Any = None) -> list[Any]:
-        from genxi.core.images import check_photos, clean_photo
-
         single = super().clean
         files = (
             [single(d, initial) for d in data]

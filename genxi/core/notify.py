@@ -9,7 +9,9 @@ without an SMS contract has.
 
 from __future__ import annotations
 
+import json
 import logging
+import urllib.error
 import urllib.request
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,7 +21,12 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.module_loading import import_string
 
+from genxi.core.models import Notification
+from genxi.core.phones import mask_phone
+
 logger = logging.getLogger("genxi.notify")
+
+SEND_OUTBOUND = "genxi.core.tasks.send_outbound"
 
 
 @dataclass(frozen=True)
@@ -36,8 +43,6 @@ class LogBackend:
     """Writes each message to the log instead of sending it (numbers masked: logs travel)."""
 
     def send(self, messages: list[Outbound]) -> None:
-        from genxi.core.phones import mask_phone
-
         for message in messages:
             logger.info("outbound to %s: %s", mask_phone(message.phone), message.text)
 
@@ -55,11 +60,6 @@ class WebhookBackend:
     timeout = 10
 
     def send(self, messages: list[Outbound]) -> None:
-        import json
-        import urllib.error
-
-        from genxi.core.phones import mask_phone
-
         url = settings.GENXI_SMS_WEBHOOK_URL
         if not url:
             raise RuntimeError("GENXI_SMS_WEBHOOK_URL is not set")
@@ -118,16 +118,13 @@ def notify(
         text = f"{title}{'：' + body if body else ''}"
 
         def enqueue() -> None:
-            from genxi.core.tasks import send_outbound
-
-            send_outbound.enqueue(numbers, text)
+            # By name: the task module imports this one (the task runs `backend()`).
+            import_string(SEND_OUTBOUND).enqueue(numbers, text)
 
         transaction.on_commit(enqueue)
 
 
 def _write_inbox(user_ids: list[int], title: str, body: str, url: str) -> None:
-    from genxi.core.models import Notification
-
     Notification.objects.bulk_create(
         [Notification(user_id=uid, title=title[:200], body=body, url=url) for uid in user_ids]
     )

@@ -11,8 +11,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
-from genxi.core.audit import apply_changes, jsonable, log_action
-from genxi.core.models import SubmittedForm
+from genxi.core.audit import Actor, apply_changes, jsonable, log_action
+from genxi.core.models import CalendarDay, CalendarYear, SubmittedForm
 
 M = TypeVar("M", bound=models.Model)
 
@@ -66,7 +66,7 @@ def _redacted(
 
 def create_object(
     *,
-    actor: Any,
+    actor: Actor,
     model: type[M],
     fields: dict[str, Any],
     m2m: dict[str, Iterable[Any]] | None = None,
@@ -111,7 +111,7 @@ def create_object(
 
 def update_object(
     *,
-    actor: Any,
+    actor: Actor,
     instance: M,
     fields: dict[str, Any],
     m2m: dict[str, Iterable[Any]] | None = None,
@@ -158,20 +158,18 @@ def update_object(
 
 def set_year_schedule(
     *,
-    actor: Any,
+    actor: Actor,
     year: int,
     holidays: Iterable[date],
     makeup_workdays: Iterable[date],
-) -> int:
+) -> None:
     """Enter a year's public holidays and make-up working days as the State Council published them.
 
     Replaces what was entered for that year before, and marks the year as entered in full, so its
-    deadlines are no longer provisional and the library's data for it no longer applies. The open
-    demands whose deadlines were provisional in that year are recomputed, each with an event;
-    returns how many.
+    deadlines are no longer provisional and the library's data for it no longer applies. The
+    settings page calls it through `genxi.home.services.set_year_schedule`, which recounts the
+    open demands' provisional deadlines in the same transaction.
     """
-    from genxi.core.models import CalendarDay, CalendarYear
-
     off, on = sorted(set(holidays)), sorted(set(makeup_workdays))
     clash = set(off) & set(on)
     if clash:
@@ -211,18 +209,10 @@ def set_year_schedule(
                 "makeup_workdays": [d.isoformat() for d in on],
             },
         )
-        # Deadlines counted through this year by the weekday rule are recounted now, in the
-        # same transaction: the demands app owns the rule (imported here, core does not
-        # depend on it at import time).
-        from genxi.demands.services import recompute_provisional_deadlines
-
-        return recompute_provisional_deadlines(actor=actor, year=year)
 
 
-def clear_year_schedule(*, actor: Any, year: int) -> None:
+def clear_year_schedule(*, actor: Actor, year: int) -> None:
     """Forget what was entered for `year`: the library (or Monday to Friday) applies again."""
-    from genxi.core.models import CalendarDay, CalendarYear
-
     with transaction.atomic():
         entry = CalendarYear.objects.filter(year=year).first()
         if entry is None:

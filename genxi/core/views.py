@@ -1,4 +1,4 @@
-"""Generic scoped views every app builds on, and the home page.
+"""Generic scoped views every app builds on, and the notifications inbox.
 
 A list or detail view reads `Model.objects.visible_to(user)`: what is outside the user's areas
 is a 404. A page outside the user's roles is a 404 too. Edit views validate a form and call a
@@ -15,10 +15,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -26,16 +27,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, FormView, ListView
 
-from genxi.accounts import scoping
-from genxi.accounts.models import Role
-from genxi.accounts.navigation import PAGE_ROLES
-from genxi.core.models import AuditEntry
+from genxi.core.exports import xlsx_response
+from genxi.core.models import AuditEntry, Notification
 from genxi.core.services import ServiceError
 
 
 class RoleRequiredMixin(LoginRequiredMixin):
-    """`page_perm` names the page's gate (`<app>.open_<page>`, see accounts/rules.py); users
-    without it get a 404. `page` (an entry of PAGE_ROLES) is the old way, being replaced."""
+    """`page_perm` names the page's gate (`<app>.open_<page>`, registered in the app's
+    rules.py); users without it get a 404. `page` (an entry of PAGE_ROLES) is the old way,
+    removed once every page has switched."""
 
     page: str = ""
     page_perm: str = ""
@@ -44,8 +44,13 @@ class RoleRequiredMixin(LoginRequiredMixin):
         if request.user.is_authenticated:
             if self.page_perm and not request.user.has_perm(self.page_perm):
                 raise Http404
-            if self.page and not scoping.has_role(request.user, *PAGE_ROLES[self.page]):
-                raise Http404
+            if self.page:
+                # The old way, going away: imported here because core sits below accounts.
+                from genxi.accounts.navigation import PAGE_ROLES
+                from genxi.accounts.scoping import has_role
+
+                if not has_role(request.user, *PAGE_ROLES[self.page]):
+                    raise Http404
         return super().dispatch(request, *args, **kwargs)
 
 
@@ -105,8 +110,6 @@ class ScopedListView(RoleRequiredMixin, ListView):  # type: ignore[type-arg]
         return super().get(request, *args, **kwargs)
 
     def export(self, queryset: Any) -> HttpResponseBase:
-        from genxi.core.exports import xlsx_response
-
         columns = self.export_columns
         meta = queryset.model._meta
         return xlsx_response(
@@ -279,209 +282,8 @@ class ServiceFormView(RoleRequiredMixin, FormView):  # type: ignore[type-arg]
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
-    from genxi.places.models import Area, AreaKind, Partner, Pioneer, Resident, Venue
-
-    user = request.user
-    cards: list[tuple[str, int, str]] = []
-    if scoping.has_role(user, *PAGE_ROLES["areas"]):
-        areas = Area.objects.visible_to(user)
-        cards.append(
-            (_("Communities"), areas.of_kind(AreaKind.COMMUNITY).count(), "places:area_list")
-        )
-    if scoping.has_role(user, *PAGE_ROLES["residents"]):
-        cards.append(
-            (_("Residents"), Resident.objects.visible_to(user).count(), "places:resident_list")
-        )
-    if scoping.has_role(user, *PAGE_ROLES["pioneers"]):
-        cards.append(
-            (
-                str(_("Pioneers on duty")),
-                Pioneer.objects.visible_to(user).active().count(),
-                "places:pioneer_list",
-            )
-        )
-    cards.append((_("Venues"), Venue.objects.visible_to(user).count(), "places:venue_list"))
-    if scoping.has_role(user, *PAGE_ROLES["partners"]):
-        cards.append(
-            (_("Partner units"), Partner.objects.visible_to(user).count(), "places:partner_list")
-        )
-    from genxi.meetings.views import home_cards as meeting_cards
-    from genxi.projects.views import home_cards as project_cards
-
-    cards += project_cards(user) + meeting_cards(user)
-    memberships = user.active_memberships() if user.is_authenticated else []
-    communities: list[Any] = []
-    counts: dict[int, dict[str, int]] = {}
-    if scoping.has_role(user, Role.STREET_STAFF, Role.LEADERSHIP, Role.COMMUNITY_STAFF):
-        from genxi.places.views import subtree_counts
-
-        # A street has tens of communities; a district-wide leader sees the first 60 here
-        # and the rest through the area browser.
-        communities = list(Area.objects.visible_to(user).of_kind(AreaKind.COMMUNITY)[:60])
-        counts = subtree_counts(user, communities)
-    return render(
-        request,
-        "core/home.html",
-        {
-            "cards": cards,
-            "memberships": memberships,
-            "communities": communities,
-            "counts": counts,
-            **home_work(user),
-        },
-    )
-
-
-def home_work(user: Any) -> dict[str, Any]:
-    """What the user must do today, by role: the work lists (each opening the filtered ledger),
-    and what each role adds (docs/architecture.md, "Home pages")."""
-    from genxi.demands import worklists
-
-    context: dict[str, Any] = {"work": worklists.cached_work_items(user)}
-    if scoping.has_role(user, Role.COMMUNITY_STAFF, Role.STREET_STAFF):
-        from genxi.accounts.navigation import badges_for
-
-        badges = badges_for(user)
-        # The same counts as the menu's badges, and the lists they open filtered alike.
-        votes = reverse("projects:vote_list") + "?status=open"
-        meetings = reverse("meetings:meeting_list") + "?when=coming"
-        context["agenda"] = [
-            (_("Open votes"), badges.get("votes", 0), votes),
-            (_("Coming meetings"), badges.get("meetings", 0), meetings),
-        ]
-    if scoping.has_role(user, Role.STREET_STAFF):
-        context["by_community"] = worklists.overdue_by_community(user)
-    if scoping.has_role(user, Role.PIONEER):
-        context["recorded"] = worklists.my_recorded_by_status(user)
-    if scoping.has_role(user, Role.LEADERSHIP):
-        context["summaries"] = worklists.figures_summary(user)
-    if scoping.has_role(user, Role.RESIDENT):
-        context.update(resident_home(user))
-    return context
-
-
-def resident_home(user: Any) -> dict[str, Any]:
-    """A resident's page: raise a demand, their demands, the call-backs waiting for their
-    answer, and the votes and meetings open to them."""
-    from genxi.demands import worklists
-    from genxi.meetings.models import Meeting
-    from genxi.places.models import Resident
-    from genxi.projects.models import Vote, VoteStatus
-
-    residents = list(Resident.objects.filter(user=user).select_related("area__parent"))
-    communities = [c.pk for c in (r.area.community() for r in residents) if c is not None]
-    return {
-        "is_resident": True,
-        "resident": residents[0] if residents else None,
-        "my_demands": worklists.my_demands(user).select_related("area")[:10],
-        "to_answer": list(worklists.awaiting_my_answer(user)[:10]),
-        "open_votes": Vote.objects.visible_to(user)
-        .filter(status=VoteStatus.OPEN)
-        .select_related("community")[:10],
-        # Meetings are announced to the community: topic, time and place (their pages are
-        # the staff's).
-        "coming_meetings": Meeting.objects.filter(
-            community__in=communities, starts_at__gte=timezone.now()
-        )
-        .select_related("venue")
-        .order_by("starts_at")[:10],
-    }
-
-
-def _can_edit_calendar(user: Any) -> bool:
-    return scoping.has_role(user, Role.STREET_STAFF)
-
-
-@login_required
-def settings_index(request: HttpRequest) -> HttpResponse:
-    """What a deployment configures: the working-day calendar and the demand categories."""
-    if not scoping.has_role(request.user, *PAGE_ROLES["settings"]):
-        raise Http404
-    return render(request, "core/settings.html")
-
-
-@login_required
-def calendar_index(request: HttpRequest) -> HttpResponse:
-    if not scoping.has_role(request.user, *PAGE_ROLES["settings"]):
-        raise Http404
-    from genxi.core.workdays import WorkCalendar
-
-    calendar = WorkCalendar.load()
-    this_year = timezone.localdate().year
-    # The years around now, and every year staff entered.
-    shown = sorted(set(range(this_year - 1, this_year + 3)) | calendar.complete_years)
-    years = [calendar.year_summary(y) for y in shown]
-    return render(request, "core/calendar_index.html", {"years": years})
-
-
-@login_required
-def calendar_year(request: HttpRequest, year: int) -> HttpResponse:
-    if not scoping.has_role(request.user, *PAGE_ROLES["settings"]) or not 2000 <= year <= 2100:
-        raise Http404
-    from django.utils.translation import ngettext
-
-    from genxi.core.forms import YearScheduleForm
-    from genxi.core.services import clear_year_schedule, set_year_schedule
-    from genxi.core.workdays import WorkCalendar
-
-    can_edit = _can_edit_calendar(request.user)
-    summary = WorkCalendar.load().year_summary(year)
-    form = YearScheduleForm(
-        initial={
-            "holidays": "\n".join(d.isoformat() for d in summary["holidays"]),  # type: ignore[attr-defined]
-            "makeup_workdays": "\n".join(d.isoformat() for d in summary["makeup"]),  # type: ignore[attr-defined]
-        }
-    )
-    if request.method == "POST":
-        if not can_edit:
-            raise Http404
-        if "clear" in request.POST:
-            clear_year_schedule(actor=request.user, year=year)
-            messages.success(
-                request, _("The entered days of %(year)s were removed.") % {"year": year}
-            )
-            return redirect("core:calendar_year", year=year)
-        form = YearScheduleForm(request.POST)
-        if form.is_valid():
-            try:
-                recomputed = set_year_schedule(
-                    actor=request.user,
-                    year=year,
-                    holidays=form.cleaned_data["holidays"],
-                    makeup_workdays=form.cleaned_data["makeup_workdays"],
-                )
-            except ServiceError as exc:
-                form.add_error(exc.field, exc.message)
-            else:
-                messages.success(
-                    request, _("The working days of %(year)s are saved.") % {"year": year}
-                )
-                if recomputed:
-                    messages.info(
-                        request,
-                        ngettext(
-                            "The deadlines of %(n)s open demand were recomputed with them.",
-                            "The deadlines of %(n)s open demands were recomputed with them.",
-                            recomputed,
-                        )
-                        % {"n": recomputed},
-                    )
-                return redirect("core:calendar_year", year=year)
-    return render(
-        request,
-        "core/calendar_year.html",
-        {"summary": summary, "form": form, "can_edit": can_edit, "year": year},
-    )
-
-
-@login_required
 def inbox(request: HttpRequest) -> HttpResponse:
     """The user's notifications, newest first; opening the page marks them read."""
-    from django.core.paginator import Paginator
-
-    from genxi.core.models import Notification
-
     assert request.user.is_authenticated
     mine = Notification.objects.filter(user=request.user)
     page = Paginator(mine, settings.GENXI_PAGE_SIZE).get_page(request.GET.get("page"))

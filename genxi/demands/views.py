@@ -430,7 +430,7 @@ def _back(request: HttpRequest) -> str:
             came_from = urlsplit(url)
             if came_from.path.startswith("/") and came_from.path != request.path:
                 return came_from.path + (f"?{came_from.query}" if came_from.query else "")
-    return reverse("core:home")
+    return reverse("home:home")
 
 
 @login_required

@@ -17,11 +17,11 @@ from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from genxi.core.audit import acting_user, log_action
+from genxi.core.audit import Actor, acting_user, log_action
 from genxi.core.params import parse_id
+from genxi.core.paths import path_range_q
 from genxi.core.services import ServiceError
-from genxi.demands import actions
-from genxi.demands.models import Category, Demand, HandlingPath, Status
+from genxi.demands.models import UNRESOLVED_STATUSES, Category, Demand, HandlingPath, Status
 from genxi.places.models import Area, AreaKind, Partner
 from genxi.triage.classifier import Classifier, KeywordClassifier, cross_validate
 from genxi.triage.models import CommunitySettings, Feedback, Outcome, SuggestionKind, TriageModel
@@ -87,7 +87,7 @@ def suggest_categories(
     return version, guesses[:k]
 
 
-def record_category_outcome(*, actor: Any, demand: Demand, shown: Any) -> Feedback | None:
+def record_category_outcome(*, actor: Actor, demand: Demand, shown: Any) -> Feedback | None:
     """Keep the category intake showed as its first suggestion beside the one chosen.
 
     `shown` is the submitted form: the suggestions carry what they showed (`triage_suggested`,
@@ -124,7 +124,7 @@ def record_category_outcome(*, actor: Any, demand: Demand, shown: Any) -> Feedba
 def _keep(
     demand: Demand,
     *,
-    actor: Any,
+    actor: Actor,
     kind: str,
     suggested: str,
     confidence: float,
@@ -157,7 +157,7 @@ def community_settings(community: Area | None) -> CommunitySettings:
 
 
 def update_settings(
-    *, actor: Any, community: Area, auto_apply: bool, threshold: float
+    *, actor: Actor, community: Area, auto_apply: bool, threshold: float
 ) -> CommunitySettings:
     if not 0.5 <= threshold <= 0.99:
         raise ServiceError(_("Choose a confidence between 0.5 and 0.99."), field="threshold")
@@ -198,7 +198,7 @@ def ensure_trainable(*, examples: int, categories: int) -> None:
         )
 
 
-def train(*, actor: Any = None, folds: int = 3, limit: int = 50_000) -> TriageModel:
+def train(*, actor: Actor = None, folds: int = 3, limit: int = 50_000) -> TriageModel:
     """Learn the category classifier from the newest `limit` labelled demands.
 
     Cross-validates first (the figures shown beside the model), then fits on everything.
@@ -286,8 +286,6 @@ def likely_handler(*, user: Any, category: Category, area: Area) -> HandlerGuess
     compound = _compound(area)
     community = area.community()
     if compound is not None and community is not None:
-        from genxi.accounts.scoping import path_range_q
-
         # The community's own column first: it leads an index, the compound's path does not.
         levels.append(
             (
@@ -320,7 +318,7 @@ def likely_handler(*, user: Any, category: Category, area: Area) -> HandlerGuess
     return None
 
 
-def record_handler_outcome(*, actor: Any, demand: Demand, guess: HandlerGuess | None) -> None:
+def record_handler_outcome(*, actor: Actor, demand: Demand, guess: HandlerGuess | None) -> None:
     """Keep the handler triage suggested (shown on the assign form) beside the one chosen."""
     if guess is None:
         return
@@ -376,8 +374,6 @@ def similar_open(
 ) -> list[Duplicate]:
     """Open demands the user may see that probably report the same thing: recent, at the same
     compound or building (or within NEARBY_METRES of the point), with similar text."""
-    from genxi.accounts.scoping import path_range_q
-
     words = bigrams(normalise(title))
     if not words:
         return []
@@ -399,8 +395,9 @@ def similar_open(
             longitude__range=(longitude - dlng, longitude + dlng),
         )
     since = (today or timezone.now()) - timedelta(days=DUPLICATE_DAYS)
-    # Only demands a reporter can still be added to: a resolved one awaits its call-back.
-    joinable = actions.ACTIONS["add_reporters"][2]
+    # Only demands a reporter can still be added to (add_reporter's own rule): a resolved one
+    # awaits its call-back.
+    joinable = UNRESOLVED_STATUSES
     rows = list(
         Demand.objects.visible_to(user)
         .filter(where, community=community, created_at__gte=since, status__in=joinable)

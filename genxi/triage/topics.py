@@ -15,11 +15,15 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import numpy as np
+from django.utils import timezone
 from scipy.sparse import csr_matrix, hstack  # type: ignore[import-untyped]
 from scipy.sparse.csgraph import connected_components  # type: ignore[import-untyped]
 from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]
 from sklearn.preprocessing import normalize  # type: ignore[import-untyped]
 
+from genxi.demands.figures import needs
+from genxi.demands.models import Demand, Status
+from genxi.places.models import STREET_KINDS, AreaKind
 from genxi.triage.text import normalise
 
 THRESHOLD = 0.6
@@ -168,8 +172,6 @@ def summarise(
 ) -> Summary:
     """Topics (largest first), the high-frequency categories and the rare ones, by the one
     definition the figures use (genxi.demands.figures.needs, docs/figures.md)."""
-    from genxi.demands.figures import needs
-
     weeks = max(1, ((end - start).days + 7) // 7)
     middle = start + (end - start) / 2
     topics = []
@@ -206,11 +208,6 @@ def summarise(
 def rows_for(area: Any, *, start: date, end: date, limit: int = 50_000) -> list[Row]:
     """The demands recorded in `area` (a street or community) from `start` to `end`, merged
     duplicates and withdrawn ones left out."""
-    from django.utils import timezone
-
-    from genxi.demands.models import Demand, Status
-    from genxi.places.models import STREET_KINDS, AreaKind
-
     if area.kind == AreaKind.DISTRICT:  # its streets' demands, by the street column's index
         where: dict[str, Any] = {"street__parent_id": area.pk}
     elif area.kind in STREET_KINDS:

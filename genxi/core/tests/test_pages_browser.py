@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def pages(w: World) -> list[tuple[str, str]]:
     return [
-        ("home", reverse("core:home")),
+        ("home", reverse("home:home")),
         ("demands", reverse("demands:demand_list")),
         ("demand-new", reverse("demands:demand_create")),
         ("figures", reverse("demands:figures")),
@@ -39,11 +39,11 @@ def pages(w: World) -> list[tuple[str, str]]:
         ("partners", reverse("places:partner_list")),
         ("partner", reverse("places:partner_detail", args=[w.partner.pk])),
         ("partner-new", reverse("places:partner_create")),
-        ("settings", reverse("core:settings")),
-        ("calendar", reverse("core:calendar")),
+        ("settings", reverse("home:settings")),
+        ("calendar", reverse("home:calendar")),
         ("categories", reverse("demands:category_list")),
         ("category-new", reverse("demands:category_create")),
-        ("calendar-year", reverse("core:calendar_year", args=[2099])),
+        ("calendar-year", reverse("home:calendar_year", args=[2099])),
         ("funds", reverse("projects:fund_list")),
         ("fund-new", reverse("projects:fund_create")),
         ("votes", reverse("projects:vote_list")),

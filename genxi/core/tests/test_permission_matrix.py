@@ -20,11 +20,11 @@ STAFF = {"alice", "bob", "oscar"}
 Page = tuple[str, Callable[[World], str], set[str]]
 
 PAGES: list[Page] = [
-    ("home", lambda w: reverse("core:home"), EVERYONE),
+    ("home", lambda w: reverse("home:home"), EVERYONE),
     ("profile", lambda w: reverse("accounts:profile"), EVERYONE),
     ("password", lambda w: reverse("accounts:password_change"), EVERYONE),
-    ("settings", lambda w: reverse("core:settings"), {"alice", "bob", "frank", "oscar"}),
-    ("calendar", lambda w: reverse("core:calendar"), {"alice", "bob", "frank", "oscar"}),
+    ("settings", lambda w: reverse("home:settings"), {"alice", "bob", "frank", "oscar"}),
+    ("calendar", lambda w: reverse("home:calendar"), {"alice", "bob", "frank", "oscar"}),
     ("categories", lambda w: reverse("demands:category_list"), {"alice", "bob", "frank", "oscar"}),
     ("new category", lambda w: reverse("demands:category_create"), {"alice"}),
     ("triage", lambda w: reverse("triage:index"), {"alice", "bob", "frank", "oscar"}),
@@ -45,7 +45,7 @@ PAGES: list[Page] = [
     ),
     (
         "calendar year",
-        lambda w: reverse("core:calendar_year", args=[2099]),
+        lambda w: reverse("home:calendar_year", args=[2099]),
         {"alice", "bob", "frank", "oscar"},
     ),
     # areas
@@ -201,7 +201,7 @@ def test_lists_hold_only_what_is_in_scope(world: World, client) -> None:
 @pytest.mark.django_db
 def test_navigation_shows_only_pages_the_user_opens(world: World, client) -> None:
     client.force_login(world["erin"])
-    html = client.get(reverse("core:home")).content.decode()
+    html = client.get(reverse("home:home")).content.decode()
     assert reverse("places:venue_list") in html
     for hidden in ("places:resident_list", "places:area_list", "places:pioneer_list"):
         assert reverse(hidden) not in html

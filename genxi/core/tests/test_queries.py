@@ -12,7 +12,7 @@ from genxi.places.models import Tag
 pytestmark = pytest.mark.django_db
 
 PAGES = [
-    "core:home",
+    "home:home",
     "places:area_list",
     "places:resident_list",
     "places:pioneer_list",

@@ -89,7 +89,7 @@ def test_absurd_counts_are_refused() -> None:
 
 
 def test_street_staff_enter_a_year_and_others_only_read(world: World, client) -> None:
-    url = reverse("core:calendar_year", args=[UNKNOWN])
+    url = reverse("home:calendar_year", args=[UNKNOWN])
     client.force_login(world["bob"])  # community staff: reads
     page = client.get(url).content.decode()
     assert "暂定" in page and "<textarea" not in page
@@ -109,4 +109,4 @@ def test_street_staff_enter_a_year_and_others_only_read(world: World, client) ->
     response = client.post(url, {"holidays": "2099-13-01"})
     assert "不是日期" in response.content.decode()
     assert CalendarDay.objects.count() == 10  # the bad form changed nothing
-    assert "已录入" in client.get(reverse("core:calendar")).content.decode()
+    assert "已录入" in client.get(reverse("home:calendar")).content.decode()

@@ -75,7 +75,7 @@ def test_the_calendar_page_says_how_many_deadlines_it_recomputed(
     assert demand.due_provisional
     client.force_login(world["alice"])
     response = client.post(
-        reverse("core:calendar_year", args=[2099]),
+        reverse("home:calendar_year", args=[2099]),
         {"holidays": "2099-01-01~2099-01-02"},
         follow=True,
     )

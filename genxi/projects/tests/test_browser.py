@@ -110,7 +110,7 @@ def test_votes_are_seen_by_their_community_and_their_electors_only(world: World,
     again = client.post(cast, {"projects": [park.pk]})  # a second ballot, or a retried post
     assert again.status_code == 400 and "已经投过票" in again.content.decode()
     assert Participation.objects.count() == 1
-    assert "票决" in client.get(reverse("core:home")).content.decode()
+    assert "票决" in client.get(reverse("home:home")).content.decode()
 
 
 def test_a_pioneer_records_an_assisted_ballot_and_nothing_else(world: World, client) -> None:

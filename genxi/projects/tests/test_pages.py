@@ -215,7 +215,7 @@ def test_a_partner_sees_the_projects_it_implements(world: World, client) -> None
     client.force_login(world["dave"])  # 金阳宝地物业's handler
     listing = client.get(reverse("projects:project_list")).content.decode()
     assert "长廊座椅" in listing and "健身角" not in listing
-    assert "我们实施的项目" in client.get(reverse("core:home")).content.decode()
+    assert "我们实施的项目" in client.get(reverse("home:home")).content.decode()
     page = client.get(reverse("projects:project_detail", args=[built.pk])).content.decode()
     assert "长廊座椅" in page and "记录支付" not in page
     assert "经费支出台账" not in page and "预付" not in page and "已支付" not in page

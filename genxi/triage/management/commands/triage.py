@@ -9,6 +9,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from genxi.core.services import ServiceError
+from genxi.triage import services
+from genxi.triage.classifier import cross_validate
 
 
 class Command(BaseCommand):
@@ -36,8 +38,6 @@ class Command(BaseCommand):
         evaluate.add_argument("--seed", type=int, default=0)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from genxi.triage import services
-
         action = options["action"]
         if action == "eval":
             self._eval(options)
@@ -54,8 +54,6 @@ class Command(BaseCommand):
         self.stdout.write(f"trained v{model.version} on {model.examples} demands{figure}")
 
     def _eval(self, options: dict[str, Any]) -> None:
-        from genxi.triage.classifier import cross_validate
-
         path: Path = options["csv"]
         columns = [c.strip() for c in options["text_col"].split(",") if c.strip()]
         if not 1 <= len(columns) <= 2:

@@ -3,8 +3,8 @@ phone, and each entry opens."""
 
 import pytest
 
-from genxi.accounts.navigation import TABS, navigation_for, split_for_phone
 from genxi.conftest import World
+from genxi.home.navigation import TABS, navigation_for, split_for_phone
 
 CAST = ["alice", "bob", "carol", "dave", "erin", "frank", "oscar"]
 

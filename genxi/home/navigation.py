@@ -1,0 +1,121 @@
+"""The menu a user sees: one entry per page they may open, nothing else.
+
+Each entry names its page's permission (`<app>.open_<page>`, registered in that app's
+`rules.py`): the page asks the same one, so a menu entry and its page can never disagree.
+"""
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from genxi.accounts import scoping
+from genxi.accounts.models import Role
+from genxi.core.labels import pioneer_label
+from genxi.demands import worklists
+from genxi.meetings.models import Meeting
+from genxi.projects.models import Vote, VoteStatus
+
+
+@dataclass(frozen=True)
+class NavItem:
+    key: str
+    label: str
+    url: str
+    icon: str
+    active: bool = False
+    badge: int = 0  # what waits for the user there (work lists, open votes, coming meetings)
+
+
+def badges_for(user: Any) -> dict[str, int]:
+    """The menu's badges, counted once per request (kept on the user object of the request)."""
+    cached = getattr(user, "_genxi_badges", None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    badges: dict[str, int] = {}
+    if user.has_perm("demands.open_ledger"):
+        badges["demands"] = worklists.badge_for(user)
+    if scoping.has_role(user, Role.RESIDENT):
+        badges["my_demands"] = worklists.awaiting_my_answer(user).count()
+    if user.has_perm("projects.open_votes"):
+        badges["votes"] = Vote.objects.visible_to(user).filter(status=VoteStatus.OPEN).count()
+    if user.has_perm("meetings.open_meetings"):
+        badges["meetings"] = (
+            Meeting.objects.visible_to(user).filter(starts_at__gte=timezone.now()).count()
+        )
+    user._genxi_badges = badges
+    return badges
+
+
+def navigation_for(user: Any, path: str = "") -> list[NavItem]:
+    """Every page the user may open, most used first: a phone shows the first four in its
+    tab bar and the rest under "More"; a desk shows them all."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    entries = [  # key (of the badges), label, page, its permission, icon
+        ("demands", _("Demands"), "demands:demand_list", "demands.open_ledger", "inbox"),
+        ("my_demands", _("My demands"), "demands:my_demands", "demands.open_my_demands", "inbox"),
+        ("figures", _("Figures"), "demands:figures", "demands.open_figures", "chart"),
+        ("areas", _("Areas"), "places:area_list", "places.open_areas", "map"),
+        ("residents", _("Residents"), "places:resident_list", "places.open_residents", "users"),
+        ("pioneers", pioneer_label(), "places:pioneer_list", "places.open_pioneers", "flag"),
+        (
+            "meetings",
+            _("Deliberation meetings"),
+            "meetings:meeting_list",
+            "meetings.open_meetings",
+            "chat",
+        ),
+        ("votes", _("Votes"), "projects:vote_list", "projects.open_votes", "ballot"),
+        (
+            "service_projects",
+            _("Projects"),
+            "projects:project_list",
+            "projects.open_projects",
+            "tools",
+        ),
+        ("projects", _("Service funds"), "projects:fund_list", "projects.open_funds", "coin"),
+        ("venues", _("Venues"), "places:venue_list", "places.open_venues", "pin"),
+        (
+            "party_orgs",
+            _("Party organisations"),
+            "places:partyorg_list",
+            "places.open_party_orgs",
+            "star",
+        ),
+        (
+            "partners",
+            _("Partner units"),
+            "places:partner_list",
+            "places.open_partners",
+            "handshake",
+        ),
+        ("settings", _("Settings"), "home:settings", "accounts.open_settings", "calendar"),
+    ]
+    badges = badges_for(user)
+    items = [NavItem("home", str(_("Home")), reverse("home:home"), "home")]
+    for key, label, url_name, perm, icon in entries:
+        if user.has_perm(perm):
+            badge = badges.get(key, 0)
+            items.append(NavItem(key, str(label), reverse(url_name), icon, badge=badge))
+    # The active entry is the one whose address is the longest start of the current path.
+    matches = [i for i in items if path == i.url or (i.url != "/" and path.startswith(i.url))]
+    if matches:
+        best = max(matches, key=lambda i: len(i.url))
+        items = [replace(i, active=i is best) for i in items]
+    return items
+
+
+# A phone's tab bar: this many entries, the last of them "More" when there are more entries.
+TABS = 5
+
+
+def split_for_phone(items: list[NavItem]) -> tuple[list[NavItem], list[NavItem], bool, bool]:
+    """The tab bar's entries, those under "More" (none when all fit), and whether one of those
+    has a badge or is the current page (the "More" tab then shows it)."""
+    if len(items) <= TABS:
+        return items, [], False, False
+    tabs, more = items[: TABS - 1], items[TABS - 1 :]
+    return tabs, more, any(i.badge for i in more), any(i.active for i in more)
