@@ -16,7 +16,7 @@ from genxi.core.models import TimeStamped
 from genxi.core.paths import path_range_q
 from genxi.core.services import ServiceError
 from genxi.core.states import Machine
-from genxi.places.models import STREET_KINDS, AreaKind
+from genxi.places.models import STREET_KINDS, AreaKind, Pioneer
 
 MAX_CATEGORY_DEPTH = 3
 
@@ -236,7 +236,7 @@ def _scope_q(user: Any) -> models.Q:
         else:
             q |= path_range_q("community__path", [area.path])
     if scoping.has_role(user, Role.PIONEER):
-        q |= models.Q(created_by=user) | models.Q(area__grid__in=scoping.pioneer_grid_ids(user))
+        q |= models.Q(created_by=user) | models.Q(area__grid__in=Pioneer.objects.grid_ids_of(user))
     partners = scoping.partner_ids(user)
     if partners:
         q |= models.Q(handler_partner__in=partners)

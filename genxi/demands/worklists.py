@@ -34,6 +34,7 @@ from genxi.demands.models import (
     EventKind,
     Status,
 )
+from genxi.places.models import Pioneer
 
 # Still being worked on: accepted but not yet resolved (a resolved demand waits for call-backs).
 UNRESOLVED = sorted(UNRESOLVED_STATUSES - {Status.COLLECTED})
@@ -100,8 +101,10 @@ def todo_q(user: Any, key: str, today: date | None = None, *, until: date | None
         return Q(status__in=sorted(UNRESOLVED_STATUSES)) & Q(Exists(escalated))
     if key == MINE and getattr(user, "is_authenticated", False):
         return Q(created_by=user)
-    if key == MY_CALLBACKS:  # demands.call_back_demand: his grids, what he recorded in his
-        grids = Q(area__grid__in=scoping.pioneer_grid_ids(user))  # communities (rules.recorded_it)
+    if key == MY_CALLBACKS:
+        # demands.call_back_demand: his grids, what he recorded in his communities
+        # (rules.recorded_it)
+        grids = Q(area__grid__in=Pioneer.objects.grid_ids_of(user))
         if not getattr(user, "is_authenticated", False):
             return Q(pk__in=[])
         his = scoping.path_range_q("community__path", scoping.scope_paths(user, {Role.PIONEER}))

@@ -19,13 +19,6 @@ from genxi.meetings import forms, services
 from genxi.meetings.models import FollowUp, Invitee, Meeting
 
 
-def home_cards(user: Any) -> list[tuple[str, int, str]]:
-    if not user.has_perm("meetings.open_meetings"):
-        return []
-    meetings = Meeting.objects.visible_to(user).count()
-    return [(_("Deliberation meetings"), meetings, "meetings:meeting_list")]
-
-
 def _meeting(request: HttpRequest, pk: int) -> Meeting:
     return get_object_or_404(
         Meeting.objects.visible_to(request.user).select_related("community", "venue"), pk=pk

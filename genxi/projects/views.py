@@ -18,8 +18,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from genxi.accounts import scoping
-from genxi.accounts.models import Role
 from genxi.accounts.rules import require
 from genxi.core.params import parse_id
 from genxi.core.services import ServiceError
@@ -144,21 +142,6 @@ def check(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request, "projects/receipt.html", {"found": found, "receipt": receipt.strip().upper()}
     )
-
-
-def home_cards(user: Any) -> list[tuple[str, int, str]]:
-    """The home page's cards: the service funds (for those who run or read them) and the votes
-    the user may see, if any."""
-    cards = []
-    if user.has_perm("projects.open_funds"):
-        funds = Fund.objects.visible_to(user).count()
-        cards.append((_("Service funds"), funds, "projects:fund_list"))
-    if scoping.has_role(user, Role.PARTNER):
-        mine = Project.objects.implemented_by(user).count()
-        cards.append((_("Projects we implement"), mine, "projects:project_list"))
-    if votes := Vote.objects.visible_to(user).count():
-        cards.append((_("Votes"), votes, "projects:vote_list"))
-    return cards
 
 
 # ------------------------------------------------------------------ staff: funds and projects

@@ -10,11 +10,12 @@ import pytest
 import time_machine
 
 from genxi.conftest import World
-from genxi.core.services import ServiceError, set_year_schedule
+from genxi.core.services import ServiceError
 from genxi.core.workdays import library_knows
 from genxi.demands import figures, ledger, services
 from genxi.demands.models import Category, Status
 from genxi.demands.tests.conftest import collect, resolved
+from genxi.home.services import set_year_schedule
 
 pytestmark = pytest.mark.django_db
 SH = ZoneInfo("Asia/Shanghai")

@@ -8,11 +8,11 @@ import time_machine
 from django.urls import reverse
 
 from genxi.conftest import World
-from genxi.core.services import set_year_schedule
 from genxi.core.workdays import library_knows
 from genxi.demands import services
 from genxi.demands.models import Demand, EventKind
 from genxi.demands.tests.conftest import collect
+from genxi.home.services import set_year_schedule
 
 pytestmark = pytest.mark.django_db
 

@@ -12,11 +12,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from genxi.accounts.navigation import navigation_for
 from genxi.conftest import World
 from genxi.demands import ledger, services, worklists
 from genxi.demands.models import Category, Demand
 from genxi.demands.tests.conftest import resolved
+from genxi.home.navigation import navigation_for
 from genxi.meetings import services as meetings
 from genxi.places.models import Resident
 from genxi.projects import services as projects
