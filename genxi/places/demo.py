@@ -10,7 +10,7 @@ is consumed in the same order whatever the database holds; that is what makes a 
 exactly the rows the first one made.
 
 The other apps' demos (categories and demands, funds and votes, the meeting) build on this
-world; `genxi.demo.load_demo` runs them all in one transaction.
+world; `genxi.home.demo.load_demo` runs them all in one transaction.
 """
 
 import random
@@ -882,5 +882,5 @@ class Loader:
 
 def load(*, stdout: Writer | None = None) -> Created:
     """Build (or complete) the demo world; see the module docstring. Run it inside a
-    transaction, as `genxi.demo.load_demo` does."""
+    transaction, as `genxi.home.demo.load_demo` does."""
     return Loader(stdout).load()

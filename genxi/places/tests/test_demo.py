@@ -17,7 +17,7 @@ from genxi.core.models import AuditEntry
 from genxi.core.phones import normalize_phone
 from genxi.demands import figures
 from genxi.demands.models import Callback, Category, Demand, DemandEvent, Status
-from genxi.demo import DemoResult, load_demo
+from genxi.home.demo import DemoResult, load_demo
 from genxi.meetings.models import Meeting
 from genxi.places.demo import DEMO_PASSWORD, DEMO_USERS
 from genxi.places.models import (

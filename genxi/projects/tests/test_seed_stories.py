@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from genxi.browser import log_in, shot
-from genxi.demo import load_demo
+from genxi.home.demo import load_demo
 from genxi.places.demo import DEMO_PASSWORD
 
 

@@ -1,6 +1,6 @@
 """`manage.py load_demo`: build the demo world from the seeds and list who can log in.
 
-It loads every app's demo (`genxi.demo`), so it lives in an app of the top layer, above them all.
+It loads every app's demo (`genxi.home.demo`), so it lives in home, the top layer, above them all.
 """
 
 import unicodedata
@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from genxi.demo import load_demo
+from genxi.home.demo import load_demo
 from genxi.places.demo import DEMO_USERS
 
 
