@@ -38,7 +38,8 @@ def main() -> None:
 
     from django.db import connection, transaction
 
-    from genxi.places.generate import _Writer, free_seed, generate_city
+    from genxi.core.bulk import BulkWriter
+    from genxi.places.generate import free_seed, generate_city
     from genxi.places.models import Area, AreaKind, Resident
 
     n = args.residents
@@ -87,7 +88,7 @@ def main() -> None:
 
         def raw() -> None:
             with transaction.atomic():
-                writer = _Writer(connection, "auto", "default")
+                writer = BulkWriter(connection, "auto", "default")
                 fields = ("name", "name_pinyin", "name_initials", "area_id", "room",
                           "consent_to_contact", "notes")  # fmt: skip
                 row = ("张伟", "zhangwei", "zw", area_id, "101", True, "")

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import bisect
 import itertools
-import json
 import random
 import time
 from array import array
@@ -43,10 +42,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.db.models import Model
 from django.utils import timezone
 from tqdm import tqdm
 
+from genxi.core.bulk import BulkWriter, GenerateError, Method
 from genxi.core.workdays import WorkCalendar
 from genxi.demands.models import (
     Callback,
@@ -61,7 +60,6 @@ from genxi.demands.models import (
     Status,
 )
 from genxi.demands.services import CODE_ALPHABET, CODE_LENGTH
-from genxi.places.generate import GenerateError, Method, _Writer
 from genxi.places.models import Area, AreaKind, Partner, Resident
 
 CHUNK = 10_000  # demands produced, checked and written together
@@ -133,39 +131,6 @@ UPDATES = ("已联系施工方", "材料已采购", "正在施工", "等待配�
 COMMENTS = ("", "", "", "处理及时", "希望以后多关注")
 
 
-class _DemandWriter(_Writer):
-    """The city writer, but rows may carry their own created_at / updated_at."""
-
-    def write(
-        self, model: type[Model], fields: Sequence[str], rows: Any
-    ) -> int:  # rows: an iterable of tuples in the order of `fields`
-        names = {f.name for f in model._meta.concrete_fields}
-        stamps = tuple(s for s in ("created_at", "updated_at") if s in names and s not in fields)
-        if stamps:
-            fields = (*fields, *stamps)
-            extra = (self.now,) * len(stamps)
-            rows = (tuple(row) + extra for row in rows)
-        if self.method == "copy":
-            written = self._copy(model, fields, rows)
-        elif self.method == "insert":
-            written = self._insert(model, fields, rows)
-        else:
-            written = self._orm(model, fields, rows)
-        label = model._meta.label
-        self.counts[label] = self.counts.get(label, 0) + written
-        return written
-
-    def stamp(self, value: datetime | None) -> Any:
-        if value is None or self.method == "orm":
-            return value
-        if self.method == "copy":
-            return value.isoformat()
-        return self.connection.ops.adapt_datetimefield_value(value)
-
-    def json(self, value: dict[str, Any]) -> Any:
-        return value if self.method == "orm" else json.dumps(value, ensure_ascii=False)
-
-
 @dataclass(frozen=True)
 class DemandsResult:
     seed: int
@@ -212,7 +177,7 @@ def generate_demands(
         raise GenerateError("Months must be between 1 and 120.")
     started = time.perf_counter()
     with transaction.atomic(using=using):
-        writer = _DemandWriter(connections[using], method, using)
+        writer = BulkWriter(connections[using], method, using)
         writer.lock((Demand,))
         if writer.connection.vendor == "postgresql":
             with writer.connection.cursor() as cursor:
@@ -301,7 +266,7 @@ def _cumulative(pairs: Sequence[tuple[Any, float]]) -> tuple[list[Any], list[flo
 
 class _Maker:
     def __init__(
-        self, *, writer: _DemandWriter, rng: random.Random, seed: int, months: int, now: datetime
+        self, *, writer: BulkWriter, rng: random.Random, seed: int, months: int, now: datetime
     ) -> None:
         self.w = writer
         self.rng = rng

@@ -616,9 +616,10 @@ def write(*, actor: Any, rows: list[dict[str, Any]]) -> int:
     from django.db import DEFAULT_DB_ALIAS, connection
 
     from genxi.core.audit import acting_user, log_action
+    from genxi.core.bulk import BulkWriter
     from genxi.core.models import AuditEntry
     from genxi.core.workdays import WorkCalendar
-    from genxi.demands.generate import DEMAND_FIELDS, EVENT_FIELDS, REPORTER_FIELDS, _DemandWriter
+    from genxi.demands.generate import DEMAND_FIELDS, EVENT_FIELDS, REPORTER_FIELDS
     from genxi.demands.services import new_code
 
     user = acting_user(actor)
@@ -633,7 +634,7 @@ def write(*, actor: Any, rows: list[dict[str, Any]]) -> int:
     today = timezone.localdate()
     codes = _fresh_codes(len(rows), new_code)
     with transaction.atomic():
-        w = _DemandWriter(connection, "auto", DEFAULT_DB_ALIAS)
+        w = BulkWriter(connection, "auto", DEFAULT_DB_ALIAS)
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # check keys per COPY
