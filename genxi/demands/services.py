@@ -21,6 +21,7 @@ from genxi.core.audit import acting_user, jsonable, log_action
 from genxi.core.notify import notify
 from genxi.core.services import ServiceError, create_object, update_object
 from genxi.core.workdays import WorkCalendar
+from genxi.demands.intake import DeadlineCounter, collected_event
 from genxi.demands.models import (
     MAX_CATEGORY_DEPTH,
     OPEN_STATUSES,
@@ -254,10 +255,9 @@ def collect_demand(
     if channel not in Channel.values:
         raise ServiceError(_("Choose how the demand came in."), field="channel")
     title = _required(title, "title")
-    start = today or timezone.localdate()
-    calendar = WorkCalendar.load()
-    response = calendar.add_workdays(start, category.response_days)
-    resolution = calendar.add_workdays(start, category.resolution_days)
+    deadlines = DeadlineCounter().count(
+        today or timezone.localdate(), category.response_days, category.resolution_days
+    )
     people = list(dict.fromkeys(reporters))
 
     def attach(demand: Demand) -> None:
@@ -265,14 +265,7 @@ def collect_demand(
             [DemandReporter(demand=demand, resident=r) for r in people]
         )
         _attach_photos(demand, actor=actor, photos=photos, kind=PhotoKind.INTAKE)
-        _event(
-            demand,
-            actor=actor,
-            kind=EventKind.COLLECTED,
-            to_status=Status.COLLECTED,
-            public=True,
-            data={"channel": channel, "reporters": len(people)},
-        )
+        _event(demand, actor=actor, **collected_event(channel, len(people)))
 
     return create_object(
         actor=actor,
@@ -289,9 +282,7 @@ def collect_demand(
             "channel": channel,
             "visit": visit,
             "created_by": acting_user(actor),
-            "response_due": response.day,
-            "resolution_due": resolution.day,
-            "due_provisional": response.provisional or resolution.provisional,
+            **deadlines._asdict(),
             **location,
         },
         token=token,

@@ -20,14 +20,13 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
-from decimal import Decimal
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 from tqdm import tqdm
 
-from genxi.core.bulk import BulkWriter, Method
+from genxi.core.bulk import BulkWriter, Method, coordinate
 from genxi.core.bulk import GenerateError as GenerateError  # re-exported for the commands
 from genxi.core.paths import path_segment
 from genxi.places.fake import MobileNumbers, Names, mobile_number
@@ -744,10 +743,6 @@ def _split(total: int, parts: int, rng: random.Random, spread: float) -> list[in
 
 
 def _area_row(a: _Area) -> tuple[Any, ...]:
-    latitude, longitude = _decimal(a.latitude), _decimal(a.longitude)
+    latitude, longitude = coordinate(a.latitude), coordinate(a.longitude)
     return (a.id, a.kind, a.name, a.parent_id, a.path, a.depth, a.grid_id, a.code, a.address,
             latitude, longitude, a.households)  # fmt: skip
-
-
-def _decimal(value: float | None) -> Decimal | None:
-    return None if value is None else Decimal(f"{value:.6f}")
