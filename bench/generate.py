@@ -20,6 +20,8 @@ import argparse
 import itertools
 from typing import Any
 
+from django.db import connection, transaction
+
 from bench import emit, machine, setup_django, timed
 
 BARE_BATCH = 5000
@@ -36,8 +38,7 @@ def main() -> None:
     args = parser.parse_args()
     setup_django(args.database_url)
 
-    from django.db import connection, transaction
-
+    # Imported here, not at the top: the app modules need setup_django() first.
     from genxi.core.bulk import BulkWriter
     from genxi.places.generate import free_seed, generate_city
     from genxi.places.models import Area, AreaKind, Resident

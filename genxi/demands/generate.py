@@ -18,9 +18,10 @@ closed, its call-backs, as if every step had gone through genxi.demands.services
   taken, so recent demands are still open, as in life.
 
 It is a bulk loader, not a user action: it writes straight to the tables in one transaction
-through the city generator's writer (COPY on PostgreSQL, executemany of batched INSERTs
+through genxi.core.bulk.BulkWriter (COPY on PostgreSQL, executemany of batched INSERTs
 elsewhere), bypasses the services, sends no notifications and writes **no audit entries** (only
 the default categories, when it has to create them, go through the services and are audited).
+What each demand gets at creation (deadlines, first event, rows) comes from genxi.demands.intake.
 Demand ids are allocated up front; rows are produced and written in chunks of CHUNK demands, so
 memory stays flat whatever N is. On PostgreSQL the foreign keys are checked per statement (SET
 CONSTRAINTS ALL IMMEDIATE) rather than all at commit, so the server does not queue one check per

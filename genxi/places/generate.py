@@ -7,10 +7,11 @@ street, about 50 households of 2.6 people per building, a grid per about 300 hou
 residents with a mobile number, some 16% tagged 党员, 志愿者, 独居老人…).
 
 It is a bulk loader, not a user action: it writes straight to the tables in one transaction
-(COPY on PostgreSQL, executemany of batched INSERTs elsewhere), bypasses the services and writes
-no audit entries. Primary keys are allocated up front from the current maximum, so every area's
-materialised path is known before its row is written, and the sequences are reset afterwards.
-Several cities (different seeds) can live in one database, next to real or demo data.
+through genxi.core.bulk.BulkWriter (COPY on PostgreSQL, executemany of batched INSERTs
+elsewhere), bypasses the services and writes no audit entries. Primary keys are allocated up
+front from the current maximum, so every area's materialised path is known before its row is
+written, and the sequences are reset afterwards. Several cities (different seeds) can live in
+one database, next to real or demo data.
 """
 
 import itertools
