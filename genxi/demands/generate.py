@@ -53,7 +53,6 @@ from genxi.demands.intake import (
     REPORTER_FIELDS,
     DeadlineCounter,
     DemandRow,
-    EventRow,
     ReporterRow,
     collected_rows,
 )
@@ -441,7 +440,7 @@ class _Maker:
             codes = self.unused(codes)
         demands: list[DemandRow] = []
         reporters: list[ReporterRow] = []
-        events: list[EventRow] = []
+        events: list[tuple[Any, ...]] = []  # EventRow or a tuple in its order
         callbacks: list[tuple[Any, ...]] = []
         for pk, code, moment in zip(ids, codes, created, strict=True):
             self.one(pk, code, moment, demands, reporters, events, callbacks)
@@ -473,7 +472,7 @@ class _Maker:
         created_local: datetime,
         demands: list[DemandRow],
         reporters: list[ReporterRow],
-        events: list[EventRow],
+        events: list[tuple[Any, ...]],
         callbacks: list[tuple[Any, ...]],
     ) -> None:
         rng, w, tz, now = self.rng, self.w, self.tz, self.now
@@ -543,9 +542,10 @@ class _Maker:
             at = local.replace(tzinfo=tz)
             if at > now:
                 return False
+            # A plain tuple in EVENT_FIELDS order: a named row costs more, several times a demand.
             events.append(
-                EventRow(pk, community, kind, None, stamp(at), status, to, note, public,
-                         as_json(data or {}))
+                (pk, community, kind, None, stamp(at), status, to, note, public,
+                 as_json(data or {}))
             )  # fmt: skip
             status, last = to, at
             return True
@@ -555,9 +555,8 @@ class _Maker:
             if at > now:
                 return False
             events.append(
-                EventRow(pk, community, kind, None, stamp(at), "", "", text, public,
-                         as_json(data or {}))
-            )  # fmt: skip
+                (pk, community, kind, None, stamp(at), "", "", text, public, as_json(data or {}))
+            )
             return True
 
         events.append(collected.event)
