@@ -1,14 +1,18 @@
 """Fake Chinese personal names and mainland mobile numbers, for the generators and the demo.
 
 `Names(rng)` draws names with realistic surname shares and computes their pinyin search keys
-fast; `MobileNumbers` hands out numbers no resident holds yet; `mobile_number` draws any valid
-number. Every draw comes from the given random.Random, so the same seed gives the same people.
+fast; `MobileNumbers` hands out numbers no resident holds yet, outside the demo's block;
+`mobile_number` draws any valid number; `PhoneBook` hands out the demo's numbers, inside its
+block. Every draw comes from the given random.Random, so the same seed gives the same people.
 """
 
 import math
 import random
 
+from django.core.exceptions import ValidationError
+
 from genxi.core.bulk import GenerateError
+from genxi.core.phones import normalize_phone
 from genxi.core.pinyin import pinyin_keys
 from genxi.places.models import Resident
 
@@ -156,3 +160,24 @@ class MobileNumbers:
 def mobile_number(rng: random.Random) -> str:
     """A valid mobile number for contacts, who need not be unique."""
     return f"{rng.choice(MOBILE_PREFIXES)}{rng.randrange(10**8):08d}"
+
+
+class PhoneBook:
+    """Unique, valid, deterministic mainland mobile numbers in the demo's block."""
+
+    def __init__(self, rng: random.Random, reserved: set[str]) -> None:
+        self.rng = rng
+        self.used = set(reserved)
+
+    def next(self) -> str:
+        while True:
+            number = DEMO_PHONE_BLOCK + f"{self.rng.randrange(10**5):05d}"
+            if number in self.used:
+                continue
+            try:
+                if normalize_phone(number) != number:
+                    continue
+            except ValidationError:
+                continue
+            self.used.add(number)
+            return number
