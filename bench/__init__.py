@@ -11,22 +11,21 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import django
+from django.core.management import call_command
+from django.db import connection
+
 
 def setup_django(database_url: str | None) -> None:
     """Point Django at `database_url` (before settings load), set up, and migrate."""
     if database_url:
         os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "genxi.settings")
-    import django
-    from django.core.management import call_command
-
     django.setup()
     call_command("migrate", verbosity=0)
 
 
 def machine() -> dict[str, Any]:
-    from django.db import connection
-
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SHOW server_version")

@@ -37,15 +37,19 @@ import time
 import uuid
 from typing import Any
 
+import django
+import psycopg
+from django.core.management import call_command
+from django.db import connections
+from django.utils.regex_helper import _lazy_re_compile
+
 from bench import emit, machine
+from genxi.cli import default_workers
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/genxi_bench_api"
 
 
 def recreate_database(url: str, *, drop_only: bool = False) -> None:
-    import psycopg
-    from django.utils.regex_helper import _lazy_re_compile
-
     match = _lazy_re_compile(r"^(postgres(?:ql)?://[^/]*)/([A-Za-z0-9_]+)$").match(url)
     if match is None:
         raise SystemExit("--database-url must be postgres://…/<database name>")
@@ -57,6 +61,7 @@ def recreate_database(url: str, *, drop_only: bool = False) -> None:
 
 
 def make_world() -> dict[str, Any]:
+    # Imported here, not at the top: the app modules need setup_django() first.
     from genxi.accounts.models import Role
     from genxi.accounts.services import create_api_token, create_user, grant_membership
     from genxi.demands import services as demands
@@ -207,18 +212,11 @@ def main() -> None:
     recreate_database(args.database_url)
     os.environ["DATABASE_URL"] = args.database_url
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.api_settings"
-    import django
-    from django.core.management import call_command
-
     django.setup()
     call_command("migrate", verbosity=0)
     world = make_world()
     info = machine()
-    from django.db import connections
-
     connections.close_all()
-
-    from genxi.cli import default_workers
 
     env = {
         **os.environ,

@@ -26,6 +26,9 @@ import random
 from collections.abc import Callable
 from typing import Any
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from bench import emit, machine, percentiles, setup_django, timed
 
 PERSONS_PER_HOUSEHOLD = 2.6  # the generator's mean household size
@@ -42,8 +45,7 @@ def main() -> None:
     args = parser.parse_args()
     setup_django(args.database_url)
 
-    from django.db import connection
-
+    # Imported here, not at the top: the app modules need setup_django() first.
     from genxi.accounts.models import Membership, Role, User
     from genxi.places.generate import free_seed, generate_city
     from genxi.places.models import Area, AreaKind, Resident
@@ -167,8 +169,6 @@ def _explain(
 ) -> dict[str, str]:
     """Plans of the exact SQL the ORM sends for the subtree listing, the subtree count and the
     residents-in-scope count (EXPLAIN ANALYZE on PostgreSQL, EXPLAIN QUERY PLAN on SQLite)."""
-    from django.test.utils import CaptureQueriesContext
-
     prefix = "EXPLAIN ANALYZE" if connection.vendor == "postgresql" else "EXPLAIN QUERY PLAN"
     queries: dict[str, Callable[[], Any]] = {
         "subtree_list": lambda: list(area_model.objects.subtree(street)),

@@ -20,6 +20,8 @@ import argparse
 import itertools
 from typing import Any
 
+from django.db import connection, transaction
+
 from bench import emit, machine, setup_django, timed
 
 BARE_BATCH = 5000
@@ -36,9 +38,9 @@ def main() -> None:
     args = parser.parse_args()
     setup_django(args.database_url)
 
-    from django.db import connection, transaction
-
-    from genxi.places.generate import _Writer, free_seed, generate_city
+    # Imported here, not at the top: the app modules need setup_django() first.
+    from genxi.core.bulk import BulkWriter
+    from genxi.places.generate import free_seed, generate_city
     from genxi.places.models import Area, AreaKind, Resident
 
     n = args.residents
@@ -87,7 +89,7 @@ def main() -> None:
 
         def raw() -> None:
             with transaction.atomic():
-                writer = _Writer(connection, "auto", "default")
+                writer = BulkWriter(connection, "auto", "default")
                 fields = ("name", "name_pinyin", "name_initials", "area_id", "room",
                           "consent_to_contact", "notes")  # fmt: skip
                 row = ("张伟", "zhangwei", "zw", area_id, "101", True, "")

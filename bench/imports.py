@@ -26,6 +26,14 @@ import time
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import override_settings
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import Workbook
+
 from bench import emit, machine, setup_django
 
 
@@ -38,14 +46,7 @@ def main() -> None:
     args = parser.parse_args()
     setup_django(args.database_url)
 
-    from django.conf import settings
-    from django.db import connection, transaction
-    from django.test import Client
-    from django.test.utils import override_settings
-    from django.urls import reverse
-    from django.utils import timezone
-    from openpyxl import Workbook
-
+    # Imported here, not at the top: the app modules need setup_django() first.
     from genxi.accounts.models import Membership, Role, User
     from genxi.core.models import AuditEntry
     from genxi.demands import imports, services

@@ -36,6 +36,19 @@ import tracemalloc
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Count
+from django.test import Client
+from django.test.utils import (
+    CaptureQueriesContext,
+    override_settings,
+    setup_test_environment,
+    teardown_test_environment,
+)
+from django.utils import timezone
 
 from bench import emit, machine, percentiles, setup_django, timed
 
@@ -56,12 +69,7 @@ def main() -> None:
     args = parser.parse_args()
     setup_django(args.database_url)
 
-    from django.conf import settings
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-    from django.utils import timezone
-
+    # Imported here, not at the top: the app modules need setup_django() first.
     from genxi.accounts.models import Membership, Role, User
     from genxi.demands import figures
     from genxi.demands.generate import generate_demands
@@ -71,8 +79,6 @@ def main() -> None:
 
     report: dict[str, Any] = {"benchmark": "ledger", "machine": machine()}
     # Pages render {% static %}: without a collectstatic manifest, use plain static URLs.
-    from django.test.utils import override_settings
-
     storages = {**settings.STORAGES}
     storages["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
     override_settings(STORAGES=storages).enable()
@@ -144,8 +150,6 @@ def main() -> None:
         return response
 
     # Record template contexts (as tests do) for the checks; switched off again before timing.
-    from django.test.utils import setup_test_environment, teardown_test_environment
-
     setup_test_environment()
     # How does the view page? (page numbers, or a keyset cursor being added at the moment.)
     probe = get(street_client, "/demands/")
@@ -158,8 +162,6 @@ def main() -> None:
     if boundary is None:
         raise SystemExit(f"the street has fewer than {offset:,} demands: lower --deep-page")
     if keyset:
-        from urllib.parse import urlencode
-
         deep_url = "/demands/?" + urlencode({"after": f"{boundary[0].isoformat()}_{boundary[1]}"})
     else:
         deep_url = f"/demands/?page={args.deep_page}"
@@ -300,8 +302,6 @@ def main() -> None:
 
 
 def _count() -> Any:
-    from django.db.models import Count
-
     return Count("id")
 
 
@@ -317,8 +317,6 @@ def _export(
     get: Any,
 ) -> dict[str, Any]:
     """Export about `wanted` rows as a street-staff user of as many streets as that needs."""
-    from django.utils import timezone
-
     streets, covered = [], 0
     for pk in ranked:
         streets.append(area_model.objects.get(pk=pk))

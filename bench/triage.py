@@ -33,7 +33,12 @@ from collections import Counter  # noqa: E402
 from datetime import timedelta  # noqa: E402
 from typing import Any  # noqa: E402
 
+from django.db import connection  # noqa: E402
+from django.db.models import Count  # noqa: E402
+from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]  # noqa: E402
+
 from bench import emit, machine, percentiles, setup_django, timed  # noqa: E402
+from genxi.triage.text import normalise  # noqa: E402
 
 
 def rss_mb() -> float:
@@ -57,8 +62,7 @@ def main() -> None:
     setup_django(args.database_url)
     rss_django = rss_mb()
 
-    from django.db import connection
-
+    # Imported here, not at the top: the app modules need setup_django() first.
     from genxi.accounts.models import Membership, Role, User
     from genxi.demands.generate import generate_demands
     from genxi.demands.models import OPEN_STATUSES, Demand
@@ -83,6 +87,7 @@ def main() -> None:
     report["open_demands"] = open_count
     print(f"{report['demands']:,} demands, {open_count:,} open, on {connection.vendor}")
 
+    # Imported here, not at the top: the app modules need setup_django() first.
     from genxi.triage.classifier import Classifier
     from genxi.triage.services import (
         keyword_classifier,
@@ -220,10 +225,6 @@ def main() -> None:
         rows_t, topic_rows = read(start)
     seconds, summary = timed(lambda: summarise(topic_rows, start=start, end=end))
     count_s, _ = timed(lambda: Counter((r.category, r.place) for r in topic_rows))
-    from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]
-
-    from genxi.triage.text import normalise
-
     vec_s, _ = timed(
         lambda: TfidfVectorizer(analyzer="char", ngram_range=(1, 2)).fit_transform(
             [normalise(r.title) for r in topic_rows]
@@ -248,8 +249,6 @@ def main() -> None:
 
 
 def _count() -> Any:
-    from django.db.models import Count
-
     return Count("pk")
 
 

@@ -17,6 +17,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from genxi.triage.classifier import Options, cross_validate
+
 VARIANTS: list[tuple[str, dict[str, Any]]] = [
     ("chosen: char 1-2-grams, two fields, sublinear tf, balanced", {}),
     ("character 1-3-grams", {"ngram_max": 3}),
@@ -39,8 +41,6 @@ def main() -> None:
     args = parser.parse_args()
     if not args.csv.exists():
         raise SystemExit(f"{args.csv}: no such file (the reference data is not in the project)")
-    from genxi.triage.classifier import Options, cross_validate
-
     with args.csv.open(encoding="utf-8-sig", newline="") as f:
         rows = list(csv.DictReader(f))
     columns = [c.strip() for c in args.text_col.split(",")]

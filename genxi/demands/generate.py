@@ -18,9 +18,10 @@ closed, its call-backs, as if every step had gone through genxi.demands.services
   taken, so recent demands are still open, as in life.
 
 It is a bulk loader, not a user action: it writes straight to the tables in one transaction
-through the city generator's writer (COPY on PostgreSQL, executemany of batched INSERTs
+through genxi.core.bulk.BulkWriter (COPY on PostgreSQL, executemany of batched INSERTs
 elsewhere), bypasses the services, sends no notifications and writes **no audit entries** (only
 the default categories, when it has to create them, go through the services and are audited).
+What each demand gets at creation (deadlines, first event, rows) comes from genxi.demands.intake.
 Demand ids are allocated up front; rows are produced and written in chunks of CHUNK demands, so
 memory stays flat whatever N is. On PostgreSQL the foreign keys are checked per statement (SET
 CONSTRAINTS ALL IMMEDIATE) rather than all at commit, so the server does not queue one check per
@@ -31,7 +32,6 @@ from __future__ import annotations
 
 import bisect
 import itertools
-import json
 import random
 import time
 from array import array
@@ -39,15 +39,24 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from datetime import time as clock
-from decimal import Decimal
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.db.models import Model
 from django.utils import timezone
 from tqdm import tqdm
 
+from genxi.core.bulk import BulkWriter, GenerateError, Method, coordinate
 from genxi.core.workdays import WorkCalendar
+from genxi.demands.demo import CATEGORY_KEYWORDS, DEMAND_CATEGORIES
+from genxi.demands.intake import (
+    DEMAND_FIELDS,
+    EVENT_FIELDS,
+    REPORTER_FIELDS,
+    DeadlineCounter,
+    DemandRow,
+    ReporterRow,
+    collected_rows,
+)
 from genxi.demands.models import (
     Callback,
     Category,
@@ -60,8 +69,7 @@ from genxi.demands.models import (
     Satisfaction,
     Status,
 )
-from genxi.demands.services import CODE_ALPHABET, CODE_LENGTH
-from genxi.places.generate import GenerateError, Method, _Writer
+from genxi.demands.services import CODE_ALPHABET, CODE_LENGTH, create_category
 from genxi.places.models import Area, AreaKind, Partner, Resident
 
 CHUNK = 10_000  # demands produced, checked and written together
@@ -133,39 +141,6 @@ UPDATES = ("已联系施工方", "材料已采购", "正在施工", "等待配�
 COMMENTS = ("", "", "", "处理及时", "希望以后多关注")
 
 
-class _DemandWriter(_Writer):
-    """The city writer, but rows may carry their own created_at / updated_at."""
-
-    def write(
-        self, model: type[Model], fields: Sequence[str], rows: Any
-    ) -> int:  # rows: an iterable of tuples in the order of `fields`
-        names = {f.name for f in model._meta.concrete_fields}
-        stamps = tuple(s for s in ("created_at", "updated_at") if s in names and s not in fields)
-        if stamps:
-            fields = (*fields, *stamps)
-            extra = (self.now,) * len(stamps)
-            rows = (tuple(row) + extra for row in rows)
-        if self.method == "copy":
-            written = self._copy(model, fields, rows)
-        elif self.method == "insert":
-            written = self._insert(model, fields, rows)
-        else:
-            written = self._orm(model, fields, rows)
-        label = model._meta.label
-        self.counts[label] = self.counts.get(label, 0) + written
-        return written
-
-    def stamp(self, value: datetime | None) -> Any:
-        if value is None or self.method == "orm":
-            return value
-        if self.method == "copy":
-            return value.isoformat()
-        return self.connection.ops.adapt_datetimefield_value(value)
-
-    def json(self, value: dict[str, Any]) -> Any:
-        return value if self.method == "orm" else json.dumps(value, ensure_ascii=False)
-
-
 @dataclass(frozen=True)
 class DemandsResult:
     seed: int
@@ -181,16 +156,6 @@ class DemandsResult:
         return sum(self.counts.values())
 
 
-DEMAND_FIELDS = ("id", "code", "title", "description", "category_id", "community_id",
-                 "street_id", "area_id",
-                 "latitude", "longitude", "channel", "status", "path", "handler_partner_id",
-                 "created_by_id", "visit_id", "merged_into_id", "accepted_at", "verified_at",
-                 "assigned_at", "resolved_at", "closed_at", "response_due", "resolution_due",
-                 "due_provisional", "expected_on", "callback_round", "created_at",
-                 "updated_at")  # fmt: skip
-EVENT_FIELDS = ("demand_id", "community_id", "kind", "actor_id", "at", "from_status",
-                "to_status", "note", "public", "data")  # fmt: skip
-REPORTER_FIELDS = ("demand_id", "resident_id", "added_at")
 CALLBACK_FIELDS = ("demand_id", "community_id", "resident_id", "round", "result", "comment",
                    "by_id", "at")  # fmt: skip
 
@@ -212,7 +177,7 @@ def generate_demands(
         raise GenerateError("Months must be between 1 and 120.")
     started = time.perf_counter()
     with transaction.atomic(using=using):
-        writer = _DemandWriter(connections[using], method, using)
+        writer = BulkWriter(connections[using], method, using)
         writer.lock((Demand,))
         if writer.connection.vendor == "postgresql":
             with writer.connection.cursor() as cursor:
@@ -239,9 +204,6 @@ def generate_demands(
 
 def default_categories(using: str = DEFAULT_DB_ALIAS) -> int:
     """Create the demo's category tree through the services when there is no category at all."""
-    from genxi.demands.services import create_category
-    from genxi.places.demo import CATEGORY_KEYWORDS, DEMAND_CATEGORIES
-
     if Category.objects.using(using).exists():
         return 0
     made = 0
@@ -301,7 +263,7 @@ def _cumulative(pairs: Sequence[tuple[Any, float]]) -> tuple[list[Any], list[flo
 
 class _Maker:
     def __init__(
-        self, *, writer: _DemandWriter, rng: random.Random, seed: int, months: int, now: datetime
+        self, *, writer: BulkWriter, rng: random.Random, seed: int, months: int, now: datetime
     ) -> None:
         self.w = writer
         self.rng = rng
@@ -310,7 +272,7 @@ class _Maker:
         self.now = now
         self.tz = timezone.get_default_timezone()
         self.calendar = WorkCalendar.load()
-        self._due: dict[tuple[date, int], tuple[date, bool]] = {}
+        self.deadlines = DeadlineCounter(self.calendar)
         self.codes = _Codes(rng)
         self.statuses: dict[str, int] = {}
         self.check_codes = Demand.objects.using(writer.using).exists()
@@ -420,14 +382,6 @@ class _Maker:
         values, cumulative = self._pick_tables[table]
         return values[bisect.bisect(cumulative, self.rng.random() * cumulative[-1])]
 
-    def due(self, day: date, days: int) -> tuple[date, bool]:
-        key = (day, days)
-        found = self._due.get(key)
-        if found is None:
-            deadline = self.calendar.add_workdays(day, days)
-            found = self._due[key] = (deadline.day, deadline.provisional)
-        return found
-
     def office(self, moment: datetime) -> datetime:
         """`moment` (local), moved into office hours: nights to the next morning, most
         weekends to Monday."""
@@ -484,9 +438,9 @@ class _Maker:
         codes = [self.codes.code(pk) for pk in ids]
         if self.check_codes:
             codes = self.unused(codes)
-        demands: list[tuple[Any, ...]] = []
-        reporters: list[tuple[Any, ...]] = []
-        events: list[tuple[Any, ...]] = []
+        demands: list[DemandRow] = []
+        reporters: list[ReporterRow] = []
+        events: list[tuple[Any, ...]] = []  # EventRow or a tuple in its order
         callbacks: list[tuple[Any, ...]] = []
         for pk, code, moment in zip(ids, codes, created, strict=True):
             self.one(pk, code, moment, demands, reporters, events, callbacks)
@@ -516,8 +470,8 @@ class _Maker:
         pk: int,
         code: str,
         created_local: datetime,
-        demands: list[tuple[Any, ...]],
-        reporters: list[tuple[Any, ...]],
+        demands: list[DemandRow],
+        reporters: list[ReporterRow],
         events: list[tuple[Any, ...]],
         callbacks: list[tuple[Any, ...]],
     ) -> None:
@@ -548,10 +502,26 @@ class _Maker:
             target = Status.IN_PROGRESS
         partner = rng.choice(partners) if path == HandlingPath.PARTNER else None
 
-        day = created_local.date()
-        response_due, provisional_a = self.due(day, response_days)
-        resolution_due, provisional_b = self.due(day, resolution_days)
+        deadlines = self.deadlines.count(created_local.date(), response_days, resolution_days)
+        resolution_due = deadlines.resolution_due
         created = created_local.replace(tzinfo=tz)
+        collected = collected_rows(
+            w,
+            pk=pk,
+            code=code,
+            title=title,
+            description=f"居民反映：{title}，希望尽快处理。",
+            category_id=category,
+            community_id=community,
+            street_id=self.street_of[community],
+            area_id=area,
+            channel=channel,
+            reporters=who,
+            deadlines=deadlines,
+            at=stamp(created),
+            latitude=coordinate(latitude),
+            longitude=coordinate(longitude),
+        )
         status: str = Status.COLLECTED
         last = created
         fields: dict[str, Any] = {}
@@ -572,6 +542,7 @@ class _Maker:
             at = local.replace(tzinfo=tz)
             if at > now:
                 return False
+            # A plain tuple in EVENT_FIELDS order: a named row costs more, several times a demand.
             events.append(
                 (pk, community, kind, None, stamp(at), status, to, note, public,
                  as_json(data or {}))
@@ -588,12 +559,8 @@ class _Maker:
             )
             return True
 
-        events.append(
-            (pk, community, EventKind.COLLECTED, None, stamp(created), "", Status.COLLECTED, "",
-             True, as_json({"channel": channel, "reporters": len(who)}))
-        )  # fmt: skip
-        for resident in who:
-            reporters.append((pk, resident, stamp(created)))
+        events.append(collected.event)
+        reporters += collected.reporters
 
         local = created_local
         # Accepted (or referred) mostly within the response day.
@@ -736,39 +703,17 @@ class _Maker:
         handled = "assigned_at" in fields
         self.statuses[status] = self.statuses.get(status, 0) + 1
         demands.append(
-            (
-                pk,
-                code,
-                title,
-                f"居民反映：{title}，希望尽快处理。",
-                category,
-                community,
-                self.street_of[community],
-                area,
-                _decimal(latitude),
-                _decimal(longitude),
-                channel,
-                status,
-                path if handled else "",
-                partner if handled else None,
-                None,
-                None,
-                None,
-                stamp(fields.get("accepted_at")),
-                stamp(fields.get("verified_at")),
-                stamp(fields.get("assigned_at")),
-                stamp(fields.get("resolved_at")),
-                stamp(fields.get("closed_at")),
-                w.day(response_due),
-                w.day(resolution_due),
-                provisional_a or provisional_b,
-                w.day(expected_on) if expected_on else None,
-                callback_round,
-                stamp(created),
-                stamp(last),
+            collected.demand._replace(
+                status=status,
+                path=path if handled else "",
+                handler_partner_id=partner if handled else None,
+                accepted_at=stamp(fields.get("accepted_at")),
+                verified_at=stamp(fields.get("verified_at")),
+                assigned_at=stamp(fields.get("assigned_at")),
+                resolved_at=stamp(fields.get("resolved_at")),
+                closed_at=stamp(fields.get("closed_at")),
+                expected_on=w.day(expected_on) if expected_on else None,
+                callback_round=callback_round,
+                updated_at=stamp(last),
             )
         )
-
-
-def _decimal(value: Decimal | float | None) -> Decimal | None:
-    return None if value is None else Decimal(value)

@@ -27,23 +27,36 @@ from xml.etree import ElementTree
 from xml.parsers.expat import ExpatError
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from python_calamine import CalamineWorkbook
 
+from genxi.core.audit import Actor, acting_user, log_action
+from genxi.core.bulk import BulkWriter
+from genxi.core.models import AuditEntry
 from genxi.core.phones import normalize_phone
+from genxi.demands.intake import (
+    DEMAND_FIELDS,
+    EVENT_FIELDS,
+    REPORTER_FIELDS,
+    DeadlineCounter,
+    DemandRow,
+    EventRow,
+    ReporterRow,
+    collected_rows,
+)
 from genxi.demands.models import (
     Category,
     Channel,
     Demand,
     DemandEvent,
     DemandReporter,
-    EventKind,
-    Status,
 )
+from genxi.demands.services import new_code
 from genxi.places.models import Area, AreaKind, Resident
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -604,45 +617,31 @@ def check(
     return result
 
 
-def write(*, actor: Any, rows: list[dict[str, Any]]) -> int:
+def write(*, actor: Actor, rows: list[dict[str, Any]]) -> int:
     """Record every checked row, in one transaction: all or nothing. Returns how many.
 
     Rows go in as `services.collect_demand` would write them (the demand, its reporters, its
-    "collected" event; deadlines from the recorded day) but by the generator's writer: COPY on
-    PostgreSQL, executemany INSERT elsewhere, 5,000 demands at a time. Ids come from the
-    table's sequence (PostgreSQL) or above the largest id inside the write transaction.
+    "collected" event: `genxi.demands.intake`; deadlines from the recorded day) but by the bulk
+    writer: COPY on PostgreSQL, executemany INSERT elsewhere, 5,000 demands at a time. Ids come
+    from the table's sequence (PostgreSQL) or above the largest id inside the write transaction.
     """
-    from django.contrib.contenttypes.models import ContentType
-    from django.db import DEFAULT_DB_ALIAS, connection
-
-    from genxi.core.audit import acting_user, log_action
-    from genxi.core.models import AuditEntry
-    from genxi.core.workdays import WorkCalendar
-    from genxi.demands.generate import DEMAND_FIELDS, EVENT_FIELDS, REPORTER_FIELDS, _DemandWriter
-    from genxi.demands.services import new_code
-
     user = acting_user(actor)
-    calendar = WorkCalendar.load()
-    deadlines: dict[tuple[date, int], Any] = {}
-
-    def due(day: date, days: int) -> Any:
-        if (day, days) not in deadlines:
-            deadlines[(day, days)] = calendar.add_workdays(day, days)
-        return deadlines[(day, days)]
-
+    deadlines = DeadlineCounter()
     today = timezone.localdate()
     codes = _fresh_codes(len(rows), new_code)
     with transaction.atomic():
-        w = _DemandWriter(connection, "auto", DEFAULT_DB_ALIAS)
+        w = BulkWriter(connection, "auto", DEFAULT_DB_ALIAS)
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # check keys per COPY
-        ids = _take_ids(connection, len(rows))
+        ids = w.next_ids(Demand, len(rows))
         now = w.stamp(timezone.now())
         user_id = user.pk if user is not None else None
         demand_type = ContentType.objects.get_for_model(Demand).pk
         for start in range(0, len(rows), CHUNK):
-            demands, reporters, events = [], [], []
+            demands: list[DemandRow] = []
+            reporters: list[ReporterRow] = []
+            events: list[EventRow] = []
             for pk, code, row in zip(
                 ids[start : start + CHUNK],
                 codes[start : start + CHUNK],
@@ -650,25 +649,32 @@ def write(*, actor: Any, rows: list[dict[str, Any]]) -> int:
                 strict=True,
             ):
                 category, area = row["category"], row["area"]
-                # `check` offers only a community or a compound or building directly under it.
-                community = area if area.kind == AreaKind.COMMUNITY else area.parent
-                day = row["today"] or today
-                response = due(day, category.response_days)
-                resolution = due(day, category.resolution_days)
-                people = list(dict.fromkeys(r.pk for r in row["reporters"]))
-                demands.append(
-                    (pk, code, row["title"], row["description"], category.pk, community.pk,
-                     community.parent_id, area.pk, None, None, row["channel"], Status.COLLECTED,
-                     "", None, user_id, None, None, None, None, None, None, None,
-                     w.day(response.day), w.day(resolution.day),
-                     response.provisional or resolution.provisional, None, 0, now, now)
-                )  # fmt: skip
-                reporters += [(pk, resident, now) for resident in people]
-                data = {"channel": row["channel"], "reporters": len(people), "imported": True}
-                events.append(
-                    (pk, community.pk, EventKind.COLLECTED, user_id, now, "", Status.COLLECTED,
-                     "", True, w.json(data))
-                )  # fmt: skip
+                # `check` offers only a community or a compound or building directly under it,
+                # its parent already loaded: no query.
+                community = area.community()
+                assert community is not None
+                collected = collected_rows(
+                    w,
+                    pk=pk,
+                    code=code,
+                    title=row["title"],
+                    description=row["description"],
+                    category_id=category.pk,
+                    community_id=community.pk,
+                    street_id=community.parent_id,
+                    area_id=area.pk,
+                    channel=row["channel"],
+                    reporters=(r.pk for r in row["reporters"]),
+                    deadlines=deadlines.count(
+                        row["today"] or today, category.response_days, category.resolution_days
+                    ),
+                    at=now,
+                    created_by_id=user_id,
+                    imported=True,
+                )
+                demands.append(collected.demand)
+                events.append(collected.event)
+                reporters += collected.reporters
             w.write(Demand, DEMAND_FIELDS, demands)
             w.write(DemandReporter, REPORTER_FIELDS, reporters)
             w.write(DemandEvent, EVENT_FIELDS, events)
@@ -677,9 +683,9 @@ def write(*, actor: Any, rows: list[dict[str, Any]]) -> int:
                 AuditEntry,
                 AUDIT_FIELDS,
                 [
-                    (user_id, "demand.create", demand_type, row[0], f"{row[1]} {row[2]}"[:200],
+                    (user_id, "demand.create", demand_type, d.id, f"{d.code} {d.title}"[:200],
                      w.json({"imported": True}), now)
-                    for row in demands
+                    for d in demands
                 ],
             )  # fmt: skip
         log_action(
@@ -693,22 +699,6 @@ def write(*, actor: Any, rows: list[dict[str, Any]]) -> int:
 CHUNK = 5000
 AUDIT_FIELDS = ("actor_id", "action", "content_type_id", "object_id", "object_repr", "changes",
                 "created_at")  # fmt: skip
-
-
-def _take_ids(connection: Any, n: int) -> list[int]:
-    """`n` fresh ids for demands: from the table's sequence on PostgreSQL (no lock needed), else
-    above the largest (SQLite: the write transaction keeps other writers out)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                [Demand._meta.db_table, n],
-            )
-            return [pk for (pk,) in cursor.fetchall()]
-    from django.db.models import Max
-
-    top = Demand.objects.aggregate(top=Max("pk"))["top"] or 0
-    return list(range(top + 1, top + 1 + n))
 
 
 def _fresh_codes(n: int, make: Any) -> list[str]:

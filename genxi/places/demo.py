@@ -18,12 +18,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from genxi.accounts.models import Membership, Role, User
 from genxi.accounts.services import create_user, grant_membership
-from genxi.core.phones import normalize_phone
+from genxi.places.fake import Names, PhoneBook
 from genxi.places.models import (
     Area,
     AreaKind,
@@ -442,45 +441,14 @@ PIONEER_DUTIES = (
 
 # --- Generated names and numbers ----------------------------------------------------------------
 
-SURNAMES = (
-    "王李张刘陈杨黄赵吴周徐孙朱马胡郭何高林沈顾陆钱蒋唐许金范潘姚汪邹严冯曹彭吕苏丁叶袁程谢宋韩"
-)
-# Given names, in the order the generator draws them (changing it changes every demo name).
-GIVEN_NAMES = (
-    "建国 建华 志强 国强 卫东 海涛 伟 勇 军 磊 杰 涛 明 斌 斌斌 文华 晓东 振华 永康 德明 "
-    "桂英 秀英 玉兰 美华 丽华 秀珍 凤英 金妹 雪芳 红梅 丽娟 婷 敏 静 燕 芳 雯 琳 佳怡 梓涵 "
-    "子轩 浩然 宇航 欣怡 思远 春生 根宝 阿福 兰芳 惠珍"
-)
-GIVEN = GIVEN_NAMES.split()
-# Every demo number lies in this block, which `genxi generate` never hands out: the demo finds
-# its residents by phone, so a generated city in the same database must not hold these numbers.
-DEMO_PHONE_BLOCK = "139625"
-
-
-class PhoneBook:
-    """Unique, valid, deterministic mainland mobile numbers."""
-
-    def __init__(self, rng: random.Random, reserved: set[str]) -> None:
-        self.rng = rng
-        self.used = set(reserved)
-
-    def next(self) -> str:
-        while True:
-            number = DEMO_PHONE_BLOCK + f"{self.rng.randrange(10**5):05d}"
-            if number in self.used:
-                continue
-            try:
-                if normalize_phone(number) != number:
-                    continue
-            except ValidationError:
-                continue
-            self.used.add(number)
-            return number
+# Names come from the one faker (genxi.places.fake), numbers from the demo's own block there,
+# which `genxi generate` never hands out: the demo finds its residents by phone, so a generated
+# city in the same database must not hold these numbers.
 
 
 def random_name(rng: random.Random) -> str:
     """A person's name. Every generated name in the demo is made here."""
-    return rng.choice(SURNAMES) + rng.choice(GIVEN)
+    return Names(rng).full()
 
 
 # --- Loading --------------------------------------------------------------------------------------

@@ -7,32 +7,29 @@ street, about 50 households of 2.6 people per building, a grid per about 300 hou
 residents with a mobile number, some 16% tagged 党员, 志愿者, 独居老人…).
 
 It is a bulk loader, not a user action: it writes straight to the tables in one transaction
-(COPY on PostgreSQL, executemany of batched INSERTs elsewhere), bypasses the services and writes
-no audit entries. Primary keys are allocated up front from the current maximum, so every area's
-materialised path is known before its row is written, and the sequences are reset afterwards.
-Several cities (different seeds) can live in one database, next to real or demo data.
+through genxi.core.bulk.BulkWriter (COPY on PostgreSQL, executemany of batched INSERTs
+elsewhere), bypasses the services and writes no audit entries. Primary keys are allocated up
+front from the current maximum, so every area's materialised path is known before its row is
+written, and the sequences are reset afterwards. Several cities (different seeds) can live in
+one database, next to real or demo data.
 """
 
 import itertools
 import math
 import random
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
-from decimal import Decimal
-from typing import Any, Literal
+from datetime import timedelta
+from typing import Any
 
-from django.core.management.color import no_style
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Field, Max, Model
 from django.utils import timezone
 from tqdm import tqdm
 
+from genxi.core.bulk import BulkWriter, Method, coordinate
 from genxi.core.paths import path_segment
-from genxi.core.pinyin import pinyin_keys
-from genxi.places.demo import DEMO_PHONE_BLOCK
+from genxi.places.fake import MobileNumbers, Names, mobile_number
 from genxi.places.models import (
     Area,
     AreaKind,
@@ -48,8 +45,6 @@ from genxi.places.models import (
     VenueKind,
 )
 
-Method = Literal["auto", "copy", "insert", "orm"]
-
 RESIDENTS_PER_COMMUNITY = 2500
 COMMUNITIES_PER_STREET = 15
 HOUSEHOLDS_PER_BUILDING = 50.0
@@ -60,55 +55,6 @@ HOUSEHOLD_SIZES = (1, 2, 3, 4, 5, 6)
 HOUSEHOLD_WEIGHTS = (0.25, 0.30, 0.22, 0.13, 0.07, 0.03)
 PHONE_SHARE = 0.9  # children and some elderly residents have no number on file
 CONSENT_SHARE = 0.95
-BATCH_SIZE = 5000
-
-# Mobile prefixes that phonenumbers accepts for every 8-digit suffix (154, 174, 194 are not).
-MOBILE_PREFIXES = (
-    *range(130, 140),
-    *range(150, 154),
-    *range(155, 160),
-    166,
-    173,
-    175,
-    176,
-    177,
-    178,
-    *range(180, 190),
-    191,
-    198,
-    199,
-)
-
-# Common surnames with rough population shares (per mille), most frequent first.
-SURNAMES: tuple[tuple[str, float], ...] = tuple(
-    (name, float(weight))
-    for name, weight in (
-        ("王", 71), ("李", 70), ("张", 67), ("刘", 54), ("陈", 45), ("杨", 31), ("黄", 20),
-        ("赵", 20), ("吴", 16), ("周", 16), ("徐", 13), ("孙", 12), ("马", 12), ("朱", 11),
-        ("胡", 10), ("郭", 10), ("何", 9), ("林", 9), ("高", 9), ("罗", 9), ("郑", 8), ("梁", 7),
-        ("谢", 6), ("宋", 6), ("唐", 6), ("许", 5), ("韩", 5), ("邓", 5), ("冯", 5), ("曹", 5),
-        ("彭", 5), ("曾", 5), ("肖", 4), ("田", 4), ("董", 4), ("潘", 4), ("袁", 4), ("蔡", 3),
-        ("蒋", 3), ("余", 3), ("于", 3), ("杜", 3), ("叶", 3), ("程", 3), ("魏", 3), ("苏", 3),
-        ("吕", 3), ("丁", 3), ("任", 3), ("卢", 3), ("姚", 3), ("沈", 3), ("钟", 3), ("姜", 3),
-        ("崔", 2), ("谭", 2), ("陆", 2), ("范", 2), ("汪", 2), ("廖", 2), ("石", 2), ("金", 2),
-        ("韦", 2), ("贾", 2), ("夏", 2), ("付", 2), ("方", 2), ("邹", 2), ("熊", 2), ("白", 2),
-        ("孟", 2), ("秦", 2), ("邱", 2), ("侯", 2), ("江", 2), ("尹", 2), ("薛", 1), ("闫", 1),
-        ("段", 1), ("雷", 1), ("龙", 1), ("黎", 1), ("史", 1), ("陶", 1), ("贺", 1), ("毛", 1),
-        ("郝", 1), ("顾", 1), ("龚", 1), ("邵", 1), ("万", 1), ("覃", 1), ("武", 1), ("钱", 1),
-        ("戴", 1), ("严", 1), ("莫", 1), ("孔", 1), ("向", 1), ("常", 1), ("汤", 1), ("康", 1),
-        ("易", 1), ("乔", 1), ("赖", 1), ("文", 1), ("施", 1), ("洪", 1), ("欧阳", 0.3),
-        ("上官", 0.1), ("诸葛", 0.1), ("司马", 0.1),
-    )
-)  # fmt: skip
-GIVEN_MALE = (
-    "伟强磊军勇杰涛斌超明刚平辉鹏华飞鑫波宇浩凯健俊帆帅旭宁龙林洋国建"
-    "志文东海峰晨阳博轩睿子梓然航泽铭思远一家嘉毅成德亮荣鸿振永忠兵春涵皓奕辰"
-)
-GIVEN_FEMALE = (
-    "芳娜敏静丽艳娟霞燕玲桂英秀兰萍红梅琳雪慧婷晶倩颖琴云"
-    "洁欣怡佳悦涵萱诗雨梦琪瑶婧璐丹蕾薇月嘉淑珍凤彤妍馨晓雯"
-)
-SINGLE_GIVEN_SHARE = 0.15
 
 PLACE_HEADS = "金银玉青白红东西南北新长平安和华春秋梅兰竹松枫桃柳清明永福嘉瑞泰康宁德"
 PLACE_TAILS = "湖塘桥山港浜泾湾园门街巷溪河洲庄里泉亭坊"
@@ -139,10 +85,6 @@ TAGS: tuple[tuple[str, float], ...] = (
 )
 PIONEER_DUTIES = "负责网格内入户走访、矛盾纠纷调解、民情信息收集和政策宣传。"
 OPENING_HOURS = ("周一至周五 9:00–17:00", "每天 8:30–20:00", "周一至周六 9:00–18:00", "全天开放")
-
-
-class GenerateError(Exception):
-    """The city cannot be generated as asked; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -184,7 +126,7 @@ def generate_city(
         raise GenerateError("Sizes per building and per community must be at least 1.")
     started = time.perf_counter()
     with transaction.atomic(using=using):
-        writer = _Writer(connections[using], method, using)
+        writer = BulkWriter(connections[using], method, using)
         writer.lock((Area, Resident, Partner, PartyOrg, Pioneer))
         city = _City(
             writer=writer,
@@ -197,7 +139,9 @@ def generate_city(
             progress=progress,
         )
         city.build()
-        city.stage("finish", lambda: writer.finish((Area, Resident, Partner, PartyOrg, Pioneer)))
+        models = (Area, Resident, Partner, PartyOrg, Pioneer)
+        through = (Resident.tags.through, Pioneer.grids.through)
+        city.stage("finish", lambda: writer.finish(models, analyze=(*models, *through)))
         commit_started = time.perf_counter()
     # On PostgreSQL the deferred foreign-key checks of every row run at commit.
     city.stage_seconds["commit"] = round(time.perf_counter() - commit_started, 3)
@@ -231,199 +175,7 @@ def free_seed(using: str = DEFAULT_DB_ALIAS) -> int:
     return seed
 
 
-# --- writing ---------------------------------------------------------------------------------
-
-
-class _Writer:
-    """Streams rows into one table by COPY, executemany or bulk_create; counts what it wrote."""
-
-    def __init__(self, connection: BaseDatabaseWrapper, method: Method, using: str) -> None:
-        if method == "auto":
-            method = "copy" if connection.vendor == "postgresql" else "insert"
-        if method == "copy" and connection.vendor != "postgresql":
-            raise GenerateError("COPY needs PostgreSQL; use the insert or orm method.")
-        self.connection = connection
-        self.method: Method = method
-        self.using = using
-        self.counts: dict[str, int] = {}
-        self._next_ids: dict[type[Model], int] = {}
-        now = timezone.now()
-        # Every row gets the same timestamp, already in the form the writer sends.
-        self.now: Any = (
-            now
-            if method == "orm"
-            else now.isoformat()
-            if method == "copy"
-            else connection.ops.adapt_datetimefield_value(now)
-        )
-
-    def day(self, value: date) -> Any:
-        return (
-            value if self.method != "insert" else self.connection.ops.adapt_datefield_value(value)
-        )
-
-    def lock(self, models: Iterable[type[Model]]) -> None:
-        """Keep other writers out while ids are taken from max(id) (SQLite's IMMEDIATE
-        transactions already hold the write lock)."""
-        if self.connection.vendor != "postgresql":
-            return
-        tables = ", ".join(self.connection.ops.quote_name(m._meta.db_table) for m in models)
-        with self.connection.cursor() as cursor:
-            cursor.execute(f"LOCK TABLE {tables} IN SHARE ROW EXCLUSIVE MODE")
-
-    def take_ids(self, model: type[Model], count: int) -> range:
-        """`count` fresh primary keys for `model`, above every existing one."""
-        if model not in self._next_ids:
-            top = model._default_manager.using(self.using).aggregate(top=Max("pk"))["top"]
-            self._next_ids[model] = (top or 0) + 1
-        first = self._next_ids[model]
-        self._next_ids[model] = first + count
-        return range(first, first + count)
-
-    def finish(self, models: Sequence[type[Model]]) -> None:
-        """Move the id sequences past the explicit ids; refresh planner statistics."""
-        statements = self.connection.ops.sequence_reset_sql(no_style(), list(models))
-        with self.connection.cursor() as cursor:
-            for sql in statements:
-                cursor.execute(sql)
-            if self.connection.vendor == "postgresql":
-                # Without fresh statistics the first queries after a big load plan badly.
-                tables = ", ".join(
-                    self.connection.ops.quote_name(m._meta.db_table)
-                    for m in (*models, Resident.tags.through, Pioneer.grids.through)
-                )
-                cursor.execute(f"ANALYZE {tables}")
-
-    def write(
-        self, model: type[Model], fields: Sequence[str], rows: Iterable[Sequence[Any]]
-    ) -> int:
-        """Insert `rows`: tuples in the order of `fields` (attnames such as area_id).
-        created_at and updated_at are added here when the model has them."""
-        names = {f.name for f in model._meta.concrete_fields}
-        stamps = tuple(s for s in ("created_at", "updated_at") if s in names)
-        if stamps:
-            fields = (*fields, *stamps)
-            extra = (self.now,) * len(stamps)
-            rows = (tuple(row) + extra for row in rows)
-        if self.method == "copy":
-            written = self._copy(model, fields, rows)
-        elif self.method == "insert":
-            written = self._insert(model, fields, rows)
-        else:
-            written = self._orm(model, fields, rows)
-        label = model._meta.label
-        self.counts[label] = self.counts.get(label, 0) + written
-        return written
-
-    def write_dicts(self, model: type[Model], rows: Sequence[dict[str, Any]]) -> int:
-        """Insert small tables given as one dict per row, all with the same keys."""
-        if not rows:
-            return 0
-        fields = tuple(rows[0])
-        return self.write(model, fields, (tuple(row.values()) for row in rows))
-
-    def _columns(self, model: type[Model], fields: Sequence[str]) -> tuple[str, str]:
-        qn = self.connection.ops.quote_name
-        columns = ", ".join(qn(_column(model, f)) for f in fields)
-        return qn(model._meta.db_table), columns
-
-    def _copy(
-        self, model: type[Model], fields: Sequence[str], rows: Iterable[Sequence[Any]]
-    ) -> int:
-        table, columns = self._columns(model, fields)
-        written = 0
-        self.connection.ensure_connection()
-        with self.connection.cursor() as wrapper:
-            cursor: Any = wrapper.cursor  # the psycopg cursor under Django's wrapper
-            with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-                    written += 1
-        return written
-
-    def _insert(
-        self, model: type[Model], fields: Sequence[str], rows: Iterable[Sequence[Any]]
-    ) -> int:
-        table, columns = self._columns(model, fields)
-        sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
-        written = 0
-        iterator = iter(rows)
-        with self.connection.cursor() as cursor:
-            while batch := list(itertools.islice(iterator, BATCH_SIZE)):
-                cursor.executemany(sql, batch)
-                written += len(batch)
-        return written
-
-    def _orm(self, model: type[Model], fields: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-        manager = model._default_manager.using(self.using)
-        written = 0
-        iterator = iter(rows)
-        while batch := list(itertools.islice(iterator, BATCH_SIZE)):
-            manager.bulk_create([model(**dict(zip(fields, row, strict=True))) for row in batch])
-            written += len(batch)
-        return written
-
-
 # --- names -----------------------------------------------------------------------------------
-
-
-class _Names:
-    """Chinese personal names and their pinyin search keys, fast enough for millions of rows.
-
-    pinyin_keys costs ~35 µs a call, so keys are cached per surname and per given name and
-    concatenated. That equals pinyin_keys(full name) unless pypinyin reads a phrase across the
-    surname/given-name boundary (于思 is read yúsāi); such pairs are detected once and their
-    names computed whole.
-    """
-
-    def __init__(self, rng: random.Random) -> None:
-        self.rng = rng
-        # A 1,000-slot table turns a weighted choice into one random() call.
-        total = sum(w for _, w in SURNAMES)
-        self._surname_table: list[str] = []
-        for name, weight in SURNAMES:
-            self._surname_table += [name] * max(1, round(weight / total * 1000))
-        self._keys: dict[str, tuple[str, str]] = {}
-        self._boundary_ok: dict[tuple[str, str], bool] = {}
-        self._whole: dict[str, tuple[str, str]] = {}
-
-    def surname(self) -> str:
-        table = self._surname_table
-        return table[int(self.rng.random() * len(table))]
-
-    def given(self) -> str:
-        rng = self.rng
-        pool = GIVEN_MALE if rng.random() < 0.5 else GIVEN_FEMALE
-        if rng.random() < SINGLE_GIVEN_SHARE:
-            return rng.choice(pool)
-        return rng.choice(pool) + rng.choice(pool)
-
-    def full(self) -> str:
-        return self.surname() + self.given()
-
-    def keys(self, surname: str, given: str) -> tuple[str, str]:
-        pair = (surname, given[0])
-        ok = self._boundary_ok.get(pair)
-        if ok is None:
-            whole = pinyin_keys(surname + given[0])
-            ok = whole == _concat(self._part(surname), self._part(given[0]))
-            self._boundary_ok[pair] = ok
-        if ok:
-            return _concat(self._part(surname), self._part(given))
-        name = surname + given
-        if name not in self._whole:
-            self._whole[name] = pinyin_keys(name)
-        return self._whole[name]
-
-    def _part(self, text: str) -> tuple[str, str]:
-        keys = self._keys.get(text)
-        if keys is None:
-            keys = self._keys[text] = pinyin_keys(text)
-        return keys
-
-
-def _concat(a: tuple[str, str], b: tuple[str, str]) -> tuple[str, str]:
-    return (a[0] + b[0])[:200], (a[1] + b[1])[:50]
 
 
 class _PlaceNames:
@@ -480,7 +232,7 @@ class _City:
     def __init__(
         self,
         *,
-        writer: _Writer,
+        writer: BulkWriter,
         rng: random.Random,
         seed: int,
         residents: int,
@@ -494,7 +246,7 @@ class _City:
         self.seed = seed
         self.total_residents = residents
         self.households_per_building = households_per_building
-        self.names = _Names(rng)
+        self.names = Names(rng)
         self.places = _PlaceNames(rng)
         self.progress = progress
         self.stage_seconds: dict[str, float] = {}
@@ -723,7 +475,7 @@ class _City:
                 self.partners.append((pk, name, area.id))
         self.w.write_dicts(Partner, rows)
         contacts = [
-            (pk, self.names.full(), title, _phone(rng))
+            (pk, self.names.full(), title, mobile_number(rng))
             for pk, _, _ in self.partners
             for title in ("负责人", "联络员")[: rng.randint(1, 2)]
         ]
@@ -864,7 +616,7 @@ class _City:
     def _write_residents(self) -> None:
         tags = self._tags()
         tagged: list[tuple[int, int]] = []
-        phones = _Phones(self.rng, self.w.using)
+        phones = MobileNumbers(self.rng, self.w.using)
         ids = self.w.take_ids(Resident, self.total_residents)
         bar = tqdm(
             total=self.total_residents,
@@ -892,7 +644,7 @@ class _City:
     def _resident_rows(
         self,
         ids: Iterator[int],
-        phones: "_Phones",
+        phones: MobileNumbers,
         tags: list[tuple[float, int]],
         tagged: list[tuple[int, int]],
         bar: Any,
@@ -968,39 +720,6 @@ class _City:
 # --- helpers ---------------------------------------------------------------------------------
 
 
-class _Phones:
-    """Unique mobile numbers that no resident in the database holds yet.
-
-    The i-th number is (a·i + b) mod S over the S = 3.8 billion numbers of the valid prefixes,
-    with a and b drawn from the seed and a coprime to S. That is a permutation: numbers never
-    repeat and nothing has to be remembered. Numbers already stored are skipped.
-    """
-
-    def __init__(self, rng: random.Random, using: str) -> None:
-        self.space = len(MOBILE_PREFIXES) * 10**8
-        a = rng.randrange(self.space // 3, 2 * self.space // 3)
-        while math.gcd(a, self.space) != 1:
-            a += 1
-        self.a, self.b = a, rng.randrange(self.space)
-        self.index = 0
-        taken = Resident.objects.using(using).exclude(phone=None).values_list("phone", flat=True)
-        self.taken: set[str] = {phone for phone in taken if phone}
-
-    def next(self) -> str:
-        while self.index < self.space:
-            n = (self.a * self.index + self.b) % self.space
-            self.index += 1
-            phone = f"{MOBILE_PREFIXES[n // 10**8]}{n % 10**8:08d}"
-            if phone not in self.taken and not phone.startswith(DEMO_PHONE_BLOCK):
-                return phone
-        raise GenerateError("No unused mobile numbers left.")
-
-
-def _phone(rng: random.Random) -> str:
-    """A valid mobile number for contacts, who need not be unique."""
-    return f"{rng.choice(MOBILE_PREFIXES)}{rng.randrange(10**8):08d}"
-
-
 def _rooms(rng: random.Random, households: int) -> list[str]:
     """Room numbers (1203 = floor 12, door 3) for the occupied flats, about 92% occupancy."""
     per_floor = 2 if households <= 12 else 4 if households <= 120 else math.ceil(households / 30)
@@ -1024,17 +743,6 @@ def _split(total: int, parts: int, rng: random.Random, spread: float) -> list[in
 
 
 def _area_row(a: _Area) -> tuple[Any, ...]:
-    latitude, longitude = _decimal(a.latitude), _decimal(a.longitude)
+    latitude, longitude = coordinate(a.latitude), coordinate(a.longitude)
     return (a.id, a.kind, a.name, a.parent_id, a.path, a.depth, a.grid_id, a.code, a.address,
             latitude, longitude, a.households)  # fmt: skip
-
-
-def _column(model: type[Model], attname: str) -> str:
-    field = model._meta.get_field(attname)
-    assert isinstance(field, Field)
-    assert field.column
-    return field.column
-
-
-def _decimal(value: float | None) -> Decimal | None:
-    return None if value is None else Decimal(f"{value:.6f}")

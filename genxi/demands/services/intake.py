@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from genxi.core.audit import Actor, acting_user, log_action
 from genxi.core.services import ServiceError, create_object
-from genxi.core.workdays import WorkCalendar
+from genxi.demands.intake import DeadlineCounter, collected_event
 from genxi.demands.models import (
     UNRESOLVED_STATUSES,
     Category,
@@ -21,7 +21,6 @@ from genxi.demands.models import (
     DemandReporter,
     EventKind,
     PhotoKind,
-    Status,
     Visit,
 )
 from genxi.demands.services.steps import Photo, _attach_photos, _event, _required
@@ -78,10 +77,9 @@ def collect_demand(
     if channel not in Channel.values:
         raise ServiceError(_("Choose how the demand came in."), field="channel")
     title = _required(title, "title")
-    start = today or timezone.localdate()
-    calendar = WorkCalendar.load()
-    response = calendar.add_workdays(start, category.response_days)
-    resolution = calendar.add_workdays(start, category.resolution_days)
+    deadlines = DeadlineCounter().count(
+        today or timezone.localdate(), category.response_days, category.resolution_days
+    )
     people = list(dict.fromkeys(reporters))
 
     def attach(demand: Demand) -> None:
@@ -89,14 +87,7 @@ def collect_demand(
             [DemandReporter(demand=demand, resident=r) for r in people]
         )
         _attach_photos(demand, actor=actor, photos=photos, kind=PhotoKind.INTAKE)
-        _event(
-            demand,
-            actor=actor,
-            kind=EventKind.COLLECTED,
-            to_status=Status.COLLECTED,
-            public=True,
-            data={"channel": channel, "reporters": len(people)},
-        )
+        _event(demand, actor=actor, **collected_event(channel, len(people)))
 
     return create_object(
         actor=actor,
@@ -113,9 +104,7 @@ def collect_demand(
             "channel": channel,
             "visit": visit,
             "created_by": acting_user(actor),
-            "response_due": response.day,
-            "resolution_due": resolution.day,
-            "due_provisional": response.provisional or resolution.provisional,
+            **deadlines._asdict(),
             "latitude": latitude,
             "longitude": longitude,
             "media_url": media_url,

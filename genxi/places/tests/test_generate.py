@@ -8,21 +8,13 @@ from django.db import connection, transaction
 
 from genxi.accounts.models import Membership, Role, User
 from genxi.conftest import World
+from genxi.core.bulk import GenerateError, Method
 from genxi.core.paths import path_segment
 from genxi.core.phones import normalize_phone
 from genxi.core.pinyin import pinyin_keys
 from genxi.places import services
-from genxi.places.generate import (
-    GIVEN_FEMALE,
-    GIVEN_MALE,
-    SURNAMES,
-    GenerateError,
-    GenerateResult,
-    Method,
-    _Names,
-    _Phones,
-    generate_city,
-)
+from genxi.places.fake import GIVEN_FEMALE, GIVEN_MALE, SURNAMES, MobileNumbers, Names
+from genxi.places.generate import GenerateResult, generate_city
 from genxi.places.models import (
     ALLOWED_PARENTS,
     Area,
@@ -149,7 +141,7 @@ def test_residents_have_unique_valid_phones_rooms_and_pinyin(city: GenerateResul
 
 
 def test_cached_pinyin_equals_pinyin_keys_for_every_surname() -> None:
-    names = _Names(random.Random(0))
+    names = Names(random.Random(0))
     givens = set(GIVEN_MALE + GIVEN_FEMALE) | {"思远", "建国", "子涵", "欣怡"}
     for surname, _ in SURNAMES:
         for given in givens:
@@ -157,9 +149,9 @@ def test_cached_pinyin_equals_pinyin_keys_for_every_surname() -> None:
 
 
 def test_phones_skip_numbers_already_stored(world: World) -> None:
-    first = _Phones(random.Random(42), "default").next()
+    first = MobileNumbers(random.Random(42), "default").next()
     services.create_resident(actor=None, name="撞号", phone=first, area=world.building1)
-    assert _Phones(random.Random(42), "default").next() != first
+    assert MobileNumbers(random.Random(42), "default").next() != first
 
 
 def test_a_second_seed_adds_a_second_city(city: GenerateResult) -> None:

@@ -5,8 +5,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DEFAULT_DB_ALIAS
 
+from genxi.core.bulk import GenerateError
 from genxi.demands.generate import generate_demands
-from genxi.places.generate import GenerateError
 
 
 class Command(BaseCommand):

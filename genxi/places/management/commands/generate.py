@@ -5,10 +5,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DEFAULT_DB_ALIAS
 
+from genxi.core.bulk import GenerateError
 from genxi.places.generate import (
     HOUSEHOLDS_PER_BUILDING,
     RESIDENTS_PER_COMMUNITY,
-    GenerateError,
     free_seed,
     generate_city,
 )
