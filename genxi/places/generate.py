@@ -27,7 +27,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 from tqdm import tqdm
 
-from genxi.core.bulk import BulkWriter, Method, coordinate
+from genxi.core.bulk import BulkWriter, GenerateError, Method, coordinate
 from genxi.core.paths import path_segment
 from genxi.places.fake import MobileNumbers, Names, mobile_number
 from genxi.places.models import (
