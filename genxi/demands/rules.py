@@ -20,11 +20,8 @@ rules.add_perm("demands.open_figures", holds_role(*AREA_ROLES))
 rules.add_perm("demands.open_my_demands", holds_role(Role.RESIDENT))
 
 
-@rules.predicate
-def keeps_categories(user: Any, category: Any = None) -> bool:
-    return scoping.has_role(user, Role.STREET_STAFF)
-
-
+# The category tree serves the whole deployment: the street keeps it.
+keeps_categories = holds_role(Role.STREET_STAFF)
 rules.add_perm("demands.add_category", keeps_categories)
 rules.add_perm("demands.change_category", keeps_categories)
 
