@@ -1,26 +1,31 @@
 """The demand pages: intake, the ledger list, the demand page and its actions, who may do what."""
 
 import io
+import re
+import uuid
 from datetime import date
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
+from PIL import Image
 from playwright.sync_api import Page, expect
 
+from genxi.accounts.models import Role
+from genxi.accounts.services import create_user, grant_membership
 from genxi.browser import PHONE, log_in, shot
 from genxi.conftest import PASSWORD, World
 from genxi.demands import services
 from genxi.demands.models import Demand, HandlingPath, Status
 from genxi.demands.tests.conftest import collect
-from genxi.places.services import create_partner
+from genxi.places.models import Area
+from genxi.places.services import create_partner, create_resident
 
 
 def gate_photo() -> bytes:
-    import io
-
-    from PIL import Image
-
     out = io.BytesIO()
     Image.new("RGB", (640, 480), (90, 120, 90)).save(out, format="JPEG")
     return out.getvalue()
@@ -86,8 +91,6 @@ def test_the_ledger_filters_and_exports(world: World, category, client) -> None:
 
 @pytest.mark.django_db
 def test_the_ledger_narrows_by_each_filter_and_sorts(world: World, category, client) -> None:
-    import re
-
     gate = collect(world, category, description="电动车进不去")
     child = services.create_category(
         actor=None, name="凉亭", parent=category.parent, response_days=1, resolution_days=3
@@ -154,8 +157,6 @@ def test_the_ledger_narrows_by_each_filter_and_sorts(world: World, category, cli
     html = client.get(url, {"area": world.baoxiang.pk}).content.decode()
     assert 'name="place"' in html and "宝祥苑</option>" in html
     # The export takes exactly the filtered rows, with the handler's name.
-    from openpyxl import load_workbook
-
     response = client.get(url, {"format": "xlsx", "handler": world.partner.pk})
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     rows = list(sheet.iter_rows(values_only=True))
@@ -164,8 +165,6 @@ def test_the_ledger_narrows_by_each_filter_and_sorts(world: World, category, cli
 
 @pytest.mark.django_db
 def test_intake_with_a_retry_and_bad_input(world: World, category, client) -> None:
-    import uuid
-
     client.force_login(world["carol"])
     data = {
         "title": "长廊座椅不够",
@@ -199,8 +198,6 @@ def test_the_narrow_gate_story_in_the_browser(
     office = create_partner(
         actor=None, name="苏州市市政设施管理处", kind="department", area=world.street
     )
-    from genxi.accounts.models import Role
-    from genxi.accounts.services import create_user, grant_membership
 
     handler = create_user(actor=None, username="shizheng", password=PASSWORD, name="市政处经办人")
     grant_membership(actor=None, user=handler, role=Role.PARTNER, area=world.street, partner=office)
@@ -323,8 +320,6 @@ def test_the_pavilions_raised_by_many_and_repaired_by_the_property_company(
 ) -> None:
     """宝祥社区: residents report the broken pavilions; more say "me too"; the property company
     金阳宝地物业 repairs them."""
-    from genxi.places.models import Area
-    from genxi.places.services import create_resident
 
     building = Area.objects.get(name="1幢", parent__name="宝祥苑")
     for name, phone in [
@@ -402,11 +397,6 @@ def test_more_time_is_asked_by_the_handler_and_decided_by_staff(
 def test_the_ledger_pages_by_keyset_without_gaps_or_repeats(
     world: World, category, client, settings
 ) -> None:
-    import re
-
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     settings.GENXI_PAGE_SIZE = 4
     for i in range(10):
         collect(world, category, title=f"诉求{i:02d}")
@@ -432,11 +422,6 @@ def test_the_ledger_pages_by_keyset_without_gaps_or_repeats(
 
 @pytest.mark.django_db
 def test_the_demand_page_does_not_grow_with_its_history(world: World, category, client) -> None:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from genxi.places.services import create_resident
-
     small, large = collect(world, category), collect(world, category, title="大")
     for i in range(6):
         resident = create_resident(
@@ -520,7 +505,6 @@ def test_street_staff_narrow_the_ledger_in_the_browser(
 ) -> None:
     """A street's staff member narrows the ledger to a community, then a compound, a channel
     and a word; the export link carries the same filters."""
-    import re
 
     collect(world, category, title="南门非机动车道太窄")
     collect(
