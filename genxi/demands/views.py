@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from genxi.accounts import scoping
 from genxi.accounts.models import STAFF_ROLES
@@ -78,6 +78,7 @@ def category_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def category_create(request: HttpRequest) -> HttpResponse:
     require(request.user, "demands.add_category")
     require(request.user, "accounts.open_settings")
@@ -118,6 +119,7 @@ def category_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def category_edit(request: HttpRequest, pk: int) -> HttpResponse:
     category = get_object_or_404(Category.objects.visible_to(request.user), pk=pk)
     require(request.user, "demands.change_category", category)
@@ -162,6 +164,7 @@ def category_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def demand_list(request: HttpRequest) -> HttpResponseBase:
     """The ledger (台账): filters, search, sort, keyset pages, counts and the Excel export."""
     require(request.user, "demands.open_ledger")
@@ -224,6 +227,7 @@ def demand_list(request: HttpRequest) -> HttpResponseBase:
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def demand_create(request: HttpRequest) -> HttpResponse:
     require(request.user, "demands.add_demand")
     require(request.user, "demands.open_ledger")
