@@ -11,16 +11,18 @@ import hashlib
 import json
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Header, Query, Router, Schema, UploadedFile
 from ninja.responses import Status as Answer
 
+from genxi.accounts.rules import require
 from genxi.api.errors import FormInvalid
 from genxi.api.models import IdempotencyKey
 from genxi.core.audit import acting_user
@@ -28,20 +30,17 @@ from genxi.core.params import parse_id
 from genxi.core.phones import mask_phone
 from genxi.core.services import ServiceError
 from genxi.demands import actions, figures, forms, ledger, services
+from genxi.demands.actions import Id
 from genxi.demands.models import (
     Category,
     Channel,
     Demand,
     DemandPhoto,
     EventKind,
-    HandlingPath,
     PhotoKind,
     Satisfaction,
     Status,
 )
-
-# A primary key: a positive 64-bit integer.
-Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 router = Router(tags=["demands"])
 
@@ -281,157 +280,55 @@ def _replayed(
 
 
 def _act(
-    request: HttpRequest, demand_id: str, action: str, data: dict[str, Any], files: Any = None
+    request: HttpRequest,
+    demand_id: str,
+    action: actions.Action,
+    data: dict[str, Any],
+    files: Any = None,
 ) -> Demand:
     """Take one step on the demand with the demand page's own form, permission and service."""
     demand = _demand(request, demand_id)
-    _form, permission, statuses, call = actions.ACTIONS[action]
-    if not request.user.has_perm(permission, demand):
-        raise Http404
+    require(request.user, action.permission, demand)
     # Close-out's service says why it is refused (reporters still to call back): let it.
-    closing = action == "close" and demand.status in statuses
-    if action not in actions.available(demand, request.user) and not closing:
+    closing = action.name == "close" and demand.status in action.statuses
+    if action.name not in actions.available(demand, request.user) and not closing:
         raise ServiceError(
             _("This cannot be done to a demand that is “%(status)s”.")
             % {"status": Status(demand.status).label},
             code="invalid_transition",
         )
-    form = actions.make_form(action, demand, request.user, data, files, prefixed=False)
+    form = action.bind(demand, request.user, data, files, prefixed=False)
     if not form.is_valid():
         raise FormInvalid(form)
-    call(request.user, demand, form.cleaned_data)
+    actions.perform(action, actor=request.user, demand=demand, data=form.cleaned_data)
     return _demand(request, demand_id)
-
-
-class ReasonIn(Schema):
-    reason: str = Field(min_length=1, max_length=2000)
-
-
-class ReferIn(Schema):
-    reason: str = Field(min_length=1, max_length=2000)
-    to: Id | Literal["outside"] = Field(
-        "outside",
-        description=(
-            "the id of another community of the demand's street, or of the street: the demand "
-            "moves there with its history and awaits acceptance; `outside` (the default): it "
-            "was referred outside Genxi and is closed"
-        ),
-    )
-
-
-class CorrectIn(Schema):
-    reason: str = Field(min_length=1, max_length=2000)
-    area: Id | None = Field(None, description="a place within the demand's community")
-    category: Id | None = None
-
-
-class FindingsIn(Schema):
-    findings: str = Field(min_length=1, max_length=2000)
-
-
-class AssignIn(Schema):
-    path: HandlingPath = Field(description="`partner` needs `partner`; the others start at once")
-    partner: Id | None = Field(
-        None,
-        description="an active unit of the demand's community or of its street, district or city",
-    )
-    note: str = Field("", max_length=2000)
-
-
-class StartIn(Schema):
-    expected_on: date | None = None
-
-
-class UpdateIn(Schema):
-    text: str = Field(min_length=1, max_length=2000)
-    public: bool = Field(False, description="reporters and the public may read it")
-
-
-class ResolveIn(Schema):
-    result: str = Field(min_length=1, max_length=2000)
-
-
-class CallbackIn(Schema):
-    resident: Id = Field(description="a reporter not yet called back this round")
-    result: Satisfaction
-    comment: str = Field("", max_length=2000)
-
-
-class UnreachableIn(Schema):
-    resident: Id = Field(description="a reporter still to call back this round")
-    note: str = Field("", max_length=2000, description="e.g. no answer")
-
-
-class CloseIn(Schema):
-    note: str = Field(
-        "",
-        max_length=2000,
-        description="what was checked: required for a demand nobody raised (no one to call back)",
-    )
-
-
-class ReportersIn(Schema):
-    reporters: list[Id] = Field(min_length=1, max_length=50, description="resident ids")
-
-
-class MergeIn(Schema):
-    into: str = Field(min_length=1, max_length=12, description="the other demand's code")
-
-
-class ExtensionIn(Schema):
-    new_due: date
-    reason: str = Field(min_length=1, max_length=2000)
-
-
-class DecisionIn(Schema):
-    decision: Literal["approve", "refuse"]
-    note: str = Field("", max_length=2000)
 
 
 Photos = File[list[UploadedFile]]
 
-# action, path, its body (None: no body), summary; verify and resolve take multipart form data
-# so that photos can come along.
-STEPS: list[tuple[str, str, Any, str]] = [
-    ("accept", "accept", None, "Accept"),
-    ("refer", "refer", ReferIn, "Refer to another community, the street, or outside Genxi"),
-    ("correct", "correct", CorrectIn, "Correct the place or category (deadlines recounted)"),
-    ("verify", "verify", FindingsIn, "Record the on-site check, with photos"),
-    ("assign", "assign", AssignIn, "Decide who handles it"),
-    ("start", "start", StartIn, "The responsible party takes it on"),
-    ("send_back", "send-back", ReasonIn, "The responsible party sends it back"),
-    ("update", "updates", UpdateIn, "Post progress (a note)"),
-    ("resolve", "resolve", ResolveIn, "Mark resolved, with photos"),
-    ("callback", "callbacks", CallbackIn, "Record a reporter's call-back"),
-    ("unreachable", "callbacks/unreachable", UnreachableIn, "A call-back that reached nobody"),
-    ("close", "close", CloseIn, "Close out (every reporter called back, or a note)"),
-    ("add_reporters", "reporters", ReportersIn, "Add residents who raised it too"),
-    ("merge", "merge", MergeIn, "Merge into another demand"),
-    ("extend", "extensions", ExtensionIn, "Ask for more time"),
-    ("decide_extension", "extensions/decision", DecisionIn, "Approve or refuse more time"),
-    ("withdraw", "withdraw", ReasonIn, "Withdraw"),
-]
 
-
-def _step(action: str, path: str, schema: Any, summary: str) -> None:
+def _step(action: actions.Action) -> None:
+    """The REST route of one step, from its declaration (genxi.demands.actions): verify and
+    resolve take multipart form data so that photos can come along."""
     route = router.post(
-        f"/demands/{{demand_id}}/{path}",
+        f"/demands/{{demand_id}}/{action.path}",
         response=DemandDetail,
-        summary=summary,
-        operation_id=f"demand_{action}",
+        summary=action.summary,
+        operation_id=f"demand_{action.name}",
         tags=["demand steps"],
     )
+    schema = action.schema
     if schema is None:
 
         def step(request: HttpRequest, demand_id: str) -> Any:
             return _act(request, demand_id, action, {})
 
-    elif action in ("verify", "resolve"):
+    elif action.multipart:
 
         def step(  # type: ignore[misc]
             request: HttpRequest,
             demand_id: str,
-            body: Form[schema],
+            body: Form[schema],  # type: ignore[valid-type]
             photos: Photos = None,  # type: ignore[assignment]
         ) -> Any:
             return _act(request, demand_id, action, _form_data(body), request.FILES)
@@ -441,15 +338,15 @@ def _step(action: str, path: str, schema: Any, summary: str) -> None:
         def step(  # type: ignore[misc]
             request: HttpRequest,
             demand_id: str,
-            body: schema,
+            body: schema,  # type: ignore[valid-type]
         ) -> Any:
             return _act(request, demand_id, action, _form_data(body))
 
     route(step)
 
 
-for _step_args in STEPS:
-    _step(*_step_args)
+for _action in actions.ACTIONS.values():
+    _step(_action)
 
 
 class ReporterOut(Schema):
@@ -592,8 +489,6 @@ class FiguresQuery(Schema):
     description="Definitions: docs/figures.md. The same numbers as the figures page.",
 )
 def get_figures(request: HttpRequest, query: Query[FiguresQuery]) -> Any:
-    from django.utils import timezone
-
     area = get_object_or_404(figures.areas_for(request.user), pk=parse_id(query.area))
     end = query.to or timezone.localdate()
     start = query.from_ or end.replace(day=1)

@@ -5,6 +5,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from genxi.core.forms import BoundedModelForm, PhotosField
+from genxi.core.paths import path_range_q
+from genxi.core.pinyin import pinyin_keys
+from genxi.demands import services
 from genxi.demands.models import (
     Category,
     Channel,
@@ -135,9 +138,6 @@ class PlaceChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
         self.choices = self.grouped
 
     def grouped(self) -> list[Any]:
-        from genxi.core.pinyin import pinyin_keys
-        from genxi.places.models import AreaKind
-
         areas = list(self.queryset.order_by("path")) if self.queryset is not None else []
         by_id = {a.pk: a for a in areas}
         groups: dict[int, list[tuple[int, str]]] = {}
@@ -171,11 +171,23 @@ class PlaceChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
         return [("", "---------")] + [(titles[pk], options) for pk, options in groups.items()]
 
 
-class ReasonForm(forms.Form):
+class ActionForm(forms.Form):
+    """The form of a step on one demand (genxi.demands.actions), built for that demand and the
+    person taking the step: every step's form takes the same arguments. `first` is the likely
+    handler a suggestion names (the assign step puts it first)."""
+
+    def __init__(
+        self, *args: Any, demand: Demand, user: Any, first: Partner | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.demand, self.user, self.first = demand, user, first
+
+
+class ReasonForm(ActionForm):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class FindingsForm(forms.Form):
+class FindingsForm(ActionForm):
     findings = forms.CharField(
         label=_("Findings on site"), widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -200,8 +212,6 @@ def matching_partners(partners: Any, text: str, first: Partner | None = None) ->
 
     Filtered in Python: a community's candidates are tens of units, not thousands.
     """
-    from genxi.core.pinyin import pinyin_keys
-
     words = text.strip().lower().replace(" ", "")
     found = []
     for partner in partners:
@@ -242,20 +252,19 @@ def partner_groups(
     return list(groups.items())
 
 
-class AssignForm(forms.Form):
+class AssignForm(ActionForm):
     path = forms.ChoiceField(label=_("Handled by"), choices=HandlingPath.choices)
     partner = forms.ModelChoiceField(
         label=_("Responsible party"), queryset=Partner.objects.none(), required=False
     )
     note = forms.CharField(label=_("Note"), required=False)
 
-    def __init__(
-        self, *args: Any, user: Any, demand: Demand, first: Partner | None = None, **kwargs: Any
-    ) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        demand, first = self.demand, self.first
         partner = self.fields["partner"]
         assert isinstance(partner, forms.ModelChoiceField)
-        partner.queryset = queryset = assignable_partners(demand, user)
+        partner.queryset = queryset = assignable_partners(demand, self.user)
         # Grouped by where each unit is registered, the likely handler from triage first (and
         # chosen already); built only when the form is drawn.
         partner.choices = lambda: (
@@ -288,7 +297,7 @@ class AssignForm(forms.Form):
         return data
 
 
-class ReferForm(forms.Form):
+class ReferForm(ActionForm):
     """转办: to another community of the street or to the street (it moves there and stays
     open), or outside Genxi (it closes here). Chosen explicitly: nothing closes by default."""
 
@@ -303,11 +312,9 @@ class ReferForm(forms.Form):
     )
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args: Any, demand: Demand, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from genxi.demands.services import transfer_destinations
-
-        self.destinations = transfer_destinations(demand)
+        self.destinations = services.transfer_destinations(self.demand)
         to = self.fields["to"]
         assert isinstance(to, forms.ChoiceField)
         to.choices = lambda: [
@@ -326,7 +333,7 @@ class ReferForm(forms.Form):
         return area
 
 
-class CorrectForm(forms.Form):
+class CorrectForm(ActionForm):
     """Staff correct the place (within the community) or the category, with a reason."""
 
     area = forms.ModelChoiceField(label=_("Where"), queryset=Area.objects.none())
@@ -335,17 +342,15 @@ class CorrectForm(forms.Form):
         label=_("Reason for the correction"), widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args: Any, user: Any, demand: Demand, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from genxi.accounts.scoping import path_range_q
-        from genxi.places.forms import AreaChoiceField
-
-        places = places_forms.collect_areas(user).filter(
+        demand = self.demand
+        places = places_forms.collect_areas(self.user).filter(
             path_range_q("path", [demand.community.path])
         )
         if demand.community.kind != AreaKind.COMMUNITY:
             places = places.none()  # held by the street: refer it to a community first
-        self.fields["area"] = AreaChoiceField(
+        self.fields["area"] = places_forms.AreaChoiceField(
             label=_("Where"),
             queryset=places,
             initial=demand.area_id,
@@ -371,7 +376,7 @@ class NewPartnerForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=PartnerKind.choices)
 
 
-class StartForm(forms.Form):
+class StartForm(ActionForm):
     expected_on = forms.DateField(
         label=_("Expected completion"),
         required=False,
@@ -379,43 +384,43 @@ class StartForm(forms.Form):
     )
 
 
-class UpdateForm(forms.Form):
+class UpdateForm(ActionForm):
     text = forms.CharField(label=_("Progress"), widget=forms.Textarea(attrs={"rows": 2}))
     public = forms.BooleanField(label=_("Reporters and the public may read it"), required=False)
 
 
-class ResolveForm(forms.Form):
+class ResolveForm(ActionForm):
     result = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 3}))
     photos = PhotosField(label=_("Photos"))
 
 
-class CallbackForm(forms.Form):
+class CallbackForm(ActionForm):
     resident = forms.ModelChoiceField(label=_("Reporter"), queryset=Resident.objects.none())
     result = forms.ChoiceField(
         label=_("Their answer"), choices=Satisfaction.choices, widget=forms.RadioSelect
     )
     comment = forms.CharField(label=_("Comment"), required=False)
 
-    def __init__(self, *args: Any, demand: Demand, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _offer_those_still_to_call(self, demand)
+        _offer_those_still_to_call(self, self.demand)
 
 
 def _offer_those_still_to_call(form: forms.Form, demand: Demand) -> None:
     """A call-back form's reporters: those still to call in this round (not answered, not given
     up on as unreachable)."""
-    from genxi.demands.services import _still_to_call
-
     resident = form.fields["resident"]
     assert isinstance(resident, forms.ModelChoiceField)
-    resident.queryset = Resident.objects.filter(pk__in=_still_to_call(demand).values("resident"))
+    resident.queryset = Resident.objects.filter(
+        pk__in=services._still_to_call(demand).values("resident")
+    )
 
 
-class EmptyForm(forms.Form):
+class EmptyForm(ActionForm):
     pass
 
 
-class CallbackAttemptForm(forms.Form):
+class CallbackAttemptForm(ActionForm):
     """A call-back that did not reach the reporter."""
 
     resident = forms.ModelChoiceField(label=_("Reporter"), queryset=Resident.objects.none())
@@ -425,19 +430,19 @@ class CallbackAttemptForm(forms.Form):
         help_text=_("e.g. no answer, number out of service"),
     )
 
-    def __init__(self, *args: Any, demand: Demand, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _offer_those_still_to_call(self, demand)
+        _offer_those_still_to_call(self, self.demand)
 
 
-class CloseForm(forms.Form):
+class CloseForm(ActionForm):
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args: Any, demand: Demand, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if not demand.reporters.exists():
+        if not self.demand.reporters.exists():
             # Nobody to call back: what staff checked stands in for the call-back.
             note = self.fields["note"]
             note.required = True
@@ -445,12 +450,12 @@ class CloseForm(forms.Form):
             note.help_text = _("Nobody raised this demand, so nobody is called back.")
 
 
-class ExtensionForm(forms.Form):
+class ExtensionForm(ActionForm):
     new_due = forms.DateField(label=_("New date"), widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(ActionForm):
     decision = forms.ChoiceField(
         label=_("Decision"),
         choices=[("approve", _("Approve")), ("refuse", _("Refuse"))],
@@ -459,30 +464,26 @@ class DecisionForm(forms.Form):
     note = forms.CharField(label=_("Note"), required=False)
 
 
-class AddReportersForm(forms.Form):
+class AddReportersForm(ActionForm):
     """ "Me too": more residents raised the same thing (chosen with the resident picker)."""
 
     reporters = forms.ModelMultipleChoiceField(
         label=_("Raised by"), queryset=Resident.objects.none(), widget=forms.MultipleHiddenInput
     )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         reporters = self.fields["reporters"]
         assert isinstance(reporters, forms.ModelMultipleChoiceField)
-        reporters.queryset = Resident.objects.visible_to(user)
+        reporters.queryset = Resident.objects.visible_to(self.user)
 
 
-class MergeForm(forms.Form):
+class MergeForm(ActionForm):
     into = forms.CharField(
         label=_("Tracking code of the demand it repeats"),
         max_length=12,
         help_text=_("Its reporters and history move there; this one is closed as merged."),
     )
-
-    def __init__(self, *args: Any, user: Any, demand: Demand, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.user, self.demand = user, demand
 
     def clean_into(self) -> Demand:
         code = self.cleaned_data["into"].strip().upper()
@@ -531,8 +532,6 @@ def resident_places(resident: Resident) -> list[Area]:
     """Where a resident may raise a demand: their home, the parts of their compound (its
     buildings and common areas) and the compound itself, and the other compounds of their
     community."""
-    from genxi.places.models import AreaKind
-
     home = resident.area
     community = home.community()
     if community is None:
@@ -553,8 +552,6 @@ def resident_places(resident: Resident) -> list[Area]:
 
 def labelled_places(resident: Resident, places: list[Area]) -> list[tuple[Area, str]]:
     """Each place named as a resident says it: "My home: 三花苑 2幢", "三花苑 凉亭", "宝祥苑"."""
-    from genxi.places.models import AreaKind
-
     compounds = {a.pk: a.name for a in places if a.kind == AreaKind.COMPOUND}
     labels = []
     for place in places:

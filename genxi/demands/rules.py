@@ -1,19 +1,27 @@
-"""Who may act on demands: predicates, registered as Django permissions."""
+"""Who may open the demand pages and act on demands: predicates, registered as Django
+permissions."""
 
 from typing import Any
 
 import rules
 
 from genxi.accounts import scoping
-from genxi.accounts.models import STAFF_ROLES, Role
+from genxi.accounts.models import AREA_ROLES, STAFF_ROLES, Role
+from genxi.accounts.rules import holds_role
 from genxi.demands.models import HandlingPath
+from genxi.places.forms import collect_areas
+from genxi.places.models import Area
+
+# Page gates (see genxi.accounts.rules). The ledger and a demand's page: staff, leadership,
+# pioneers and the responsible parties; each sees the demands of their own areas.
+rules.add_perm("demands.open_ledger", holds_role(*AREA_ROLES, Role.PIONEER, Role.PARTNER))
+rules.add_perm("demands.open_figures", holds_role(*AREA_ROLES))
+# A resident's own demands.
+rules.add_perm("demands.open_my_demands", holds_role(Role.RESIDENT))
 
 
-@rules.predicate
-def keeps_categories(user: Any, category: Any = None) -> bool:
-    return scoping.has_role(user, Role.STREET_STAFF)
-
-
+# The category tree serves the whole deployment: the street keeps it.
+keeps_categories = holds_role(Role.STREET_STAFF)
 rules.add_perm("demands.add_category", keeps_categories)
 rules.add_perm("demands.change_category", keeps_categories)
 
@@ -48,12 +56,8 @@ def can_collect(user: Any, area: Any = None) -> bool:
     communities they serve (not only their grids: residents raise the common areas too)."""
     if not scoping.has_role(user, *STAFF_ROLES, Role.PIONEER):
         return False
-    from genxi.places.models import Area
-
     if not isinstance(area, Area):
         return True  # no place, or a demand ("me too" on one the user may see)
-    from genxi.places.forms import collect_areas
-
     return bool(collect_areas(user).filter(pk=area.pk).exists())
 
 

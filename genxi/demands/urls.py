@@ -5,19 +5,19 @@ from genxi.demands import views
 app_name = "demands"
 urlpatterns = [
     path("categories/", views.category_list, name="category_list"),
-    path("categories/new/", views.CategoryCreate.as_view(), name="category_create"),
-    path("categories/<int:pk>/", views.CategoryEdit.as_view(), name="category_edit"),
+    path("categories/new/", views.category_create, name="category_create"),
+    path("categories/<int:pk>/", views.category_edit, name="category_edit"),
     path("track/", views.track, name="track"),
     path(
         "demands/",
-        views.for_residents_too(views.DemandList.as_view(), "demands:my_demands"),
+        views.for_residents_too(views.demand_list, "demands:my_demands"),
         name="demand_list",
     ),
     path("demands/figures/", views.figures_page, name="figures"),
     path("demands/import/", views.import_ledger, name="import"),
     path(
         "demands/new/",
-        views.for_residents_too(views.DemandCreate.as_view(), "demands:my_demand_create"),
+        views.for_residents_too(views.demand_create, "demands:my_demand_create"),
         name="demand_create",
     ),
     path("demands/pick-resident/", views.pick_resident, name="pick_resident"),

@@ -1,25 +1,35 @@
-import uuid
-from datetime import timedelta
-from typing import Any
+"""The demand pages: categories, the ledger, intake, one demand and its steps, the figures,
+the Excel import, public tracking, and residents' own pages. Function views throughout."""
 
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from django import forms as django_forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from genxi.accounts import scoping
-from genxi.accounts.navigation import PAGE_ROLES
+from genxi.accounts.models import STAFF_ROLES
+from genxi.accounts.rules import require
 from genxi.core.params import parse_id
 from genxi.core.phones import mask_phone
 from genxi.core.services import ServiceError
-from genxi.core.views import ScopedListView, ServiceFormView
-from genxi.demands import actions, figures, forms, ledger, services, worklists
+from genxi.core.views import TokenField
+from genxi.demands import actions, advice, figures, forms, imports, ledger, services, worklists
 from genxi.demands import export as ledger_export
 from genxi.demands.models import (
     Category,
@@ -32,14 +42,30 @@ from genxi.demands.models import (
     category_tree,
     handed_on_by,
 )
+from genxi.places import services as places_services
 from genxi.places.models import STREET_KINDS, Area, AreaKind, Partner, Resident
-from genxi.triage import services as triage
+
+
+def _failed(form: Any, exc: ServiceError | ValidationError) -> None:
+    """A refused write as the form's error: on its field when it names one of the form's."""
+    if isinstance(exc, ValidationError):
+        form.add_error(None, exc)
+    else:
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+
+def _next_url(request: HttpRequest) -> str:
+    """Where a create form's "Cancel" leads: `next`, only if it is a page of this site."""
+    target = request.GET.get("next", "")
+    safe = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if safe else ""
 
 
 @login_required
 def category_list(request: HttpRequest) -> HttpResponse:
-    if not scoping.has_role(request.user, *PAGE_ROLES["settings"]):
-        raise Http404
+    require(request.user, "accounts.open_settings")
     categories = category_tree(Category.objects.visible_to(request.user))
     return render(
         request,
@@ -51,154 +77,196 @@ def category_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-class CategoryCreate(ServiceFormView):
-    page = "settings"
-    form_class = forms.CategoryForm
-    permission = "demands.add_category"
-
-    @property
-    def title(self) -> str:
-        from django.utils.translation import gettext as _
-
-        return _("New demand category")
-
-    def get_initial(self) -> dict[str, Any]:
-        initial = super().get_initial()
-        parent_id = self.request.GET.get("parent", "")
-        parent = Category.objects.filter(pk=parse_id(parent_id) or 0).first()
-        if parent is not None:
-            # A child starts with its parent's deadlines.
-            initial.update(
-                parent=parent.pk,
-                response_days=parent.response_days,
-                resolution_days=parent.resolution_days,
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def category_create(request: HttpRequest) -> HttpResponse:
+    require(request.user, "demands.add_category")
+    require(request.user, "accounts.open_settings")
+    initial: dict[str, Any] = {}
+    parent = Category.objects.filter(pk=parse_id(request.GET.get("parent", "")) or 0).first()
+    if parent is not None:
+        # A child starts with its parent's deadlines.
+        initial.update(
+            parent=parent.pk,
+            response_days=parent.response_days,
+            resolution_days=parent.resolution_days,
+        )
+    data = request.POST if request.method == "POST" else None
+    form = forms.CategoryForm(data, user=request.user, initial=initial)
+    # A one-time token, so that a retried submission makes nothing twice.
+    form.fields["form_token"] = TokenField(required=False, initial=uuid.uuid4)
+    if form.is_bound and form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "form_token"}
+        try:
+            category = services.create_category(
+                actor=request.user, token=form.cleaned_data.get("form_token"), **fields
             )
-        return initial
+        except (ServiceError, ValidationError) as exc:
+            _failed(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(category)
+    return render(
+        request,
+        "includes/object_form.html",
+        {
+            "form": form,
+            "title": _("New demand category"),
+            "object": None,
+            "cancel_url": _next_url(request),
+        },
+    )
 
-    def perform(self, form: Any) -> Any:
-        return services.create_category(actor=self.request.user, **self.service_kwargs(form))
 
-
-class CategoryEdit(ServiceFormView):
-    page = "settings"
-    form_class = forms.CategoryForm
-    permission = "demands.change_category"
-
-    def get_object(self) -> Any:
-        return get_object_or_404(
-            Category.objects.visible_to(self.request.user), pk=self.kwargs["pk"]
-        )
-
-    @property
-    def title(self) -> str:
-        from django.utils.translation import gettext as _
-
-        return _("Edit %(name)s") % {"name": self.object}
-
-    def perform(self, form: Any) -> Any:
-        services.update_category(
-            actor=self.request.user, category=self.object, **self.service_kwargs(form)
-        )
-        return self.object
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def category_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    category = get_object_or_404(Category.objects.visible_to(request.user), pk=pk)
+    require(request.user, "demands.change_category", category)
+    require(request.user, "accounts.open_settings")
+    data = request.POST if request.method == "POST" else None
+    form = forms.CategoryForm(data, user=request.user, instance=category)
+    # The version edited: a concurrent edit is refused instead of overwritten.
+    form.fields["updated_at"] = django_forms.CharField(
+        widget=django_forms.HiddenInput,
+        required=False,
+        initial=category.updated_at.isoformat(),
+    )
+    if form.is_bound and form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "updated_at"}
+        try:
+            stamp = datetime.fromisoformat(form.cleaned_data.get("updated_at") or "")
+        except ValueError:
+            # A missing or mangled hidden field: refuse as stale rather than overwrite blindly.
+            stamp = datetime.min.replace(tzinfo=UTC)
+        try:
+            services.update_category(
+                actor=request.user, category=category, expected_updated_at=stamp, **fields
+            )
+        except (ServiceError, ValidationError) as exc:
+            _failed(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(category)
+    return render(
+        request,
+        "includes/object_form.html",
+        {
+            "form": form,
+            "title": _("Edit %(name)s") % {"name": category},
+            "object": category,
+            "cancel_url": category.get_absolute_url(),
+        },
+    )
 
 
 # ---------------------------------------------------------------- demands
 
 
-class DemandList(ScopedListView):
+@login_required
+@require_safe
+def demand_list(request: HttpRequest) -> HttpResponseBase:
     """The ledger (台账): filters, search, sort, keyset pages, counts and the Excel export."""
-
-    model = Demand
-    page = "demands"
-    list_title = gettext_lazy("Demands")
-    row_template = "demands/rows/demand.html"
-    filters_template = "demands/filters/demand.html"
-    select_related = ("category", "community", "area", "handler_partner")
-    search_placeholder = gettext_lazy("Words in the title or details, a place, or a tracking code")
-    create_url_name = "demands:demand_create"
-    create_permission = "demands.add_demand"
-    create_label = gettext_lazy("Record a demand")
-    # The export's columns and rows: genxi.demands.export (a sheet staff can hand in).
-    export_columns = [(title, None) for title, _width, _kind in ledger_export.COLUMNS]
-
-    def export(self, queryset: Any) -> Any:
+    require(request.user, "demands.open_ledger")
+    user = request.user
+    get = request.GET.get
+    queryset = ledger.filtered(user, request.GET).select_related(
+        "category", "community", "area", "handler_partner"
+    )
+    if get("format") == "xlsx":
+        # The export's columns and rows: genxi.demands.export (a sheet staff can hand in).
         return ledger_export.ledger_xlsx(queryset)
-
-    def get_paginate_by(self, queryset: Any) -> None:  # type: ignore[override]
-        return None  # keyset pagination (ledger.page): a deep page costs what the first one does
-
-    def get_queryset(self) -> Any:
-        return ledger.filtered(self.request.user, self.request.GET).select_related(
-            *self.select_related
-        )
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        queryset = context["object_list"]
-        rows, cursor, next_cursor = ledger.page(
-            queryset,
-            sort=self.request.GET.get("sort", ""),
-            after=self.request.GET.get("after", ""),
-            size=settings.GENXI_PAGE_SIZE,
-        )
-        params = self.request.GET.copy()
-        params.pop("after", None)
-        user = self.request.user
-        get = self.request.GET.get
-        context.update(
-            object_list=rows,
-            total=queryset.order_by().count(),
-            keyset=True,
-            cursor=cursor,
-            next_cursor=next_cursor,
-            querystring_without_cursor=params.urlencode(),
-            # The export link takes every filtered row, not the rows after the cursor.
-            querystring=params.urlencode(),
-            statuses=Status.choices,
-            open_filter=ledger.OPEN_FILTER,
-            channels=Channel.choices,
-            sorts=[(key, label) for key, (_f, _d, label) in ledger.SORTS.items()],
-            categories=category_tree(Category.objects.all()),
-            overdue_filter=bool(get("overdue")),
-            chosen={k: get(k, "") for k in ledger.FILTERS},
-            community_handler=ledger.COMMUNITY_HANDLER,
-            handlers=Partner.objects.visible_to(user).filter(is_active=True).order_by("name"),
-            areas=Area.objects.visible_to(user)
-            .filter(kind__in=[*STREET_KINDS, AreaKind.COMMUNITY])
-            .order_by("path"),
-            compounds=ledger.compounds_of(user, get("area", "")),
-        )
-        from genxi.accounts.models import STAFF_ROLES
-
-        context["can_import"] = scoping.has_role(user, *STAFF_ROLES)
-        context["kept"] = {k: get(k, "") for k in ("from", "to", "event", "due")}
-        context["todos"] = worklists.TODO_CHOICES
-        return context
+    # Keyset pagination: a deep page costs what the first one does.
+    rows, cursor, next_cursor = ledger.page(
+        queryset, sort=get("sort", ""), after=get("after", ""), size=settings.GENXI_PAGE_SIZE
+    )
+    params = request.GET.copy()
+    params.pop("after", None)
+    context = {
+        "list_title": gettext_lazy("Demands"),
+        "row_template": "demands/rows/demand.html",
+        "filters_template": "demands/filters/demand.html",
+        "search_placeholder": gettext_lazy(
+            "Words in the title or details, a place, or a tracking code"
+        ),
+        "create_label": gettext_lazy("Record a demand"),
+        "q": get("q", ""),
+        "active_filters": {},
+        "can_export": True,
+        "object_list": rows,
+        "total": queryset.order_by().count(),
+        "keyset": True,
+        "cursor": cursor,
+        "next_cursor": next_cursor,
+        "querystring_without_cursor": params.urlencode(),
+        # The export link takes every filtered row, not the rows after the cursor.
+        "querystring": params.urlencode(),
+        "statuses": Status.choices,
+        "open_filter": ledger.OPEN_FILTER,
+        "channels": Channel.choices,
+        "sorts": [(key, label) for key, (_f, _d, label) in ledger.SORTS.items()],
+        "categories": category_tree(Category.objects.all()),
+        "overdue_filter": bool(get("overdue")),
+        "chosen": {k: get(k, "") for k in ledger.FILTERS},
+        "community_handler": ledger.COMMUNITY_HANDLER,
+        "handlers": Partner.objects.visible_to(user).filter(is_active=True).order_by("name"),
+        "areas": Area.objects.visible_to(user)
+        .filter(kind__in=[*STREET_KINDS, AreaKind.COMMUNITY])
+        .order_by("path"),
+        "compounds": ledger.compounds_of(user, get("area", "")),
+        "can_import": scoping.has_role(user, *STAFF_ROLES),
+        "kept": {k: get(k, "") for k in ("from", "to", "event", "due")},
+        "todos": worklists.TODO_CHOICES,
+    }
+    if user.has_perm("demands.add_demand"):
+        context["create_url"] = reverse("demands:demand_create")
+    # htmx (a search typed, a filter changed): only the results.
+    partial = getattr(request, "htmx", False) and not request.htmx.boosted  # type: ignore[attr-defined]
+    template = "includes/list_page.html"
+    return render(request, f"{template}#results" if partial else template, context)
 
 
-class DemandCreate(ServiceFormView):
-    page = "demands"
-    form_class = forms.DemandForm
-    permission = "demands.add_demand"
-    title = gettext_lazy("Record a demand")
-    template_name = "demands/demand_form.html"
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        form = context["form"]
-        picked = form["reporters"].value() or []
-        context["picked"] = Resident.objects.visible_to(self.request.user).filter(
-            pk__in=[p for p in picked if parse_id(str(p))]
-        )
-        return context
-
-    def perform(self, form: Any) -> Any:
-        demand = services.collect_demand(actor=self.request.user, **self.service_kwargs(form))
-        # What triage suggested against the category chosen: its next lesson.
-        triage.record_category_outcome(
-            actor=self.request.user, demand=demand, shown=self.request.POST
-        )
-        return demand
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def demand_create(request: HttpRequest) -> HttpResponse:
+    require(request.user, "demands.add_demand")
+    require(request.user, "demands.open_ledger")
+    form = forms.DemandForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        user=request.user,
+    )
+    # A one-time token, so that a retried submission records nothing twice.
+    form.fields["form_token"] = TokenField(required=False, initial=uuid.uuid4)
+    adviser = advice.adviser()
+    if form.is_bound and form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "form_token"}
+        try:
+            demand = services.collect_demand(
+                actor=request.user, token=form.cleaned_data.get("form_token"), **fields
+            )
+            # What the adviser suggested against the category chosen: its next lesson.
+            adviser.recorded(actor=request.user, demand=demand, shown=request.POST)
+        except (ServiceError, ValidationError) as exc:
+            _failed(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(demand)
+    picked = form["reporters"].value() or []
+    return render(
+        request,
+        "demands/demand_form.html",
+        {
+            "form": form,
+            "title": gettext_lazy("Record a demand"),
+            "object": None,
+            "cancel_url": _next_url(request),
+            "picked": Resident.objects.visible_to(request.user).filter(
+                pk__in=[p for p in picked if parse_id(str(p))]
+            ),
+            "intake_template": adviser.intake_template,
+        },
+    )
 
 
 def _render_demand(
@@ -211,16 +279,16 @@ def _render_demand(
     user = request.user
     offered = []
     available = actions.available(demand, user)
+    adviser = advice.adviser()
     handler_guess = None
     if "assign" in available:
-        handler_guess = triage.likely_handler(user=user, category=demand.category, area=demand.area)
+        handler_guess = adviser.likely_handler(user=user, demand=demand)
     for name in available:
+        action = actions.ACTIONS[name]
         form = (
             bound
             if bound is not None and bound.prefix == name
-            else actions.make_form(
-                name, demand, user, first=handler_guess.partner if handler_guess else None
-            )
+            else action.bind(demand, user, first=handler_guess.partner if handler_guess else None)
         )
         if name == "assign" and form is not bound:
             added = parse_id(request.GET.get("partner", ""))
@@ -229,10 +297,10 @@ def _render_demand(
         offered.append(
             {
                 "name": name,
-                "label": actions.LABELS[name],
+                "label": action.label,
                 "form": form,
                 # Rare or final steps sit folded below the usual next step.
-                "secondary": name in actions.SECONDARY,
+                "secondary": action.secondary,
             }
         )
     if new_partner is None and "assign" in available and _may_add_partner(user, demand):
@@ -252,6 +320,7 @@ def _render_demand(
             "extensions": demand.extensions.select_related("requested_by", "decided_by"),
             "photos": demand.photos.all(),
             "handler_guess": handler_guess,
+            "hint_template": adviser.hint_template,
             "new_partner": new_partner,
             # Handed on to another community or the street: this user reads, no longer acts.
             "handed_on": not user.has_perm("demands.manage_demand", demand)
@@ -273,9 +342,8 @@ def pick_partner(request: HttpRequest, pk: int) -> HttpResponse:
     """The assign step's unit picker (htmx): the units that may take the demand whose name,
     pinyin or initials match, the likely handler first."""
     demand = actions.scoped_demand(request.user, pk)
-    if not request.user.has_perm("demands.manage_demand", demand):
-        raise Http404
-    guess = triage.likely_handler(user=request.user, category=demand.category, area=demand.area)
+    require(request.user, "demands.manage_demand", demand)
+    guess = advice.adviser().likely_handler(user=request.user, demand=demand)
     first = guess.partner if guess else None
     text = request.GET.get("q", "")[:50]
     matches = forms.matching_partners(forms.assignable_partners(demand, request.user), text, first)
@@ -294,8 +362,6 @@ def pick_partner(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def add_partner(request: HttpRequest, pk: int) -> HttpResponse:
     """Register a unit with the demand's community from the assign step, then offer it."""
-    from genxi.places.services import create_partner
-
     demand = actions.scoped_demand(request.user, pk)
     if "assign" not in actions.available(demand, request.user) or not _may_add_partner(
         request.user, demand
@@ -304,7 +370,7 @@ def add_partner(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.NewPartnerForm(request.POST, prefix="new_partner")
     if form.is_valid():
         try:
-            partner = create_partner(
+            partner = places_services.create_partner(
                 actor=request.user,
                 name=form.cleaned_data["name"].strip(),
                 kind=form.cleaned_data["kind"],
@@ -330,37 +396,32 @@ def demand_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def demand_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    if action not in actions.ACTIONS:
+    step = actions.ACTIONS.get(action)
+    if step is None:
         raise Http404
     demand = actions.scoped_demand(request.user, pk)
-    _form_class, permission, _statuses, call = actions.ACTIONS[action]
-    if not request.user.has_perm(permission, demand):
-        raise Http404
+    require(request.user, step.permission, demand)
+    adviser = advice.adviser()
     guess = None
-    if action == "assign":  # what the assign form suggested, before this assignment counts
-        guess = triage.likely_handler(user=request.user, category=demand.category, area=demand.area)
-    form = actions.make_form(
-        action,
-        demand,
-        request.user,
-        request.POST,
-        request.FILES,
-        first=guess.partner if guess else None,
+    if step.name == "assign":  # what the assign form suggested, before this assignment counts
+        guess = adviser.likely_handler(user=request.user, demand=demand)
+    form = step.bind(
+        demand, request.user, request.POST, request.FILES, first=guess.partner if guess else None
     )
     if form.is_valid():
         try:
-            call(request.user, demand, form.cleaned_data)
+            actions.perform(step, actor=request.user, demand=demand, data=form.cleaned_data)
         except ServiceError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            _failed(form, exc)
             if exc.field not in form.fields:
                 # The action may no longer be offered (someone moved the demand on): say why
                 # at the top of the page, where it is seen.
                 messages.error(request, exc.message)
         else:
-            if action == "assign":
+            if step.name == "assign":
                 demand.refresh_from_db(fields=["path", "handler_partner"])
-                triage.record_handler_outcome(actor=request.user, demand=demand, guess=guess)
-            messages.success(request, _("Done: %(action)s.") % {"action": actions.LABELS[action]})
+                adviser.assigned(actor=request.user, demand=demand, guess=guess)
+            messages.success(request, _("Done: %(action)s.") % {"action": step.label})
             return redirect(demand)
     # Re-read: a refused step may have met a demand someone else just moved on.
     return _render_demand(request, actions.scoped_demand(request.user, pk), bound=form, status=400)
@@ -417,11 +478,6 @@ def track(request: HttpRequest) -> HttpResponse:
 
 def _back(request: HttpRequest) -> str:
     """Where "back" leads: the page of this site the person came from, else the home page."""
-    from urllib.parse import urlsplit
-
-    from django.urls import reverse
-    from django.utils.http import url_has_allowed_host_and_scheme
-
     # A look-up keeps where the first visit came from (the form carries it as `back`).
     for url in (request.GET.get("back", ""), request.headers.get("referer", "")):
         if url and url_has_allowed_host_and_scheme(
@@ -445,8 +501,7 @@ def demand_photo(request: HttpRequest, pk: int, photo: int) -> FileResponse:
 @login_required
 def figures_page(request: HttpRequest) -> HttpResponse:
     """The figures of a community or street for a period, with charts; each links to its rows."""
-    if not scoping.has_role(request.user, *PAGE_ROLES["figures"]):
-        raise Http404
+    require(request.user, "demands.open_figures")
     areas = list(figures.areas_for(request.user))
     if not areas:
         raise Http404
@@ -490,10 +545,6 @@ def figures_page(request: HttpRequest) -> HttpResponse:
 @login_required
 def import_ledger(request: HttpRequest) -> HttpResponse:
     """Upload an Excel ledger, match its columns, check every row, then record all or none."""
-    from genxi.accounts.models import STAFF_ROLES
-    from genxi.demands import imports
-    from genxi.places.forms import staff_areas
-
     if not scoping.has_role(request.user, *STAFF_ROLES):
         raise Http404
     context: dict[str, Any] = {"fields": imports.FIELDS}
@@ -524,7 +575,7 @@ def import_ledger(request: HttpRequest) -> HttpResponse:
             if missing:
                 context["missing"] = missing
             else:
-                communities = list(staff_areas(request.user, AreaKind.COMMUNITY))
+                communities = list(Area.objects.run_by(request.user))
                 checked = imports.check(
                     sheet,
                     mapping,
@@ -551,8 +602,7 @@ def import_ledger(request: HttpRequest) -> HttpResponse:
 def _resident_of(user: Any) -> Resident | None:
     """The user's resident record (the first, if several homes), or None when the community
     has not linked one to the account yet: 404 for anyone who is not a resident."""
-    if not scoping.has_role(user, *PAGE_ROLES["my_demands"]):
-        raise Http404
+    require(user, "demands.open_my_demands")
     return Resident.objects.filter(user=user).select_related("area").order_by("pk").first()
 
 
@@ -563,8 +613,8 @@ def for_residents_too(view: Any, resident_url: str) -> Any:
         user = request.user
         if (
             user.is_authenticated
-            and not scoping.has_role(user, *PAGE_ROLES["demands"])
-            and scoping.has_role(user, *PAGE_ROLES["my_demands"])
+            and not user.has_perm("demands.open_ledger")
+            and user.has_perm("demands.open_my_demands")
         ):
             return redirect(resident_url)
         return view(request, *args, **kwargs)

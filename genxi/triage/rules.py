@@ -1,19 +1,11 @@
 """Who may use triage: predicates, registered as Django permissions."""
 
-from typing import Any
-
 import rules
 
-from genxi.accounts import scoping
 from genxi.accounts.models import Role
+from genxi.accounts.rules import holds_role
 
-
-@rules.predicate
-def trains_models(user: Any) -> bool:
-    # The classifier serves the whole deployment: the street decides when it learns.
-    return scoping.has_role(user, Role.STREET_STAFF)
-
-
-rules.add_perm("triage.train", trains_models)
+# The classifier serves the whole deployment: the street decides when it learns.
+rules.add_perm("triage.train", holds_role(Role.STREET_STAFF))
 # A community's auto-apply is kept by its staff and the street's: the settings form offers only
 # those communities (Area.objects.run_by).

@@ -12,11 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from genxi.accounts import scoping
-from genxi.accounts.navigation import PAGE_ROLES
+from genxi.accounts.rules import require
+from genxi.accounts.scoping import ScopedQuerySet
 from genxi.core.params import parse_id
 from genxi.core.services import ServiceError
 from genxi.demands import actions
+from genxi.demands.figures import areas_for
 from genxi.demands.models import Category
 from genxi.places.forms import collect_areas
 from genxi.places.models import Area
@@ -30,6 +31,7 @@ from genxi.triage.models import (
     TriageModel,
 )
 from genxi.triage.tasks import train_model
+from genxi.triage.topics import rows_for, summarise
 
 
 def _picked_area(request: HttpRequest) -> Any:
@@ -82,25 +84,24 @@ def suggest(request: HttpRequest) -> HttpResponse:
 def join(request: HttpRequest, pk: int) -> HttpResponse:
     """ "This is the same": the residents picked on the intake form become reporters of an open
     demand, and nothing new is recorded."""
-    _form, permission, statuses, call = actions.ACTIONS["add_reporters"]
+    action = actions.ACTIONS["add_reporters"]
     try:
         demand = actions.scoped_demand(request.user, pk)
-        if not request.user.has_perm(permission, demand):
-            raise Http404
+        require(request.user, action.permission, demand)
     except Http404:
         # Said where the button is (the page swaps a 404 from it in), as for a missing demand.
         gone = _("This demand cannot be found any more; record a new one instead.")
         return render(request, "triage/join_error.html", {"error": gone}, status=404)
     error: str | None = None
-    form = actions.make_form("add_reporters", demand, request.user, request.POST, prefixed=False)
-    if demand.status not in statuses:
+    form = action.bind(demand, request.user, request.POST, prefixed=False)
+    if demand.status not in action.statuses:
         error = _("This demand is no longer open; record a new one instead.")
     elif not form.is_valid():
         error = _("First choose the resident under “Raised by”, then press “This is the same”.")
     else:
         try:
             with transaction.atomic():
-                call(request.user, demand, form.cleaned_data)
+                actions.perform(action, actor=request.user, demand=demand, data=form.cleaned_data)
         except ServiceError as exc:
             error = exc.message
     if error:
@@ -119,8 +120,7 @@ def join(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     """Triage settings: the classifier in use and its figures, and each community's auto-apply."""
-    if not scoping.has_role(request.user, *PAGE_ROLES["settings"]):
-        raise Http404
+    require(request.user, "accounts.open_settings")
     communities = Area.objects.run_by(request.user)
     form = SettingsForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -138,10 +138,10 @@ def index(request: HttpRequest) -> HttpResponse:
             return redirect("triage:index")
     models = list(TriageModel.objects.defer("blob")[:10])
     since = timezone.now() - timedelta(days=30)
-    scope = scoping.scope_paths(request.user, PAGE_ROLES["settings"])
-    feedback = Feedback.objects.filter(at__gte=since)
-    if not scoping.is_superuser(request.user):
-        feedback = feedback.filter(scoping.path_range_q("community__path", scope))
+    # The communities under the user's area roles (the settings' roles): restrict(), until
+    # Feedback has a visible_to of its own.
+    feedback = ScopedQuerySet[Feedback](Feedback).restrict(request.user, "community__path")
+    feedback = feedback.filter(at__gte=since)
     counts = {
         (kind, outcome): n
         for kind, outcome, n in feedback.values_list("kind", "outcome")
@@ -216,9 +216,6 @@ PERIODS = (30, 90, 365)
 @login_required
 def topics(request: HttpRequest) -> HttpResponse:
     """Hot topics, frequent and rare needs of a street or community (the area page, by htmx)."""
-    from genxi.demands.figures import areas_for
-    from genxi.triage.topics import rows_for, summarise
-
     chosen = request.GET.get("area", "")
     area = next((a for a in areas_for(request.user) if str(a.pk) == chosen), None)
     if area is None:

@@ -71,10 +71,9 @@ def test_the_units_offered_are_the_communitys_the_streets_and_the_districts(
     assert offered == set(units.values())  # not 宝祥's property company, not another street's
     # The street's staff may also task a unit of another of its communities.
     assert set(forms.assignable_partners(demand, world["alice"])) == offered | {world.partner}
-    form = actions.make_form("assign", demand, world["bob"])
+    form = actions.ACTIONS["assign"].bind(demand, world["bob"])
     assert set(form.fields["partner"].queryset) == offered
-    bad = actions.make_form(
-        "assign",
+    bad = actions.ACTIONS["assign"].bind(
         demand,
         world["bob"],
         {"assign-path": HandlingPath.PARTNER, "assign-partner": world.partner.pk},
@@ -90,15 +89,16 @@ def test_a_demand_is_assigned_to_a_street_partner_or_a_district_department(
     handler = create_user(actor=None, username="handler", password=PASSWORD, name="经办人")
     grant_membership(actor=None, user=handler, role=Role.PARTNER, area=unit.area, partner=unit)
     demand = verified(world, category)
-    form = actions.make_form(
-        "assign",
+    form = actions.ACTIONS["assign"].bind(
         demand,
         world["bob"],
         {"assign-path": HandlingPath.PARTNER, "assign-partner": unit.pk, "assign-note": "请处理"},
     )
     assert form.is_valid(), form.errors
     with django_capture_on_commit_callbacks(execute=True):
-        actions.ACTIONS["assign"][3](world["bob"], demand, form.cleaned_data)
+        actions.perform(
+            actions.ACTIONS["assign"], actor=world["bob"], demand=demand, data=form.cleaned_data
+        )
     demand.refresh_from_db()
     assert demand.status == Status.ASSIGNED and demand.handler_partner == unit
     assert Notification.objects.filter(user=handler, url=demand.get_absolute_url()).exists()
@@ -107,7 +107,9 @@ def test_a_demand_is_assigned_to_a_street_partner_or_a_district_department(
 
 def test_with_no_unit_to_choose_the_error_says_how_to_add_one(world: World, category) -> None:
     demand = verified(world, category)  # the cast has no unit serving 和泰
-    form = actions.make_form("assign", demand, world["bob"], {"assign-path": HandlingPath.PARTNER})
+    form = actions.ACTIONS["assign"].bind(
+        demand, world["bob"], {"assign-path": HandlingPath.PARTNER}
+    )
     assert not form.is_valid()
     assert "添加责任单位" in str(form.errors["partner"])
 
@@ -310,16 +312,18 @@ def test_referral_destinations_are_the_streets_alone(world: World, category) -> 
         with pytest.raises(ServiceError) as caught:
             services.refer(actor=world["bob"], demand=demand, reason="x", to=where)
         assert caught.value.field == "to"
-    form = actions.make_form(
-        "refer", demand, world["bob"], {"refer-to": world.loubei.pk, "refer-reason": "x"}
+    form = actions.ACTIONS["refer"].bind(
+        demand, world["bob"], {"refer-to": world.loubei.pk, "refer-reason": "x"}
     )
     assert not form.is_valid() and "to" in form.errors
     # Outside Genxi, as before: it closes here (chosen explicitly on the page).
-    form = actions.make_form(
-        "refer", demand, world["bob"], {"refer-to": "outside", "refer-reason": "属法院受理范围"}
+    form = actions.ACTIONS["refer"].bind(
+        demand, world["bob"], {"refer-to": "outside", "refer-reason": "属法院受理范围"}
     )
     assert form.is_valid() and form.cleaned_data["to"] is None
-    actions.ACTIONS["refer"][3](world["bob"], demand, form.cleaned_data)
+    actions.perform(
+        actions.ACTIONS["refer"], actor=world["bob"], demand=demand, data=form.cleaned_data
+    )
     demand.refresh_from_db()
     assert demand.status == Status.REFERRED and demand.community == world.hetai
     verified_demand = verified(world, category)

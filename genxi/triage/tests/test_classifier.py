@@ -4,6 +4,7 @@ import re
 import pytest
 from django.core.management import CommandError, call_command
 
+from genxi.cli import main
 from genxi.triage.classifier import Classifier, KeywordClassifier, cross_validate
 from genxi.triage.tests.conftest import generated
 from genxi.triage.text import bigrams, dice, normalise
@@ -120,8 +121,6 @@ def test_eval_command_says_what_is_wrong_with_its_input(tmp_path) -> None:
 
 
 def test_the_genxi_command_says_what_is_wrong_without_a_traceback(tmp_path, capsys) -> None:
-    from genxi.cli import main
-
     with pytest.raises(SystemExit) as stopped:
         main(["triage", "eval", "--csv", str(tmp_path / "none.csv"), "--text-col", "a",
               "--label-col", "b"])  # fmt: skip

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -12,6 +13,7 @@ from genxi.demands import services as demands
 from genxi.demands.models import Demand, HandlingPath, Status
 from genxi.triage import services
 from genxi.triage.models import Feedback, Outcome, TriageModel
+from genxi.triage.tasks import train_model
 from genxi.triage.tests.conftest import generated
 
 
@@ -205,10 +207,6 @@ def test_open_repeats_nearby_with_similar_text(world: World, topics) -> None:
 
 
 def test_the_train_task_and_command(world: World, topics, capsys) -> None:
-    from django.core.management import call_command
-
-    from genxi.triage.tasks import train_model
-
     history(world, topics, n_per_topic=8)
     assert train_model.enqueue(world["alice"].pk).return_value == 1
     call_command("triage", "retrain")

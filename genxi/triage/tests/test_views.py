@@ -1,13 +1,16 @@
+import uuid
 from typing import Any
 
 import pytest
 from django.urls import reverse
 
 from genxi.conftest import World
-from genxi.demands.models import DemandReporter, Status
+from genxi.demands import services as demands
+from genxi.demands.models import DemandReporter, HandlingPath, Status
+from genxi.places.services import create_partner
 from genxi.triage import services
 from genxi.triage.models import CommunitySettings, Feedback, TriageModel
-from genxi.triage.tests.test_services import history, record
+from genxi.triage.tests.test_services import _resolved, history, record
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -102,8 +105,6 @@ def test_this_is_the_same_refuses_closed_and_unseen_demands(world, topics, clien
 
 
 def test_intake_records_what_was_suggested_and_chosen(world: World, topics, client) -> None:
-    import uuid
-
     client.force_login(world["carol"])
     data = {
         "title": "电梯坏了",
@@ -168,11 +169,6 @@ def test_the_triage_page(world: World, topics, client, django_capture_on_commit_
 def test_the_assign_form_suggests_the_handler_and_keeps_the_choice(
     world: World, topics, client
 ) -> None:
-    from genxi.demands import services as demands
-    from genxi.demands.models import HandlingPath
-    from genxi.places.services import create_partner
-    from genxi.triage.tests.test_services import _resolved
-
     office = create_partner(actor=None, name="市电梯维保中心", kind="company", area=world.street)
     lift = topics["电梯维修"]
     _resolved(world, lift, 3, path=HandlingPath.PARTNER, partner=office)
