@@ -70,9 +70,8 @@ def main(root: Path) -> None:
     print(f"function-local imports: {local_total}, of {top} modules: {local_own}")
     for file, count in sorted(by_file.items(), key=lambda item: (-item[1], item[0])):
         print(f"  {count:3}  {file}")
-    pairs = sorted(
-        {tuple(sorted((a, b))) for a, targets in edges.items() for b in targets if a in edges[b]}
-    )
+    mutual = {(a, b) for a, targets in edges.items() for b in targets if a in edges.get(b, ())}
+    pairs = sorted({tuple(sorted(pair)) for pair in mutual})
     print(f"app pairs importing each other: {len(pairs)}")
     for a, b in pairs:
         print(f"  {a} <-> {b}")

@@ -7,7 +7,6 @@ a handful of indexed range conditions, never a recursive walk.
 from collections.abc import Callable, Iterable
 from typing import Any, Self, TypeVar
 
-from django.apps import apps
 from django.db import models
 from django.db.models import Q
 
@@ -95,13 +94,3 @@ def covers(user: Any, path: str, roles: Iterable[str]) -> bool:
     if is_superuser(user):
         return True
     return any(path.startswith(p) for p in scope_paths(user, roles))
-
-
-def pioneer_grid_ids(user: Any) -> list[int]:
-    """Moved to `places.Pioneer.objects.grid_ids_of(user)`.
-
-    Kept only until the callers in demands (models, rules, worklists) are renamed at the merge
-    of issue 13; then delete it. Looked up by name: accounts sits below places.
-    """
-    grid_ids: list[int] = apps.get_model("places", "Pioneer").objects.grid_ids_of(user)
-    return grid_ids

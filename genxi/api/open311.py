@@ -48,7 +48,6 @@ from genxi.demands.models import (
     HandlingPath,
     Status,
 )
-from genxi.places.forms import collect_areas
 from genxi.places.models import Area, AreaKind, Resident
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
@@ -343,7 +342,7 @@ def _place(
     contains, or a place's street address; else the nearest place to lat/long — among the
     places the key's owner may record demands in. None: free text that names no place (the
     request waits for staff to place it)."""
-    places: QuerySet[Area] = collect_areas(user)
+    places: QuerySet[Area] = Area.objects.collected_by(user)
     address_id = request.POST.get("address_id", "").strip()
     address = request.POST.get("address_string", "").strip().replace("\x00", "")
     if address_id:

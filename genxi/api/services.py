@@ -17,7 +17,6 @@ from genxi.core.paths import path_ids
 from genxi.core.services import ServiceError
 from genxi.demands import services as demands
 from genxi.demands.models import Category, Channel, Demand
-from genxi.places.forms import collect_areas
 from genxi.places.models import Area, AreaKind, Resident
 
 # Compounds and the areas above them. Anything else (a building, a common area, a grid) lies
@@ -73,7 +72,7 @@ def reporters_by_phone(user: Any, phone: str) -> list[Resident]:
 def home_area(user: Any) -> Area | None:
     """The community (or the street) where `user` records demands: the lowest area above every
     place they may report in, no lower than a community."""
-    places = collect_areas(user).order_by("path")
+    places = Area.objects.collected_by(user).order_by("path")
     first = places.values_list("path", flat=True).first()
     last = places.values_list("path", flat=True).last()
     if first is None or last is None:
@@ -132,8 +131,8 @@ def keep_unplaced(
 def place_options(user: Any, unplaced: UnplacedRequest) -> Any:
     """Where staff may place it: places both they and the key's owner may record demands in."""
     return (
-        collect_areas(user)
-        .filter(pk__in=collect_areas(unplaced.submitted_by).values("pk"))
+        Area.objects.collected_by(user)
+        .filter(pk__in=Area.objects.collected_by(unplaced.submitted_by).values("pk"))
         .order_by("path")
     )
 

@@ -34,23 +34,17 @@ from genxi.core.services import ServiceError
 
 class RoleRequiredMixin(LoginRequiredMixin):
     """`page_perm` names the page's gate (`<app>.open_<page>`, registered in the app's
-    rules.py); users without it get a 404. `page` (an entry of PAGE_ROLES) is the old way,
-    removed once every page has switched."""
+    rules.py); users without it get a 404, like an object outside their areas."""
 
-    page: str = ""
     page_perm: str = ""
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        if request.user.is_authenticated:
-            if self.page_perm and not request.user.has_perm(self.page_perm):
-                raise Http404
-            if self.page:
-                # The old way, going away: imported here because core sits below accounts.
-                from genxi.accounts.navigation import PAGE_ROLES
-                from genxi.accounts.scoping import has_role
-
-                if not has_role(request.user, *PAGE_ROLES[self.page]):
-                    raise Http404
+        if (
+            request.user.is_authenticated
+            and self.page_perm
+            and not request.user.has_perm(self.page_perm)
+        ):
+            raise Http404
         return super().dispatch(request, *args, **kwargs)
 
 

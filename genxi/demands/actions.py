@@ -117,11 +117,6 @@ class Action:
         prefix = self.name if prefixed else None
         return self.form(data, files, demand=demand, user=user, first=first, prefix=prefix)
 
-    def __getitem__(self, index: int) -> Any:
-        # TEMPORARY: genxi.triage.services reads ACTIONS["add_reporters"][2] (the statuses)
-        # until it reads UNRESOLVED_STATUSES from demands.models; then delete this.
-        return (self.form, self.permission, self.statuses)[index]
-
 
 # The REST API's request bodies, one per step that takes one.
 

@@ -91,14 +91,14 @@ class DemandForm(forms.Form):
         )
         self.fields["area"] = PlaceChoiceField(
             label=_("Where"),
-            queryset=places_forms.collect_areas(user),
+            queryset=Area.objects.collected_by(user),
             required=False,
             help_text=_("Type part of a name (or its pinyin initials) to narrow the list."),
         )
         venue = self.fields["venue"]
         assert isinstance(venue, forms.ModelChoiceField)
         venue.queryset = (
-            Venue.objects.filter(is_active=True, area__in=places_forms.collect_areas(user))
+            Venue.objects.filter(is_active=True, area__in=Area.objects.collected_by(user))
             .select_related("area")
             .order_by("area__path", "name")
         )
@@ -345,7 +345,7 @@ class CorrectForm(ActionForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         demand = self.demand
-        places = places_forms.collect_areas(self.user).filter(
+        places = Area.objects.collected_by(self.user).filter(
             path_range_q("path", [demand.community.path])
         )
         if demand.community.kind != AreaKind.COMMUNITY:

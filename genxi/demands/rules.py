@@ -9,8 +9,7 @@ from genxi.accounts import scoping
 from genxi.accounts.models import AREA_ROLES, STAFF_ROLES, Role
 from genxi.accounts.rules import holds_role
 from genxi.demands.models import HandlingPath
-from genxi.places.forms import collect_areas
-from genxi.places.models import Area
+from genxi.places.models import Area, Pioneer
 
 # Page gates (see genxi.accounts.rules). The ledger and a demand's page: staff, leadership,
 # pioneers and the responsible parties; each sees the demands of their own areas.
@@ -47,7 +46,7 @@ def is_handler_of(user: Any, demand: Any) -> bool:
 
 @rules.predicate
 def covers_by_grid(user: Any, demand: Any) -> bool:
-    return demand is not None and demand.area.grid_id in scoping.pioneer_grid_ids(user)
+    return demand is not None and demand.area.grid_id in Pioneer.objects.grid_ids_of(user)
 
 
 @rules.predicate
@@ -58,7 +57,7 @@ def can_collect(user: Any, area: Any = None) -> bool:
         return False
     if not isinstance(area, Area):
         return True  # no place, or a demand ("me too" on one the user may see)
-    return bool(collect_areas(user).filter(pk=area.pk).exists())
+    return bool(Area.objects.collected_by(user).filter(pk=area.pk).exists())
 
 
 @rules.predicate

@@ -256,14 +256,3 @@ class PioneerForm(ScopedModelForm):
                 {"term_ends_on": _("The term cannot end before the appointment.")}
             )
         return data
-
-
-# Moved to the Area queryset (scopes sit with their models). Kept only until the callers in
-# api (services, open311), demands (forms, rules, views) and triage (views) are renamed at the
-# merge of issue 13; then delete these two.
-def collect_areas(user: Any) -> Any:
-    return Area.objects.collected_by(user)
-
-
-def staff_areas(user: Any, *kinds: str) -> Any:
-    return Area.objects.staffed_by(user).of_kind(*kinds)

@@ -6,6 +6,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from genxi.accounts.scoping import ScopedQuerySet
+
 
 class TriageModel(models.Model):
     """One trained version of the category classifier, with its cross-validated figures.
@@ -52,6 +54,12 @@ class Outcome(models.TextChoices):
     AUTO = "auto", _("Applied automatically")
 
 
+class FeedbackQuerySet(ScopedQuerySet["Feedback"]):
+    def visible_to(self, user: Any) -> "FeedbackQuerySet":
+        """What was suggested and chosen in the communities under the user's areas."""
+        return self.restrict(user, "community__path")
+
+
 class Feedback(models.Model):
     """What triage suggested for a demand and what the person chose: its category at intake, its
     handler when staff assign it."""
@@ -71,6 +79,8 @@ class Feedback(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     at = models.DateTimeField(default=timezone.now)
+
+    objects = FeedbackQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("triage feedback")

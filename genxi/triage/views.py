@@ -13,13 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from genxi.accounts.rules import require
-from genxi.accounts.scoping import ScopedQuerySet
 from genxi.core.params import parse_id
 from genxi.core.services import ServiceError
 from genxi.demands import actions
 from genxi.demands.figures import areas_for
 from genxi.demands.models import Category
-from genxi.places.forms import collect_areas
 from genxi.places.models import Area
 from genxi.triage import services
 from genxi.triage.forms import SettingsForm
@@ -36,7 +34,7 @@ from genxi.triage.topics import rows_for, summarise
 
 def _picked_area(request: HttpRequest) -> Any:
     pk = parse_id(request.POST.get("area"))
-    return collect_areas(request.user).filter(pk=pk).first() if pk else None
+    return Area.objects.collected_by(request.user).filter(pk=pk).first() if pk else None
 
 
 @login_required
@@ -138,10 +136,7 @@ def index(request: HttpRequest) -> HttpResponse:
             return redirect("triage:index")
     models = list(TriageModel.objects.defer("blob")[:10])
     since = timezone.now() - timedelta(days=30)
-    # The communities under the user's area roles (the settings' roles): restrict(), until
-    # Feedback has a visible_to of its own.
-    feedback = ScopedQuerySet[Feedback](Feedback).restrict(request.user, "community__path")
-    feedback = feedback.filter(at__gte=since)
+    feedback = Feedback.objects.visible_to(request.user).filter(at__gte=since)
     counts = {
         (kind, outcome): n
         for kind, outcome, n in feedback.values_list("kind", "outcome")

@@ -60,7 +60,7 @@ def collect_demand(
 
     The place is an area (a community, compound, building or common area) or a `venue`, whose
     own area it then takes. Who may record where is `demands.add_demand` with the place
-    (`genxi.places.forms.collect_areas`: staff in their communities, a pioneer anywhere in the
+    (`Area.objects.collected_by`: staff in their communities, a pioneer anywhere in the
     communities they serve), which the intake form, the REST API and Open311 apply by offering
     only those places.
     """
