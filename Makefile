@@ -11,7 +11,7 @@ test:            ## install (with Chromium) and run lint, types and the whole su
 	./scripts/test
 
 lint:            ## ruff, mypy and the layering contract (pyproject.toml, [tool.importlinter])
-	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy genxi bench && .venv/bin/lint-imports
+	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy genxi bench tests && .venv/bin/lint-imports
 
 messages:        ## refresh the Chinese catalogue after changing strings, then compile it
 	cd genxi && ../.venv/bin/python ../manage.py makemessages -l zh_Hans --no-obsolete -i "tests/*"

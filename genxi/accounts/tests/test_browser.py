@@ -7,9 +7,9 @@ from playwright.sync_api import Page, expect
 
 from genxi.accounts.models import Role
 from genxi.accounts.services import create_user, grant_membership
-from genxi.browser import PHONE, shot
 from genxi.conftest import PASSWORD, World
 from genxi.places.services import appoint_pioneer
+from tests.browser import PHONE, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

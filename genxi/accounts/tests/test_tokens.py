@@ -11,8 +11,8 @@ from playwright.sync_api import Page, expect
 
 from genxi.accounts.models import ApiToken
 from genxi.accounts.services import create_api_token, token_digest, user_for_token
-from genxi.browser import log_in, shot
 from genxi.conftest import PASSWORD, World
+from tests.browser import log_in, shot
 
 
 @pytest.mark.django_db

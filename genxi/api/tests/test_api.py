@@ -107,8 +107,8 @@ def test_the_docs_page_lists_the_operations_and_tries_one(
 ) -> None:
     from playwright.sync_api import expect
 
-    from genxi.browser import log_in, shot
     from genxi.conftest import PASSWORD
+    from tests.browser import log_in, shot
 
     collect(world, category)
     requests_out: list[str] = []

@@ -7,11 +7,11 @@ from playwright.sync_api import Page, expect
 
 from genxi.accounts.services import create_api_token
 from genxi.api.models import UnplacedRequest
-from genxi.browser import DESK, PHONE, log_in, shot
 from genxi.conftest import PASSWORD, World
 from genxi.demands import services
 from genxi.demands.models import Category, Demand
 from genxi.demands.tests.conftest import collect
+from tests.browser import DESK, PHONE, log_in, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -4,8 +4,8 @@ see the `context` fixture in genxi/conftest.py)."""
 import pytest
 from playwright.sync_api import Page, expect
 
-from genxi.browser import DESK, log_in, shot
 from genxi.conftest import PASSWORD, World
+from tests.browser import DESK, log_in, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

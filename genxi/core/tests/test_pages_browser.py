@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from genxi.browser import DESK, PHONE, log_in, shot
 from genxi.conftest import PASSWORD, World
+from tests.browser import DESK, PHONE, log_in, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

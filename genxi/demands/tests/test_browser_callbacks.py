@@ -4,12 +4,12 @@ his grid); staff call the reporter back, and the demand moves on to close-out.""
 import pytest
 from playwright.sync_api import Page, expect
 
-from genxi.browser import PHONE, log_in, shot
 from genxi.conftest import PASSWORD, World
 from genxi.demands import services
 from genxi.demands.models import Demand, HandlingPath, Status
 from genxi.places.models import AreaKind
 from genxi.places.services import create_area
+from tests.browser import PHONE, log_in, shot
 
 
 @pytest.mark.browser

@@ -2,12 +2,12 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from genxi.browser import log_in, shot
 from genxi.conftest import PASSWORD, World
 from genxi.core.models import AuditEntry
 from genxi.core.services import ServiceError
 from genxi.demands.models import Category, category_tree
 from genxi.demands.services import create_category, update_category
+from tests.browser import log_in, shot
 
 
 @pytest.mark.django_db

@@ -10,11 +10,11 @@ from playwright.sync_api import expect
 
 from genxi.accounts.models import Role
 from genxi.accounts.services import grant_membership
-from genxi.browser import DESK, log_in, shot
 from genxi.conftest import PASSWORD, World
 from genxi.demands import figures, services
 from genxi.demands.models import HandlingPath, Satisfaction
 from genxi.demands.tests.conftest import collect
+from tests.browser import DESK, log_in, shot
 
 pytestmark = pytest.mark.django_db
 SH = ZoneInfo("Asia/Shanghai")

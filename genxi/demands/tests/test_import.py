@@ -17,11 +17,11 @@ from django.urls import reverse
 from openpyxl import Workbook
 from playwright.sync_api import expect
 
-from genxi.browser import log_in, shot
 from genxi.conftest import PASSWORD, World
 from genxi.core.models import AuditEntry
 from genxi.demands import imports
 from genxi.demands.models import Demand
+from tests.browser import log_in, shot
 
 pytestmark = pytest.mark.django_db
 

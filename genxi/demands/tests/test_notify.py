@@ -9,13 +9,13 @@ from playwright.sync_api import expect
 
 from genxi.accounts.models import Role
 from genxi.accounts.services import grant_membership
-from genxi.browser import PHONE, log_in, shot
 from genxi.conftest import PASSWORD, World
 from genxi.core.models import Notification
 from genxi.demands import services
 from genxi.demands.models import Demand, DemandEvent, EventKind, HandlingPath
 from genxi.demands.tests.conftest import collect
 from genxi.places.models import Resident
+from tests.browser import PHONE, log_in, shot
 
 pytestmark = pytest.mark.django_db
 

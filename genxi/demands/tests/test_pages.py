@@ -16,13 +16,13 @@ from playwright.sync_api import Page, expect
 
 from genxi.accounts.models import Role
 from genxi.accounts.services import create_user, grant_membership
-from genxi.browser import PHONE, log_in, shot
 from genxi.conftest import PASSWORD, World
 from genxi.demands import services
 from genxi.demands.models import Demand, HandlingPath, Status
 from genxi.demands.tests.conftest import collect
 from genxi.places.models import Area
 from genxi.places.services import create_partner, create_resident
+from tests.browser import PHONE, log_in, shot
 
 
 def gate_photo() -> bytes:

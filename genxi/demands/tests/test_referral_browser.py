@@ -4,13 +4,13 @@ refer another demand to 宝祥社区 — at a desk, from the home page."""
 import pytest
 from playwright.sync_api import Page, expect
 
-from genxi.browser import DESK, log_in, shot
 from genxi.conftest import PASSWORD, World
 from genxi.demands import services
 from genxi.demands.models import Demand, EventKind, Status
 from genxi.demands.tests.conftest import collect
 from genxi.places.models import Partner
 from genxi.places.services import update_partner
+from tests.browser import DESK, log_in, shot
 
 
 @pytest.mark.browser

@@ -10,11 +10,11 @@ import openpyxl
 import pytest
 from playwright.sync_api import Page, expect
 
-from genxi.browser import DESK, PHONE, log_in, shot
 from genxi.conftest import PASSWORD, World
 from genxi.demands.models import Demand, Status
 from genxi.places.models import AreaKind
 from genxi.places.services import create_area, update_partner, update_pioneer
+from tests.browser import DESK, PHONE, log_in, shot
 
 TITLE = "休憩亭顶棚破损漏雨"
 

@@ -12,11 +12,11 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from genxi.browser import DESK, PHONE, log_in, shot
 from genxi.conftest import PASSWORD, World
 from genxi.demands import services
 from genxi.demands.models import Callback, Demand
 from genxi.home.navigation import navigation_for, split_for_phone
+from tests.browser import DESK, PHONE, log_in, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -8,7 +8,6 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from genxi.browser import PHONE, log_in, shot
 from genxi.conftest import PASSWORD, World
 from genxi.core.services import ServiceError
 from genxi.demands import services as demands
@@ -16,6 +15,7 @@ from genxi.demands.models import Demand
 from genxi.meetings import services
 from genxi.meetings.models import InviteeKind, Meeting, Stance
 from genxi.projects import services as projects
+from tests.browser import PHONE, log_in, shot
 
 AT = datetime(2026, 12, 3, 14, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
 PLAN = "在1幢、2幢楼道加装不锈钢扶手\n每层一段，高度90厘米\n费用由为民服务专项经费支付"

@@ -5,11 +5,11 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from genxi.browser import DESK, PHONE, log_in, shot
 from genxi.conftest import PASSWORD, World
 from genxi.core.models import AuditEntry
 from genxi.places.models import Area, PartnerContact, Resident, Venue
 from genxi.places.services import update_venue
+from tests.browser import DESK, PHONE, log_in, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -4,10 +4,10 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import Dialog, Page, expect
 
-from genxi.browser import PHONE, log_in, shot
 from genxi.conftest import PASSWORD, World
 from genxi.projects import services
 from genxi.projects.models import Ballot, Channel, Elector, Method, Participation
+from tests.browser import PHONE, log_in, shot
 
 
 def a_vote(world: World):

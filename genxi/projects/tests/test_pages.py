@@ -8,13 +8,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from genxi.browser import log_in, shot
 from genxi.conftest import PASSWORD, World
 from genxi.demands import services as demands
 from genxi.demands.tests.test_photos import phone_photo
 from genxi.places.services import create_partner
 from genxi.projects import services
 from genxi.projects.models import EntryKind, FundEntry, Participation, Phase, Project
+from tests.browser import log_in, shot
 
 
 def test_staff_pages_answer_only_in_scope(world: World, client) -> None:

@@ -5,9 +5,9 @@ acceptance, paid from its service fund."""
 import pytest
 from playwright.sync_api import Page, expect
 
-from genxi.browser import log_in, shot
 from genxi.home.demo import load_demo
 from genxi.places.demo import DEMO_PASSWORD
+from tests.browser import log_in, shot
 
 
 @pytest.mark.browser

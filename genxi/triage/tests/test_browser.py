@@ -1,12 +1,12 @@
 import pytest
 from playwright.sync_api import Page, expect
 
-from genxi.browser import PHONE, log_in, shot
 from genxi.conftest import PASSWORD, World
 from genxi.demands.models import Demand, DemandReporter
 from genxi.triage.models import Feedback
 from genxi.triage.services import train
 from genxi.triage.tests.test_services import history, record
+from tests.browser import PHONE, log_in, shot
 
 
 @pytest.mark.browser

@@ -1,0 +1,2 @@
+"""Helpers the test suite shares that are not shipped with Genxi (the browser tests' log-in and
+screenshots)."""
