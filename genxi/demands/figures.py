@@ -15,7 +15,6 @@ from django.db.models import Count, F, Min, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from genxi.accounts.scoping import ScopedQuerySet
 from genxi.demands.models import (
     Callback,
     Demand,
@@ -98,8 +97,7 @@ class Figures:
 def counted_by(user: Any, areas: AreaQuerySet) -> AreaQuerySet:
     """Those of `areas` under the user's area roles (staff, leadership), where every demand is
     theirs to count; all of them for a superuser: `ScopedQuerySet.restrict` on the path."""
-    # Until AreaQuerySet derives from ScopedQuerySet: then `areas.restrict(user, "path")`.
-    return areas & ScopedQuerySet(Area).restrict(user, "path")
+    return areas.restrict(user, "path")
 
 
 def areas_for(user: Any) -> AreaQuerySet:

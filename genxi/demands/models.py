@@ -210,13 +210,15 @@ class DemandQuerySet(scoping.ScopedQuerySet["Demand"]):
         """Staff and leadership: their communities. Pioneers: what they recorded and what is in
         their grids. Partner handlers: what is assigned to their partner. Residents: their own.
         (What a community referred elsewhere is not here: see `readable_by`.)"""
-        return self.restrict(user, also=_scope_q(user))
+        return self.restrict(user, also=lambda: _scope_q(user))
 
     def readable_by(self, user: Any) -> "DemandQuerySet":
         """`visible_to`, plus what the user's communities referred (转办) to another community
         or the street: read only, since the permissions follow the demand's community, which is
         no longer theirs. The demand page and the ledger's "handed on" list read this."""
-        return self.restrict(user, also=_scope_q(user) | models.Q(pk__in=handed_on_by(user)))
+        return self.restrict(
+            user, also=lambda: _scope_q(user) | models.Q(pk__in=handed_on_by(user))
+        )
 
 
 def _scope_q(user: Any) -> models.Q:

@@ -2,6 +2,9 @@
 
 Each entry names its page's permission (`<app>.open_<page>`, registered in that app's
 `rules.py`): the page asks the same one, so a menu entry and its page can never disagree.
+Two lists have no gate of their own and show each user only what `visible_to` gives them: the
+votes (an elector may hold no role) and the projects; their entries show to the permission's
+holders.
 """
 
 from dataclasses import dataclass, replace

@@ -81,7 +81,7 @@ def recompute_provisional_deadlines(*, actor: Actor, year: int) -> int:
     only if its deadlines still run through another year nobody has published. Returns how many
     demands changed.
 
-    Called by `genxi.core.services.set_year_schedule` inside its transaction.
+    Called by `genxi.home.services.set_year_schedule` inside its transaction.
     """
     calendar = WorkCalendar.load()
     extended = set(
