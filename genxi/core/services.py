@@ -2,10 +2,11 @@
 so each write is one transaction with an audit entry, an optimistic-lock check and a retry token.
 """
 
+import enum
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
@@ -15,6 +16,20 @@ from genxi.core.audit import Actor, apply_changes, jsonable, log_action
 from genxi.core.models import CalendarDay, CalendarYear, SubmittedForm
 
 M = TypeVar("M", bound=models.Model)
+
+
+class Unset(enum.Enum):
+    """An update's "not given": leave the field as it is (None is a value: "clear it")."""
+
+    UNSET = enum.auto()
+
+
+UNSET: Final = Unset.UNSET
+
+
+def given(**values: Any) -> dict[str, Any]:
+    """The fields an update was given, for `update_object`."""
+    return {name: value for name, value in values.items() if value is not UNSET}
 
 
 class ServiceError(Exception):

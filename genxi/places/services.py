@@ -1,11 +1,10 @@
 """Writes to places and people. Views, admin actions, the demo loader and the API call these."""
 
-import enum
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Final
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -16,7 +15,7 @@ from genxi.core.audit import Actor, log_action
 from genxi.core.paths import path_segment
 from genxi.core.phones import mask_phone, normalize_phone
 from genxi.core.pinyin import pinyin_keys
-from genxi.core.services import ServiceError, create_object, update_object
+from genxi.core.services import UNSET, ServiceError, Unset, create_object, given, update_object
 from genxi.places.models import (
     ALLOWED_PARENTS,
     Area,
@@ -29,21 +28,6 @@ from genxi.places.models import (
     Tag,
     Venue,
 )
-
-
-class Unset(enum.Enum):
-    """An update's "not given": leave the field as it is (None is a value: "clear it")."""
-
-    UNSET = enum.auto()
-
-
-UNSET: Final = Unset.UNSET
-
-
-def given(**values: Any) -> dict[str, Any]:
-    """The fields an update was given, for `update_object`."""
-    return {name: value for name, value in values.items() if value is not UNSET}
-
 
 # The audit log keeps that a number was set or changed, never the number itself.
 REDACT: dict[str, Callable[[Any], Any]] = {"phone": mask_phone}

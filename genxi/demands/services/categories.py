@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from genxi.core.audit import Actor
-from genxi.core.services import ServiceError, create_object, update_object
+from genxi.core.services import UNSET, ServiceError, Unset, create_object, given, update_object
 from genxi.demands.models import MAX_CATEGORY_DEPTH, Category
 
 DUPLICATE = gettext_lazy("There is already a category of that name here.")
@@ -64,32 +64,30 @@ def update_category(
     actor: Actor,
     category: Category,
     expected_updated_at: datetime | None = None,
-    name: str | None = None,
-    response_days: int | None = None,
-    resolution_days: int | None = None,
-    description: str | None = None,
-    keywords: str | None = None,
-    is_active: bool | None = None,
+    name: str | Unset = UNSET,
+    response_days: int | Unset = UNSET,
+    resolution_days: int | Unset = UNSET,
+    description: str | Unset = UNSET,
+    keywords: str | Unset = UNSET,
+    is_active: bool | Unset = UNSET,
 ) -> dict[str, list[Any]]:
-    """Rename a category, change its deadlines or retire it (None: left as it is). Moving it
-    is not offered."""
-    given = {
-        "name": name.strip() if name is not None else None,
-        "response_days": response_days,
-        "resolution_days": resolution_days,
-        "description": description,
-        "keywords": keywords,
-        "is_active": is_active,
-    }
-    fields = {k: v for k, v in given.items() if v is not None}
+    """Rename a category, change its deadlines or retire it (a field not given is left as it
+    is). Moving it is not offered."""
     _check_days(
-        category.response_days if response_days is None else response_days,
-        category.resolution_days if resolution_days is None else resolution_days,
+        category.response_days if isinstance(response_days, Unset) else response_days,
+        category.resolution_days if isinstance(resolution_days, Unset) else resolution_days,
     )
     return update_object(
         actor=actor,
         instance=category,
-        fields=fields,
+        fields=given(
+            name=name if isinstance(name, Unset) else name.strip(),
+            response_days=response_days,
+            resolution_days=resolution_days,
+            description=description,
+            keywords=keywords,
+            is_active=is_active,
+        ),
         expected_updated_at=expected_updated_at,
         unique_error=str(DUPLICATE),
     )
