@@ -47,7 +47,7 @@ from tqdm import tqdm
 
 from genxi.core.bulk import BulkWriter, GenerateError, Method, coordinate
 from genxi.core.workdays import WorkCalendar
-from genxi.demands.demo import CATEGORY_KEYWORDS, DEMAND_CATEGORIES
+from genxi.demands.demo import load_categories
 from genxi.demands.intake import (
     DEMAND_FIELDS,
     EVENT_FIELDS,
@@ -69,7 +69,7 @@ from genxi.demands.models import (
     Satisfaction,
     Status,
 )
-from genxi.demands.services import CODE_ALPHABET, CODE_LENGTH, create_category
+from genxi.demands.services import CODE_ALPHABET, CODE_LENGTH
 from genxi.places.models import Area, AreaKind, Partner, Resident
 
 CHUNK = 10_000  # demands produced, checked and written together
@@ -206,27 +206,7 @@ def default_categories(using: str = DEFAULT_DB_ALIAS) -> int:
     """Create the demo's category tree through the services when there is no category at all."""
     if Category.objects.using(using).exists():
         return 0
-    made = 0
-    for name, response, resolution, children in DEMAND_CATEGORIES:
-        root = create_category(
-            actor=None,
-            name=name,
-            response_days=response,
-            resolution_days=resolution,
-            keywords=CATEGORY_KEYWORDS.get(name, ""),
-        )
-        made += 1
-        for child, child_response, child_resolution in children:
-            create_category(
-                actor=None,
-                name=child,
-                parent=root,
-                response_days=child_response,
-                resolution_days=child_resolution,
-                keywords=CATEGORY_KEYWORDS.get(child, ""),
-            )
-            made += 1
-    return made
+    return load_categories()
 
 
 class _Codes:
