@@ -184,6 +184,54 @@ class TokenField(forms.UUIDField):
     widget = forms.HiddenInput
 
 
+# A form that hands its data to a service, as a class view (ServiceFormView) or a function view:
+# guard_form() when it is built, service_kwargs() for the call, show_refusal() when the service
+# says no, safe_next() for where "Cancel" leads.
+
+
+def guard_form(form: forms.BaseForm, obj: Any = None) -> None:
+    """A create form gets a one-time token, so a retried submission makes nothing twice; an edit
+    form carries the record's `updated_at`, so a concurrent edit is refused, not overwritten."""
+    if obj is None:
+        form.fields["form_token"] = TokenField(required=False, initial=uuid.uuid4)
+    elif hasattr(obj, "updated_at"):
+        form.fields["updated_at"] = forms.CharField(
+            widget=forms.HiddenInput, required=False, initial=obj.updated_at.isoformat()
+        )
+
+
+def service_kwargs(form: forms.BaseForm, obj: Any = None) -> dict[str, Any]:
+    """The form's data for the service, with the `token` (create) or the
+    `expected_updated_at` (edit) that guard_form() put on it."""
+    data = {k: v for k, v in form.cleaned_data.items() if k not in ("form_token", "updated_at")}
+    if obj is None:
+        data["token"] = form.cleaned_data.get("form_token")
+    else:
+        try:
+            stamp = datetime.fromisoformat(form.cleaned_data.get("updated_at") or "")
+        except ValueError:
+            # A missing or mangled hidden field: refuse as stale rather than overwrite blindly.
+            stamp = datetime.min.replace(tzinfo=UTC)
+        data["expected_updated_at"] = stamp
+    return data
+
+
+def show_refusal(form: forms.BaseForm, exc: ServiceError | ValidationError) -> None:
+    """A refused write as the form's error: on its field when it names one of the form's."""
+    if isinstance(exc, ValidationError):
+        form.add_error(None, exc)
+    else:
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+
+def safe_next(request: HttpRequest, url: str) -> str:
+    """`url` if it is a page of this site (it comes from the address bar), else ""."""
+    safe = url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return url if url and safe else ""
+
+
 class ServiceFormView(RoleRequiredMixin, FormView):  # type: ignore[type-arg]
     """Validate a form, then hand its data to a service. Subclasses set `permission` and `perform`.
 
@@ -212,12 +260,7 @@ class ServiceFormView(RoleRequiredMixin, FormView):  # type: ignore[type-arg]
 
     def get_form(self, form_class: Any = None) -> forms.Form:
         form: forms.Form = super().get_form(form_class)
-        if self.object is None:
-            form.fields["form_token"] = TokenField(required=False, initial=uuid.uuid4)
-        elif hasattr(self.object, "updated_at"):
-            form.fields["updated_at"] = forms.CharField(
-                widget=forms.HiddenInput, required=False, initial=self.object.updated_at.isoformat()
-            )
+        guard_form(form, self.object)
         return form
 
     def get_form_kwargs(self) -> dict[str, Any]:
@@ -228,17 +271,7 @@ class ServiceFormView(RoleRequiredMixin, FormView):  # type: ignore[type-arg]
         return kwargs
 
     def service_kwargs(self, form: forms.Form) -> dict[str, Any]:
-        data = {k: v for k, v in form.cleaned_data.items() if k not in ("form_token", "updated_at")}
-        if self.object is None:
-            data["token"] = form.cleaned_data.get("form_token")
-        else:
-            try:
-                stamp = datetime.fromisoformat(form.cleaned_data.get("updated_at") or "")
-            except ValueError:
-                # A missing or mangled hidden field: refuse as stale rather than overwrite blindly.
-                stamp = datetime.min.replace(tzinfo=UTC)
-            data["expected_updated_at"] = stamp
-        return data
+        return service_kwargs(form, self.object)
 
     def perform(self, form: forms.Form) -> Any:
         raise NotImplementedError
@@ -246,12 +279,8 @@ class ServiceFormView(RoleRequiredMixin, FormView):  # type: ignore[type-arg]
     def form_valid(self, form: forms.Form) -> HttpResponse:
         try:
             obj = self.perform(form)
-        except ServiceError as exc:
-            field = exc.field if exc.field in form.fields else None
-            form.add_error(field, exc.message)
-            return self.form_invalid(form)
-        except ValidationError as exc:
-            form.add_error(None, exc)
+        except (ServiceError, ValidationError) as exc:
+            show_refusal(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("Saved."))
         target = obj if obj is not None and hasattr(obj, "get_absolute_url") else self.object
@@ -264,14 +293,7 @@ class ServiceFormView(RoleRequiredMixin, FormView):  # type: ignore[type-arg]
         if self.object is not None:
             context["cancel_url"] = self.object.get_absolute_url()
         else:
-            # Only a page of this site: `next` comes from the address bar.
-            target = self.request.GET.get("next", "")
-            safe = url_has_allowed_host_and_scheme(
-                target,
-                allowed_hosts={self.request.get_host()},
-                require_https=self.request.is_secure(),
-            )
-            context["cancel_url"] = target if safe else ""
+            context["cancel_url"] = safe_next(self.request, self.request.GET.get("next", ""))
         return context
 
 

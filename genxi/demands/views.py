@@ -2,11 +2,10 @@
 the Excel import, public tracking, and residents' own pages. Function views throughout."""
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from django import forms as django_forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,7 +16,6 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -28,7 +26,7 @@ from genxi.accounts.rules import require
 from genxi.core.params import parse_id
 from genxi.core.phones import mask_phone
 from genxi.core.services import ServiceError
-from genxi.core.views import TokenField
+from genxi.core.views import guard_form, safe_next, service_kwargs, show_refusal
 from genxi.demands import actions, advice, figures, forms, imports, ledger, services, worklists
 from genxi.demands import export as ledger_export
 from genxi.demands.models import (
@@ -44,23 +42,6 @@ from genxi.demands.models import (
 )
 from genxi.places import services as places_services
 from genxi.places.models import STREET_KINDS, Area, AreaKind, Partner, Resident
-
-
-def _failed(form: Any, exc: ServiceError | ValidationError) -> None:
-    """A refused write as the form's error: on its field when it names one of the form's."""
-    if isinstance(exc, ValidationError):
-        form.add_error(None, exc)
-    else:
-        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-
-
-def _next_url(request: HttpRequest) -> str:
-    """Where a create form's "Cancel" leads: `next`, only if it is a page of this site."""
-    target = request.GET.get("next", "")
-    safe = url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    )
-    return target if safe else ""
 
 
 @login_required
@@ -93,16 +74,12 @@ def category_create(request: HttpRequest) -> HttpResponse:
         )
     data = request.POST if request.method == "POST" else None
     form = forms.CategoryForm(data, user=request.user, initial=initial)
-    # A one-time token, so that a retried submission makes nothing twice.
-    form.fields["form_token"] = TokenField(required=False, initial=uuid.uuid4)
+    guard_form(form)
     if form.is_bound and form.is_valid():
-        fields = {k: v for k, v in form.cleaned_data.items() if k != "form_token"}
         try:
-            category = services.create_category(
-                actor=request.user, token=form.cleaned_data.get("form_token"), **fields
-            )
+            category = services.create_category(actor=request.user, **service_kwargs(form))
         except (ServiceError, ValidationError) as exc:
-            _failed(form, exc)
+            show_refusal(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect(category)
@@ -113,7 +90,7 @@ def category_create(request: HttpRequest) -> HttpResponse:
             "form": form,
             "title": _("New demand category"),
             "object": None,
-            "cancel_url": _next_url(request),
+            "cancel_url": safe_next(request, request.GET.get("next", "")),
         },
     )
 
@@ -126,25 +103,14 @@ def category_edit(request: HttpRequest, pk: int) -> HttpResponse:
     require(request.user, "accounts.open_settings")
     data = request.POST if request.method == "POST" else None
     form = forms.CategoryForm(data, user=request.user, instance=category)
-    # The version edited: a concurrent edit is refused instead of overwritten.
-    form.fields["updated_at"] = django_forms.CharField(
-        widget=django_forms.HiddenInput,
-        required=False,
-        initial=category.updated_at.isoformat(),
-    )
+    guard_form(form, category)
     if form.is_bound and form.is_valid():
-        fields = {k: v for k, v in form.cleaned_data.items() if k != "updated_at"}
-        try:
-            stamp = datetime.fromisoformat(form.cleaned_data.get("updated_at") or "")
-        except ValueError:
-            # A missing or mangled hidden field: refuse as stale rather than overwrite blindly.
-            stamp = datetime.min.replace(tzinfo=UTC)
         try:
             services.update_category(
-                actor=request.user, category=category, expected_updated_at=stamp, **fields
+                actor=request.user, category=category, **service_kwargs(form, category)
             )
         except (ServiceError, ValidationError) as exc:
-            _failed(form, exc)
+            show_refusal(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect(category)
@@ -236,19 +202,15 @@ def demand_create(request: HttpRequest) -> HttpResponse:
         request.FILES if request.method == "POST" else None,
         user=request.user,
     )
-    # A one-time token, so that a retried submission records nothing twice.
-    form.fields["form_token"] = TokenField(required=False, initial=uuid.uuid4)
+    guard_form(form)
     adviser = advice.adviser()
     if form.is_bound and form.is_valid():
-        fields = {k: v for k, v in form.cleaned_data.items() if k != "form_token"}
         try:
-            demand = services.collect_demand(
-                actor=request.user, token=form.cleaned_data.get("form_token"), **fields
-            )
+            demand = services.collect_demand(actor=request.user, **service_kwargs(form))
             # What the adviser suggested against the category chosen: its next lesson.
             adviser.recorded(actor=request.user, demand=demand, shown=request.POST)
         except (ServiceError, ValidationError) as exc:
-            _failed(form, exc)
+            show_refusal(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect(demand)
@@ -260,7 +222,7 @@ def demand_create(request: HttpRequest) -> HttpResponse:
             "form": form,
             "title": gettext_lazy("Record a demand"),
             "object": None,
-            "cancel_url": _next_url(request),
+            "cancel_url": safe_next(request, request.GET.get("next", "")),
             "picked": Resident.objects.visible_to(request.user).filter(
                 pk__in=[p for p in picked if parse_id(str(p))]
             ),
@@ -412,7 +374,7 @@ def demand_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         try:
             actions.perform(step, actor=request.user, demand=demand, data=form.cleaned_data)
         except ServiceError as exc:
-            _failed(form, exc)
+            show_refusal(form, exc)
             if exc.field not in form.fields:
                 # The action may no longer be offered (someone moved the demand on): say why
                 # at the top of the page, where it is seen.
@@ -480,9 +442,7 @@ def _back(request: HttpRequest) -> str:
     """Where "back" leads: the page of this site the person came from, else the home page."""
     # A look-up keeps where the first visit came from (the form carries it as `back`).
     for url in (request.GET.get("back", ""), request.headers.get("referer", "")):
-        if url and url_has_allowed_host_and_scheme(
-            url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        ):
+        if safe_next(request, url):
             came_from = urlsplit(url)
             if came_from.path.startswith("/") and came_from.path != request.path:
                 return came_from.path + (f"?{came_from.query}" if came_from.query else "")
