@@ -32,6 +32,7 @@ from genxi.core.services import ServiceError
 from genxi.demands import actions, figures, forms, ledger, services
 from genxi.demands.actions import Id
 from genxi.demands.models import (
+    REFUSED,
     Category,
     Channel,
     Demand,
@@ -293,9 +294,7 @@ def _act(
     closing = action.name == "close" and demand.status in action.statuses
     if action.name not in actions.available(demand, request.user) and not closing:
         raise ServiceError(
-            _("This cannot be done to a demand that is “%(status)s”.")
-            % {"status": Status(demand.status).label},
-            code="invalid_transition",
+            str(REFUSED) % {"status": Status(demand.status).label}, code="invalid_transition"
         )
     form = action.bind(demand, request.user, data, files, prefixed=False)
     if not form.is_valid():
