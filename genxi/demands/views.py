@@ -619,7 +619,7 @@ def my_demand_create(request: HttpRequest) -> HttpResponse:
                 token=token,
             )
         except ServiceError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            show_refusal(form, exc)
         else:
             text = _("Your demand is recorded. Its tracking code is %(code)s.")
             messages.success(request, text % {"code": demand.code})
@@ -657,7 +657,7 @@ def my_demand(request: HttpRequest, pk: int) -> HttpResponse:
                     comment=form.cleaned_data["comment"],
                 )
             except ServiceError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                show_refusal(form, exc)
             else:
                 messages.success(request, _("Thank you: your answer is recorded."))
                 return redirect("demands:my_demand", pk=demand.pk)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from genxi.accounts.rules import require
 from genxi.core.services import ServiceError
+from genxi.core.views import show_refusal
 from genxi.meetings import forms, services
 from genxi.meetings.models import FollowUp, Invitee, Meeting
 
@@ -50,7 +51,7 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
         try:
             meeting = services.convene(actor=request.user, **form.cleaned_data)
         except ServiceError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            show_refusal(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect(meeting)
@@ -158,7 +159,7 @@ def _post(request: HttpRequest, pk: int, name: str, make: Any, act: Any) -> Http
         try:
             act(meeting, form.cleaned_data)
         except ServiceError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            show_refusal(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect(f"{meeting.get_absolute_url()}#{name}")

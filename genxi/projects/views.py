@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from genxi.accounts.rules import require
 from genxi.core.params import parse_id
 from genxi.core.services import ServiceError
+from genxi.core.views import show_refusal
 from genxi.places.models import Area, AreaKind
 from genxi.projects import figures, forms, services
 from genxi.projects.models import (
@@ -208,7 +209,7 @@ def fund_create(request: HttpRequest) -> HttpResponse:
                 categories=data["categories"],
             )
         except ServiceError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            show_refusal(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("projects:fund_detail", pk=fund.pk)
@@ -259,7 +260,7 @@ def fund_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 expected_updated_at=data["updated_at"],
             )
         except ServiceError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            show_refusal(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("projects:fund_detail", pk=pk)
@@ -291,7 +292,7 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 expected_updated_at=data["updated_at"],
             )
         except ServiceError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            show_refusal(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("projects:project_detail", pk=pk)
@@ -309,7 +310,7 @@ def project_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             project = services.propose_project(actor=request.user, fund=fund, **data)
         except ServiceError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            show_refusal(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("projects:project_detail", pk=project.pk)
@@ -392,7 +393,7 @@ def project_step(request: HttpRequest, pk: int) -> HttpResponse:
                 implementer=form.cleaned_data["implementer"],
             )
         except ServiceError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            show_refusal(form, exc)
         else:
             messages.success(request, _("Done."))
             return redirect("projects:project_detail", pk=pk)
@@ -408,7 +409,7 @@ def _submit(
         try:
             act(form.cleaned_data)
         except ServiceError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            show_refusal(form, exc)
         else:
             messages.success(request, done)
             return redirect("projects:project_detail", pk=pk)
@@ -540,7 +541,7 @@ def vote_create(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 services.add_electors(actor=request.user, vote=vote, electors=data["electors"])
         except ServiceError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            show_refusal(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("projects:vote_detail", pk=vote.pk)
