@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "genxi.triage",
     "genxi.projects",
     "genxi.meetings",
+    "genxi.activities",
     "genxi.api",
     "genxi.home",
 ]
@@ -223,6 +224,9 @@ LOGGING = {
 GENXI_PIONEER_LABEL = os.environ.get("GENXI_PIONEER_LABEL", "")
 # Where texts to residents go: a class with send(messages); the default writes them to the log.
 GENXI_NOTIFY_BACKEND = os.environ.get("GENXI_NOTIFY_BACKEND", "genxi.core.notify.LogBackend")
+# Activities: the offering row lock before seats are counted (genxi/activities/services/seats.py).
+# Off only in the concurrency test that shows what the lock prevents; never in real use.
+GENXI_SEAT_LOCKING = env_bool("GENXI_SEAT_LOCKING", True)
 # For genxi.core.notify.WebhookBackend: where the JSON goes, and its bearer token.
 GENXI_SMS_WEBHOOK_URL = os.environ.get("GENXI_SMS_WEBHOOK_URL", "")
 GENXI_SMS_WEBHOOK_TOKEN = os.environ.get("GENXI_SMS_WEBHOOK_TOKEN", "")

@@ -25,6 +25,7 @@ from genxi.accounts.scoping import ScopedQuerySet
 from genxi.core.models import TimeStamped
 from genxi.core.paths import ancestor_ids, path_ids, path_range_q, path_upper_bound
 from genxi.core.phones import normalize_phone
+from genxi.core.states import Machine
 
 
 class AreaKind(models.TextChoices):
@@ -365,6 +366,14 @@ class Venue(TimeStamped):
     opening_hours = models.CharField(_("opening hours"), max_length=100, blank=True)
     description = models.TextField(_("description"), blank=True)
     is_active = models.BooleanField(_("open"), default=True)
+    # The booking calendar's hours (every day; empty: any time), who may ask for a slot, and the
+    # secret behind the venue's read-only iCalendar feed (made when staff first ask for it).
+    opens_at = models.TimeField(_("bookable from"), null=True, blank=True)
+    closes_at = models.TimeField(_("bookable until"), null=True, blank=True)
+    groups_may_request = models.BooleanField(
+        _("residents' groups may ask for a slot"), default=True
+    )
+    feed_token = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
 
     objects = VenueQuerySet.as_manager()
 
@@ -379,6 +388,89 @@ class Venue(TimeStamped):
 
     def get_absolute_url(self) -> str:
         return reverse("places:venue_detail", args=[self.pk])
+
+
+class BookingPurpose(models.TextChoices):
+    MEETING = "meeting", _("Meeting")
+    ACTIVITY = "activity", _("Activity")
+    GROUP = "group", _("Residents' group")
+    OTHER = "other", _("Other")
+
+
+class BookingStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    CONFIRMED = "confirmed", _("Confirmed")
+    REFUSED = "refused", _("Refused")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+# A request is approved or refused; a confirmed booking can be cancelled. Only confirmed
+# bookings hold the venue (the overlap constraint covers them alone).
+BOOKING_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    BookingStatus.REQUESTED: (
+        BookingStatus.CONFIRMED,
+        BookingStatus.REFUSED,
+        BookingStatus.CANCELLED,
+    ),
+    BookingStatus.CONFIRMED: (BookingStatus.CANCELLED,),
+}
+
+
+class VenueBookingQuerySet(ScopedQuerySet["VenueBooking"]):
+    def visible_to(self, user: Any) -> "VenueBookingQuerySet":
+        # Whoever sees the venue sees when it is taken; what a request says is for staff.
+        return self.restrict(user, "venue__area__path", roles=Role.values)
+
+    def holding(self) -> "VenueBookingQuerySet":
+        return self.filter(status=BookingStatus.CONFIRMED)
+
+
+class VenueBooking(TimeStamped):
+    """A venue taken from `starts_at` to `ends_at` (a meeting, an activity's session, a
+    residents' group), or a group's request for that time awaiting staff."""
+
+    venue = models.ForeignKey(
+        Venue, verbose_name=_("venue"), on_delete=models.PROTECT, related_name="bookings"
+    )
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    purpose = models.CharField(_("purpose"), max_length=20, choices=BookingPurpose.choices)
+    title = models.CharField(_("title"), max_length=100)
+    group_name = models.CharField(_("residents' group"), max_length=100, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=BookingStatus.choices,
+        default=BookingStatus.CONFIRMED,
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    objects = VenueBookingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("venue booking")
+        verbose_name_plural = _("venue bookings")
+        ordering = ["starts_at", "id"]
+        indexes = [models.Index(fields=["venue", "starts_at"], name="booking_venue_start_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="booking_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.venue} {self.title}"
+
+
+BOOKING_MACHINE = Machine(VenueBooking, BOOKING_TRANSITIONS, BookingStatus)
 
 
 class Tag(models.Model):

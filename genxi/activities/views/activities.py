@@ -1,0 +1,5 @@
+"""activities pages."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""checkin pages."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

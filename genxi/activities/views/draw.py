@@ -1,0 +1,5 @@
+"""draw pages."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""figures pages."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

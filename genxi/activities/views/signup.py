@@ -1,0 +1,5 @@
+"""signup pages."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
