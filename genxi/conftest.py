@@ -22,6 +22,7 @@ from genxi.accounts.models import Role, User
 from genxi.accounts.services import create_user, grant_membership
 from genxi.places import services
 from genxi.places.models import Area, AreaKind, Partner, PartyOrg, Pioneer, Resident, Venue
+from tests.server import real_server  # noqa: F401 (a fixture for the real-server tests)
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls next to it are safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -1,6 +1,5 @@
-from django.db import IntegrityError, transaction
-
 import pytest
+from django.db import IntegrityError, transaction
 
 from genxi.activities.models import Registration, RegistrationStatus
 from genxi.activities.services.seats import Room, lock_offering, seat_waiting
@@ -25,7 +24,7 @@ def test_waiting_people_take_free_seats_in_line_order(lecture: Lecture) -> None:
         offering = lock_offering(lecture.offering.pk)
         moved = seat_waiting(offering, Room.load(offering))
     assert [r.name for r in moved] == ["居民1", "居民2", "居民3"]
-    assert sorted(r.seat for r in moved) == [1, 2, 3]
+    assert sorted(r.seat or 0 for r in moved) == [1, 2, 3]
     assert Registration.objects.get(name="居民4").status == RegistrationStatus.WAITING
 
 

@@ -1,0 +1,1 @@
+"""The activities' forms (a module per topic may follow as they grow)."""
