@@ -26,7 +26,7 @@ def walk_in(lecture: Lecture, n: int, **kw: object) -> Registration:
         name=f"居民{n}",
         phone=f"1380000{n:04d}",
         by_staff=True,
-        **kw,  # type: ignore[arg-type]
+        **kw,
     )
 
 
