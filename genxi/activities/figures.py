@@ -288,6 +288,17 @@ def compute(*, user: Any, start: date, end: date, area: Area | None = None) -> F
     return figures
 
 
+def held_activities(*, user: Any, start: date, end: date, area: Area | None = None) -> Any:
+    """The activities behind "activities held", latest first, each with its `held` sessions."""
+    sessions = held_sessions(scope(user, area), start, end)
+    return (
+        Activity.objects.filter(pk__in=sessions.values("activity_id"))
+        .select_related("owner")
+        .annotate(held=Count("sessions", filter=Q(sessions__in=sessions.values("pk"))))
+        .order_by("-created_at", "-id")
+    )
+
+
 def session_attendance(activity: Activity) -> Any:
     """The activity's sessions, each with `attended` and `registered` (confirmed, for the
     session or its term): one query."""

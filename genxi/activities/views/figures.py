@@ -23,7 +23,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from genxi.accounts import scoping
 from genxi.accounts.models import AREA_ROLES, STAFF_ROLES
@@ -47,6 +47,7 @@ from genxi.core.phones import mask_phone
 from genxi.places.models import STREET_KINDS, Area, AreaKind
 
 MAX_DAYS = 3 * 366  # the longest custom period
+HELD_SHOWN = 100  # activities listed under the tables
 SHEET_ROWS = 25  # rows on one printed page
 WALK_IN_LINES = 8  # blank lines for walk-ins on a sign-in sheet
 MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
@@ -58,14 +59,14 @@ QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 
 class PeriodForm(BoundedForm):
     PERIODS = [
-        ("month", gettext_lazy("Month")),
+        ("month", pgettext_lazy("activity figures", "Month")),
         ("quarter", gettext_lazy("Quarter")),
         ("year", gettext_lazy("Year")),
         ("custom", gettext_lazy("Chosen days")),
     ]
     period = forms.ChoiceField(label=gettext_lazy("Period"), choices=PERIODS, required=False)
     month = forms.CharField(
-        label=gettext_lazy("Month"),
+        label=pgettext_lazy("activity figures", "Month"),
         required=False,
         max_length=7,
         widget=forms.TextInput(attrs={"type": "month"}),
@@ -87,10 +88,16 @@ class PeriodForm(BoundedForm):
         renamed["start"], renamed["end"] = data.get("from", ""), data.get("to", "")
         super().__init__(renamed)
         self.today = today
-        quarters = []
-        for year in range(today.year, today.year - 4, -1):
-            quarters += [f"{year}-Q{q}" for q in range(4, 0, -1)]
-        self.quarters = quarters
+        # The choices offered: the last 3 years' months and quarters, latest first.
+        this_quarter = (today.month - 1) // 3 + 1
+        self.quarters = [
+            f"{y}-Q{q}" for y in range(today.year, today.year - 4, -1) for q in range(4, 0, -1)
+            if (y, q) <= (today.year, this_quarter)
+        ][:12]  # fmt: skip
+        self.months = [
+            f"{y}-{m:02d}" for y in range(today.year, today.year - 4, -1) for m in range(12, 0, -1)
+            if (y, m) <= (today.year, today.month)
+        ][:36]  # fmt: skip
 
     def clean_month(self) -> tuple[int, int] | None:
         text = self.cleaned_data["month"].strip()
@@ -230,9 +237,17 @@ def figures_page(request: HttpRequest) -> HttpResponseBase:
                 )
                 for m, row in (result.month_rows() if result else [])
             ],
+            "held": figures.held_activities(
+                user=request.user, start=result.start, end=result.end, area=area
+            )[:HELD_SHOWN]
+            if result
+            else [],
             "held_url": list_url(status="held", community=area.pk if area else ""),
             "chart": _chart(result) if result else None,
             "quarters": form.quarters,
+            "months": form.months,
+            "year": timezone.localdate().year,
+            "period": form.data.get("period") or "month",
             "export_query": query.urlencode(),
         },
     )
@@ -248,7 +263,7 @@ def _figure_columns() -> list[Column]:
         Column(_("Residents reached"), 10),
         Column(_("Registered"), 10),
         Column(_("No-shows"), 10),
-        Column(_("Services delivered"), 10),
+        Column(pgettext("activity figures", "Services delivered"), 10),
         Column(_("Volunteer hours"), 10),
     ]
 
@@ -267,7 +282,7 @@ def _figures_xlsx(request: HttpRequest, result: figures.Figures) -> HttpResponse
         for _pk, name, row in result.community_rows():
             yield [_("Community"), name, *values(row)]
         for month, row in result.month_rows():
-            yield [_("Month"), f"{month:%Y-%m}", *values(row)]
+            yield [pgettext("activity figures", "Month"), f"{month:%Y-%m}", *values(row)]
 
     log_action(
         actor=request.user,
@@ -368,11 +383,20 @@ def _offering(request: HttpRequest, activity: Activity, oid: int) -> Offering:
     )
 
 
+def session_label(session: Session) -> str:
+    when = f"{timezone.localtime(session.starts_at):%Y-%m-%d %H:%M}"
+    return f"{when} {session.title}" if session.title else when
+
+
 def offering_label(offering: Offering) -> str:
     if offering.term_id is not None:
         return str(offering.term)
-    if offering.slot_id is not None:
-        return str(offering.slot)
+    if offering.slot is not None:  # local times (Slot.__str__ formats them as stored, in UTC)
+        slot = offering.slot
+        return (
+            f"{slot.stall.service} {timezone.localtime(slot.starts_at):%Y-%m-%d %H:%M}"
+            f"–{timezone.localtime(slot.ends_at):%H:%M}"
+        )
     session: Session = offering.session  # type: ignore[assignment]
     return f"{timezone.localtime(session.starts_at):%Y-%m-%d %H:%M}"
 
@@ -398,9 +422,9 @@ def roster_export(request: HttpRequest, pk: int, oid: int) -> HttpResponseBase:
         Column(_("Household"), 22),
         Column(_("Community"), 12),
         Column(_("Status"), 14),
-        Column(_("Seat"), 6),
+        Column(pgettext("activity sheet", "Seat"), 6),
         Column(_("Registered by staff"), 8),
-        Column(_("Check-in code"), 10),
+        Column(pgettext("activity sheet", "Check-in code"), 10),
         Column(_("Registered at"), 16, DATETIME),
     ]
     rows = (
@@ -412,7 +436,9 @@ def roster_export(request: HttpRequest, pk: int, oid: int) -> HttpResponseBase:
         for r in registrations
     )  # fmt: skip
     name = f"{activity.title} {offering_label(offering)}"
-    return xlsx_table_response(filename=name, sheet=_("Roster"), columns=columns, rows=rows)
+    return xlsx_table_response(
+        filename=name, sheet=pgettext("activity sheet", "Roster"), columns=columns, rows=rows
+    )
 
 
 @login_required
@@ -441,7 +467,7 @@ def attendance_export(request: HttpRequest, pk: int) -> HttpResponseBase:
         Column(_("Session"), 18),
         Column(pgettext("person", "Name"), 12),
         Column(_("Phone"), 14),
-        Column(_("Seat"), 6),
+        Column(pgettext("activity sheet", "Seat"), 6),
         Column(_("Checked in at"), 16, DATETIME),
         Column(_("How"), 12),
     ]
@@ -451,7 +477,7 @@ def attendance_export(request: HttpRequest, pk: int) -> HttpResponseBase:
         columns=columns,
         rows=(
             [
-                str(a.session),
+                session_label(a.session),
                 a.registration.name,
                 shown_phone(user, a.registration),
                 a.registration.seat or "",
@@ -483,7 +509,7 @@ def _term_grid(request: HttpRequest, activity: Activity, offering: Offering) -> 
         Column(pgettext("person", "Name"), 12),
         Column(_("Phone"), 14),
         *(Column(f"{timezone.localtime(s.starts_at):%m-%d}", 7) for s in sessions),
-        Column(_("Attended"), 8),
+        Column(pgettext("activity figures", "Attended"), 8),
         Column(_("Attendance rate"), 8),
     ]
 
