@@ -361,3 +361,15 @@ def test_an_area_outside_the_scope_empties_nothing_and_is_not_found(
     client.force_login(world["bob"])
     response = client.get(reverse("activities:figures"), {"area": world.baoxiang.pk})
     assert response.status_code == 404
+
+
+def test_the_page_reads_in_a_bounded_number_of_queries(
+    world: World, client: Client, django_assert_max_num_queries: Any
+) -> None:
+    build_season(world)
+    client.force_login(world["alice"])
+    url = reverse("activities:figures")
+    with django_assert_max_num_queries(30):  # the session, the menu's badges, 13 figures, the list
+        response = client.get(url, {"period": "year", "year": "2026"})
+    assert response.status_code == 200
+    assert len(response.context["held"]) == 3
