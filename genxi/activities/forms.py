@@ -6,6 +6,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from genxi.activities.models import (
     Activity,
@@ -23,6 +24,13 @@ from genxi.core.forms import BoundedForm, PhotosField
 from genxi.places.models import STREET_KINDS, Area, AreaKind, Partner, Venue
 
 LOCAL = {"type": "datetime-local"}
+
+# The audience as the form and the activity's page name it ("Party members" elsewhere is a
+# count in the figures, translated as such).
+AUDIENCE_CHOICES = [
+    (value, pgettext_lazy("audience", "Party members") if value == "party_members" else label)
+    for value, label in Audience.choices
+]
 DATETIME = forms.DateTimeInput(attrs=LOCAL, format="%Y-%m-%dT%H:%M")
 
 
@@ -68,7 +76,7 @@ class ActivityForm(BoundedForm):
     )
     audience = forms.MultipleChoiceField(
         label=_("Audience"),
-        choices=Audience.choices,
+        choices=AUDIENCE_CHOICES,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )

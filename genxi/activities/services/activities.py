@@ -781,6 +781,12 @@ def create_offering(
         or (slot is not None and slot.stall.activity_id != activity.pk)
     ):
         raise ServiceError(_("Choose one session, term or time slot."), field="target")
+    if term is not None and not term.sessions.exists():
+        raise ServiceError(
+            _("The term %(term)s has no sessions yet.") % {"term": str(term)},
+            field="target",
+            code="empty_term",
+        )
     if not 1 <= capacity <= MAX_PLACES:
         raise ServiceError(_("Give at least one place."), field="capacity")
     if not 0 <= staff_share <= capacity:

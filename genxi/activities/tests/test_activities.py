@@ -169,7 +169,10 @@ def test_a_class_publishes_only_when_each_term_has_sessions(opened: World) -> No
         weeks=4,
         capacity=40,
     )
-    Term.objects.create(course=course, name="空学期")
+    empty = Term.objects.create(course=course, name="空学期")
+    with pytest.raises(ServiceError) as unopened:
+        services.create_offering(actor=opened["bob"], activity=activity, term=empty, capacity=9)
+    assert unopened.value.code == "empty_term" and not Offering.objects.filter(term=empty)
     with pytest.raises(ServiceError) as refused:
         services.publish_activity(actor=opened["bob"], activity=activity)
     assert refused.value.code == "empty_term" and "空学期" in refused.value.message
@@ -582,7 +585,8 @@ def test_photos_are_served_only_to_those_who_see_the_activity(
     url = reverse("activities:photo", args=[activity.pk, photo.pk])
     served = bob.get(url)
     assert served.status_code == 200 and served["Content-Type"] == "image/jpeg"
-    served.close()
+    # Read to the end, which closes the file: a re-encoded JPEG.
+    assert b"".join(served.streaming_content).startswith(b"\xff\xd8")
     assert client_for(world["oscar"]).get(url).status_code == 404
     assert client_for(world["erin"]).get(url).status_code == 404
 
@@ -600,3 +604,71 @@ def test_the_attendance_grid(term_offering: Offering, world: World) -> None:
     page = client_for(world["bob"]).get(url)
     assert page.status_code == 200 and "学员1" in page.content.decode()
     assert client_for(world["oscar"]).get(url).status_code == 404
+
+
+def test_the_list_takes_a_fixed_number_of_queries(
+    lecture: Lecture, world: World, django_assert_max_num_queries: Any
+) -> None:
+    for n in range(5):
+        fair(world).organisers.add(world.baoxiang)
+        lecture_draft(world, title=f"讲座{n}", venue=None, address="和泰社区活动室")
+    client = client_for(world["bob"])
+    url = reverse("activities:activity_list")
+    client.get(url)  # the session and the menu's counts warmed
+    with django_assert_max_num_queries(12):
+        page = client.get(url)
+    assert page.status_code == 200 and "讲座4" in page.content.decode()
+
+
+def test_pages_set_up_an_offering_once_and_cancel_with_a_reason(
+    opened: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    activity = lecture_draft(opened)
+    session = services.add_session(
+        actor=opened["bob"], activity=activity, starts_at=at(3, 14), ends_at=at(3, 16)
+    )
+    bob = client_for(opened["bob"])
+    url = reverse("activities:offering_add", args=[activity.pk])
+    assert f"session:{session.pk}" in bob.get(url).content.decode()
+    token = str(uuid.uuid4())
+    data = {
+        "target": f"session:{session.pk}",
+        "capacity": "30",
+        "staff_share": "5",
+        "intake": "first_come",
+        "form_token": token,
+    }
+    assert bob.post(url, data).status_code == 302
+    assert bob.post(url, data).status_code in (302, 400)  # a retry makes nothing twice
+    offering = Offering.objects.get()
+    assert (offering.capacity, offering.staff_share) == (30, 5)
+    detail = bob.get(reverse("activities:activity_detail", args=[activity.pk])).content.decode()
+    assert "0 / 30" in detail
+    bob.post(reverse("activities:activity_publish", args=[activity.pk]))
+    assert Activity.objects.get().status == ActivityStatus.PUBLISHED
+    cancel = reverse("activities:activity_cancel", args=[activity.pk])
+    assert bob.post(cancel, {"reason": ""}).status_code == 400
+    assert Activity.objects.get().status == ActivityStatus.PUBLISHED
+    with django_capture_on_commit_callbacks(execute=True):
+        assert bob.post(cancel, {"reason": "场地维修"}).status_code == 302
+    assert Activity.objects.get().status == ActivityStatus.CANCELLED
+    assert session.booking is not None
+    assert VenueBooking.objects.get(pk=session.booking.pk).status == BookingStatus.CANCELLED
+
+
+def test_moving_a_session_through_its_page(opened: World) -> None:
+    activity = lecture_draft(opened)
+    session = services.add_session(
+        actor=opened["bob"], activity=activity, starts_at=at(3, 14), ends_at=at(3, 16)
+    )
+    bob = client_for(opened["bob"])
+    url = reverse("activities:session_move", args=[activity.pk, session.pk])
+    day = (timezone.localdate() + timedelta(days=4)).isoformat()
+    answer = bob.post(url, {"starts_at": f"{day}T10:00", "ends_at": f"{day}T09:00"})
+    assert answer.status_code == 400 and "结束时间必须晚于开始时间" in answer.content.decode()
+    assert (
+        bob.post(url, {"starts_at": f"{day}T10:00", "ends_at": f"{day}T11:00"}).status_code == 302
+    )
+    session.refresh_from_db()
+    assert timezone.localtime(session.starts_at).hour == 10
+    assert VenueBooking.objects.holding().get().starts_at == session.starts_at

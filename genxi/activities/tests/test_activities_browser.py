@@ -63,6 +63,7 @@ def test_bob_sets_up_a_senior_university_and_a_service_fair(
     page.check("input[name=audience][value=elderly]")
     page.select_option("select[name=venue]", label="三花半月谈长廊")
     page.fill("textarea[name=description]", "声乐、舞蹈、花卉种植，每周一次。")
+    page.mouse.wheel(0, -20000)
     shot(page, "activities-01-new-class")
     save(page)
     expect(page.locator("h1")).to_contain_text("和泰老年大学")
@@ -87,6 +88,7 @@ def test_bob_sets_up_a_senior_university_and_a_service_fair(
     expect(page.locator("#courses")).to_contain_text("宝祥社区 10")
     page.click("button:has-text('发布')")
     expect(page.locator("h1 .chip")).to_have_text("已发布")
+    page.mouse.wheel(0, -20000)
     shot(page, "activities-02-senior-university")
     school = Activity.objects.get(title="和泰老年大学")
     assert school.status == ActivityStatus.PUBLISHED
@@ -147,7 +149,7 @@ def test_bob_sets_up_a_senior_university_and_a_service_fair(
     page.click("button:has-text('添加照片')")
     expect(page.locator("#report")).to_contain_text("磨刀最受欢迎")
     expect(page.locator("#report img")).to_have_count(1)
-    page.keyboard.press("Home")
+    page.mouse.wheel(0, -20000)
     shot(page, "activities-03-fair-report")
     fair = Activity.objects.get(title="便民服务集市")
     assert (

@@ -27,7 +27,6 @@ from genxi.activities.models import (
     ActivityKind,
     ActivityPhoto,
     ActivityStatus,
-    Audience,
     Course,
     Offering,
     Session,
@@ -228,7 +227,9 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "organisers": activity.organisers.all(),
             "partners": activity.partners.all(),
             "open_to": activity.open_to.all(),
-            "audience": [label for value, label in Audience.choices if value in activity.audience],
+            "audience": [
+                label for value, label in forms.AUDIENCE_CHOICES if value in activity.audience
+            ],
             "can_manage": can_manage,
             "editable": can_manage
             and activity.status in (ActivityStatus.DRAFT, ActivityStatus.PUBLISHED),
