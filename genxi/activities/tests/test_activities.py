@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
@@ -672,3 +674,58 @@ def test_moving_a_session_through_its_page(opened: World) -> None:
     session.refresh_from_db()
     assert timezone.localtime(session.starts_at).hour == 10
     assert VenueBooking.objects.holding().get().starts_at == session.starts_at
+
+
+def test_editing_through_the_page_keeps_the_owner_and_refuses_a_stale_form(
+    opened: World,
+) -> None:
+    activity = lecture_draft(opened)
+    bob = client_for(opened["bob"])
+    url = reverse("activities:activity_edit", args=[activity.pk])
+    form = bob.get(url).context["form"]
+    assert "owner" not in form.fields
+    data = {
+        "title": "防诈骗讲座（第二期）",
+        "kind": "lecture",
+        "open_to": [str(opened.hetai.pk)],
+        "audience": ["party_members"],
+        "venue": str(opened.venue.pk),
+        "waitlist_mode": "confirm",
+        "offer_hours": "24",
+        "cancel_cutoff_hours": "2",
+        "updated_at": activity.updated_at.isoformat(),
+        "owner": str(opened.baoxiang.pk),  # not a field of the edit form: ignored
+    }
+    assert bob.post(url, data).status_code == 302
+    activity.refresh_from_db()
+    assert activity.title == "防诈骗讲座（第二期）" and activity.owner == opened.hetai
+    assert activity.audience == ["party_members"]
+    stale = bob.post(url, {**data, "title": "又改了"})
+    assert stale.status_code == 400
+    assert Activity.objects.get().title == "防诈骗讲座（第二期）"
+
+
+def test_the_activity_page_takes_a_fixed_number_of_queries(opened: World) -> None:
+    """As many queries for three courses as for one (no query per course, term or session)."""
+    activity = senior_university(opened)
+    bob = client_for(opened["bob"])
+    url = reverse("activities:activity_detail", args=[activity.pk])
+    counts = []
+    for n, name in enumerate(["声乐", "舞蹈", "花卉种植"]):
+        course = services.add_course(actor=opened["bob"], activity=activity, name=name)
+        services.add_term(
+            actor=opened["bob"],
+            course=course,
+            name="春季",
+            first_day=timezone.localdate() + timedelta(days=7 + n),
+            starts=time(9),
+            ends=time(11),
+            weeks=6,
+            capacity=40,
+        )
+        bob.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            page = bob.get(url)
+        counts.append(len(queries))
+    assert counts[0] == counts[2], counts
+    assert page.content.decode().count("0 / 40") == 3

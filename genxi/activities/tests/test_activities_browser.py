@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db.models import F
 from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import Page, expect
@@ -16,8 +17,11 @@ from genxi.activities.models import (
     Activity,
     ActivityPhoto,
     ActivityStatus,
+    Attendance,
     Offering,
     Quota,
+    Registration,
+    RegistrationStatus,
     ServiceTally,
     Session,
 )
@@ -156,3 +160,40 @@ def test_bob_sets_up_a_senior_university_and_a_service_fair(
         sum(ServiceTally.objects.filter(stall__activity=fair).values_list("count", flat=True)) == 65
     )
     assert ActivityPhoto.objects.filter(activity=fair).count() == 1
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_bob_reads_a_terms_attendance_sheet(
+    world: World, term_offering: Offering, live_server: Any, page: Page
+) -> None:
+    """Four weekly sessions, three held; 周福珍 came to all three and completes the term."""
+    term = term_offering.term
+    assert term is not None
+    Session.objects.filter(term=term).update(
+        starts_at=F("starts_at") - timedelta(days=28), ends_at=F("ends_at") - timedelta(days=28)
+    )
+    sessions = list(term.sessions.order_by("starts_at"))
+    for seat, (name, came) in enumerate([("周福珍", 3), ("许向前", 1)], start=1):
+        reg = Registration.objects.create(
+            offering=term_offering,
+            activity=term_offering.activity,
+            name=name,
+            person_key=f"n{seat}",
+            status=RegistrationStatus.CONFIRMED,
+            seat=seat,
+        )
+        for session in sessions[:came]:
+            Attendance.objects.create(
+                registration=reg, session=session, checked_in_at=session.starts_at, source="scan"
+            )
+    page.set_viewport_size(DESK)
+    log_in(page, live_server.url, "bob", PASSWORD)
+    open_activities(page, live_server.url)
+    page.click("a:has-text('老年大学')")
+    page.click("a:has-text('考勤表')")
+    rows = page.locator("table.attendance-grid tbody tr")
+    expect(rows.filter(has_text="周福珍")).to_contain_text("已结业")
+    expect(rows.filter(has_text="许向前")).to_contain_text("未结业")
+    expect(rows.filter(has_text="周福珍")).to_contain_text("3/3")
+    shot(page, "activities-04-attendance-sheet")
