@@ -729,3 +729,37 @@ def test_the_activity_page_takes_a_fixed_number_of_queries(opened: World) -> Non
         counts.append(len(queries))
     assert counts[0] == counts[2], counts
     assert page.content.decode().count("0 / 40") == 3
+
+
+SEE = {"alice", "bob", "carol", "frank"}
+RUN = {"alice", "bob"}
+
+
+@pytest.mark.parametrize(
+    ("name", "who"),
+    [
+        ("activity_list", {*SEE, "dave", "oscar"}),
+        ("activity_create", {"alice", "bob", "oscar"}),
+        ("activity_detail", SEE),
+        ("activity_edit", RUN),
+        ("activity_cancel", RUN),
+        ("session_add", RUN),
+        ("session_move", RUN),
+        ("offering_add", RUN),
+        ("report", RUN),
+        ("term_attendance", SEE),
+    ],
+)
+def test_who_opens_which_page(lecture: Lecture, world: World, name: str, who: set[str]) -> None:
+    args: list[int] = {
+        "activity_list": [],
+        "activity_create": [],
+        "session_move": [lecture.activity.pk, lecture.session.pk],
+    }.get(name, [lecture.activity.pk])
+    if name == "term_attendance":
+        term = Term.objects.create(course=lecture.activity.courses.create(name="声乐"), name="春季")
+        args = [lecture.activity.pk, term.pk]
+    url = reverse(f"activities:{name}", args=args)
+    for username in ["alice", "bob", "carol", "dave", "erin", "frank", "oscar", "nobody"]:
+        status = client_for(world[username]).get(url).status_code
+        assert status == (200 if username in who else 404), (username, status)
