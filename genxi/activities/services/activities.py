@@ -656,6 +656,12 @@ def set_quota(*, actor: Actor, offering: Offering, community: Area, places: int)
             % {"area": community.name, "street": activity.street.name},
             field="community",
         )
+    if not activity.open_to.filter(pk__in=[community.pk, activity.street_id]).exists():
+        raise ServiceError(
+            _("%(area)s's residents cannot sign up: open the activity to it first.")
+            % {"area": community.name},
+            field="community",
+        )
     if not 0 <= places <= MAX_PLACES:
         raise ServiceError(_("Give a number of places."), field="places")
     with transaction.atomic():

@@ -344,6 +344,12 @@ def test_a_term_makes_weekly_sessions_with_places_and_quotas(opened: World) -> N
         )
     services.set_quota(actor=opened["bob"], offering=offering, community=opened.baoxiang, places=0)
     assert not Quota.objects.exists()
+    activity.open_to.set([opened.hetai])
+    with pytest.raises(ServiceError) as closed:
+        services.set_quota(
+            actor=opened["bob"], offering=offering, community=opened.baoxiang, places=5
+        )
+    assert closed.value.field == "community" and not Quota.objects.exists()
 
 
 def test_a_term_is_all_or_nothing(opened: World) -> None:
