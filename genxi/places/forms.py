@@ -278,10 +278,10 @@ class SlotForm(BoundedForm):
         label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     start = forms.TimeField(
-        label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+        label=_("Starts at"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     )
     end = forms.TimeField(
-        label=_("Until"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+        label=_("Ends at"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     )
     title = forms.CharField(label=_("Title"), max_length=100)
 
