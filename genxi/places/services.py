@@ -597,16 +597,17 @@ def overlapping(
 
 # The database's name for its own refusal of overlapping confirmed bookings (migration 0004).
 OVERLAP_CONSTRAINT = "booking_no_overlap"
-# How far ahead a venue can be booked, and how far back a booking may be entered afterwards.
+# How far ahead a venue can be booked; before EARLIEST_YEAR a date is a typing slip (a meeting
+# held last year may still be recorded with its booking).
 BOOKING_AHEAD = timedelta(days=2 * 366)
-BOOKING_BEHIND = timedelta(days=366)
+EARLIEST_YEAR = 2000
 
 
 def _check_dates(starts_at: datetime, ends_at: datetime) -> None:
-    now = timezone.now()
-    if not now - BOOKING_BEHIND <= starts_at <= now + BOOKING_AHEAD:
+    if starts_at.year < EARLIEST_YEAR or starts_at > timezone.now() + BOOKING_AHEAD:
         raise ServiceError(
-            _("A booking starts within two years from now (and at most a year ago)."),
+            _("A booking starts between the year %(year)s and two years from now.")
+            % {"year": EARLIEST_YEAR},
             field="starts_at",
             code="bad_dates",
         )

@@ -60,12 +60,17 @@ def test_bookings_outside_hours_and_bad_dates_are_refused(world: World) -> None:
         (at(3, 11), at(3, 10), "bad_dates"),  # end before start
         (at(3, 10), at(3, 10), "bad_dates"),
         (at(365 * 50, 10), at(365 * 50, 11), "bad_dates"),  # an absurd year
-        (at(-365 * 3, 10), at(-365 * 3, 11), "bad_dates"),
+        (at(3, 10).replace(year=1926), at(3, 11).replace(year=1926), "bad_dates"),
     ]
     for start, end, code in cases:
         with pytest.raises(ServiceError) as refused:
             book(world, start, end)
         assert refused.value.code == code, (start, end)
+    services.update_venue(actor=None, venue=world.venue, opens_at=None, closes_at=None)
+    world.venue.refresh_from_db()
+    with pytest.raises(ServiceError) as refused:
+        book(world, at(3, 10), at(5, 11))  # any hour, but not for days on end
+    assert refused.value.code == "bad_dates"
     assert not VenueBooking.objects.exists()
     assert not AuditEntry.objects.filter(action="venuebooking.create").exists()
 
@@ -273,3 +278,30 @@ def test_the_feed_reset_is_for_the_venue_s_staff(world: World, client) -> None:
     assert client.post(url).status_code == 404
     world.venue.refresh_from_db()
     assert world.venue.feed_token is None
+
+
+def test_staff_set_the_venue_s_hours_on_its_edit_form(world: World, client) -> None:
+    client.force_login(world["bob"])
+    url = reverse("places:venue_edit", args=[world.venue.pk])
+    form = client.get(url)
+    assert form.status_code == 200
+    data = {
+        "name": world.venue.name,
+        "kind": world.venue.kind,
+        "area": world.venue.area_id,
+        "opens_at": "21:00",
+        "closes_at": "08:00",
+        "groups_may_request": "",
+        "is_active": "on",
+        "updated_at": form.context["form"]["updated_at"].value(),
+    }
+    refused = client.post(url, data)
+    assert refused.status_code == 200
+    assert "关闭时间必须晚于开放时间" in refused.content.decode()
+    world.venue.refresh_from_db()
+    assert world.venue.opens_at is None and world.venue.groups_may_request
+    done = client.post(url, {**data, "opens_at": "08:00", "closes_at": "21:00"})
+    assert done.status_code == 302
+    world.venue.refresh_from_db()
+    assert (world.venue.opens_at, world.venue.closes_at) == (time(8), time(21))
+    assert not world.venue.groups_may_request
