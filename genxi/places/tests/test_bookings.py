@@ -302,6 +302,6 @@ def test_staff_set_the_venue_s_hours_on_its_edit_form(world: World, client) -> N
     assert world.venue.opens_at is None and world.venue.groups_may_request
     done = client.post(url, {**data, "opens_at": "08:00", "closes_at": "21:00"})
     assert done.status_code == 302
-    world.venue.refresh_from_db()
-    assert (world.venue.opens_at, world.venue.closes_at) == (time(8), time(21))
-    assert not world.venue.groups_may_request
+    venue = Venue.objects.get(pk=world.venue.pk)
+    assert (venue.opens_at, venue.closes_at) == (time(8), time(21))
+    assert not venue.groups_may_request
