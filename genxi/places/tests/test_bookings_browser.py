@@ -114,7 +114,7 @@ def test_a_resident_asks_for_a_slot_and_staff_answer(
     open_menu_entry(staff, "venues")
     staff.click(f"#results >> text={venue.name}")
     staff.click("text=待处理的申请")
-    expect(staff.locator("h1")).to_have_text("场地预约申请")
+    expect(staff.locator("h1")).to_have_text("微阵地预约申请")
     expect(staff.locator(f"#request-{asked.pk}")).to_contain_text("巧手编织队")
     shot(staff, "desk-booking-requests")
     staff.locator(f"#request-{asked.pk} >> text=批准").click()
