@@ -116,6 +116,7 @@ def test_a_resident_asks_for_a_slot_and_staff_answer(
     staff.click("text=待处理的申请")
     expect(staff.locator("h1")).to_have_text("微阵地预约申请")
     expect(staff.locator(f"#request-{asked.pk}")).to_contain_text("巧手编织队")
+    expect(staff.locator(f"#request-{asked.pk}")).to_contain_text("艾琳")
     shot(staff, "desk-booking-requests")
     staff.locator(f"#request-{asked.pk} >> text=批准").click()
     expect(staff.locator(".messages")).to_contain_text("已批准")
