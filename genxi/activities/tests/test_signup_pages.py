@@ -1,13 +1,16 @@
 """The sign-up pages: residents on their phones, staff at the desk; who opens which page, the
 refusals shown on the forms with nothing written, and the paper list."""
 
+import html
 import re
 import uuid
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.http.response import HttpResponseBase
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -22,6 +25,7 @@ from genxi.activities.models import (
 from genxi.activities.services import registration as reg
 from genxi.activities.signup_forms import PAPER_MAX_LINES, parse_paper_list
 from genxi.activities.tests.conftest import Lecture, at
+from genxi.activities.views import signup
 from genxi.conftest import World
 from genxi.core.models import AuditEntry
 from genxi.places.models import Resident
@@ -72,6 +76,7 @@ def test_residents_pages_are_for_residents(
         ("bob", 200, True),
         ("alice", 200, True),
         ("frank", 200, False),
+        ("carol", 200, False),
         ("oscar", 404, False),
         ("dave", 404, False),
         ("erin", 404, False),
@@ -452,3 +457,74 @@ def test_registration_closes_when_the_session_begins(world: World, lecture: Lect
     )
     assert response.status_code == 400
     assert Registration.objects.count() == 0
+
+
+def continue_form(page: str) -> dict[str, object] | None:
+    """The hidden fields of the "continue" form of a paper list's progress page."""
+    form = re.search(r'<form[^>]*id="paper-continue".*?</form>', page, re.S)
+    if form is None:
+        return None
+    data: dict[str, object] = {
+        "lines": html.unescape(re.findall(r"<textarea[^>]*>(.*?)</textarea>", form[0], re.S)[0])
+    }
+    refused: list[str] = []
+    for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form[0]):
+        if name == "refused":
+            refused.append(html.unescape(value))
+        else:
+            data[name] = html.unescape(value)
+    data["refused"] = refused
+    return data
+
+
+def test_a_long_paper_list_goes_in_chunks_and_carries_the_refusals(
+    world: World, lecture: Lecture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(signup, "PAPER_CHUNK", 3)
+    Offering.objects.filter(pk=lecture.offering.pk).update(waitlist_size=2)
+    client = client_for(world, "bob")
+    url = desk_url(lecture.offering, "desk_paper_list")
+    text = "\n".join(f"居民{n} 1390000{n:04d}" for n in range(8)) + "\n坏行 123456"
+    token = str(uuid.uuid4())
+    page = text_of(client.post(url, {"step": "register", "lines": text, "form_token": token}))
+    assert "已处理 3 / 9 行" in page
+    data = continue_form(page)
+    assert data is not None and data["start"] == "3"
+    client.post(url, data)  # the same chunk twice: nobody twice, counted once
+    while data is not None:
+        page = text_of(client.post(url, data))
+        data = continue_form(page)
+    assert "共登记 5 人：3 人已确认，2 人候补" in page
+    refused = page.split("未能报名")[1].split("未登记的行")[0]
+    assert all(f"第 {n} 行" in refused for n in (6, 7, 8))
+    assert page.count("候补名单也已满") + page.count("so is its waiting list") == 3
+    assert "第 9 行" in page and "不是有效的电话号码" in page
+    assert Registration.objects.count() == 5
+
+
+def queries_for(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_lists_do_not_grow_queries_with_their_rows(world: World, lecture: Lecture) -> None:
+    erin, bob = client_for(world, "erin"), client_for(world, "bob")
+    open_list = reverse("activities:open_list")
+    desk = desk_url(lecture.offering)
+    walk_in(lecture.offering, 1)
+    few = queries_for(erin, open_list), queries_for(bob, desk)
+    for n in range(5):
+        activity = Activity.objects.create(
+            title=f"讲座{n}",
+            kind="lecture",
+            owner=world.hetai,
+            street=world.street,
+            status="published",
+        )
+        activity.open_to.set([world.street])
+        session = activity.sessions.create(starts_at=at(4, 9), ends_at=at(4, 10))
+        Offering.objects.create(activity=activity, session=session, capacity=5)
+    for n in range(2, 12):
+        walk_in(lecture.offering, n)
+    assert (queries_for(erin, open_list), queries_for(bob, desk)) == few

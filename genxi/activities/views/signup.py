@@ -9,13 +9,14 @@ with nothing written.
 """
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Min, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -41,6 +42,7 @@ from genxi.activities.models import (
     RegistrationStatus,
 )
 from genxi.activities.services import registration as service
+from genxi.core.models import SubmittedForm
 from genxi.core.phones import mask_phone
 from genxi.core.services import ServiceError, already_submitted
 from genxi.core.views import guard_form, safe_next, show_refusal
@@ -572,13 +574,19 @@ def desk_cancel(request: HttpRequest, activity: int, pk: int, registration: int)
     )
 
 
+# Lines registered per request: a clinic's list of 400 goes in eight requests of a few seconds
+# each (htmx sends the next one as soon as a chunk is done; without it, a "continue" button).
+PAPER_CHUNK = 50
+
+
 @login_required
 def desk_paper_list(request: HttpRequest, activity: int, pk: int) -> HttpResponse:
     """A paper list typed or pasted in: first a preview of every line (who it is, or what is
-    wrong), then the valid lines registered in one go and a summary.
+    wrong), then the valid lines registered a chunk at a time with the progress shown, then a
+    summary.
 
-    A retried "register" submission registers nobody twice: each line's registration carries a
-    token made from the batch's token and the line's number."""
+    Sent again (a retried request, a chunk sent twice), it registers nobody twice: each line's
+    registration carries a token made from the batch's token, the line's number and its text."""
     offering = _managed(request, activity, pk)
     step = request.POST.get("step", "") if request.method == "POST" else ""
     form = forms.PaperListForm(request.POST or None)
@@ -589,15 +597,11 @@ def desk_paper_list(request: HttpRequest, activity: int, pk: int) -> HttpRespons
             form.cleaned_data["lines"], offering=offering, user=request.user
         )
         batch = form.cleaned_data.get("form_token") or uuid.uuid4()
+        context.update(lines=lines, batch=batch, counts=service.counts(offering))
         if step == "register":
-            context["summary"] = _register_lines(request, offering, lines, batch)
-            context["counts"] = service.counts(offering)
-            return render(request, "activities/signup/paper_done.html", context)
-        context["lines"] = lines
+            return _register_chunk(request, offering, lines, batch, context)
         context["valid"] = sum(1 for line in lines if line.ok)
         context["invalid"] = len(lines) - context["valid"]
-        context["batch"] = batch
-        context["counts"] = service.counts(offering)
     return render(
         request,
         "activities/signup/paper_list.html",
@@ -606,52 +610,99 @@ def desk_paper_list(request: HttpRequest, activity: int, pk: int) -> HttpRespons
     )
 
 
+def _line_token(batch: uuid.UUID, line: forms.PaperLine) -> uuid.UUID:
+    # The line's text is part of its token: a list corrected and sent again registers the
+    # changed lines anew.
+    return uuid.uuid5(batch, f"{line.number}:{line.text}")
+
+
+def _carried_refusals(values: list[str]) -> dict[int, str]:
+    """Refusals of earlier chunks, carried in the form as "<line number>|<reason>"."""
+    refused: dict[int, str] = {}
+    for value in values[: forms.PAPER_MAX_LINES]:
+        number, _bar, reason = value.partition("|")
+        if number.isdigit() and len(number) < 6:
+            refused[int(number)] = reason[:300]
+    return refused
+
+
+def _register_chunk(
+    request: HttpRequest,
+    offering: Offering,
+    lines: list[forms.PaperLine],
+    batch: uuid.UUID,
+    context: dict[str, Any],
+) -> HttpResponse:
+    start = request.POST.get("start", "0")
+    begin = min(int(start), len(lines)) if start.isdigit() and len(start) < 6 else 0
+    refused = _carried_refusals(request.POST.getlist("refused"))
+    for line in lines[begin : begin + PAPER_CHUNK]:
+        token = _line_token(batch, line)
+        if not line.ok or already_submitted(token, Registration) is not None:
+            continue
+        try:
+            service.register(
+                actor=request.user,
+                offering=offering,
+                resident=line.resident,
+                name=line.name,
+                phone=line.phone,
+                by_staff=True,
+                token=token,
+            )
+        except ServiceError as exc:
+            refused[line.number] = exc.message
+    done = min(begin + PAPER_CHUNK, len(lines))
+    context.update(done=done, total=len(lines), refused=refused)
+    if done >= len(lines):
+        context["summary"] = _summarise(lines, batch, refused)
+        context["counts"] = service.counts(offering)
+    return render(request, "activities/signup/paper_done.html", context)
+
+
 @dataclass
 class PaperSummary:
     confirmed: int = 0
     waiting: int = 0
     applied: int = 0
-    refused: list[tuple[forms.PaperLine, str]] | None = None
-    skipped: list[forms.PaperLine] | None = None
+    refused: list[tuple[forms.PaperLine, str]] = field(default_factory=list)
+    skipped: list[forms.PaperLine] = field(default_factory=list)
 
     @property
     def registered(self) -> int:
         return self.confirmed + self.waiting + self.applied
 
 
-def _register_lines(
-    request: HttpRequest, offering: Offering, lines: list[forms.PaperLine], batch: uuid.UUID
+def _summarise(
+    lines: list[forms.PaperLine], batch: uuid.UUID, refused: dict[int, str]
 ) -> PaperSummary:
-    summary = PaperSummary(refused=[], skipped=[])
-    assert summary.refused is not None and summary.skipped is not None
-    for line in lines:
-        # The line's text is part of its token: a list corrected and sent again registers the
-        # changed lines anew.
-        token = uuid.uuid5(batch, f"{line.number}:{line.text}")
-        registration = already_submitted(token, Registration)
-        if registration is None and not line.ok:
-            summary.skipped.append(line)
-            continue
-        if registration is None:
-            try:
-                registration = service.register(
-                    actor=request.user,
-                    offering=offering,
-                    resident=line.resident,
-                    name=line.name,
-                    phone=line.phone,
-                    by_staff=True,
-                    token=token,
-                )
-            except ServiceError as exc:
-                summary.refused.append((line, exc.message))
-                continue
-        if registration.status in HOLDS_SEAT:
+    """What became of each line, read back from the registrations the batch made (two
+    queries), so a chunk sent twice is not counted twice."""
+    tokens = {_line_token(batch, line): line for line in lines}
+    made = dict(
+        SubmittedForm.objects.filter(
+            token__in=list(tokens),
+            content_type=ContentType.objects.get_for_model(Registration),
+        ).values_list("token", "object_id")
+    )
+    statuses = dict(
+        Registration.objects.filter(pk__in=[int(pk) for pk in made.values()]).values_list(
+            "pk", "status"
+        )
+    )
+    summary = PaperSummary()
+    for token, line in tokens.items():
+        status = statuses.get(int(made[token])) if token in made else None
+        if status in HOLDS_SEAT:
             summary.confirmed += 1
-        elif registration.status == RegistrationStatus.WAITING:
+        elif status == RegistrationStatus.WAITING:
             summary.waiting += 1
-        else:
+        elif status is not None:
             summary.applied += 1
+        elif not line.ok:
+            summary.skipped.append(line)
+        else:
+            summary.refused.append((line, refused.get(line.number, _("Not registered."))))
     return summary
 
 
