@@ -438,7 +438,11 @@ def _desk_page(
     found: list[Resident] = []
     find = request.GET.get("find", "").strip()[:50]
     if can_manage and find:
-        found = list(Resident.objects.visible_to(request.user).search(find, by_phone=True)[:10])
+        found = list(
+            Resident.objects.visible_to(request.user)
+            .search(find, by_phone=True)
+            .select_related("area")[:10]
+        )
         for resident in found:
             resident.shown_phone = mask_phone(resident.phone)  # type: ignore[attr-defined]
             resident.token = uuid.uuid4()  # type: ignore[attr-defined]
