@@ -9,6 +9,7 @@ with nothing written.
 """
 
 import uuid
+from urllib.parse import urlencode
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -195,7 +196,7 @@ def open_list(request: HttpRequest) -> HttpResponse:
         activity.left = sum(o.fill.left for o in own if not o.is_draw)  # type: ignore[attr-defined]
         activity.waitlist = bool(own) and not all(o.waitlist_full for o in own)  # type: ignore[attr-defined]
         activity.any_open = bool(own)
-    querystring = f"q={q}" if q else ""
+    querystring = urlencode({"q": q}) if q else ""
     return render(
         request,
         "activities/signup/open_list.html",
