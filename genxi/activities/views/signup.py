@@ -9,10 +9,10 @@ with nothing written.
 """
 
 import uuid
-from urllib.parse import urlencode
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
