@@ -50,11 +50,9 @@ def badges_for(user: Any) -> dict[str, int]:
             Meeting.objects.visible_to(user).filter(starts_at__gte=timezone.now()).count()
         )
     if user.has_perm("places.change_venuebooking"):
-        badges["booking_requests"] = (
-            VenueBooking.objects.filter(
-                status=BookingStatus.REQUESTED, venue__area__in=Area.objects.staffed_by(user)
-            ).count()
-        )
+        badges["booking_requests"] = VenueBooking.objects.filter(
+            status=BookingStatus.REQUESTED, venue__area__in=Area.objects.staffed_by(user)
+        ).count()
     user._genxi_badges = badges
     return badges
 
@@ -67,6 +65,20 @@ def navigation_for(user: Any, path: str = "") -> list[NavItem]:
     entries = [  # key (of the badges), label, page, its permission, icon
         ("demands", _("Demands"), "demands:demand_list", "demands.open_ledger", "inbox"),
         ("my_demands", _("My demands"), "demands:my_demands", "demands.open_my_demands", "inbox"),
+        (
+            "signup",
+            _("Sign up for activities"),
+            "activities:open_list",
+            "activities.open_signup",
+            "ticket",
+        ),
+        (
+            "my_registrations",
+            _("My registrations"),
+            "activities:my_registrations",
+            "activities.open_signup",
+            "event",
+        ),
         ("figures", _("Figures"), "demands:figures", "demands.open_figures", "chart"),
         (
             "activities",
