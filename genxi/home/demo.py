@@ -6,7 +6,9 @@ services, in the order they build on each other, in one transaction.
 - `genxi.demands.demo`: the category tree, the seeds' stories and six months of history (triage
   has no demo data of its own: it suggests by the categories' keywords);
 - `genxi.projects.demo`: funds, projects and votes;
-- `genxi.meetings.demo`: the deliberation meeting.
+- `genxi.meetings.demo`: the deliberation meeting;
+- `genxi.activities.demo`: activities at different stages (a drawn class under way, a held
+  clinic, a full lecture with a waiting list, a fair with time slots, a draft).
 
 Each app finds what it builds on by its stable names (a community, a username), so loading twice
 creates nothing. `manage.py load_demo` (and `genxi demo`) call `load_demo`.
@@ -18,6 +20,7 @@ from dataclasses import asdict, dataclass, fields
 from django.db import transaction
 from django.utils import timezone
 
+from genxi.activities import demo as activities
 from genxi.demands import demo as demands
 from genxi.meetings import demo as meetings
 from genxi.places import demo as places
@@ -32,6 +35,7 @@ class DemoResult(places.Created):
     demands: int = 0
     funds: int = 0
     meetings: int = 0
+    activities: int = 0
     seconds: float = 0.0
 
     def counts(self) -> dict[str, int]:
@@ -55,5 +59,6 @@ def load_demo(*, stdout: places.Writer | None = None) -> DemoResult:
         result.demands = demands.load()
         result.funds = projects.load(timezone.localdate())
         result.meetings = meetings.load()
+        result.activities = activities.load(timezone.localdate())
     result.seconds = time.monotonic() - started
     return result

@@ -702,10 +702,11 @@ def add_stall(
     provider: Partner | None = None,
     volunteers: str = "",
 ) -> Stall:
-    """A fair's stall: its service, and a partner unit or volunteers who provide it."""
+    """A stall of a fair or a clinic (a doctors' department): its service, and a partner unit
+    or volunteers who provide it."""
     _check_open(activity)
-    if activity.kind != ActivityKind.FAIR:
-        raise ServiceError(_("Only a fair has stalls."), code="not_a_fair")
+    if activity.kind not in (ActivityKind.FAIR, ActivityKind.CLINIC):
+        raise ServiceError(_("Only a fair or a clinic has stalls."), code="not_a_fair")
     service = service.strip()
     if not service:
         raise ServiceError(_("Say what the stall offers."), field="service")
