@@ -129,7 +129,7 @@ def priority_tier(
     return TIER_NORMAL
 
 
-def _person(
+def identify(
     *,
     resident: Resident | None,
     guardian: Resident | None,
@@ -137,7 +137,8 @@ def _person(
     name: str,
     phone: str,
 ) -> tuple[str, str, str, str, int | None]:
-    """(name, phone, person_key, household_key, community id) of whoever is registered."""
+    """(name, phone, person_key, household_key, community id) of whoever is registered: who
+    a request names, as the registration will record them."""
     if guardian is not None:
         child = child_name.strip()
         if not child:
@@ -203,8 +204,11 @@ def _check_open(
             % {"time": timezone.localtime(offering.closes_at).strftime("%Y-%m-%d %H:%M")},
             code="closed",
         )
-    frozen = hasattr(offering, "draw") and offering.draw.status != DrawStatus.ANNOUNCED
-    if offering.intake == Intake.DRAW and frozen:
+    if (
+        offering.intake == Intake.DRAW
+        and hasattr(offering, "draw")
+        and offering.draw.status != DrawStatus.ANNOUNCED
+    ):
         raise ServiceError(
             _("Applications are closed: the list of applicants is frozen for the draw."),
             code="closed",
@@ -247,7 +251,7 @@ def register(
         )
     if resident is None and guardian is None and not by_staff:
         raise ServiceError(_("Only staff can register someone who is not a resident."))
-    person_name, person_phone, person_key, household, community = _person(
+    person_name, person_phone, person_key, household, community = identify(
         resident=resident, guardian=guardian, child_name=child_name, name=name, phone=phone
     )
     _check_open(offering, by_staff=by_staff, resident=resident or guardian, now=now)
@@ -336,11 +340,25 @@ def register(
     except IntegrityError as exc:
         if token is not None and (existing := already_submitted(token, Registration)):
             return existing
+        if _seat_clash(exc):
+            # Only a path without the lock gets here (GENXI_SEAT_LOCKING off): the constraint
+            # kept two people off one seat, and this one is refused rather than misinformed.
+            raise ServiceError(
+                _("Someone took that place at the same moment. Please try again."),
+                code="seat_taken",
+            ) from exc
         raise ServiceError(
             _("%(name)s is already registered for this.") % {"name": person_name},
             code="already_registered",
         ) from exc
     return registration
+
+
+def _seat_clash(exc: IntegrityError) -> bool:
+    """Whether the database refused a second registration on one seat (its message names
+    the constraint on PostgreSQL, the columns on SQLite)."""
+    text = str(exc)
+    return "registration_one_per_seat" in text or "activities_registration.seat" in text
 
 
 def _content_type_id() -> int:
