@@ -326,11 +326,10 @@ def create_registration(
     body: RegistrationIn,
     idempotency_key: idempotency.KeyHeader = None,
 ) -> Any:
+    # Who may register decides the scope (`_person`: staff who run it, or a resident it is
+    # open to; a 404 to everyone else), so the offering is read without a scope of its own.
     offering = get_object_or_404(
-        Offering.objects.filter(activity__in=_activities(request.user).values("pk")).select_related(
-            "activity"
-        ),
-        pk=parse_id(offering_id),
+        Offering.objects.select_related("activity__owner", "session"), pk=parse_id(offering_id)
     )
     person = _person(request, offering, body)
     token = None

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -270,18 +270,26 @@ def register(
                     _("Applications are closed: the list of applicants is frozen for the draw."),
                     code="closed",
                 )
-            mine = Registration.objects.filter(offering=locked, status__in=ACTIVE)
-            if mine.filter(person_key=person_key).exists():
+            # One pass over the offering's rows: the person's and their household's active
+            # registrations, how many wait, and the end of the line.
+            active = Q(status__in=ACTIVE)
+            found = (
+                Registration.objects.filter(offering=locked)
+                .order_by()
+                .aggregate(
+                    last=Max("position"),
+                    same=Count("id", filter=active & Q(person_key=person_key)),
+                    household=Count("id", filter=active & Q(household_key=household)),
+                    waiting=Count("id", filter=Q(status=RegistrationStatus.WAITING)),
+                )
+            )
+            if found["same"]:
                 raise ServiceError(
                     _("%(name)s is already registered for this.") % {"name": person_name},
                     code="already_registered",
                 )
             limit = locked.household_limit
-            if (
-                household
-                and limit is not None
-                and (mine.filter(household_key=household).count() >= limit)
-            ):
+            if household and limit is not None and found["household"] >= limit:
                 raise ServiceError(
                     _("Each household may register %(n)s people for this; yours has.")
                     % {"n": limit},
@@ -298,7 +306,7 @@ def register(
                 household_key=household,
                 community_id=community,
                 tier=tier,
-                position=next_position(locked),
+                position=(found["last"] or 0) + 1,
                 by_staff=by_staff,
                 created_by=acting_user(actor),
             )
@@ -306,16 +314,15 @@ def register(
                 registration.status = RegistrationStatus.APPLIED
             else:
                 room = Room.load(locked)
-                moved = seat_waiting(locked, room, now=now)
+                moved = seat_waiting(locked, room, now=now) if found["waiting"] else []
                 _seats_moved(moved)
+                waiting = found["waiting"] - len(moved)
                 # The waiting line has had every seat it can use; a seat still free now is one
                 # nobody waiting may take (a quota, the staff share), so it may go to this person.
                 if room.open_to(by_staff=by_staff, community_id=community):
                     registration.status = RegistrationStatus.CONFIRMED
                     registration.seat = room.take(community_id=community)
-                elif locked.waitlist_size is not None and (
-                    mine.filter(status=RegistrationStatus.WAITING).count() >= locked.waitlist_size
-                ):
+                elif locked.waitlist_size is not None and waiting >= locked.waitlist_size:
                     raise ServiceError(_("This is full, and so is its waiting list."), code="full")
                 else:
                     registration.status = RegistrationStatus.WAITING

@@ -250,3 +250,19 @@ def test_an_idempotency_key_replays_and_is_not_reused(
     assert post(client, url, {"name": "无号码"}, bob, HTTP_IDEMPOTENCY_KEY="k-2").status_code == 400
     too_long = post(client, url, walk_in, bob, HTTP_IDEMPOTENCY_KEY="k" * 256)
     assert too_long.status_code == 422
+
+
+def test_one_registration_costs_few_queries(
+    world: World, lecture: Lecture, client: Any, django_assert_num_queries: Any
+) -> None:
+    """The token, the offering, the caller's memberships and the organisers, the key, then
+    under the lock: the offering, one pass over its registrations, the seats and quotas, and
+    three inserts (the registration, its key, the audit entry) — 15 with the savepoints."""
+    bob = bearer(world, "bob")
+    url = register_url(lecture)
+    post(client, url, {"name": "王阿姨", "phone": "13900001111"}, bob, HTTP_IDEMPOTENCY_KEY="a")
+    with django_assert_num_queries(15):
+        made = post(
+            client, url, {"name": "李师傅", "phone": "13900002222"}, bob, HTTP_IDEMPOTENCY_KEY="b"
+        )
+    assert made.status_code == 201
