@@ -206,7 +206,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--clients", type=int, default=8, help="closed-loop clients at peak")
     parser.add_argument("--rate-clients", type=int, default=16, help="open-loop senders")
-    parser.add_argument("--capacity", type=int, default=1000, help="places in the offering")
+    parser.add_argument(
+        "--capacity", type=int, default=300, help="places; later registrations wait in line"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args()
 
@@ -261,8 +263,13 @@ def main() -> None:
             }
             for kind, figures in latency.items():
                 print(kind, "at half of the registrations' peak", figures, flush=True)
+        from genxi.activities.models import Offering
+        from genxi.activities.services.registration import counts
+
+        made = counts(Offering.objects.get(pk=world["offering"]))
         result.update(
             {
+                "registered": {k: made[k] for k in ("confirmed", "waiting")},
                 "peak_runs": runs,
                 "peak_per_s": {k: round(v, 1) for k, v in peaks.items()},
                 "registration_share_of_demand": round(peaks["registration"] / peaks["demand"], 3),

@@ -458,6 +458,11 @@ def expire_offers(*, now: datetime | None = None) -> int:
                 )
             )
             position = next_position(offering)
+            # The end of the line is behind every tier too: a priority person who let an offer
+            # lapse must not be offered the same seat again at once, ahead of everyone.
+            last_tier = Registration.objects.filter(
+                offering=offering, status=RegistrationStatus.WAITING
+            ).aggregate(m=Max("tier"))["m"]
             for reg in rows:
                 REGISTRATION_MACHINE.move(
                     reg,
@@ -465,6 +470,7 @@ def expire_offers(*, now: datetime | None = None) -> int:
                     seat=None,
                     offer_expires_at=None,
                     position=position,
+                    tier=max(reg.tier, last_tier if last_tier is not None else reg.tier),
                 )
                 position += 1
                 log_action(actor=None, action="registration.offer_lapsed", obj=reg)

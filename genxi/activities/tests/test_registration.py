@@ -187,3 +187,19 @@ def test_the_expire_offers_command_puts_lapsed_offers_back_in_line(lecture: Lect
     call_command("expire_offers", stdout=out)
     assert "1 lapsed offers" in out.getvalue()
     assert Registration.objects.get(name="居民4").status == "offered"
+
+
+def test_a_lapsed_offer_goes_behind_everyone_even_from_a_priority_tier(lecture: Lecture) -> None:
+    lecture.activity.waitlist_mode = WaitlistMode.OFFER
+    lecture.activity.save()
+    for n in range(5):
+        walk_in(lecture, n)
+    Registration.objects.filter(name="居民3").update(tier=reg.TIER_PRIORITY)
+    reg.cancel(actor=None, registration=Registration.objects.get(name="居民0"), by_staff=True)
+    offered = Registration.objects.get(name="居民3")
+    assert offered.status == RegistrationStatus.OFFERED and offered.offer_expires_at
+    assert reg.expire_offers(now=offered.offer_expires_at + timedelta(minutes=1)) == 1
+    # The seat goes to the next in line, not back to the person who let it lapse.
+    assert Registration.objects.get(name="居民4").status == RegistrationStatus.OFFERED
+    lapsed = Registration.objects.get(name="居民3")
+    assert (lapsed.status, lapsed.tier) == (RegistrationStatus.WAITING, reg.TIER_NORMAL)
