@@ -29,6 +29,7 @@ import multiprocessing as mp
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -202,7 +203,7 @@ def at_rate(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=DEFAULT_URL)
-    parser.add_argument("--port", type=int, default=8766)
+    parser.add_argument("--port", type=int, default=0, help="default: a free port")
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--clients", type=int, default=8, help="closed-loop clients at peak")
     parser.add_argument("--rate-clients", type=int, default=16, help="open-loop senders")
@@ -212,6 +213,10 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args()
 
+    if not args.port:  # a fixed default could be another server's, which wait_for accepts
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            args.port = sock.getsockname()[1]
     recreate_database(args.database_url)
     os.environ["DATABASE_URL"] = args.database_url
     os.environ["DJANGO_SETTINGS_MODULE"] = "genxi.settings"
