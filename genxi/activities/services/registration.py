@@ -13,7 +13,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -129,7 +129,7 @@ def priority_tier(
     return TIER_NORMAL
 
 
-def _person(
+def identify(
     *,
     resident: Resident | None,
     guardian: Resident | None,
@@ -137,7 +137,8 @@ def _person(
     name: str,
     phone: str,
 ) -> tuple[str, str, str, str, int | None]:
-    """(name, phone, person_key, household_key, community id) of whoever is registered."""
+    """(name, phone, person_key, household_key, community id) of whoever is registered: who
+    a request names, as the registration will record them."""
     if guardian is not None:
         child = child_name.strip()
         if not child:
@@ -203,8 +204,11 @@ def _check_open(
             % {"time": timezone.localtime(offering.closes_at).strftime("%Y-%m-%d %H:%M")},
             code="closed",
         )
-    frozen = hasattr(offering, "draw") and offering.draw.status != DrawStatus.ANNOUNCED
-    if offering.intake == Intake.DRAW and frozen:
+    if (
+        offering.intake == Intake.DRAW
+        and hasattr(offering, "draw")
+        and offering.draw.status != DrawStatus.ANNOUNCED
+    ):
         raise ServiceError(
             _("Applications are closed: the list of applicants is frozen for the draw."),
             code="closed",
@@ -247,7 +251,7 @@ def register(
         )
     if resident is None and guardian is None and not by_staff:
         raise ServiceError(_("Only staff can register someone who is not a resident."))
-    person_name, person_phone, person_key, household, community = _person(
+    person_name, person_phone, person_key, household, community = identify(
         resident=resident, guardian=guardian, child_name=child_name, name=name, phone=phone
     )
     _check_open(offering, by_staff=by_staff, resident=resident or guardian, now=now)
@@ -266,18 +270,26 @@ def register(
                     _("Applications are closed: the list of applicants is frozen for the draw."),
                     code="closed",
                 )
-            mine = Registration.objects.filter(offering=locked, status__in=ACTIVE)
-            if mine.filter(person_key=person_key).exists():
+            # One pass over the offering's rows: the person's and their household's active
+            # registrations, how many wait, and the end of the line.
+            active = Q(status__in=ACTIVE)
+            found = (
+                Registration.objects.filter(offering=locked)
+                .order_by()
+                .aggregate(
+                    last=Max("position"),
+                    same=Count("id", filter=active & Q(person_key=person_key)),
+                    household=Count("id", filter=active & Q(household_key=household)),
+                    waiting=Count("id", filter=Q(status=RegistrationStatus.WAITING)),
+                )
+            )
+            if found["same"]:
                 raise ServiceError(
                     _("%(name)s is already registered for this.") % {"name": person_name},
                     code="already_registered",
                 )
             limit = locked.household_limit
-            if (
-                household
-                and limit is not None
-                and (mine.filter(household_key=household).count() >= limit)
-            ):
+            if household and limit is not None and found["household"] >= limit:
                 raise ServiceError(
                     _("Each household may register %(n)s people for this; yours has.")
                     % {"n": limit},
@@ -294,7 +306,7 @@ def register(
                 household_key=household,
                 community_id=community,
                 tier=tier,
-                position=next_position(locked),
+                position=(found["last"] or 0) + 1,
                 by_staff=by_staff,
                 created_by=acting_user(actor),
             )
@@ -302,16 +314,15 @@ def register(
                 registration.status = RegistrationStatus.APPLIED
             else:
                 room = Room.load(locked)
-                moved = seat_waiting(locked, room, now=now)
+                moved = seat_waiting(locked, room, now=now) if found["waiting"] else []
                 _seats_moved(moved)
+                waiting = found["waiting"] - len(moved)
                 # The waiting line has had every seat it can use; a seat still free now is one
                 # nobody waiting may take (a quota, the staff share), so it may go to this person.
                 if room.open_to(by_staff=by_staff, community_id=community):
                     registration.status = RegistrationStatus.CONFIRMED
                     registration.seat = room.take(community_id=community)
-                elif locked.waitlist_size is not None and (
-                    mine.filter(status=RegistrationStatus.WAITING).count() >= locked.waitlist_size
-                ):
+                elif locked.waitlist_size is not None and waiting >= locked.waitlist_size:
                     raise ServiceError(_("This is full, and so is its waiting list."), code="full")
                 else:
                     registration.status = RegistrationStatus.WAITING
@@ -336,11 +347,25 @@ def register(
     except IntegrityError as exc:
         if token is not None and (existing := already_submitted(token, Registration)):
             return existing
+        if _seat_clash(exc):
+            # Only a path without the lock gets here (GENXI_SEAT_LOCKING off): the constraint
+            # kept two people off one seat, and this one is refused rather than misinformed.
+            raise ServiceError(
+                _("Someone took that place at the same moment. Please try again."),
+                code="seat_taken",
+            ) from exc
         raise ServiceError(
             _("%(name)s is already registered for this.") % {"name": person_name},
             code="already_registered",
         ) from exc
     return registration
+
+
+def _seat_clash(exc: IntegrityError) -> bool:
+    """Whether the database refused a second registration on one seat (its message names
+    the constraint on PostgreSQL, the columns on SQLite)."""
+    text = str(exc)
+    return "registration_one_per_seat" in text or "activities_registration.seat" in text
 
 
 def _content_type_id() -> int:
@@ -433,6 +458,11 @@ def expire_offers(*, now: datetime | None = None) -> int:
                 )
             )
             position = next_position(offering)
+            # The end of the line is behind every tier too: a priority person who let an offer
+            # lapse must not be offered the same seat again at once, ahead of everyone.
+            last_tier = Registration.objects.filter(
+                offering=offering, status=RegistrationStatus.WAITING
+            ).aggregate(m=Max("tier"))["m"]
             for reg in rows:
                 REGISTRATION_MACHINE.move(
                     reg,
@@ -440,6 +470,7 @@ def expire_offers(*, now: datetime | None = None) -> int:
                     seat=None,
                     offer_expires_at=None,
                     position=position,
+                    tier=max(reg.tier, last_tier if last_tier is not None else reg.tier),
                 )
                 position += 1
                 log_action(actor=None, action="registration.offer_lapsed", obj=reg)

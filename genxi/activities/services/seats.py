@@ -36,7 +36,7 @@ from genxi.activities.models import (
 
 def lock_offering(offering_id: int) -> Offering:
     """The offering row, locked until the transaction ends (call inside `atomic`)."""
-    queryset = Offering.objects.select_related("activity")
+    queryset = Offering.objects.select_related("activity", "session__activity")
     if settings.GENXI_SEAT_LOCKING:
         queryset = queryset.select_for_update(of=("self",))
     return queryset.get(pk=offering_id)
@@ -55,8 +55,11 @@ class Room:
     @classmethod
     def load(cls, offering: Offering) -> "Room":
         room = cls(offering=offering)
-        rows = Registration.objects.filter(offering=offering, status__in=HOLDS_SEAT).values_list(
-            "seat", "community_id"
+        # No ordering: the model's default would join the offering and the activity to sort.
+        rows = (
+            Registration.objects.filter(offering=offering, status__in=HOLDS_SEAT)
+            .order_by()
+            .values_list("seat", "community_id")
         )
         for seat, community_id in rows:
             if seat is not None:

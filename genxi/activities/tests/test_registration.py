@@ -1,7 +1,9 @@
+import io
 import uuid
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from genxi.activities.models import (
@@ -55,7 +57,7 @@ def test_first_come_fills_the_seats_then_the_waiting_line(lecture: Lecture) -> N
 
 def test_a_resident_registers_once(lecture: Lecture, world: World) -> None:
     reg.register(actor=world.users["erin"], offering=lecture.offering, resident=world.resident1)
-    with pytest.raises(ServiceError, match="already registered"):
+    with pytest.raises(ServiceError, match="已经报过名"):
         reg.register(actor=world.users["erin"], offering=lecture.offering, resident=world.resident1)
     assert Registration.objects.count() == 1
 
@@ -79,7 +81,7 @@ def test_household_limit(lecture: Lecture, world: World) -> None:
         actor=None, name="周小珍", phone="13812340000", area=world.building1, room="302"
     )
     reg.register(actor=None, offering=lecture.offering, resident=world.resident1)
-    with pytest.raises(ServiceError, match="household"):
+    with pytest.raises(ServiceError, match="每户最多"):
         reg.register(actor=None, offering=lecture.offering, resident=neighbour)
 
 
@@ -97,7 +99,7 @@ def test_capacity_cannot_go_below_the_seats_taken_and_raising_it_promotes(
 ) -> None:
     for n in range(5):
         walk_in(lecture, n)
-    with pytest.raises(ServiceError, match="already taken"):
+    with pytest.raises(ServiceError, match="已有 3 个名额被占用"):
         reg.change_capacity(actor=None, offering=lecture.offering, capacity=2)
     assert Offering.objects.get(pk=lecture.offering.pk).capacity == 3
     moved = reg.change_capacity(actor=None, offering=lecture.offering, capacity=4)
@@ -115,7 +117,7 @@ def test_lowering_capacity_renumbers_high_seats(lecture: Lecture) -> None:
 def test_residents_cannot_cancel_after_the_cutoff(lecture: Lecture, world: World) -> None:
     mine = reg.register(actor=None, offering=lecture.offering, resident=world.resident1)
     late = lecture.session.starts_at - timedelta(hours=1)
-    with pytest.raises(ServiceError, match="Cancelling closed"):
+    with pytest.raises(ServiceError, match="取消报名已于"):
         reg.cancel(actor=None, registration=mine, now=late)
     assert Registration.objects.get(pk=mine.pk).status == "confirmed"
     reg.cancel(actor=None, registration=mine, by_staff=True, now=late)
@@ -145,13 +147,13 @@ def test_a_full_offering_with_no_waiting_list_refuses(lecture: Lecture) -> None:
     lecture.offering.save()
     for n in range(3):
         walk_in(lecture, n)
-    with pytest.raises(ServiceError, match="full"):
+    with pytest.raises(ServiceError, match="名额已满"):
         walk_in(lecture, 4)
     assert Registration.objects.count() == 3
 
 
 def test_residents_of_other_streets_are_refused(lecture: Lecture, world: World) -> None:
-    with pytest.raises(ServiceError, match="not open to residents"):
+    with pytest.raises(ServiceError, match="不面向您所在社区"):
         reg.register(actor=None, offering=lecture.offering, resident=world.loubei_resident)
 
 
@@ -164,5 +166,40 @@ def test_applications_close_when_the_roster_is_frozen(
     Draw.objects.create(
         offering=term_offering, sources="福彩3D", draw_at=timezone.now(), status=DrawStatus.FROZEN
     )
-    with pytest.raises(ServiceError, match="frozen"):
+    with pytest.raises(ServiceError, match="已为抽签冻结"):
         reg.register(actor=None, offering=term_offering, resident=world.resident2)
+
+
+def test_the_expire_offers_command_puts_lapsed_offers_back_in_line(lecture: Lecture) -> None:
+    lecture.activity.waitlist_mode = WaitlistMode.OFFER
+    lecture.activity.save()
+    for n in range(5):
+        walk_in(lecture, n)
+    reg.cancel(actor=None, registration=Registration.objects.get(name="居民0"), by_staff=True)
+    offered = Registration.objects.get(name="居民3")
+    assert offered.offer_expires_at is not None
+    out = io.StringIO()
+    call_command("expire_offers", stdout=out)
+    assert out.getvalue().strip() == "0 lapsed offers"
+    Registration.objects.filter(pk=offered.pk).update(
+        offer_expires_at=timezone.now() - timedelta(minutes=1)
+    )
+    call_command("expire_offers", stdout=out)
+    assert "1 lapsed offers" in out.getvalue()
+    assert Registration.objects.get(name="居民4").status == "offered"
+
+
+def test_a_lapsed_offer_goes_behind_everyone_even_from_a_priority_tier(lecture: Lecture) -> None:
+    lecture.activity.waitlist_mode = WaitlistMode.OFFER
+    lecture.activity.save()
+    for n in range(5):
+        walk_in(lecture, n)
+    Registration.objects.filter(name="居民3").update(tier=reg.TIER_PRIORITY)
+    reg.cancel(actor=None, registration=Registration.objects.get(name="居民0"), by_staff=True)
+    offered = Registration.objects.get(name="居民3")
+    assert offered.status == RegistrationStatus.OFFERED and offered.offer_expires_at
+    assert reg.expire_offers(now=offered.offer_expires_at + timedelta(minutes=1)) == 1
+    # The seat goes to the next in line, not back to the person who let it lapse.
+    assert Registration.objects.get(name="居民4").status == RegistrationStatus.OFFERED
+    lapsed = Registration.objects.get(name="居民3")
+    assert (lapsed.status, lapsed.tier) == (RegistrationStatus.WAITING, reg.TIER_NORMAL)
