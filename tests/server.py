@@ -83,10 +83,10 @@ def serve(*, workers: int = 4, env: dict[str, str] | None = None) -> Iterator[st
         )
         base = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 90
+            deadline = time.monotonic() + 120
             while True:
                 try:
-                    urllib.request.urlopen(f"{base}/api/v1/openapi.json", timeout=2).close()
+                    urllib.request.urlopen(f"{base}/api/v1/openapi.json", timeout=10).close()
                     break
                 except urllib.error.HTTPError:
                     break  # it answers

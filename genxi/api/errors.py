@@ -51,6 +51,7 @@ CONFLICTS = frozenset(
         "closed",
         "concurrent_edit",
         "idempotency_key_reused",
+        "seat_taken",  # activities: a race without the seat lock (tests only)
     }
 )
 

@@ -107,8 +107,8 @@ def _no_shows(person_key: str, since: datetime, now: datetime) -> int:
 def priority_tier(
     offering: Offering, *, person_key: str, resident: Resident | None, now: datetime
 ) -> int:
-    """The person's tier: lowered after repeated no-shows (if the activity counts them), first
-    for the priority groups — elderly people living alone, first-timers at this activity, and
+    """The person's tier: lowered after repeated no-shows (if the activity counts them); in a
+    draw, first for the priority groups — elderly people living alone, first-timers at this activity, and
     those who missed out on a term of the same course — and normal otherwise."""
     activity = offering.activity
     if (
@@ -116,6 +116,8 @@ def priority_tier(
         and _no_shows(person_key, now - timedelta(days=365), now) >= activity.no_show_limit
     ):
         return TIER_LOWERED
+    if offering.intake != Intake.DRAW:
+        return TIER_NORMAL  # first come: the line is the order of sign-up
     if resident is not None and resident.tags.filter(name__in=PRIORITY_TAGS).exists():
         return TIER_PRIORITY
     if offering.term is not None:
