@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -500,3 +501,31 @@ def test_roster_is_not_published_before_the_freeze(
     draw = announced(world, term_offering)
     assert client.get(reverse("activities:draw_roster", args=[draw.pk])).status_code == 404
     assert client.get(draw.get_absolute_url()).status_code == 200
+
+
+def test_with_offers_the_drawn_places_are_offered_until_the_deadline(
+    world: World, term_offering: Offering
+) -> None:
+    activity = term_offering.activity
+    activity.waitlist_mode, activity.offer_hours = "offer", 48
+    activity.save(update_fields=["waitlist_mode", "offer_hours"])
+    draw = run_draw(actor=world["bob"], draw=frozen(world, term_offering, 50), values=["2 6"])
+    offered = Registration.objects.filter(offering=term_offering, status="offered")
+    assert offered.count() == 40
+    deadline = draw.drawn_at + timedelta(hours=48)  # type: ignore[operator]
+    assert set(offered.values_list("offer_expires_at", flat=True)) == {deadline}
+
+
+def test_an_applicant_sees_their_roster_number(world: World, term_offering: Offering) -> None:
+    draw = frozen(world, term_offering, 3)
+    registration = Registration.objects.get(offering=term_offering, roster_number=2)
+    html = render_to_string("activities/draw/roster_number.html", {"registration": registration})
+    assert "您在抽签名单上的编号：<strong>2</strong>" in html
+    assert f'href="/draws/{draw.pk}/"' in html
+    registration.roster_number = None
+    assert (
+        render_to_string(
+            "activities/draw/roster_number.html", {"registration": registration}
+        ).strip()
+        == ""
+    )
