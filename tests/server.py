@@ -83,7 +83,7 @@ def serve(*, workers: int = 4, env: dict[str, str] | None = None) -> Iterator[st
         )
         base = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 30
+            deadline = time.monotonic() + 90
             while True:
                 try:
                     urllib.request.urlopen(f"{base}/api/v1/openapi.json", timeout=2).close()

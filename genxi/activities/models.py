@@ -380,6 +380,9 @@ class Offering(models.Model):
     intake = models.CharField(
         _("intake"), max_length=20, choices=Intake.choices, default=Intake.FIRST_COME
     )
+    # How many may wait for a seat (None: no limit; 0: no waiting list, a full offering
+    # refuses further registrations).
+    waitlist_size = models.PositiveIntegerField(_("waiting list places"), null=True, blank=True)
     # First come: registration opens and closes; a draw: the application window.
     opens_at = models.DateTimeField(_("registration opens"), null=True, blank=True)
     closes_at = models.DateTimeField(_("registration closes"), null=True, blank=True)
@@ -402,6 +405,9 @@ class Offering(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(capacity__lte=100000), name="offering_capacity_bounded"
+            ),
+            models.CheckConstraint(
+                condition=Q(waitlist_size__lte=100000), name="offering_waitlist_bounded"
             ),
         ]
 

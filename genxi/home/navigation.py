@@ -19,6 +19,7 @@ from genxi.accounts.models import Role
 from genxi.core.labels import pioneer_label
 from genxi.demands import worklists
 from genxi.meetings.models import Meeting
+from genxi.places.models import Area, BookingStatus, VenueBooking
 from genxi.projects.models import Vote, VoteStatus
 
 
@@ -48,6 +49,10 @@ def badges_for(user: Any) -> dict[str, int]:
         badges["meetings"] = (
             Meeting.objects.visible_to(user).filter(starts_at__gte=timezone.now()).count()
         )
+    if user.has_perm("places.change_venuebooking"):
+        badges["booking_requests"] = VenueBooking.objects.filter(
+            status=BookingStatus.REQUESTED, venue__area__in=Area.objects.staffed_by(user)
+        ).count()
     user._genxi_badges = badges
     return badges
 
@@ -60,7 +65,28 @@ def navigation_for(user: Any, path: str = "") -> list[NavItem]:
     entries = [  # key (of the badges), label, page, its permission, icon
         ("demands", _("Demands"), "demands:demand_list", "demands.open_ledger", "inbox"),
         ("my_demands", _("My demands"), "demands:my_demands", "demands.open_my_demands", "inbox"),
+        (
+            "signup",
+            _("Sign up for activities"),
+            "activities:open_list",
+            "activities.open_signup",
+            "ticket",
+        ),
+        (
+            "my_registrations",
+            _("My registrations"),
+            "activities:my_registrations",
+            "activities.open_signup",
+            "event",
+        ),
         ("figures", _("Figures"), "demands:figures", "demands.open_figures", "chart"),
+        (
+            "activities",
+            _("Activities"),
+            "activities:activity_list",
+            "activities.open_activities",
+            "event",
+        ),
         ("areas", _("Areas"), "places:area_list", "places.open_areas", "map"),
         ("residents", _("Residents"), "places:resident_list", "places.open_residents", "users"),
         ("pioneers", pioneer_label(), "places:pioneer_list", "places.open_pioneers", "flag"),
@@ -81,6 +107,20 @@ def navigation_for(user: Any, path: str = "") -> list[NavItem]:
         ),
         ("projects", _("Service funds"), "projects:fund_list", "projects.open_funds", "coin"),
         ("venues", _("Venues"), "places:venue_list", "places.open_venues", "pin"),
+        (
+            "booking_requests",
+            _("Venue booking requests"),
+            "places:booking_requests",
+            "places.change_venuebooking",
+            "calendar",
+        ),
+        (
+            "activity_figures",
+            _("Activity figures"),
+            "activities:figures",
+            "activities.open_figures",
+            "chart",
+        ),
         (
             "party_orgs",
             _("Party organisations"),

@@ -21,6 +21,12 @@ class MeetingForm(forms.Form):
     starts_at = forms.DateTimeField(
         label=_("Starts at"), widget=forms.DateTimeInput(attrs=LOCAL, format="%Y-%m-%dT%H:%M")
     )
+    ends_at = forms.DateTimeField(
+        label=_("Ends at"),
+        required=False,
+        widget=forms.DateTimeInput(attrs=LOCAL, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Blank: two hours after the start. The venue is booked for this time."),
+    )
     agenda = forms.CharField(
         label=_("Agenda"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -86,6 +92,25 @@ class MeetingForm(forms.Form):
         if not people:
             raise forms.ValidationError(_("Invite at least one person."))
         return people
+
+
+class RescheduleForm(forms.Form):
+    venue = forms.ModelChoiceField(label=_("Venue"), queryset=Venue.objects.none(), required=False)
+    starts_at = forms.DateTimeField(
+        label=_("Starts at"), widget=forms.DateTimeInput(attrs=LOCAL, format="%Y-%m-%dT%H:%M")
+    )
+    ends_at = forms.DateTimeField(
+        label=_("Ends at"),
+        required=False,
+        widget=forms.DateTimeInput(attrs=LOCAL, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Blank: two hours after the start. The venue is booked for this time."),
+    )
+
+    def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["venue"].queryset = Venue.objects.filter(  # type: ignore[attr-defined]
+            area__path__startswith=meeting.community.path
+        )
 
 
 class OpinionForm(forms.Form):

@@ -33,6 +33,17 @@ class Meeting(TimeStamped):
     )
     topic = models.CharField(_("topic"), max_length=100)
     starts_at = models.DateTimeField(_("starts at"))
+    # Blank only for meetings convened before meetings had an end (their bookings, none).
+    ends_at = models.DateTimeField(_("ends at"), null=True, blank=True)
+    # The venue held for the meeting's time, taken through places.services.book_venue.
+    booking = models.OneToOneField(
+        "places.VenueBooking",
+        verbose_name=_("venue booking"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="meeting",
+    )
     demands = models.ManyToManyField(
         "demands.Demand", verbose_name=_("demands discussed"), blank=True, related_name="meetings"
     )

@@ -3,7 +3,7 @@
 import difflib
 import uuid
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -11,7 +11,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from genxi.core.audit import Actor, acting_user, log_action
-from genxi.core.services import ServiceError, create_object
+from genxi.core.services import ServiceError, already_submitted, create_object
 from genxi.demands.models import Category, Channel, Demand
 from genxi.demands.services import collect_demand
 from genxi.meetings.models import (
@@ -24,9 +24,35 @@ from genxi.meetings.models import (
     PlanVersion,
     Stance,
 )
-from genxi.places.models import Area, AreaKind, Venue
+from genxi.places.models import (
+    Area,
+    AreaKind,
+    BookingPurpose,
+    BookingStatus,
+    Venue,
+    VenueBooking,
+)
+from genxi.places.services import book_venue, cancel_booking
 from genxi.projects.models import Fund, Project
 from genxi.projects.services import propose_project, take_up
+
+# A meeting with no end given holds its venue for this long.
+MEETING_LENGTH = timedelta(hours=2)
+
+
+def _book(
+    actor: Actor, venue: Venue | None, topic: str, starts_at: datetime, ends_at: datetime
+) -> VenueBooking | None:
+    if venue is None:
+        return None
+    return book_venue(
+        actor=actor,
+        venue=venue,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        purpose=BookingPurpose.MEETING,
+        title=topic,
+    )
 
 
 def convene(
@@ -35,6 +61,7 @@ def convene(
     community: Area,
     topic: str,
     starts_at: datetime,
+    ends_at: datetime | None = None,
     venue: Venue | None = None,
     agenda: Sequence[str] = (),
     invitees: Iterable[tuple[str, str]] = (),
@@ -45,18 +72,25 @@ def convene(
 ) -> Meeting:
     """Convene a meeting with its agenda, its invitees (name, kind) and the plan's first version.
 
+    The venue is booked for the meeting's time (two hours when no end is given) in the same
+    transaction; a clash with another booking refuses the meeting with the booking's reason.
     Candidate projects it discusses that are still being drafted move on to deliberation.
     """
     if community.kind != AreaKind.COMMUNITY:
         raise ServiceError(_("A meeting belongs to a community."), field="community")
     if venue is not None and not venue.area.path.startswith(community.path):
         raise ServiceError(_("Choose a venue of this community."), field="venue")
+    ends_at = ends_at or starts_at + MEETING_LENGTH
+    if ends_at <= starts_at:
+        raise ServiceError(_("The meeting must end after it starts."), field="ends_at")
     projects = list(projects)
     if any(p.community_id != community.pk for p in projects):
         raise ServiceError(_("Discuss only this community's projects."), field="projects")
     people = list(dict.fromkeys(invitees))
     if len({name for name, _kind in people}) != len(people):
         raise ServiceError(_("Someone is invited twice."), field="invitees")
+    if (existing := already_submitted(token, Meeting)) is not None:
+        return existing  # a retried form: its venue is booked already
 
     def attach(meeting: Meeting) -> None:
         AgendaItem.objects.bulk_create(
@@ -72,14 +106,64 @@ def convene(
                 created_by=acting_user(actor),
             )
 
-    return create_object(
-        actor=actor,
-        model=Meeting,
-        fields={"community": community, "venue": venue, "topic": topic, "starts_at": starts_at},
-        m2m={"demands": list(demands), "projects": projects},
-        token=token,
-        after_insert=attach,
-    )
+    with transaction.atomic():
+        booking = _book(actor, venue, topic, starts_at, ends_at)
+        return create_object(
+            actor=actor,
+            model=Meeting,
+            fields={
+                "community": community,
+                "venue": venue,
+                "topic": topic,
+                "starts_at": starts_at,
+                "ends_at": ends_at,
+                "booking": booking,
+            },
+            m2m={"demands": list(demands), "projects": projects},
+            token=token,
+            after_insert=attach,
+        )
+
+
+def reschedule(
+    *,
+    actor: Actor,
+    meeting: Meeting,
+    starts_at: datetime,
+    ends_at: datetime | None = None,
+    venue: Venue | None,
+) -> Meeting:
+    """Move the meeting (to another time, another venue, or none): its old booking is cancelled
+    and the new time booked, both or neither; a clash leaves the meeting as it was."""
+    ends_at = ends_at or starts_at + MEETING_LENGTH
+    if ends_at <= starts_at:
+        raise ServiceError(_("The meeting must end after it starts."), field="ends_at")
+    if venue is not None and not venue.area.path.startswith(meeting.community.path):
+        raise ServiceError(_("Choose a venue of this community."), field="venue")
+    with transaction.atomic():
+        locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        old = locked.booking
+        if old is not None and old.status == BookingStatus.CONFIRMED:
+            cancel_booking(actor=actor, booking=old, reason=_("The meeting was moved."))
+        booking = _book(actor, venue, locked.topic, starts_at, ends_at)
+        before = {"starts_at": str(locked.starts_at), "venue": locked.venue_id}
+        locked.starts_at, locked.ends_at, locked.venue, locked.booking = (
+            starts_at,
+            ends_at,
+            venue,
+            booking,
+        )
+        locked.save(update_fields=["starts_at", "ends_at", "venue", "booking", "updated_at"])
+        log_action(
+            actor=actor,
+            action="meeting.reschedule",
+            obj=locked,
+            changes={
+                "starts_at": [before["starts_at"], str(starts_at)],
+                "venue": [before["venue"], venue.pk if venue else None],
+            },
+        )
+    return locked
 
 
 def mark_attendance(*, actor: Actor, invitee: Invitee, present: bool) -> Invitee:

@@ -7,6 +7,7 @@ urlpatterns = [
     path("meetings/", views.meeting_list, name="meeting_list"),
     path("meetings/new/", views.meeting_create, name="meeting_create"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),
+    path("meetings/<int:pk>/move/", views.meeting_reschedule, name="meeting_reschedule"),
     path("meetings/<int:pk>/print/", views.meeting_print, name="meeting_print"),
     path("meetings/<int:pk>/attendance/<int:invitee>/", views.attendance, name="attendance"),
     path("meetings/<int:pk>/opinions/", views.opinion, name="opinion"),

@@ -107,6 +107,33 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def meeting_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move the meeting to another time or venue: the venue is booked again for it."""
+    meeting = _meeting(request, pk)
+    _manage(request, meeting)
+    initial = {"venue": meeting.venue, "starts_at": meeting.starts_at, "ends_at": meeting.ends_at}
+    form = forms.RescheduleForm(request.POST or None, meeting=meeting, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reschedule(actor=request.user, meeting=meeting, **form.cleaned_data)
+        except ServiceError as exc:
+            show_refusal(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(meeting)
+    return render(
+        request,
+        "includes/object_form.html",
+        {
+            "form": form,
+            "title": _("Move “%(topic)s”") % {"topic": meeting.topic},
+            "cancel_url": meeting.get_absolute_url(),
+        },
+        status=400 if form.is_bound else 200,
+    )
+
+
+@login_required
 def meeting_print(request: HttpRequest, pk: int) -> HttpResponse:
     """The notice and minutes as one printable page (the browser prints it, Chinese fonts and
     all)."""

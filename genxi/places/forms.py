@@ -1,15 +1,18 @@
+from datetime import datetime
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from genxi.core.forms import BoundedModelForm
+from genxi.core.forms import BoundedForm, BoundedModelForm
 from genxi.core.phones import mask_phone, normalize_phone
 from genxi.places.models import (
     Area,
     AreaKind,
+    BookingPurpose,
     Partner,
     PartnerContact,
     PartyOrg,
@@ -165,9 +168,16 @@ class VenueForm(ScopedModelForm):
             "address",
             "capacity",
             "opening_hours",
+            "opens_at",
+            "closes_at",
+            "groups_may_request",
             "description",
             "is_active",
         ]
+        widgets = {
+            "opens_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "closes_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -176,6 +186,9 @@ class VenueForm(ScopedModelForm):
             Area.objects.staffed_by(self.user).of_kind(
                 AreaKind.STREET, AreaKind.TOWN, AreaKind.COMMUNITY, AreaKind.COMPOUND
             ),
+        )
+        self.fields["opens_at"].help_text = _(
+            "Bookings fit between these two hours; leave both blank for any time."
         )
 
 
@@ -256,3 +269,61 @@ class PioneerForm(ScopedModelForm):
                 {"term_ends_on": _("The term cannot end before the appointment.")}
             )
         return data
+
+
+class SlotForm(BoundedForm):
+    """A day and two hours on it, turned into the start and end the booking services take."""
+
+    day = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    start = forms.TimeField(
+        label=_("Starts at"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    end = forms.TimeField(
+        label=_("Ends at"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    title = forms.CharField(label=_("Title"), max_length=100)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        day, start, end = data.get("day"), data.get("start"), data.get("end")
+        if day and start and end:
+            if end <= start:
+                raise ValidationError({"end": _("The end must be after the start.")})
+            zone = timezone.get_current_timezone()
+            data["starts_at"] = datetime.combine(day, start, tzinfo=zone)
+            data["ends_at"] = datetime.combine(day, end, tzinfo=zone)
+        return data
+
+    def slot(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        for name in ("day", "start", "end"):
+            data.pop(name, None)
+        return data
+
+
+class BookingForm(SlotForm):
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=BookingPurpose.choices)
+    group_name = forms.CharField(
+        label=_("Residents' group"),
+        max_length=100,
+        required=False,
+        help_text=_("For a group's booking: its name (shown in the calendar)."),
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class RequestForm(SlotForm):
+    group_name = forms.CharField(label=_("Residents' group"), max_length=100)
+    note = forms.CharField(
+        label=_("What the group will do"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class RefuseForm(forms.Form):
+    reason = forms.CharField(label=_("Why it is refused"), max_length=200)

@@ -591,6 +591,7 @@ class _City:
                     "opening_hours": rng.choice(OPENING_HOURS),
                     "description": "",
                     "is_active": True,
+                    "groups_may_request": True,
                 }
             )
 

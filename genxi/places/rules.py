@@ -11,7 +11,7 @@ import rules
 from genxi.accounts import scoping
 from genxi.accounts.models import AREA_ROLES, STAFF_ROLES, Role
 from genxi.accounts.rules import holds_role
-from genxi.places.models import Area, AreaKind, Pioneer, Resident
+from genxi.places.models import Area, AreaKind, Pioneer, Resident, Venue, VenueBooking
 
 
 def area_of(obj: Any) -> Area | None:
@@ -87,6 +87,35 @@ def can_change_resident(user: Any, resident: Resident | None) -> bool:
     return resident is not None and bool(can_add_resident_at(user, resident.area))
 
 
+@rules.predicate
+def lives_by(user: Any, venue: Venue | None) -> bool:
+    """A resident of the venue's community (or, for a street's venue, of the street)."""
+    if venue is None:
+        return scoping.has_role(user, Role.RESIDENT)
+    home = venue.area.community() or venue.area
+    return any(
+        p.startswith(home.path) or home.path.startswith(p)
+        for p in scoping.scope_paths(user, {Role.RESIDENT})
+    )
+
+
+@rules.predicate
+def may_request_slot(user: Any, venue: Venue | None) -> bool:
+    """Residents of the venue's community, and its staff, ask for a slot where the venue takes
+    requests from residents' groups."""
+    if venue is not None and not venue.groups_may_request:
+        return False
+    return bool(lives_by(user, venue) or is_staff_for(user, venue))
+
+
+@rules.predicate
+def keeps_booking(user: Any, booking: VenueBooking | None) -> bool:
+    """Staff who may change the venue book it, approve, refuse and cancel its bookings."""
+    if booking is None:
+        return scoping.has_role(user, *STAFF_ROLES)
+    return bool(is_staff_for(user, booking.venue))
+
+
 # Page gates (see accounts/rules.py): the menu asks the same permissions.
 rules.add_perm("places.open_areas", holds_role(*AREA_ROLES, Role.PIONEER))
 rules.add_perm("places.open_party_orgs", holds_role(*AREA_ROLES, Role.PIONEER, Role.PARTNER))
@@ -103,3 +132,6 @@ for model in ("partyorg", "partner", "venue", "pioneer"):
 rules.add_perm("places.add_resident", can_add_resident_at)
 rules.add_perm("places.change_resident", can_change_resident)
 rules.add_perm("places.view_resident_phone", can_view_phone)
+rules.add_perm("places.book_venue", is_staff_for)
+rules.add_perm("places.request_booking", may_request_slot)
+rules.add_perm("places.change_venuebooking", keeps_booking)

@@ -1,12 +1,13 @@
 """Writes to places and people. Views, admin actions, the demo loader and the API call these."""
 
+import secrets
 import uuid
 from collections.abc import Callable, Iterable
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,6 +20,7 @@ from genxi.core.pinyin import pinyin_keys
 from genxi.core.services import UNSET, ServiceError, Unset, create_object, given, update_object
 from genxi.places.models import (
     ALLOWED_PARENTS,
+    BOOKING_MACHINE,
     Area,
     AreaKind,
     BookingPurpose,
@@ -309,8 +311,12 @@ def create_venue(
     opening_hours: str = "",
     description: str = "",
     is_active: bool = True,
+    opens_at: time | None = None,
+    closes_at: time | None = None,
+    groups_may_request: bool = True,
     token: uuid.UUID | None = None,
 ) -> Venue:
+    _check_venue_hours(opens_at, closes_at)
     return create_object(
         actor=actor,
         model=Venue,
@@ -323,6 +329,9 @@ def create_venue(
             "opening_hours": opening_hours,
             "description": description,
             "is_active": is_active,
+            "opens_at": opens_at,
+            "closes_at": closes_at,
+            "groups_may_request": groups_may_request,
         },
         token=token,
         unique_error=_("A venue with this name already exists in this area."),
@@ -342,7 +351,14 @@ def update_venue(
     opening_hours: str | Unset = UNSET,
     description: str | Unset = UNSET,
     is_active: bool | Unset = UNSET,
+    opens_at: time | Unset | None = UNSET,
+    closes_at: time | Unset | None = UNSET,
+    groups_may_request: bool | Unset = UNSET,
 ) -> dict[str, list[Any]]:
+    _check_venue_hours(
+        venue.opens_at if opens_at is UNSET else opens_at,
+        venue.closes_at if closes_at is UNSET else closes_at,
+    )
     return update_object(
         actor=actor,
         instance=venue,
@@ -355,10 +371,23 @@ def update_venue(
             opening_hours=opening_hours,
             description=description,
             is_active=is_active,
+            opens_at=opens_at,
+            closes_at=closes_at,
+            groups_may_request=groups_may_request,
         ),
         expected_updated_at=expected_updated_at,
         unique_error=_("A venue with this name already exists in this area."),
     )
+
+
+def _check_venue_hours(opens_at: time | None, closes_at: time | None) -> None:
+    if (opens_at is None) != (closes_at is None):
+        raise ServiceError(
+            _("Give both the hour the venue opens and the hour it closes, or neither."),
+            field="closes_at",
+        )
+    if opens_at is not None and closes_at is not None and closes_at <= opens_at:
+        raise ServiceError(_("The venue must close after it opens."), field="closes_at")
 
 
 def _resident_fields(fields: dict[str, Any]) -> dict[str, Any]:
@@ -553,13 +582,73 @@ def _check_hours(venue: Venue, starts_at: datetime, ends_at: datetime) -> None:
         )
 
 
-def overlapping(venue: Venue, starts_at: datetime, ends_at: datetime) -> VenueBooking | None:
-    """A confirmed booking of `venue` that overlaps the time (touching ends do not overlap)."""
-    return (
-        VenueBooking.objects.holding()
-        .filter(venue=venue, starts_at__lt=ends_at, ends_at__gt=starts_at)
-        .first()
+def overlapping(
+    venue: Venue, starts_at: datetime, ends_at: datetime, *, besides: int | None = None
+) -> VenueBooking | None:
+    """A confirmed booking of `venue` (other than `besides`) that overlaps the time (touching
+    ends do not overlap)."""
+    clashes = VenueBooking.objects.holding().filter(
+        venue=venue, starts_at__lt=ends_at, ends_at__gt=starts_at
     )
+    if besides is not None:
+        clashes = clashes.exclude(pk=besides)
+    return clashes.first()
+
+
+# The database's name for its own refusal of overlapping confirmed bookings (migration 0004).
+OVERLAP_CONSTRAINT = "booking_no_overlap"
+# How far ahead a venue can be booked; before EARLIEST_YEAR a date is a typing slip (a meeting
+# held last year may still be recorded with its booking).
+BOOKING_AHEAD = timedelta(days=2 * 366)
+EARLIEST_YEAR = 2000
+
+
+def _check_dates(starts_at: datetime, ends_at: datetime) -> None:
+    if starts_at.year < EARLIEST_YEAR or starts_at > timezone.now() + BOOKING_AHEAD:
+        raise ServiceError(
+            _("A booking starts between the year %(year)s and two years from now.")
+            % {"year": EARLIEST_YEAR},
+            field="starts_at",
+            code="bad_dates",
+        )
+    if ends_at - starts_at > timedelta(days=1):
+        raise ServiceError(_("A booking lasts at most a day."), field="ends_at", code="bad_dates")
+
+
+def _taken(venue: Venue, clash: VenueBooking | None) -> ServiceError:
+    """The refusal of a time that `clash` holds (None: the database refused, the clash unread)."""
+    if clash is None:
+        return ServiceError(
+            _("%(venue)s is already booked at this time.") % {"venue": venue.name},
+            field="starts_at",
+            code="venue_taken",
+        )
+    return ServiceError(
+        _("%(venue)s is already booked from %(start)s to %(end)s (%(title)s).")
+        % {
+            "venue": venue.name,
+            "start": timezone.localtime(clash.starts_at).strftime("%Y-%m-%d %H:%M"),
+            "end": timezone.localtime(clash.ends_at).strftime("%H:%M"),
+            "title": clash.title,
+        },
+        field="starts_at",
+        code="venue_taken",
+    )
+
+
+def _refuse_if_taken(
+    venue: Venue, starts_at: datetime, ends_at: datetime, *, besides: int | None = None
+) -> None:
+    if (clash := overlapping(venue, starts_at, ends_at, besides=besides)) is not None:
+        raise _taken(venue, clash)
+
+
+def is_overlap_refusal(exc: IntegrityError) -> bool:
+    return OVERLAP_CONSTRAINT in str(exc)
+
+
+def _lock_venue(venue: Venue) -> None:
+    Venue.objects.select_for_update().filter(pk=venue.pk).first()
 
 
 def book_venue(
@@ -576,38 +665,35 @@ def book_venue(
 ) -> VenueBooking:
     """Take `venue` for the time (or, with status `requested`, ask for it): within its hours,
     and refused if a confirmed booking overlaps. The venue row is locked before the overlap is
-    counted, so two bookings of one slot arriving at once make one booking."""
+    counted, so two bookings of one slot arriving at once make one booking; the database's
+    exclusion constraint refuses whatever gets past that."""
     if purpose not in BookingPurpose.values:
         raise ServiceError(_("Choose what the venue is booked for."), field="purpose")
+    if not title.strip():
+        raise ServiceError(_("Give the booking a title."), field="title")
     _check_hours(venue, starts_at, ends_at)
+    _check_dates(starts_at, ends_at)
     with transaction.atomic():
-        Venue.objects.select_for_update().filter(pk=venue.pk).first()
-        if (
-            status == BookingStatus.CONFIRMED
-            and (clash := overlapping(venue, starts_at, ends_at)) is not None
-        ):
-            raise ServiceError(
-                _("%(venue)s is already booked from %(start)s to %(end)s (%(title)s).")
-                % {
-                    "venue": venue.name,
-                    "start": timezone.localtime(clash.starts_at).strftime("%Y-%m-%d %H:%M"),
-                    "end": timezone.localtime(clash.ends_at).strftime("%H:%M"),
-                    "title": clash.title,
-                },
-                field="starts_at",
-                code="venue_taken",
-            )
-        booking = VenueBooking.objects.create(
-            venue=venue,
-            starts_at=starts_at,
-            ends_at=ends_at,
-            purpose=purpose,
-            title=title,
-            group_name=group_name,
-            note=note,
-            status=status,
-            requested_by=acting_user(actor),
-        )
+        _lock_venue(venue)
+        if status == BookingStatus.CONFIRMED:
+            _refuse_if_taken(venue, starts_at, ends_at)
+        try:
+            with transaction.atomic():
+                booking = VenueBooking.objects.create(
+                    venue=venue,
+                    starts_at=starts_at,
+                    ends_at=ends_at,
+                    purpose=purpose,
+                    title=title.strip(),
+                    group_name=group_name.strip(),
+                    note=note.strip(),
+                    status=status,
+                    requested_by=acting_user(actor),
+                )
+        except IntegrityError as exc:
+            if not is_overlap_refusal(exc):
+                raise
+            raise _taken(venue, overlapping(venue, starts_at, ends_at)) from exc
         log_action(
             actor=actor,
             action="venuebooking.create",
@@ -621,3 +707,112 @@ def book_venue(
             },
         )
     return booking
+
+
+def request_booking(
+    *,
+    actor: Actor,
+    venue: Venue,
+    starts_at: datetime,
+    ends_at: datetime,
+    title: str,
+    group_name: str,
+    purpose: str = BookingPurpose.GROUP,
+    note: str = "",
+) -> VenueBooking:
+    """A residents' group asks for a slot; staff approve or refuse it. Only where the venue
+    takes requests, within its hours, and not over a confirmed booking (the group would only be
+    refused later)."""
+    if not venue.groups_may_request:
+        raise ServiceError(
+            _("%(venue)s does not take requests from residents' groups.") % {"venue": venue.name},
+            code="no_requests",
+        )
+    if not group_name.strip():
+        raise ServiceError(_("Name the residents' group."), field="group_name")
+    _check_hours(venue, starts_at, ends_at)
+    _check_dates(starts_at, ends_at)
+    _refuse_if_taken(venue, starts_at, ends_at)
+    return book_venue(
+        actor=actor,
+        venue=venue,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        purpose=purpose,
+        title=title,
+        group_name=group_name,
+        note=note,
+        status=BookingStatus.REQUESTED,
+    )
+
+
+def approve_booking(*, actor: Actor, booking: VenueBooking) -> VenueBooking:
+    """Confirm a group's request: the venue is locked and the overlap counted again, since
+    another booking may have taken the time since the request."""
+    with transaction.atomic():
+        _lock_venue(booking.venue)
+        locked = BOOKING_MACHINE.lock(booking)
+        BOOKING_MACHINE.check(locked.status, BookingStatus.CONFIRMED)
+        _refuse_if_taken(locked.venue, locked.starts_at, locked.ends_at, besides=locked.pk)
+        try:
+            with transaction.atomic():
+                BOOKING_MACHINE.move(locked, BookingStatus.CONFIRMED)
+        except IntegrityError as exc:
+            if not is_overlap_refusal(exc):
+                raise
+            raise _taken(
+                locked.venue, overlapping(locked.venue, locked.starts_at, locked.ends_at)
+            ) from exc
+        log_action(actor=actor, action="venuebooking.approve", obj=locked)
+    return locked
+
+
+def _end_booking(
+    *, actor: Actor, booking: VenueBooking, to: str, action: str, reason: str = ""
+) -> VenueBooking:
+    with transaction.atomic():
+        locked = BOOKING_MACHINE.lock(booking)
+        values = {"note": f"{locked.note}\n{reason}".strip()} if reason else {}
+        BOOKING_MACHINE.move(locked, to, **values)
+        log_action(actor=actor, action=action, obj=locked, changes={"reason": reason})
+    return locked
+
+
+def refuse_booking(*, actor: Actor, booking: VenueBooking, reason: str) -> VenueBooking:
+    """Turn a group's request down, saying why (the reason is kept on the booking's note)."""
+    if not reason.strip():
+        raise ServiceError(_("Say why the request is refused."), field="reason")
+    return _end_booking(
+        actor=actor,
+        booking=booking,
+        to=BookingStatus.REFUSED,
+        action="venuebooking.refuse",
+        reason=reason.strip(),
+    )
+
+
+def cancel_booking(*, actor: Actor, booking: VenueBooking, reason: str = "") -> VenueBooking:
+    """Free the venue (a confirmed booking) or withdraw a request."""
+    return _end_booking(
+        actor=actor,
+        booking=booking,
+        to=BookingStatus.CANCELLED,
+        action="venuebooking.cancel",
+        reason=reason.strip(),
+    )
+
+
+def venue_feed_token(*, actor: Actor, venue: Venue) -> str:
+    """Make (or, when it has one, replace) the secret in the venue's calendar feed address:
+    the old address stops working at once."""
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        had = Venue.objects.filter(pk=venue.pk).values_list("feed_token", flat=True).first()
+        Venue.objects.filter(pk=venue.pk).update(feed_token=token, updated_at=timezone.now())
+        log_action(
+            actor=actor,
+            action="venue.feed_reset" if had else "venue.feed_create",
+            obj=venue,
+        )
+    venue.feed_token = token
+    return token

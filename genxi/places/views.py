@@ -1,32 +1,44 @@
 """Places and people pages: declarative views over the generic scoped views in core.views."""
 
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.db.models.functions import Substr
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
 from genxi.accounts import scoping
 from genxi.accounts.models import AREA_ROLES, STAFF_ROLES, Role
+from genxi.accounts.rules import require
 from genxi.core.audit import log_action
 from genxi.core.labels import pioneer_label
 from genxi.core.params import parse_id
 from genxi.core.paths import path_range_q
 from genxi.core.phones import mask_phone
-from genxi.core.views import ScopedDetailView, ScopedListView, ServiceFormView
-from genxi.places import forms, services
+from genxi.core.services import ServiceError
+from genxi.core.views import (
+    ScopedDetailView,
+    ScopedListView,
+    ServiceFormView,
+    safe_next,
+    show_refusal,
+)
+from genxi.places import feeds, forms, services
 from genxi.places.models import (
     ALLOWED_PARENTS,
     STREET_KINDS,
     Area,
     AreaKind,
+    BookingStatus,
     Partner,
     PartnerContact,
     PartyOrg,
@@ -34,6 +46,7 @@ from genxi.places.models import (
     Resident,
     Tag,
     Venue,
+    VenueBooking,
 )
 
 # ---------------------------------------------------------------- areas
@@ -398,6 +411,16 @@ class VenueDetail(ScopedDetailView):
     template_name = "places/venue_detail.html"
     select_related = ("area",)
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        venue: Venue = self.object
+        context["can_request"] = self.request.user.has_perm("places.request_booking", venue)
+        if context["can_change"] and venue.feed_token:
+            context["feed_url"] = self.request.build_absolute_uri(
+                reverse("places:venue_feed", args=[venue.feed_token])
+            )
+        return context
+
 
 class VenueCreate(ObjectCreate):
     page_perm = "places.open_venues"
@@ -583,3 +606,220 @@ class PioneerEdit(ObjectEdit):
     permission = "places.change_pioneer"
     update = services.update_pioneer
     object_arg = "pioneer"
+
+
+# ---------------------------------------------------------------- venue bookings
+
+
+def _venue(request: HttpRequest, pk: int) -> Venue:
+    return get_object_or_404(Venue.objects.visible_to(request.user).select_related("area"), pk=pk)
+
+
+def _week_start(text: str) -> date:
+    """The Monday of the week holding the day `text` names (this week when it names none)."""
+    try:
+        day = date.fromisoformat(text) if text else timezone.localdate()
+    except ValueError:
+        day = timezone.localdate()
+    if not 2000 <= day.year <= 2100:
+        day = timezone.localdate()
+    return day - timedelta(days=day.weekday())
+
+
+@login_required
+def venue_calendar(request: HttpRequest, pk: int) -> HttpResponse:
+    """The venue's week: its hours and its bookings day by day, a week at a time. Everyone who
+    sees the venue sees when it is taken; requests show to staff and to whoever asked."""
+    require(request.user, "places.open_venues")
+    venue = _venue(request, pk)
+    monday = _week_start(request.GET.get("week", ""))
+    zone = timezone.get_current_timezone()
+    start = datetime.combine(monday, time.min, tzinfo=zone)
+    staff = request.user.has_perm("places.book_venue", venue)
+    bookings = VenueBooking.objects.filter(
+        venue=venue, starts_at__lt=start + timedelta(days=7), ends_at__gt=start
+    )
+    shown = Q(status=BookingStatus.CONFIRMED)
+    if staff:
+        shown |= Q(status=BookingStatus.REQUESTED)
+    else:
+        shown |= Q(status=BookingStatus.REQUESTED, requested_by=request.user)
+    days: dict[date, list[VenueBooking]] = {monday + timedelta(days=i): [] for i in range(7)}
+    for booking in bookings.filter(shown):
+        day = timezone.localtime(booking.starts_at).date()
+        days.setdefault(day, []).append(booking)
+    return render(
+        request,
+        "places/venue_calendar.html",
+        {
+            "venue": venue,
+            "days": [
+                (day, days[day])
+                for day in sorted(days)
+                if monday <= day < monday + timedelta(days=7)
+            ],
+            "today": timezone.localdate(),
+            "previous": monday - timedelta(days=7),
+            "next": monday + timedelta(days=7),
+            "monday": monday,
+            "can_book": staff,
+            "can_request": request.user.has_perm("places.request_booking", venue),
+        },
+    )
+
+
+def _slot_page(
+    request: HttpRequest, venue: Venue, form: Any, title: str, status: int = 200
+) -> HttpResponse:
+    return render(
+        request,
+        "places/booking_form.html",
+        {"venue": venue, "form": form, "title": title},
+        status=status,
+    )
+
+
+def _week_url(venue: Venue, day: Any) -> str:
+    return f"{reverse('places:venue_calendar', args=[venue.pk])}?week={day:%Y-%m-%d}"
+
+
+@login_required
+def venue_book(request: HttpRequest, pk: int) -> HttpResponse:
+    """Staff book the venue for a meeting, an activity or a residents' group."""
+    venue = _venue(request, pk)
+    require(request.user, "places.book_venue", venue)
+    title = _("Book %(venue)s") % {"venue": venue.name}
+    initial = {"day": request.GET.get("day") or timezone.localdate()}
+    form = forms.BookingForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                booking = services.book_venue(actor=request.user, venue=venue, **form.slot())
+            except ServiceError as exc:
+                show_refusal(form, exc)
+            else:
+                messages.success(request, _("Booked."))
+                return redirect(_week_url(venue, timezone.localtime(booking.starts_at)))
+        return _slot_page(request, venue, form, title, status=400)
+    return _slot_page(request, venue, form, title)
+
+
+@login_required
+def venue_request(request: HttpRequest, pk: int) -> HttpResponse:
+    """A residents' group asks for a slot; the venue's staff approve or refuse it."""
+    venue = _venue(request, pk)
+    require(request.user, "places.request_booking", venue)
+    title = _("Ask for a slot at %(venue)s") % {"venue": venue.name}
+    form = forms.RequestForm(request.POST or None, initial={"day": timezone.localdate()})
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                booking = services.request_booking(actor=request.user, venue=venue, **form.slot())
+            except ServiceError as exc:
+                show_refusal(form, exc)
+            else:
+                messages.success(request, _("Your request is sent; staff will answer it."))
+                return redirect(_week_url(venue, timezone.localtime(booking.starts_at)))
+        return _slot_page(request, venue, form, title, status=400)
+    return _slot_page(request, venue, form, title)
+
+
+def _kept_bookings(request: HttpRequest) -> Any:
+    """The bookings of the venues the user keeps as staff."""
+    venues = Venue.objects.filter(area__in=Area.objects.staffed_by(request.user))
+    return VenueBooking.objects.filter(venue__in=venues).select_related("venue", "requested_by")
+
+
+@login_required
+def booking_requests(request: HttpRequest) -> HttpResponse:
+    """Residents' groups' requests awaiting an answer, in the venues the user keeps."""
+    require(request.user, "places.change_venuebooking")
+    waiting = _kept_bookings(request).filter(status=BookingStatus.REQUESTED)
+    venue_id = parse_id(request.GET.get("venue", ""))
+    if venue_id is not None:
+        waiting = waiting.filter(venue=venue_id)
+    return render(
+        request,
+        "places/booking_requests.html",
+        {"bookings": waiting[:200], "refuse_form": forms.RefuseForm()},
+    )
+
+
+def _kept(request: HttpRequest, pk: int) -> VenueBooking:
+    booking: VenueBooking = get_object_or_404(_kept_bookings(request), pk=pk)
+    require(request.user, "places.change_venuebooking", booking)
+    return booking
+
+
+def _back(request: HttpRequest, booking: VenueBooking) -> HttpResponse:
+    target = safe_next(request, request.POST.get("next", ""))
+    return redirect(target or reverse("places:booking_requests"))
+
+
+@login_required
+@require_POST
+def booking_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    booking = _kept(request, pk)
+    try:
+        services.approve_booking(actor=request.user, booking=booking)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Approved: the slot is booked."))
+    return _back(request, booking)
+
+
+@login_required
+@require_POST
+def booking_refuse(request: HttpRequest, pk: int) -> HttpResponse:
+    booking = _kept(request, pk)
+    form = forms.RefuseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why the request is refused."))
+        return _back(request, booking)
+    try:
+        services.refuse_booking(
+            actor=request.user, booking=booking, reason=form.cleaned_data["reason"]
+        )
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Refused."))
+    return _back(request, booking)
+
+
+@login_required
+@require_POST
+def booking_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    booking = _kept(request, pk)
+    try:
+        services.cancel_booking(actor=request.user, booking=booking)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Cancelled: the slot is free again."))
+    return redirect(_week_url(booking.venue, timezone.localtime(booking.starts_at)))
+
+
+@login_required
+@require_POST
+def venue_feed_reset(request: HttpRequest, pk: int) -> HttpResponse:
+    """Make the venue's calendar address, or replace it (the old one stops working)."""
+    venue = _venue(request, pk)
+    require(request.user, "places.change_venue", venue)
+    services.venue_feed_token(actor=request.user, venue=venue)
+    messages.success(request, _("The calendar address is new: subscribe again with it."))
+    return redirect(venue)
+
+
+def venue_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The venue's confirmed bookings as iCalendar, for phones to subscribe to: no login, the
+    secret in the address is the key. Titles and groups only, never who asked."""
+    venue = get_object_or_404(Venue, feed_token=token) if token else None
+    if venue is None:
+        raise Http404
+    return HttpResponse(
+        feeds.venue_calendar(venue, request.get_host()),
+        content_type="text/calendar; charset=utf-8",
+        headers={"Cache-Control": "private, max-age=300", "X-Robots-Tag": "noindex"},
+    )
