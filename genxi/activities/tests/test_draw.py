@@ -28,6 +28,7 @@ from genxi.activities.models import (
     RegistrationStatus,
 )
 from genxi.activities.services.draw import announce_draw, freeze_roster, run_draw
+from genxi.activities.services.registration import register
 from genxi.activities.services.seats import waiting_line
 from genxi.conftest import World
 from genxi.core.models import Notification
@@ -529,3 +530,30 @@ def test_an_applicant_sees_their_roster_number(world: World, term_offering: Offe
         ).strip()
         == ""
     )
+
+
+def test_applications_through_register_and_none_after_the_freeze(
+    world: World, term_offering: Offering
+) -> None:
+    offering = term_offering
+    offering.capacity = 2
+    offering.save(update_fields=["capacity"])
+    draw = announced(world, offering)
+    erin = Resident.objects.get(user=world["erin"])
+    for resident in (erin, world.resident1, world.resident2):
+        registration = register(actor=world["bob"], offering=offering, resident=resident)
+        assert registration.status == RegistrationStatus.APPLIED
+    close_window(offering)
+    draw = freeze_roster(actor=world["bob"], draw=draw)
+    assert len(draw.roster) == 3
+    # Even were the window reopened, the frozen roster takes nobody more.
+    Offering.objects.filter(pk=offering.pk).update(closes_at=timezone.now() + timedelta(hours=1))
+    offering.refresh_from_db()
+    with pytest.raises(ServiceError, match=r"frozen|冻结") as exc:
+        register(
+            actor=world["bob"], offering=offering, name="新来的", phone="13700000000", by_staff=True
+        )
+    assert exc.value.code == "closed"
+    assert Registration.objects.filter(offering=offering).count() == 3
+    draw = run_draw(actor=world["bob"], draw=draw, values=["5 5"])
+    assert Registration.objects.filter(offering=offering, status__in=HOLDS_SEAT).count() == 2
