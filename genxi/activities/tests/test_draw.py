@@ -238,8 +238,13 @@ def test_a_draw_from_announcement_to_waiting_list(
 def test_the_published_script_recomputes_a_stored_draw(
     world: World, term_offering: Offering, tmp_path: Path
 ) -> None:
-    draw = frozen(world, term_offering, 300)
+    # More than one UPDATE statement's worth of rows (SQLite takes 999 parameters).
+    draw = frozen(world, term_offering, 1200)
     draw = run_draw(actor=world["bob"], draw=draw, values=["0 8 9", "4 4 1 6 3"])
+    line = waiting_line(term_offering)
+    assert [(r.roster_number, r.position) for r in line] == [
+        (n, rank) for rank, n in enumerate(draw.ranking, 1)
+    ][40:]
     client = Client()
     roster = client.get(reverse("activities:draw_roster", args=[draw.pk]))
     everything = client.get(reverse("activities:draw_json", args=[draw.pk]))
