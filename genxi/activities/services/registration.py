@@ -108,8 +108,8 @@ def priority_tier(
     offering: Offering, *, person_key: str, resident: Resident | None, now: datetime
 ) -> int:
     """The person's tier: lowered after repeated no-shows (if the activity counts them); in a
-    draw, first for the priority groups — elderly people living alone, first-timers at this activity, and
-    those who missed out on a term of the same course — and normal otherwise."""
+    draw, first for the priority groups — elderly people living alone, first-timers at this
+    course, and those who missed out on its last term — and normal otherwise."""
     activity = offering.activity
     if (
         activity.no_show_limit

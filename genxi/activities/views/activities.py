@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q, Sum
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, URLPattern, path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -51,18 +51,6 @@ def _managed(request: HttpRequest, pk: int) -> Activity:
     activity = _activity(request, pk)
     require(request.user, "activities.manage", activity)
     return activity
-
-
-def _routes(*names: str) -> dict[str, bool]:
-    """Which of the other pages exist yet (the sign-up and door pages are other modules')."""
-    found = {}
-    for name in names:
-        try:
-            reverse(name, args=[1, 1])
-            found[name.split(":")[1]] = True
-        except NoReverseMatch:
-            found[name.split(":")[1]] = False
-    return found
 
 
 # ---------------------------------------------------------------- the list
@@ -233,7 +221,7 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_manage": can_manage,
             "editable": can_manage
             and activity.status in (ActivityStatus.DRAFT, ActivityStatus.PUBLISHED),
-            "routes": _routes("activities:offering_detail", "activities:door"),
+            "can_check_in": request.user.has_perm("activities.check_in", activity),
             "now": timezone.now(),
         },
     )

@@ -49,7 +49,7 @@ from genxi.core.services import ServiceError, already_submitted
 from genxi.core.views import guard_form, safe_next, show_refusal
 from genxi.places.models import Resident
 
-OFFERING_RELATED = ("activity", "session", "term__course", "slot__stall")
+OFFERING_RELATED = ("activity", "session", "term__course", "slot__stall", "draw")
 
 
 # ---------------------------------------------------------------------------------------------
