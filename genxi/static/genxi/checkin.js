@@ -144,6 +144,8 @@
         const data = await answer.json();
         // Scans queued while this upload ran stay for the next one.
         saveQueue(loadQueue().slice(batch.length));
+        // The "queued" lines give way to the server's answers.
+        results.querySelectorAll("li.result-queued").forEach((li) => li.remove());
         data.results.forEach((r) => show(r.result, r.message));
         setCount(data);
         if (loadQueue().length) setTimeout(upload, 0);
@@ -216,8 +218,8 @@
     }
     video.srcObject = stream;
     video.hidden = false;
-    startButton.hidden = true;
-    stopButton.hidden = false;
+    startButton.disabled = true;
+    stopButton.disabled = false;
     status.textContent = d.tScanning;
     await video.play().catch(() => {});
     tick();
@@ -227,9 +229,10 @@
     if (stream) stream.getTracks().forEach((track) => track.stop());
     stream = null;
     clearTimeout(timer);
+    lastText = "";  // opened again, the camera may read the same code again
     video.hidden = true;
-    startButton.hidden = false;
-    stopButton.hidden = true;
+    startButton.disabled = false;
+    stopButton.disabled = true;
     status.textContent = "";
   }
 
