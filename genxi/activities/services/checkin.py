@@ -80,7 +80,8 @@ def door_session(user: Any, session_id: str) -> Session:
     the same whether it does not exist or is not theirs."""
     pk = parse_id(session_id)
     session = (
-        Session.objects.select_related("activity")
+        Session.objects.select_related("activity__owner")
+        .prefetch_related("activity__organisers")
         .filter(activity__in=Activity.objects.visible_to(user).values("pk"), pk=pk)
         .first()
         if pk is not None
@@ -179,6 +180,8 @@ def check_in(
     at = at or now
     _check_time(session, at, now)
     reg = _registration_for(session, code)
+    if reg.offering.session_id == session.pk:
+        reg.offering.session = session  # the audit entry names it without a query
     existing = Attendance.objects.filter(registration=reg, session=session).first()
     if existing is not None:
         return existing, False

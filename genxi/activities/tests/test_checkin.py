@@ -467,3 +467,13 @@ def test_the_door_page_without_script_types_walks_in_and_tracks_volunteers(
     carol.post(page + f"volunteers/{shift.pk}/out/")
     shift.refresh_from_db()
     assert shift.checked_out_at is not None
+
+
+def test_the_ticket_shows_the_qr_code_and_the_code_in_two_groups(world: World, door: Door) -> None:
+    from django.template.loader import render_to_string
+
+    r = reg(door.offering)
+    with translation.override("zh-hans"):
+        html = render_to_string("activities/checkin/_ticket.html", {"registration": r})
+    assert "<svg" in html and f"{r.code[:4]} {r.code[4:]}" in html and "签到码" in html
+    assert "<script" not in html and "style=" not in html
