@@ -184,6 +184,7 @@ def check_in(
         reg.offering.session = session  # the audit entry names it without a query
     existing = Attendance.objects.filter(registration=reg, session=session).first()
     if existing is not None:
+        existing.registration = reg
         return existing, False
     try:
         with transaction.atomic():
@@ -202,7 +203,9 @@ def check_in(
             )
     except IntegrityError:
         # Another scan of the same code won the race: the constraint is the guarantee.
-        return Attendance.objects.get(registration=reg, session=session), False
+        existing = Attendance.objects.get(registration=reg, session=session)
+        existing.registration = reg
+        return existing, False
     return attendance, True
 
 

@@ -97,7 +97,7 @@ def _page(
             "recent": session.attendances.select_related("registration").order_by(
                 "-checked_in_at", "-id"
             )[:10],
-            "api_check_in": f"/api/v1/sessions/{session.pk}/check-ins",
+            "api_check_in": reverse("api:post_check_in", args=[session.pk]),
         },
         status=400 if bound else 200,
     )
