@@ -7,7 +7,7 @@ time of the first.
 """
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -24,7 +24,7 @@ class CheckInIn(Schema):
     code: str = Field(
         min_length=1, max_length=200, description="the 8-character code, or the QR's text"
     )
-    source: CheckInSource = Field(CheckInSource.CODE, description="`scan` or `code`")
+    source: Literal["scan", "code"] = Field("code", description="scanned, or typed")
 
 
 class ScanIn(Schema):
@@ -77,7 +77,7 @@ def _out(outcome: checkin.Outcome) -> dict[str, Any]:
 def post_check_in(request: HttpRequest, session_id: str, body: CheckInIn) -> Any:
     session = checkin.door_session(request.user, session_id)
     attendance, created = checkin.check_in(
-        actor=request.user, session=session, text=body.code, source=body.source
+        actor=request.user, session=session, text=body.code, source=CheckInSource(body.source)
     )
     count, registered = checkin.counts(session)
     answer = _out(checkin.describe(attendance, created, body.code))
