@@ -87,6 +87,13 @@ def navigation_for(user: Any, path: str = "") -> list[NavItem]:
             "activities.open_activities",
             "event",
         ),
+        (
+            "door",
+            _("Check-in at the door"),
+            "activities:door_list",
+            "activities.check_in",
+            "ticket",
+        ),
         ("areas", _("Areas"), "places:area_list", "places.open_areas", "map"),
         ("residents", _("Residents"), "places:resident_list", "places.open_residents", "users"),
         ("pioneers", pioneer_label(), "places:pioneer_list", "places.open_pioneers", "flag"),

@@ -7,7 +7,6 @@ eligible is waiting, nobody else can take a freed seat.
 """
 
 import uuid
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -32,6 +31,7 @@ from genxi.activities.models import (
     RegistrationStatus,
     Session,
 )
+from genxi.activities.services.checkin import notify_seat_opened
 from genxi.activities.services.seats import Room, lock_offering, next_position, seat_waiting
 from genxi.core.audit import Actor, acting_user, log_action
 from genxi.core.models import SubmittedForm
@@ -48,20 +48,11 @@ TIER_LOWERED = 9
 # Residents with this tag are served first (elderly people living alone).
 PRIORITY_TAGS = ("独居老人",)
 
-# Who is told when the waiting line moves: the check-in module plugs in its texts here
-# (`on_seats_moved`), so this module does not import it. Called inside the transaction; texts
-# go out after commit (core.notify).
-_seat_listeners: list[Callable[[list[Registration]], None]] = []
-
-
-def on_seats_moved(listener: Callable[[list[Registration]], None]) -> None:
-    _seat_listeners.append(listener)
-
 
 def _seats_moved(moved: list[Registration]) -> None:
+    """Tell the people the waiting line moved (texts go after commit)."""
     if moved:
-        for listener in _seat_listeners:
-            listener(moved)
+        notify_seat_opened(moved)
 
 
 def sessions_of(offering: Offering) -> list[Session]:

@@ -59,7 +59,7 @@ def _door_url(session: Session, anchor: str = "") -> str:
 @login_required
 def door_list(request: HttpRequest) -> HttpResponse:
     """Sessions of today and tomorrow where the user may check people in."""
-    require(request.user, "activities.open_activities")
+    require(request.user, "activities.check_in")
     today = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
     sessions = [
         s
