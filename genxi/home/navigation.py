@@ -80,6 +80,9 @@ def navigation_for(user: Any, path: str = "") -> list[NavItem]:
             "event",
         ),
         ("figures", _("Figures"), "demands:figures", "demands.open_figures", "chart"),
+        ("areas", _("Areas"), "places:area_list", "places.open_areas", "map"),
+        ("residents", _("Residents"), "places:resident_list", "places.open_residents", "users"),
+        ("pioneers", pioneer_label(), "places:pioneer_list", "places.open_pioneers", "flag"),
         (
             "activities",
             _("Activities"),
@@ -94,9 +97,6 @@ def navigation_for(user: Any, path: str = "") -> list[NavItem]:
             "activities.check_in",
             "ticket",
         ),
-        ("areas", _("Areas"), "places:area_list", "places.open_areas", "map"),
-        ("residents", _("Residents"), "places:resident_list", "places.open_residents", "users"),
-        ("pioneers", pioneer_label(), "places:pioneer_list", "places.open_pioneers", "flag"),
         (
             "meetings",
             _("Deliberation meetings"),

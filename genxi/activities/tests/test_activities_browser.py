@@ -26,17 +26,12 @@ from genxi.activities.models import (
     Session,
 )
 from genxi.conftest import PASSWORD, World
-from tests.browser import DESK, log_in, shot
+from tests.browser import DESK, log_in, menu, shot
 
 
 def open_activities(page: Page, base_url: str) -> None:
-    """From the home page: the menu's 活动 entry when there is one (home/navigation.py is not
-    this module's; until it lists the page, the list is opened by its address, once)."""
-    entry = page.locator("nav a:has-text('活动')")
-    if entry.count():
-        entry.first.click()
-    else:
-        page.goto(f"{base_url}/activities/")
+    """From the home page: the menu's 活动 entry."""
+    menu(page, "activities")
     expect(page.locator("h1")).to_have_text("活动")
 
 

@@ -17,7 +17,7 @@ from genxi.activities import codes
 from genxi.activities.models import Attendance, Registration, VolunteerShift
 from genxi.activities.tests.test_checkin import Door, door_session, reg
 from genxi.conftest import CSP_WATCH, PASSWORD, World
-from tests.browser import PHONE, log_in, shot
+from tests.browser import PHONE, log_in, menu, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -95,8 +95,7 @@ def test_a_pioneer_checks_people_in_at_the_door_online_and_offline(
 
     log_in(page, live_server.url, "carol", PASSWORD)
     shot(page, "checkin-01-home")
-    # No menu entry leads to the door yet (the activities pages add one): the door list by URL.
-    page.goto(f"{live_server.url}/activities/door/")
+    menu(page, "door")
     page.click(f"a[data-session='{door.session.pk}']")
     expect(page.locator("h1")).to_have_text("冬季健康讲座")
     expect(page.locator("#door-count")).to_have_text("0 / 3")
@@ -170,7 +169,7 @@ def test_a_walk_in_and_a_volunteer_at_the_door(
     page = camera_page
     door: Door = door_session(world, capacity=1)
     log_in(page, live_server.url, "carol", PASSWORD)
-    page.goto(f"{live_server.url}/activities/door/")
+    menu(page, "door")
     page.click(f"a[data-session='{door.session.pk}']")
     walk_in = page.locator("#walk-in")
     walk_in.locator("input[name=name]").fill("赵六")

@@ -2,8 +2,7 @@
 places at a desk; a resident who applied opens the public page on her phone from the text in
 her inbox and finds everything needed to check it.
 
-The staff draw page is opened by its address: the offering's page that will link to it (see
-`draw_manage`) belongs to the activities' pages, not written yet on this branch.
+Staff reach the draw from the menu: 活动 → the activity → the term's 抽签 link.
 """
 
 from datetime import timedelta
@@ -17,7 +16,7 @@ from genxi.activities.models import Draw, Offering, Registration, RegistrationSt
 from genxi.activities.tests.test_draw import apply, close_window
 from genxi.conftest import PASSWORD, World
 from genxi.places.models import Resident
-from tests.browser import DESK, PHONE, log_in, shot
+from tests.browser import DESK, PHONE, log_in, menu, shot
 
 
 @pytest.mark.browser
@@ -42,7 +41,11 @@ def test_staff_run_a_draw_and_a_resident_checks_it_on_her_phone(
 
     page.set_viewport_size(DESK)
     log_in(page, base, "bob", PASSWORD)
-    page.goto(base + reverse("activities:draw_manage", args=[offering.activity_id, offering.pk]))
+    menu(page, "activities")
+    page.click(f"text={offering.activity.title}")
+    page.click(
+        f"a[href='{reverse('activities:draw_manage', args=[offering.activity_id, offering.pk])}']"
+    )
     expect(page.locator("h1")).to_contain_text("抽签")
     page.fill("textarea[name=sources]", "福彩3D 开奖号码\n居民在抽签现场掷的五颗骰子")
     draw_at = timezone.localtime(offering.closes_at + timedelta(days=1))  # type: ignore[operator]
@@ -78,7 +81,8 @@ def test_staff_run_a_draw_and_a_resident_checks_it_on_her_phone(
     page.context.clear_cookies()
     page.set_viewport_size(PHONE)
     log_in(page, base, "erin", PASSWORD)
-    page.goto(base + reverse("core:inbox"))
+    page.click("details.usermenu summary")
+    page.click("details.usermenu a:has-text('通知')")
     page.click(f"a[href='{draw.get_absolute_url()}']")
     expect(page.locator("h1")).to_contain_text("老年大学")
     expect(page.locator("#roster-hash")).to_have_text(draw.roster_sha256)

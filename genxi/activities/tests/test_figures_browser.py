@@ -1,8 +1,7 @@
 """Leadership reads the activities' figures at a desk, picks a period, sees the chart and takes
 the tables to Excel; community staff go on to one activity and print its sign-in sheet.
 
-The figures page has no menu entry yet (home/navigation.py is not this branch's): each story
-opens it by its address once, then goes on by the page's own controls and links.
+Both open the figures from the menu (活动统计), then go on by the page's own controls and links.
 """
 
 import io
@@ -14,7 +13,7 @@ from playwright.sync_api import Page, expect
 from genxi.activities.tests.test_figures import build_season
 from genxi.conftest import PASSWORD, World
 from genxi.core.models import AuditEntry
-from tests.browser import DESK, log_in, shot
+from tests.browser import DESK, log_in, menu, shot
 
 
 @pytest.mark.browser
@@ -25,7 +24,7 @@ def test_leadership_picks_a_year_sees_the_chart_and_exports(
     build_season(world)
     page.set_viewport_size(DESK)
     log_in(page, live_server.url, "frank", PASSWORD)
-    page.goto(f"{live_server.url}/activities/figures/")  # no menu entry yet (see above)
+    menu(page, "activity_figures")
     expect(page.locator("h1")).to_have_text("活动统计")
 
     page.select_option("select[name=period]", "year")
@@ -69,7 +68,10 @@ def test_community_staff_print_a_sign_in_sheet_and_export_a_roster(
     build_season(world)
     page.set_viewport_size(DESK)
     log_in(page, live_server.url, "bob", PASSWORD)
-    page.goto(f"{live_server.url}/activities/figures/?period=year&year=2026")  # as above
+    menu(page, "activity_figures")
+    page.select_option("select[name=period]", "year")
+    page.fill("input[name=year]", "2026")
+    page.click("button:has-text('查看')")
     expect(page.locator("[data-figure=activities]")).to_have_text("2")  # 和泰's own
     expect(page.locator("table[data-table=held]")).not_to_contain_text("老年大学")
 

@@ -1,14 +1,13 @@
 """End to end in headless Chromium: a resident signs up for a lecture on her phone and cancels;
 community staff enter a clinic's 400 registrations at the desk, mostly from a paper list.
-
-Neither page has a menu entry on this branch yet (home/navigation.py is not the sign-up pages'
-file): each story opens its first page by its address once, then goes by links and buttons.
+Each story starts from the user's home page and goes by the menu, links and buttons.
 """
 
 import re
 from datetime import time
 
 import pytest
+import time_machine
 from playwright.sync_api import Page, expect
 
 from genxi.activities.models import (
@@ -18,13 +17,15 @@ from genxi.activities.models import (
     Offering,
     Registration,
     RegistrationStatus,
+    ServiceTally,
     Session,
+    Stall,
 )
 from genxi.activities.services import registration as reg
 from genxi.activities.tests.conftest import Lecture, at
 from genxi.conftest import PASSWORD, World
 from genxi.places import services as places
-from tests.browser import DESK, PHONE, log_in, shot
+from tests.browser import DESK, PHONE, log_in, menu, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -35,8 +36,7 @@ def test_a_resident_signs_up_for_a_lecture_and_cancels(
     page.set_viewport_size(PHONE)
     log_in(page, live_server.url, "erin", PASSWORD)
     shot(page, "phone-signup-home-resident")
-    # No menu entry yet for 活动报名: its address, once.
-    page.goto(f"{live_server.url}/activities/open/")
+    menu(page, "signup")
     expect(page.locator("h1")).to_have_text("活动报名")
     expect(page.locator(".signup-item")).to_contain_text("余 3 位")
     shot(page, "phone-signup-open-list")
@@ -95,6 +95,12 @@ def test_staff_enter_a_clinics_400_registrations_from_a_paper_list(
     offering = Offering.objects.create(
         activity=clinic, session=session, capacity=400, staff_share=350
     )
+    # Doctors' stalls by department, from the hospital's party branch.
+    hospital = places.create_partner(
+        actor=None, name="漕湖人民医院", kind="hospital", area=world.hetai
+    )
+    for department in ("内科", "中医科", "眼科"):
+        Stall.objects.create(activity=clinic, service=department, provider=hospital)
     # Five signed up on their phones before the paper list came in.
     for n in range(5):
         resident = places.create_resident(
@@ -114,9 +120,9 @@ def test_staff_enter_a_clinics_400_registrations_from_a_paper_list(
 
     page.set_viewport_size(DESK)
     log_in(page, live_server.url, "bob", PASSWORD)
-    # No link to the offering's page on this branch yet (the activity's page is another
-    # engineer's): its address, once.
-    page.goto(f"{live_server.url}{offering.get_absolute_url()}")
+    menu(page, "activities")
+    page.click(f"text={offering.activity.title}")
+    page.click(f"a[href='{offering.get_absolute_url()}']")
     expect(page.locator("h1")).to_have_text("健康集市 义诊")
     page.click("text=按纸质名单登记")
     page.fill("textarea[name=lines]", "\n".join(lines))
@@ -166,3 +172,29 @@ def test_staff_enter_a_clinics_400_registrations_from_a_paper_list(
     assert held.count() == 400
     assert held.filter(by_staff=True).count() == 395
     assert len(set(held.values_list("seat", flat=True))) == 400
+
+    # The evening after the clinic: it is marked held, each department's services are counted,
+    # and the report is written.
+    with time_machine.travel(at(5, 12), tick=True):
+        menu(page, "activities")
+        page.click(f"text={clinic.title}")
+        page.click("button:has-text('标记为已举办')")
+        expect(page.locator("h1 .chip")).to_have_text("已举办")
+        for department, count in [("内科", "164"), ("中医科", "97"), ("眼科", "58")]:
+            page.click("a.button:has-text('登记服务人次')")
+            page.select_option("select[name=stall]", label=department)
+            page.fill("input[name=count]", count)
+            page.click("form button.primary:has-text('保存')")
+        expect(page.locator("#stalls tr:has-text('内科')")).to_contain_text("164")
+        expect(page.locator("#stalls tr:has-text('眼科')")).to_contain_text("58")
+        page.click("a.button:has-text('撰写活动报告')")
+        page.fill("textarea[name=report]", "三个科室的医生为400名居民义诊，内科最忙。")
+        page.click("button:has-text('保存报告')")
+        expect(page.locator("#report")).to_contain_text("内科最忙")
+        shot(page, "desk-clinic-report")
+    tallies = ServiceTally.objects.filter(stall__activity=clinic)
+    assert sorted(tallies.values_list("stall__service", "count")) == [
+        ("中医科", 97),
+        ("内科", 164),
+        ("眼科", 58),
+    ]

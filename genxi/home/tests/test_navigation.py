@@ -21,7 +21,12 @@ def test_the_menus_name_the_pages_of_each_role(world: World) -> None:
     for staff in ("alice", "bob"):
         for page in ("party_orgs", "settings", "meetings", "votes", "service_projects"):
             assert page in keys[staff], (staff, page)
-    assert keys["erin"] == ["home", "my_demands", "votes", "venues"]
+    assert keys["erin"] == ["home", "my_demands", "signup", "my_registrations", "votes", "venues"]
+    for staff in ("alice", "bob"):
+        for page in ("activities", "door", "activity_figures", "booking_requests"):
+            assert page in keys[staff], (staff, page)
+    assert "door" in keys["carol"] and "activities" in keys["carol"]
+    assert "door" not in keys["frank"] and "activity_figures" in keys["frank"]
     assert "my_demands" not in keys["bob"] and "demands" not in keys["erin"]
     assert "service_projects" in keys["dave"]  # the projects his unit implements
 
