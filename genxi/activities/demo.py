@@ -25,9 +25,13 @@ from genxi.activities.models import (
     Audience,
     Intake,
     Offering,
+    Registration,
+    RegistrationStatus,
     WaitlistMode,
 )
 from genxi.activities.services import activities as setup
+from genxi.activities.services import checkin as door
+from genxi.activities.services import draw as draws
 from genxi.activities.services import registration as signup
 from genxi.places.models import Area, AreaKind, Partner, Resident, Venue
 
@@ -134,6 +138,41 @@ def senior_university(today: date) -> int:
     for offering in spring:
         for resident in islice(people, 12):
             signup.register(actor=None, offering=offering, resident=resident)
+    # The autumn draws: announced while applications were open, the roster frozen when they
+    # closed, drawn the next morning with the lottery's numbers and residents' dice.
+    for n, offering in enumerate(autumn):
+        assert offering.closes_at is not None
+        draw = draws.announce_draw(
+            actor=None,
+            offering=offering,
+            sources="福彩3D 开奖号码（名单冻结后的第一期）\n抽签现场三位居民各掷一颗骰子",
+            draw_at=offering.closes_at + timedelta(hours=16),
+            now=offering.closes_at - timedelta(days=5),
+        )
+        draw = draws.freeze_roster(actor=None, draw=draw, now=offering.closes_at)
+        draws.run_draw(
+            actor=None,
+            draw=draw,
+            values=[f"{n} 5 8", f"{n + 2} 4 6"],
+            now=offering.closes_at + timedelta(hours=16),
+        )
+        # Attendance at the sessions held so far: most come, a few miss one now and then.
+        term = offering.term
+        assert term is not None
+        students = list(
+            Registration.objects.filter(offering=offering, status=RegistrationStatus.CONFIRMED)
+        )
+        held = [s for s in term.sessions.order_by("starts_at") if s.ends_at < timezone.now()]
+        for week, session in enumerate(held):
+            for k, student in enumerate(students):
+                if (k + week) % 9 == 0:
+                    continue
+                door.check_in(
+                    actor=None,
+                    session=session,
+                    text=student.code,
+                    at=session.starts_at - timedelta(minutes=10),
+                )
     return 1
 
 
@@ -178,7 +217,13 @@ def clinic(today: date) -> int:
         signup.register(
             actor=None, offering=offering, resident=resident, by_staff=True, now=signed_up
         )
-    # The evening of the clinic: held, services counted per stall, the report.
+    # The evening of the clinic: most came (checked in at the door), it is marked held, the
+    # services are counted per stall and the report written.
+    for n, registration in enumerate(
+        Registration.objects.filter(offering=offering).order_by("seat")
+    ):
+        if n % 7:
+            door.check_in(actor=None, session=session, text=registration.code, at=session.starts_at)
     setup.mark_held(actor=None, activity=activity)
     for stall, (_service, count) in zip(made, stalls, strict=True):
         setup.record_services(actor=None, stall=stall, count=count)

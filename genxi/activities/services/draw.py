@@ -40,10 +40,17 @@ from genxi.core.notify import notify
 from genxi.core.services import ServiceError, create_object
 
 
-def announce_draw(*, actor: Actor, offering: Offering, sources: str, draw_at: datetime) -> Draw:
+def announce_draw(
+    *,
+    actor: Actor,
+    offering: Offering,
+    sources: str,
+    draw_at: datetime,
+    now: datetime | None = None,
+) -> Draw:
     """Announce the draw of an offering taken by application: its sources and its time."""
     sources = sources.strip()
-    now = timezone.now()
+    now = now or timezone.now()
     if offering.intake != Intake.DRAW:
         raise ServiceError(_("This offering is first come, first served: it has no draw."))
     if offering.closes_at is None:
@@ -67,9 +74,9 @@ def announce_draw(*, actor: Actor, offering: Offering, sources: str, draw_at: da
     )
 
 
-def freeze_roster(*, actor: Actor, draw: Draw) -> Draw:
+def freeze_roster(*, actor: Actor, draw: Draw, now: datetime | None = None) -> Draw:
     """Number the applicants 1..N in sign-up order and publish the roster's SHA-256."""
-    now = timezone.now()
+    now = now or timezone.now()
     with transaction.atomic():
         # The offering first, as every seat path locks it: applying waits for the freeze.
         offering = lock_offering(draw.offering_id)
@@ -115,7 +122,7 @@ def freeze_roster(*, actor: Actor, draw: Draw) -> Draw:
     return locked
 
 
-def run_draw(*, actor: Actor, draw: Draw, values: list[str]) -> Draw:
+def run_draw(*, actor: Actor, draw: Draw, values: list[str], now: datetime | None = None) -> Draw:
     """Make the draw from the sources' values: rank the roster, put everyone on the waiting
     list at their rank and give the places in that order."""
     values = [" ".join(v.split()) for v in values]
@@ -129,7 +136,7 @@ def run_draw(*, actor: Actor, draw: Draw, values: list[str]) -> Draw:
             % {"value": str(exc)[:40]},
             field="values",
         ) from exc
-    now = timezone.now()
+    now = now or timezone.now()
     with transaction.atomic():
         offering = lock_offering(draw.offering_id)
         locked = DRAW_MACHINE.lock(draw)
