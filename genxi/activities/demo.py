@@ -157,12 +157,12 @@ def senior_university(today: date) -> int:
             now=offering.closes_at + timedelta(hours=16),
         )
         # Attendance at the sessions held so far: most come, a few miss one now and then.
-        term = offering.term
-        assert term is not None
+        taught = offering.term
+        assert taught is not None
         students = list(
             Registration.objects.filter(offering=offering, status=RegistrationStatus.CONFIRMED)
         )
-        held = [s for s in term.sessions.order_by("starts_at") if s.ends_at < timezone.now()]
+        held = [s for s in taught.sessions.order_by("starts_at") if s.ends_at < timezone.now()]
         for week, session in enumerate(held):
             for k, student in enumerate(students):
                 if (k + week) % 9 == 0:
