@@ -58,6 +58,11 @@ def street_areas_for(user: Any) -> Any:
     ).order_by("path")
 
 
+def bookable_venues(user: Any) -> Any:
+    """The venues the user may book: those of the areas they staff."""
+    return Venue.objects.filter(area__in=Area.objects.staffed_by(user), is_active=True)
+
+
 class ActivityForm(BoundedForm):
     title = forms.CharField(label=_("Title"), max_length=100)
     kind = forms.ChoiceField(label=_("Kind"), choices=ActivityKind.choices)
@@ -143,7 +148,7 @@ class ActivityForm(BoundedForm):
         self.fields["organisers"].queryset = areas.filter(kind=AreaKind.COMMUNITY)  # type: ignore[attr-defined]
         self.fields["open_to"].queryset = areas  # type: ignore[attr-defined]
         self.fields["partners"].queryset = Partner.objects.visible_to(user)  # type: ignore[attr-defined]
-        self.fields["venue"].queryset = Venue.objects.visible_to(user)  # type: ignore[attr-defined]
+        self.fields["venue"].queryset = bookable_venues(user)  # type: ignore[attr-defined]
         if instance is not None:
             # The owner decides who sees the activity: it is chosen once.
             del self.fields["owner"]
@@ -170,7 +175,7 @@ class SessionForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["venue"].queryset = Venue.objects.visible_to(user)  # type: ignore[attr-defined]
+        self.fields["venue"].queryset = bookable_venues(user)  # type: ignore[attr-defined]
 
 
 class MoveSessionForm(SessionForm):
@@ -221,7 +226,7 @@ class TermForm(BoundedForm):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["venue"].queryset = Venue.objects.visible_to(user)  # type: ignore[attr-defined]
+        self.fields["venue"].queryset = bookable_venues(user)  # type: ignore[attr-defined]
 
 
 class QuotaForm(BoundedForm):

@@ -33,6 +33,14 @@ def helps_at_activity(user: Any, activity: Activity | None) -> bool:
     )
 
 
+@rules.predicate
+def oversees_activity(user: Any, activity: Activity | None) -> bool:
+    """Leadership over the area that runs it (they read everything staff read)."""
+    if activity is None:
+        return scoping.has_role(user, Role.LEADERSHIP)
+    return any(scoping.covers(user, path, {Role.LEADERSHIP}) for path in _areas_of(activity))
+
+
 # Pages: the activities list and pages for those who run, help at or oversee activities (and
 # partner handlers, for those their unit co-organises); residents' sign-up pages.
 rules.add_perm("activities.open_activities", holds_role(*AREA_ROLES, Role.PIONEER, Role.PARTNER))
@@ -41,3 +49,7 @@ rules.add_perm("activities.open_signup", holds_role(Role.RESIDENT))
 # Acting on one activity.
 rules.add_perm("activities.manage", runs_activity)
 rules.add_perm("activities.check_in", helps_at_activity)
+# Who is registered, by name (rosters, attendance sheets, their exports): those who run the
+# activity and leadership — not the pioneers at the door (they see only their grids' residents)
+# nor co-organising partner units (they get the counts).
+rules.add_perm("activities.see_roster", runs_activity | oversees_activity)

@@ -276,7 +276,11 @@ def _person(request: HttpRequest, offering: Offering, body: RegistrationIn) -> d
             person["name"], person["phone"] = body.name, body.phone
         return person
     me = _own_resident(user)
-    if me is None or not Activity.objects.open_to(user).filter(pk=offering.activity_id).exists():
+    if (
+        me is None
+        or not user.has_perm("activities.open_signup")
+        or not Activity.objects.open_to(user).filter(pk=offering.activity_id).exists()
+    ):
         raise Http404
     if body.resident not in (None, me.pk) or body.guardian not in (None, me.pk):
         raise _invalid("resident", _("You can register yourself or your children."))

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from genxi.core.audit import Actor, acting_user, log_action
@@ -55,6 +56,18 @@ def _book(
     )
 
 
+def _check_year(starts_at: datetime) -> None:
+    """A meeting between the year 2000 and the year after next (the date arithmetic and the
+    database hold nothing near the year 9999)."""
+    last = timezone.localdate().year + 2
+    if not 2000 <= starts_at.year <= last:
+        raise ServiceError(
+            _("Dates must fall between %(first)s and %(last)s.") % {"first": 2000, "last": last},
+            field="starts_at",
+            code="bad_dates",
+        )
+
+
 def convene(
     *,
     actor: Actor,
@@ -80,6 +93,7 @@ def convene(
         raise ServiceError(_("A meeting belongs to a community."), field="community")
     if venue is not None and not venue.area.path.startswith(community.path):
         raise ServiceError(_("Choose a venue of this community."), field="venue")
+    _check_year(starts_at)
     ends_at = ends_at or starts_at + MEETING_LENGTH
     if ends_at <= starts_at:
         raise ServiceError(_("The meeting must end after it starts."), field="ends_at")
@@ -135,6 +149,7 @@ def reschedule(
 ) -> Meeting:
     """Move the meeting (to another time, another venue, or none): its old booking is cancelled
     and the new time booked, both or neither; a clash leaves the meeting as it was."""
+    _check_year(starts_at)
     ends_at = ends_at or starts_at + MEETING_LENGTH
     if ends_at <= starts_at:
         raise ServiceError(_("The meeting must end after it starts."), field="ends_at")

@@ -38,6 +38,7 @@ from genxi.places.models import (
     STREET_KINDS,
     Area,
     AreaKind,
+    BookingPurpose,
     BookingStatus,
     Partner,
     PartnerContact,
@@ -793,6 +794,14 @@ def booking_refuse(request: HttpRequest, pk: int) -> HttpResponse:
 def booking_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     booking = _kept(request, pk)
     try:
+        if booking.purpose in (BookingPurpose.MEETING, BookingPurpose.ACTIVITY):
+            # Its meeting or session would still name the venue, and nobody would be told.
+            raise ServiceError(
+                _(
+                    "This booking belongs to a meeting or an activity: move or cancel the "
+                    "meeting or the session instead, so that the people coming are told."
+                )
+            )
         services.cancel_booking(actor=request.user, booking=booking)
     except ServiceError as exc:
         messages.error(request, exc.message)

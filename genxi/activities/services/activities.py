@@ -17,6 +17,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -42,10 +43,18 @@ from genxi.activities.models import (
     Term,
     WaitlistMode,
 )
-from genxi.activities.services.seats import lock_offering
+from genxi.activities.services.checkin import notify_seat_opened
+from genxi.activities.services.seats import Room, lock_offering, seat_waiting
 from genxi.core.audit import Actor, acting_user, jsonable, log_action
 from genxi.core.notify import notify
-from genxi.core.services import UNSET, ServiceError, create_object, given, update_object
+from genxi.core.services import (
+    UNSET,
+    ServiceError,
+    already_submitted,
+    create_object,
+    given,
+    update_object,
+)
 from genxi.places.models import (
     BOOKING_MACHINE,
     STREET_KINDS,
@@ -398,6 +407,13 @@ def _book(
 ) -> VenueBooking | None:
     if venue is None:
         return None
+    user = acting_user(actor)
+    if user is not None and not user.has_perm("places.book_venue", venue):
+        raise ServiceError(
+            _("You cannot book %(venue)s: it is not one of your areas' venues.")
+            % {"venue": venue.name},
+            field="venue",
+        )
     return book_venue(
         actor=actor,
         venue=venue,
@@ -510,20 +526,27 @@ def remove_session(*, actor: Actor, session: Session) -> None:
     """Remove a session and free its venue; refused once people registered for it or were
     checked in at it (cancel the activity instead)."""
     _check_open(session.activity)
-    if Attendance.objects.filter(session=session).exists():
-        raise ServiceError(
-            _("People were checked in at this session: it can no longer be removed."),
-            code="has_attendance",
-        )
-    if Registration.objects.filter(offering__session=session, status__in=ACTIVE).exists():
-        raise ServiceError(
-            _(
-                "People are registered for this session: move it, or cancel the activity, "
-                "which tells them."
-            ),
-            code="has_registrations",
-        )
     with transaction.atomic():
+        # The offering it belongs to (its own, or its term's) is locked before looking, so no
+        # registration can arrive between the check and the delete.
+        offering = Offering.objects.filter(
+            Q(session=session) | Q(term__isnull=False, term=session.term_id)
+        ).first()
+        if offering is not None:
+            lock_offering(offering.pk)
+        if Attendance.objects.filter(session=session).exists():
+            raise ServiceError(
+                _("People were checked in at this session: it can no longer be removed."),
+                code="has_attendance",
+            )
+        if offering is not None and Registration.objects.filter(offering=offering).exists():
+            raise ServiceError(
+                _(
+                    "People are registered for this session: move it, or cancel the activity, "
+                    "which tells them."
+                ),
+                code="has_registrations",
+            )
         _cancel_booking(actor, session.booking)
         log_action(
             actor=actor,
@@ -567,6 +590,14 @@ def weekly_times(
         )
     if ends <= starts:
         raise ServiceError(_("The end must be after the start."), field="ends", code="bad_dates")
+    this_year = timezone.localdate().year
+    if not this_year - 1 <= first_day.year <= this_year + YEARS_AHEAD:
+        raise ServiceError(
+            _("Dates must fall between %(first)s and %(last)s.")
+            % {"first": this_year - 1, "last": this_year + YEARS_AHEAD},
+            field="first_day",
+            code="bad_dates",
+        )
     out = []
     for week in range(weeks):
         day = first_day + timedelta(weeks=week)
@@ -674,6 +705,15 @@ def set_quota(*, actor: Actor, offering: Offering, community: Area, places: int)
                 field="places",
                 code="over_capacity",
             )
+        room = Room.load(locked)
+        held = room.held_by_community[community.pk]
+        if places and places < held:
+            raise ServiceError(
+                _("%(area)s's residents hold %(n)s places; the quota cannot be lower.")
+                % {"n": held, "area": community.name},
+                field="places",
+                code="below_taken",
+            )
         quota: Quota | None
         if places == 0:
             Quota.objects.filter(offering=locked, community=community).delete()
@@ -688,6 +728,10 @@ def set_quota(*, actor: Actor, offering: Offering, community: Area, places: int)
             obj=locked,
             changes={"community": community.pk, "places": places},
         )
+        # A raised (or removed) quota may let people waiting take free seats now.
+        moved = seat_waiting(locked, Room.load(locked))
+        if moved:
+            notify_seat_opened(moved)
     return quota
 
 
@@ -701,6 +745,7 @@ def add_stall(
     service: str,
     provider: Partner | None = None,
     volunteers: str = "",
+    token: uuid.UUID | None = None,
 ) -> Stall:
     """A stall of a fair or a clinic (a doctors' department): its service, and a partner unit
     or volunteers who provide it."""
@@ -715,6 +760,7 @@ def add_stall(
             _("Say who provides it: a partner unit or volunteers."), field="provider"
         )
     return create_object(
+        token=token,
         actor=actor,
         model=Stall,
         fields={
@@ -727,14 +773,23 @@ def add_stall(
 
 
 def add_slot(
-    *, actor: Actor, stall: Stall, starts_at: datetime, ends_at: datetime, capacity: int
+    *,
+    actor: Actor,
+    stall: Stall,
+    starts_at: datetime,
+    ends_at: datetime,
+    capacity: int,
+    token: uuid.UUID | None = None,
 ) -> Slot:
     """A stall's time slot and its offering with `capacity` places."""
     activity = stall.activity
     _check_open(activity)
     check_times(starts_at, ends_at)
+    if (retried := already_submitted(token, Slot)) is not None:
+        return retried
     with transaction.atomic():
         slot = create_object(
+            token=token,
             actor=actor,
             model=Slot,
             fields={"stall": stall, "starts_at": starts_at, "ends_at": ends_at},
@@ -743,7 +798,9 @@ def add_slot(
     return slot
 
 
-def record_services(*, actor: Actor, stall: Stall, count: int) -> ServiceTally:
+def record_services(
+    *, actor: Actor, stall: Stall, count: int, token: uuid.UUID | None = None
+) -> ServiceTally:
     """Services a stall delivered (added to what was recorded before)."""
     if stall.activity.status not in (ActivityStatus.PUBLISHED, ActivityStatus.HELD):
         raise ServiceError(
@@ -752,6 +809,7 @@ def record_services(*, actor: Actor, stall: Stall, count: int) -> ServiceTally:
     if not 1 <= count <= MAX_PLACES:
         raise ServiceError(_("Give the number of services delivered."), field="count")
     return create_object(
+        token=token,
         actor=actor,
         model=ServiceTally,
         fields={"stall": stall, "count": count, "recorded_by": acting_user(actor)},
@@ -815,7 +873,15 @@ def create_offering(
             _("A draw needs the time applications close."), field="closes_at", code="bad_dates"
         )
     start = _start_of(session=session, term=term, slot=slot)
+    this_year = timezone.localdate().year
     for moment, name in ((opens_at, "opens_at"), (closes_at, "closes_at")):
+        if moment is not None and not this_year - 1 <= moment.year <= this_year + YEARS_AHEAD:
+            raise ServiceError(
+                _("Dates must fall between %(first)s and %(last)s.")
+                % {"first": this_year - 1, "last": this_year + YEARS_AHEAD},
+                field=name,
+                code="bad_dates",
+            )
         if moment is not None and start is not None and moment > start:
             raise ServiceError(
                 _("Registration must open and close before it begins."),

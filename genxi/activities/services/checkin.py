@@ -133,7 +133,7 @@ def _registration_for(session: Session, code: str) -> Registration:
         )
     if reg.activity.pk != session.activity_id:
         raise ServiceError(
-            _("This code is for another activity: %(title)s.") % {"title": reg.activity.title},
+            _("This code is for another activity, not this one."),
             field="code",
             code="other_activity",
         )
@@ -335,10 +335,17 @@ def walk_in(
     offering_id = _session_offering(session).pk
     with transaction.atomic():
         offering = lock_offering(offering_id)
+        if offering.activity.status != ActivityStatus.PUBLISHED:
+            raise ServiceError(_("This activity is not open."), code="closed")
         room = Room.load(offering)
+        # Applicants awaiting a draw come first too.
         waiting = Registration.objects.filter(
             offering=offering,
-            status__in=(RegistrationStatus.WAITING, RegistrationStatus.OFFERED),
+            status__in=(
+                RegistrationStatus.WAITING,
+                RegistrationStatus.OFFERED,
+                RegistrationStatus.APPLIED,
+            ),
         )
         if waiting.exists():
             raise ServiceError(

@@ -215,6 +215,20 @@ def _check_open(
             )
 
 
+def _replayed(token: uuid.UUID | None, actor: Actor, offering: Offering) -> Registration | None:
+    """The registration a retry of this submission made: only the same person's, for the same
+    offering (a token is no key to someone else's registration)."""
+    existing = already_submitted(token, Registration)
+    if existing is None:
+        return None
+    user = acting_user(actor)
+    if existing.offering_id != offering.pk or existing.created_by_id != (user.pk if user else None):
+        raise ServiceError(
+            _("This form was already used. Reload the page and try again."), code="stale_form"
+        )
+    return existing
+
+
 def register(
     *,
     actor: Actor,
@@ -235,7 +249,7 @@ def register(
     (or, with the waiting list full, is refused). A draw: the person applies and waits for it.
     A retried submission (the same `token`) returns the first registration.
     """
-    if (existing := already_submitted(token, Registration)) is not None:
+    if (existing := _replayed(token, actor, offering)) is not None:
         return existing
     now = now or timezone.now()
     if guardian is not None and Audience.CHILDREN not in (offering.activity.audience or []):
@@ -252,6 +266,13 @@ def register(
     try:
         with transaction.atomic():
             locked = lock_offering(offering.pk)
+            if locked.activity.status != ActivityStatus.PUBLISHED:
+                # Checked again under the lock: cancelling the activity takes it too.
+                raise ServiceError(
+                    _("Registration is not open: this activity is “%(status)s”.")
+                    % {"status": locked.activity.get_status_display()},
+                    code="not_open",
+                )
             if (
                 locked.intake == Intake.DRAW
                 and Draw.objects.filter(offering=locked)
@@ -338,7 +359,7 @@ def register(
                 },
             )
     except IntegrityError as exc:
-        if token is not None and (existing := already_submitted(token, Registration)):
+        if token is not None and (existing := _replayed(token, actor, offering)):
             return existing
         if _seat_clash(exc):
             # Only a path without the lock gets here (GENXI_SEAT_LOCKING off): the constraint
@@ -446,9 +467,11 @@ def expire_offers(*, now: datetime | None = None) -> int:
         with transaction.atomic():
             offering = lock_offering(offering_id)
             rows = list(
-                Registration.objects.select_for_update().filter(
+                Registration.objects.select_for_update()
+                .filter(
                     offering=offering, status=RegistrationStatus.OFFERED, offer_expires_at__lte=now
                 )
+                .order_by("tier", "position", "id")
             )
             position = next_position(offering)
             # The end of the line is behind every tier too: a priority person who let an offer
@@ -488,6 +511,14 @@ def change_capacity(
                 % {"held": room.held},
                 field="capacity",
                 code="below_taken",
+            )
+        allotted = sum(room.quotas.values())
+        if capacity < allotted:
+            raise ServiceError(
+                _("The communities' quotas add up to %(n)s places; lower them first.")
+                % {"n": allotted},
+                field="capacity",
+                code="below_quotas",
             )
         share = locked.staff_share if staff_share is None else staff_share
         if share > capacity:

@@ -222,6 +222,7 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "editable": can_manage
             and activity.status in (ActivityStatus.DRAFT, ActivityStatus.PUBLISHED),
             "can_check_in": request.user.has_perm("activities.check_in", activity),
+            "see_roster": request.user.has_perm("activities.see_roster", activity),
             "now": timezone.now(),
         },
     )
@@ -276,11 +277,16 @@ def _form_page(
     anchor: str = "",
     confirm: str = "",
     template: str = "activities/step_form.html",
+    once: bool = False,
 ) -> HttpResponse:
-    """A small form that adds to the activity: on success, back to the activity's page."""
+    """A small form that adds to the activity: on success, back to the activity's page. With
+    `once`, the form carries a one-time token and `act` gets it as `token`: a retried
+    submission adds nothing twice."""
+    if once:
+        guard_form(form)
     if request.method == "POST" and form.is_valid():
         try:
-            act(form.cleaned_data)
+            act(service_kwargs(form) if once else form.cleaned_data)
         except (ServiceError, ValidationError) as exc:
             show_refusal(form, exc)
         else:
@@ -404,6 +410,7 @@ def quota_set(request: HttpRequest, pk: int, offering: int) -> HttpResponse:
 def term_attendance(request: HttpRequest, pk: int, term: int) -> HttpResponse:
     """Students × sessions with ✓ for each check-in, and whether they completed the term."""
     activity = _activity(request, pk)
+    require(request.user, "activities.see_roster", activity)
     item = get_object_or_404(
         Term.objects.select_related("course"), pk=term, course__activity=activity
     )
@@ -426,6 +433,7 @@ def stall_add(request: HttpRequest, pk: int) -> HttpResponse:
         forms.StallForm(request.POST or None, user=request.user),
         _("Add a stall"),
         lambda d: services.add_stall(actor=request.user, activity=activity, **d),
+        once=True,
         anchor="stalls",
     )
 
@@ -440,6 +448,7 @@ def slot_add(request: HttpRequest, pk: int, stall: int) -> HttpResponse:
         forms.SlotForm(request.POST or None),
         _("Add a time slot to %(stall)s") % {"stall": item.service},
         lambda d: services.add_slot(actor=request.user, stall=item, **d),
+        once=True,
         anchor="stalls",
     )
 
@@ -453,6 +462,7 @@ def services_record(request: HttpRequest, pk: int) -> HttpResponse:
         forms.TallyForm(request.POST or None, activity=activity),
         _("Record services delivered"),
         lambda d: services.record_services(actor=request.user, **d),
+        once=True,
         anchor="stalls",
     )
 

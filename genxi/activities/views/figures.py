@@ -336,6 +336,7 @@ def activity_figures(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "can_check_in": user.has_perm("activities.check_in", activity),
             "can_manage": user.has_perm("activities.manage", activity),
+            "see_roster": user.has_perm("activities.see_roster", activity),
         },
     )
 
@@ -404,8 +405,7 @@ def offering_label(offering: Offering) -> str:
 @login_required
 def roster_export(request: HttpRequest, pk: int, oid: int) -> HttpResponseBase:
     activity = _activity(request, pk)
-    if not _may_read(request.user, activity):
-        raise Http404
+    require(request.user, "activities.see_roster", activity)
     offering = _offering(request, activity, oid)
     registrations = list(_registrations(offering))
     yes, no = _("Yes"), _("No")
@@ -446,8 +446,7 @@ def attendance_export(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The activity's attendance: for `?offering=` a term, its students × its sessions; else one
     row per attendance."""
     activity = _activity(request, pk)
-    if not _may_read(request.user, activity):
-        raise Http404
+    require(request.user, "activities.see_roster", activity)
     user = request.user
     offering_id = parse_id(request.GET.get("offering"))
     offering = _offering(request, activity, offering_id) if offering_id else None
@@ -576,6 +575,12 @@ def roster_print(request: HttpRequest, pk: int, oid: int) -> HttpResponse:
     for person in people:
         person.shown_phone = shown_phone(request.user, person)
         person.household = _household(person)
+    log_action(
+        actor=request.user,
+        action="activity.roster_print",
+        obj=offering,
+        changes={"rows": len(people)},
+    )
     return render(
         request,
         "activities/print/roster.html",

@@ -421,11 +421,14 @@ def _desk_page(
     capacity_form: forms.CapacityForm | None = None,
 ) -> HttpResponse:
     can_manage = request.user.has_perm("activities.manage", offering.activity)
+    see_roster = request.user.has_perm("activities.see_roster", offering.activity)
     tab = request.GET.get("list", "confirmed")
     if tab not in ROSTER_TABS:
         tab = "confirmed"
     statuses, order = ROSTER_TABS[tab]
     roster = Registration.objects.filter(offering=offering, status__in=statuses).order_by(*order)
+    if not see_roster:
+        roster = roster.none()  # the counts only
     q = request.GET.get("q", "").strip()[:50]
     if q:
         roster = roster.filter(name__contains=q)
@@ -474,6 +477,7 @@ def _desk_page(
             "q": q,
             "querystring": params.urlencode(),
             "can_manage": can_manage,
+            "see_roster": see_roster,
             "find": find,
             "found": found,
             "register_form": register_form or _register_form(request),
