@@ -753,7 +753,7 @@ RUN = {"alice", "bob"}
         ("session_move", RUN),
         ("offering_add", RUN),
         ("report", RUN),
-        ("term_attendance", SEE),
+        ("term_attendance", {"alice", "bob", "frank"}),  # names: not the pioneer at the door
     ],
 )
 def test_who_opens_which_page(lecture: Lecture, world: World, name: str, who: set[str]) -> None:

@@ -129,7 +129,7 @@ def test_a_venue_outside_ones_areas_is_not_booked_through_a_session(
     hall = places.create_venue(
         actor=None, name="宝祥活动室", kind="activity_room", area=world.baoxiang
     )
-    with pytest.raises(ServiceError, match="cannot book"):
+    with pytest.raises(ServiceError, match="不能预订"):
         setup.add_session(
             actor=world["bob"],
             activity=lecture.activity,
@@ -151,7 +151,7 @@ def test_a_form_token_is_no_key_to_someone_elses_registration(
         by_staff=True,
         token=token,
     )
-    with pytest.raises(ServiceError, match="already used"):
+    with pytest.raises(ServiceError, match="已经提交过"):
         reg.register(
             actor=world["erin"], offering=lecture.offering, resident=world.resident2, token=token
         )
