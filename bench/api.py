@@ -35,6 +35,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import django
@@ -115,38 +116,49 @@ def request(port: int, kind: str, world: dict[str, Any]) -> int:
         conn.close()
 
 
-def closed_loop(args: tuple[int, str, dict[str, Any], float]) -> tuple[int, int]:
-    port, kind, world, until = args
+# What a client process sends: (port, kind, world) -> the HTTP status. Module-level functions
+# (this module's `request`, bench.registrations' own), so that the pool's processes get them.
+Send = Callable[[int, str, dict[str, Any]], int]
+
+
+def closed_loop(args: tuple[Send, int, str, dict[str, Any], float]) -> tuple[int, int]:
+    send, port, kind, world, until = args
     done = failed = 0
     while time.perf_counter() < until:
-        if request(port, kind, world) == 201:
+        if send(port, kind, world) == 201:
             done += 1
         else:
             failed += 1
     return done, failed
 
 
-def open_loop(args: tuple[int, str, dict[str, Any], float, float, float]) -> list[float]:
+def open_loop(args: tuple[Send, int, str, dict[str, Any], float, float, float]) -> list[float]:
     """Send at fixed intervals from `start`; each latency from its scheduled start."""
-    port, kind, world, start, interval, until = args
+    send, port, kind, world, start, interval, until = args
     latencies = []
     scheduled = start
     while scheduled < until:
         now = time.perf_counter()
         if now < scheduled:
             time.sleep(scheduled - now)
-        status = request(port, kind, world)
+        status = send(port, kind, world)
         latencies.append(time.perf_counter() - scheduled if status == 201 else float("inf"))
         scheduled += interval
     return latencies
 
 
 def peak(
-    pool: Any, port: int, kind: str, world: dict[str, Any], clients: int, seconds: float
+    pool: Any,
+    port: int,
+    kind: str,
+    world: dict[str, Any],
+    clients: int,
+    seconds: float,
+    send: Send = request,
 ) -> dict[str, Any]:
     started = time.perf_counter()
     until = started + seconds
-    results = pool.map(closed_loop, [(port, kind, world, until)] * clients)
+    results = pool.map(closed_loop, [(send, port, kind, world, until)] * clients)
     elapsed = time.perf_counter() - started
     done = sum(r[0] for r in results)
     return {
@@ -164,11 +176,12 @@ def at_rate(
     rate: float,
     clients: int,
     seconds: float,
+    send: Send = request,
 ) -> dict[str, Any]:
     interval = clients / rate
     start = time.perf_counter() + 0.2
     jobs = [
-        (port, kind, world, start + i * interval / clients, interval, start + seconds)
+        (send, port, kind, world, start + i * interval / clients, interval, start + seconds)
         for i in range(clients)
     ]
     latencies: list[float] = sorted(x for batch in pool.map(open_loop, jobs) for x in batch)

@@ -32,7 +32,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import uuid
 from typing import Any
 
@@ -41,7 +40,7 @@ from django.core.management import call_command
 from django.db import connections
 
 from bench import emit, machine
-from bench.api import recreate_database, wait_for
+from bench.api import at_rate, peak, recreate_database, wait_for
 from genxi.cli import default_workers
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/genxi_bench_reg"
@@ -128,78 +127,6 @@ def request(port: int, kind: str, world: dict[str, Any]) -> int:
         conn.close()
 
 
-def closed_loop(args: tuple[int, str, dict[str, Any], float]) -> tuple[int, int]:
-    port, kind, world, until = args
-    done = failed = 0
-    while time.perf_counter() < until:
-        if request(port, kind, world) == 201:
-            done += 1
-        else:
-            failed += 1
-    return done, failed
-
-
-def open_loop(args: tuple[int, str, dict[str, Any], float, float, float]) -> list[float]:
-    """Send at fixed intervals from `start`; each latency from its scheduled start."""
-    port, kind, world, start, interval, until = args
-    latencies = []
-    scheduled = start
-    while scheduled < until:
-        now = time.perf_counter()
-        if now < scheduled:
-            time.sleep(scheduled - now)
-        status = request(port, kind, world)
-        latencies.append(time.perf_counter() - scheduled if status == 201 else float("inf"))
-        scheduled += interval
-    return latencies
-
-
-def peak(
-    pool: Any, port: int, kind: str, world: dict[str, Any], clients: int, seconds: float
-) -> dict[str, Any]:
-    started = time.perf_counter()
-    until = started + seconds
-    results = pool.map(closed_loop, [(port, kind, world, until)] * clients)
-    elapsed = time.perf_counter() - started
-    done = sum(r[0] for r in results)
-    return {
-        "requests": done,
-        "failed": sum(r[1] for r in results),
-        "per_s": round(done / elapsed, 1),
-    }
-
-
-def at_rate(
-    pool: Any,
-    port: int,
-    kind: str,
-    world: dict[str, Any],
-    rate: float,
-    clients: int,
-    seconds: float,
-) -> dict[str, Any]:
-    interval = clients / rate
-    start = time.perf_counter() + 0.2
-    jobs = [
-        (port, kind, world, start + i * interval / clients, interval, start + seconds)
-        for i in range(clients)
-    ]
-    latencies: list[float] = sorted(x for batch in pool.map(open_loop, jobs) for x in batch)
-    n = len(latencies)
-
-    def cut(q: float) -> float:
-        return round(latencies[min(n - 1, int(q * n))] * 1000, 1)
-
-    return {
-        "rate_per_s": round(rate, 1),
-        "requests": n,
-        "failed": sum(1 for x in latencies if x == float("inf")),
-        "p50_ms": cut(0.50),
-        "p99_ms": cut(0.99),
-        "max_ms": round(latencies[-1] * 1000, 1),
-    }
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=DEFAULT_URL)
@@ -257,13 +184,15 @@ def main() -> None:
             for _round in range(2):
                 for kind in KINDS:
                     runs[kind].append(
-                        peak(pool, args.port, kind, world, args.clients, args.seconds)
+                        peak(pool, args.port, kind, world, args.clients, args.seconds, request)
                     )
                     print(kind, "peak", runs[kind][-1], flush=True)
             peaks = {k: sum(r["per_s"] for r in v) / len(v) for k, v in runs.items()}
             half = peaks["registration"] / 2
             latency = {
-                kind: at_rate(pool, args.port, kind, world, half, args.rate_clients, args.seconds)
+                kind: at_rate(
+                    pool, args.port, kind, world, half, args.rate_clients, args.seconds, request
+                )
                 for kind in KINDS
             }
             for kind, figures in latency.items():
