@@ -227,6 +227,8 @@ GENXI_NOTIFY_BACKEND = os.environ.get("GENXI_NOTIFY_BACKEND", "genxi.core.notify
 # Activities: the offering row lock before seats are counted (genxi/activities/services/seats.py).
 # Off only in the concurrency test that shows what the lock prevents; never in real use.
 GENXI_SEAT_LOCKING = env_bool("GENXI_SEAT_LOCKING", True)
+# With the lock off (the demonstration only), a pause between counting seats and writing.
+GENXI_SEAT_RACE_DELAY_MS = int(os.environ.get("GENXI_SEAT_RACE_DELAY_MS", "0"))
 # For genxi.core.notify.WebhookBackend: where the JSON goes, and its bearer token.
 GENXI_SMS_WEBHOOK_URL = os.environ.get("GENXI_SMS_WEBHOOK_URL", "")
 GENXI_SMS_WEBHOOK_TOKEN = os.environ.get("GENXI_SMS_WEBHOOK_TOKEN", "")

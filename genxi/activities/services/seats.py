@@ -15,9 +15,12 @@ takes its write lock at BEGIN (`transaction_mode = IMMEDIATE` in settings), whic
 them as well.
 
 `settings.GENXI_SEAT_LOCKING = False` skips the row lock. It exists only so that the
-concurrency test can show that, without it, the burst overbooks (or trips the constraint).
+concurrency test can show that, without it, the burst overbooks (or trips the constraint);
+with it off, `GENXI_SEAT_RACE_DELAY_MS` also pauses between counting and writing, so that the
+race shows on every run and not only when the machine happens to be busy.
 """
 
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -67,6 +70,10 @@ class Room:
             room.held += 1
             room.held_by_community[community_id] += 1
         room.quotas = dict(offering.quotas.values_list("community_id", "places"))
+        if not settings.GENXI_SEAT_LOCKING and settings.GENXI_SEAT_RACE_DELAY_MS:
+            # The unlocked demonstration only: widen the gap between counting and writing, so
+            # that the race the lock prevents shows on every run, not only on a busy machine.
+            time.sleep(settings.GENXI_SEAT_RACE_DELAY_MS / 1000)
         return room
 
     @property

@@ -113,7 +113,9 @@ def test_without_the_lock_the_constraint_turns_racing_requests_away(
     fifty_seats: tuple[int, str], real_server: Server
 ) -> None:
     offering_id, token = fifty_seats
-    with real_server(workers=WORKERS, env={"GENXI_SEAT_LOCKING": "false"}) as base_url:
+    with real_server(
+        workers=WORKERS, env={"GENXI_SEAT_LOCKING": "false", "GENXI_SEAT_RACE_DELAY_MS": "50"}
+    ) as base_url:
         answers = burst(base_url, token, offering_id)
     refused = [body for status, body in answers if status != 201]
     # The burst's guarantee is broken: people who came in time were refused.
@@ -147,7 +149,9 @@ def test_without_the_lock_or_the_constraint_the_burst_overbooks(
     offering_id, token = fifty_seats
     with (
         without_the_seat_constraint(),
-        real_server(workers=WORKERS, env={"GENXI_SEAT_LOCKING": "false"}) as base_url,
+        real_server(
+            workers=WORKERS, env={"GENXI_SEAT_LOCKING": "false", "GENXI_SEAT_RACE_DELAY_MS": "50"}
+        ) as base_url,
     ):
         answers = burst(base_url, token, offering_id)
         confirmed = held(offering_id)
