@@ -97,6 +97,18 @@ def _check_open(activity: Activity) -> None:
         )
 
 
+def _check_year(year: int, *, field: str) -> None:
+    """Activities are planned from last year to YEARS_AHEAD years on (no year 9999)."""
+    this_year = timezone.localdate().year
+    if not this_year - 1 <= year <= this_year + YEARS_AHEAD:
+        raise ServiceError(
+            _("Dates must fall between %(first)s and %(last)s.")
+            % {"first": this_year - 1, "last": this_year + YEARS_AHEAD},
+            field=field,
+            code="bad_dates",
+        )
+
+
 def check_times(starts_at: datetime | None, ends_at: datetime | None, *, field: str = "") -> None:
     """A start and an end: the end after the start, at most a day apart, and within the years
     an activity can be planned in (no session in year 9999)."""
@@ -112,16 +124,8 @@ def check_times(starts_at: datetime | None, ends_at: datetime | None, *, field: 
             field=field or "ends_at",
             code="bad_dates",
         )
-    this_year = timezone.localdate().year
     for moment in (starts_at, ends_at):
-        year = timezone.localtime(moment).year
-        if not this_year - 1 <= year <= this_year + YEARS_AHEAD:
-            raise ServiceError(
-                _("Dates must fall between %(first)s and %(last)s.")
-                % {"first": this_year - 1, "last": this_year + YEARS_AHEAD},
-                field=field or "starts_at",
-                code="bad_dates",
-            )
+        _check_year(timezone.localtime(moment).year, field=field or "starts_at")
 
 
 def _check_areas(street: Area, areas: Iterable[Area], field: str) -> None:
@@ -590,14 +594,7 @@ def weekly_times(
         )
     if ends <= starts:
         raise ServiceError(_("The end must be after the start."), field="ends", code="bad_dates")
-    this_year = timezone.localdate().year
-    if not this_year - 1 <= first_day.year <= this_year + YEARS_AHEAD:
-        raise ServiceError(
-            _("Dates must fall between %(first)s and %(last)s.")
-            % {"first": this_year - 1, "last": this_year + YEARS_AHEAD},
-            field="first_day",
-            code="bad_dates",
-        )
+    _check_year(first_day.year, field="first_day")
     out = []
     for week in range(weeks):
         day = first_day + timedelta(weeks=week)
@@ -873,15 +870,10 @@ def create_offering(
             _("A draw needs the time applications close."), field="closes_at", code="bad_dates"
         )
     start = _start_of(session=session, term=term, slot=slot)
-    this_year = timezone.localdate().year
     for moment, name in ((opens_at, "opens_at"), (closes_at, "closes_at")):
-        if moment is not None and not this_year - 1 <= moment.year <= this_year + YEARS_AHEAD:
-            raise ServiceError(
-                _("Dates must fall between %(first)s and %(last)s.")
-                % {"first": this_year - 1, "last": this_year + YEARS_AHEAD},
-                field=name,
-                code="bad_dates",
-            )
+        if moment is not None:
+            # The year as given: converting year 1 or 9999 to local time could overflow.
+            _check_year(moment.year, field=name)
         if moment is not None and start is not None and moment > start:
             raise ServiceError(
                 _("Registration must open and close before it begins."),
