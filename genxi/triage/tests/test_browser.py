@@ -31,8 +31,13 @@ def test_a_pioneer_is_told_the_category_and_joins_a_repeat(
     expect(box.locator(".triage-pick").first).to_contain_text("电梯维修")
     expect(box).to_contain_text(existing.code)
     expect(box).to_contain_text("同一楼栋")
-    box.locator(".triage-pick").first.click()
+    # Taking the category asks triage again; its answer must be in before the repeat moves
+    # away, or the box could be redrawn without it.
+    with page.expect_response(lambda r: "/triage/suggest" in r.url):
+        box.locator(".triage-pick").first.click()
     expect(page.locator("select[name=category]")).to_have_value(str(topics["电梯维修"].pk))
+    page.wait_for_function("!document.querySelector('#triage-suggestions.htmx-request')")
+    expect(box.locator(f"#dup-{moved.pk}")).to_be_visible()
     shot(page, "phone-triage-suggestions")
 
     # A repeat that has since moved out of the pioneer's grids: said where the button was.
