@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "genxi.projects",
     "genxi.meetings",
     "genxi.activities",
+    "genxi.cobuilding",
     "genxi.api",
     "genxi.home",
 ]

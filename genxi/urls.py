@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("genxi.projects.urls")),
     path("", include("genxi.meetings.urls")),
     path("", include("genxi.activities.urls")),
+    path("", include("genxi.cobuilding.urls")),
     path("", include("genxi.api.urls")),
     path("accounts/", include("genxi.accounts.urls")),
     path("api/v1/", api.urls),

@@ -8,7 +8,9 @@ services, in the order they build on each other, in one transaction.
 - `genxi.projects.demo`: funds, projects and votes;
 - `genxi.meetings.demo`: the deliberation meeting;
 - `genxi.activities.demo`: activities at different stages (a drawn class under way, a held
-  clinic, a full lecture with a waiting list, a fair with time slots, a draft).
+  clinic, a full lecture with a waiting list, a fair with time slots, a draft);
+- `genxi.cobuilding.demo`: the seeds' partnerships: agreements and their commitments, 双报到
+  members, needs and resources, and the 舍得空间 service point with its bookings.
 
 Each app finds what it builds on by its stable names (a community, a username), so loading twice
 creates nothing. `manage.py load_demo` (and `genxi demo`) call `load_demo`.
@@ -21,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from genxi.activities import demo as activities
+from genxi.cobuilding import demo as cobuilding
 from genxi.demands import demo as demands
 from genxi.meetings import demo as meetings
 from genxi.places import demo as places
@@ -36,6 +39,7 @@ class DemoResult(places.Created):
     funds: int = 0
     meetings: int = 0
     activities: int = 0
+    cobuilding: int = 0
     seconds: float = 0.0
 
     def counts(self) -> dict[str, int]:
@@ -60,5 +64,6 @@ def load_demo(*, stdout: places.Writer | None = None) -> DemoResult:
         result.funds = projects.load(timezone.localdate())
         result.meetings = meetings.load()
         result.activities = activities.load(timezone.localdate())
+        result.cobuilding = cobuilding.load(timezone.localdate())
     result.seconds = time.monotonic() - started
     return result

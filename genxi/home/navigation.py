@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from genxi.accounts import scoping
 from genxi.accounts.models import Role
+from genxi.cobuilding import todo as cobuilding_todo
 from genxi.core.labels import pioneer_label
 from genxi.demands import worklists
 from genxi.meetings.models import Meeting
@@ -53,6 +54,8 @@ def badges_for(user: Any) -> dict[str, int]:
         badges["booking_requests"] = VenueBooking.objects.filter(
             status=BookingStatus.REQUESTED, venue__area__in=Area.objects.staffed_by(user)
         ).count()
+    if user.has_perm("cobuilding.open_cobuilding"):
+        badges["cobuilding"] = cobuilding_todo.badge(user)
     user._genxi_badges = badges
     return badges
 
@@ -113,6 +116,20 @@ def navigation_for(user: Any, path: str = "") -> list[NavItem]:
             "tools",
         ),
         ("projects", _("Service funds"), "projects:fund_list", "projects.open_funds", "coin"),
+        (
+            "cobuilding",
+            _("Co-building"),
+            "cobuilding:hub",
+            "cobuilding.open_cobuilding",
+            "handshake",
+        ),
+        (
+            "community_services",
+            _("Community services"),
+            "cobuilding:resident_home",
+            "cobuilding.open_member_signup",
+            "handshake",
+        ),
         ("venues", _("Venues"), "places:venue_list", "places.open_venues", "pin"),
         (
             "booking_requests",

@@ -21,7 +21,18 @@ def test_the_menus_name_the_pages_of_each_role(world: World) -> None:
     for staff in ("alice", "bob"):
         for page in ("party_orgs", "settings", "meetings", "votes", "service_projects"):
             assert page in keys[staff], (staff, page)
-    assert keys["erin"] == ["home", "my_demands", "signup", "my_registrations", "votes", "venues"]
+    assert keys["erin"] == [
+        "home",
+        "my_demands",
+        "signup",
+        "my_registrations",
+        "votes",
+        "community_services",
+        "venues",
+    ]
+    for user in ("alice", "bob", "carol", "dave", "frank"):
+        assert "cobuilding" in keys[user], user
+    assert "cobuilding" not in keys["erin"] and "community_services" not in keys["bob"]
     for staff in ("alice", "bob"):
         for page in ("activities", "door", "activity_figures", "booking_requests"):
             assert page in keys[staff], (staff, page)

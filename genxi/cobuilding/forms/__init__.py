@@ -1,0 +1,1 @@
+"""Co-building forms, by topic (one module per views module)."""

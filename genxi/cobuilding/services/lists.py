@@ -1,0 +1,1 @@
+"""Co-building's writes: lists."""
