@@ -49,6 +49,7 @@ rules.add_perm("cobuilding.open_member_signup", holds_role(Role.RESIDENT))
 rules.add_perm("cobuilding.open_lists", holds_role(*AREA_ROLES, Role.PARTNER))
 rules.add_perm("cobuilding.open_points", holds_role(*AREA_ROLES, Role.PIONEER, Role.PARTNER))
 rules.add_perm("cobuilding.open_point_booking", holds_role(Role.RESIDENT))
+rules.add_perm("cobuilding.open_evaluations", holds_role(*AREA_ROLES))
 rules.add_perm("cobuilding.open_figures", holds_role(*AREA_ROLES, Role.PARTNER))
 rules.add_perm("cobuilding.open_portal", holds_role(Role.PARTNER))
 # Acting: staff of the object's community manage it (agreements, needs, members, points).

@@ -1,4 +1,13 @@
-from genxi.cobuilding.views import agreements, figures, hub, lists, members, points, portal
+from genxi.cobuilding.views import (
+    agreements,
+    evaluations,
+    figures,
+    hub,
+    lists,
+    members,
+    points,
+    portal,
+)
 
 app_name = "cobuilding"
 urlpatterns = [
@@ -8,5 +17,6 @@ urlpatterns = [
     *lists.urlpatterns,
     *points.urlpatterns,
     *portal.urlpatterns,
+    *evaluations.urlpatterns,
     *figures.urlpatterns,
 ]

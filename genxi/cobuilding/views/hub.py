@@ -20,6 +20,7 @@ TABS: list[tuple[str, Any, str]] = [
     ("cobuilding:member_list", _("双报到"), "cobuilding.open_members"),
     ("cobuilding:need_list", _("Needs and resources"), "cobuilding.open_lists"),
     ("cobuilding:point_list", _("Service points"), "cobuilding.open_points"),
+    ("cobuilding:evaluation_list", _("Evaluations"), "cobuilding.open_evaluations"),
     ("cobuilding:figures", _("Co-building figures"), "cobuilding.open_figures"),
 ]
 
