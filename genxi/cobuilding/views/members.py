@@ -410,6 +410,7 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
     posts: list[Post] = []
     if is_self and member.status == RegistrationStatus.CONFIRMED:
         posts = [p for p in _open_posts(member.community_id) if p.pk not in claimed]
+    total = sum((h.hours for h in hours), start=Decimal(0))
     hours_form = HoursForm(prefix="hours")
     guard_form(hours_form)
     return render(
@@ -421,7 +422,8 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_manage": can_manage,
             "is_self": is_self,
             "hours": hours,
-            "total": sum((h.hours for h in hours), start=Decimal(0)),
+            "total": total,
+            "total_shown": f"{total.normalize():f}",
             "claims": claims,
             "posts": posts,
             "hours_form": hours_form,
