@@ -171,10 +171,12 @@ def register_member(
     available: str = "",
     user: Any = None,
     resident: Resident | None = None,
+    confirm: bool | None = None,
     token: uuid.UUID | None = None,
 ) -> MemberRegistration:
     """A party member reports to the community they live in. Their own registration waits for
-    staff; one staff of the community enter for someone who phoned is confirmed at once."""
+    staff; one the community's staff enter for someone who phoned is confirmed at once
+    (`confirm=False` leaves it waiting; only staff may confirm)."""
     _check_community(community)
     name, phone, branch = name.strip(), phone.strip(), branch.strip()
     unit_name = unit_name.strip()
@@ -213,7 +215,8 @@ def register_member(
         "user": user,
         "resident": resident,
     }
-    if staffs_community(actor, community) and acting_user(actor) != user:
+    by_staff = staffs_community(actor, community) and (user is None or acting_user(actor) != user)
+    if by_staff and confirm is not False:
         fields.update(
             status=RegistrationStatus.CONFIRMED,
             confirmed_at=timezone.now(),
