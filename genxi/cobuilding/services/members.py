@@ -18,7 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -492,9 +492,12 @@ def sync_shift_hours(*, actor: Actor = None, members: Any = None) -> int:
     """Record the checked-out volunteer shifts of confirmed members as their service hours:
     a shift is theirs when its user is the member's account or its resident their resident row.
     Idempotent (a shift becomes hours once, for one member); returns how many rows were added.
-    `members`: a queryset or list of members (all confirmed members when None)."""
+    `members`: a queryset or list of members (all confirmed members when None). The member
+    pages call it as they open; a daily command may call it for everyone."""
     queryset = MemberRegistration.objects.confirmed()
-    if members is not None:
+    if isinstance(members, QuerySet):
+        queryset = queryset.filter(pk__in=members.values("pk"))
+    elif members is not None:
         queryset = queryset.filter(pk__in=[m.pk for m in members])
     wanted = list(
         queryset.filter(Q(user__isnull=False) | Q(resident__isnull=False)).values_list(
@@ -532,10 +535,10 @@ def sync_shift_hours(*, actor: Actor = None, members: Any = None) -> int:
         return 0
     with transaction.atomic():
         # Two pages opened at once may both see a shift: the one-to-one keeps it once.
-        made = ServiceHours.objects.bulk_create(rows, ignore_conflicts=True)
-        log_action(
-            actor=actor,
-            action="servicehours.sync",
-            changes={"shifts": [r.shift_id for r in rows]},
-        )
-    return len(made)
+        shift_ids = [r.shift_id for r in rows]
+        before = ServiceHours.objects.filter(shift_id__in=shift_ids).count()
+        ServiceHours.objects.bulk_create(rows, ignore_conflicts=True)
+        made = ServiceHours.objects.filter(shift_id__in=shift_ids).count() - before
+        if made:
+            log_action(actor=actor, action="servicehours.sync", changes={"shifts": shift_ids})
+    return made

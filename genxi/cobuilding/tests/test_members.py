@@ -533,3 +533,76 @@ def test_bob_publishes_a_post(client: Any, world: World) -> None:
     assert bad.status_code == 200
     assert {"community", "places"} <= set(bad.context["form"].errors)
     assert Post.objects.count() == 1
+
+
+def test_the_members_tab_costs_the_same_queries_for_more_members(
+    client: Any, world: World, django_assert_max_num_queries: Any
+) -> None:
+    for n in range(2):
+        other_member(world, phone=f"1391234{n:04d}")
+    login(client, "bob")
+    url = reverse("cobuilding:member_list")
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    for n in range(2, 8):
+        other_member(world, phone=f"1391234{n:04d}")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(url)
+    assert page.context["members"].paginator.count == 8
+
+
+def test_the_members_tab_records_activity_hours_too(
+    client: Any, world: World, member: MemberRegistration
+) -> None:
+    shift(world, hours=2, user=world["erin"])
+    login(client, "bob")
+    page = client.get(reverse("cobuilding:member_list"))
+    assert [m.total_hours for m in page.context["members"]] == [Decimal(2)]
+
+
+def test_bob_registers_a_member_who_phoned(client: Any, world: World) -> None:
+    login(client, "bob")
+    url = reverse("cobuilding:member_add")
+    page = client.get(url)
+    assert list(page.context["form"].fields["community"].queryset) == [world.hetai]
+    answer = client.post(
+        url,
+        {
+            "community": world.hetai.pk,
+            "name": "周福珍",
+            "phone": "138 1234 5678",
+            "partner": world.partner.pk,
+            "branch": "金阳宝地物业党支部",
+        },
+    )
+    registration = MemberRegistration.objects.get()
+    assert answer["Location"] == reverse("cobuilding:member_detail", args=[registration.pk])
+    assert registration.phone == "13812345678"
+    assert registration.resident == world.resident1  # found by the phone
+    assert registration.status == RegistrationStatus.CONFIRMED
+    login(client, "oscar")
+    refused = client.post(
+        reverse("cobuilding:member_add"),
+        {"community": world.hetai.pk, "name": "x", "phone": "13812345670", "branch": "y"},
+    )
+    assert "community" in refused.context["form"].errors
+    assert MemberRegistration.objects.count() == 1
+
+
+def test_the_posts_page_shows_each_person_their_own(
+    client: Any, world: World, member: MemberRegistration, post: Post
+) -> None:
+    url = reverse("cobuilding:post_list")
+    login(client, "erin")
+    assert [p.pk for p in client.get(url).context["posts"]] == [post.pk]
+    login(client, "oscar")
+    assert list(client.get(url).context["posts"]) == []
+    neighbour = create_user(actor=None, username="zhou", password=PASSWORD, name="周福珍")
+    grant_membership(actor=None, user=neighbour, role=Role.RESIDENT, area=world.hetai)
+    login(client, "zhou")  # not a reported member: no posts, and no claiming
+    assert list(client.get(url).context["posts"]) == []
+    assert client.post(reverse("cobuilding:post_claim", args=[post.pk])).status_code == 404
+    assert not PostClaim.objects.exists()

@@ -150,6 +150,9 @@ def _export(members: Any) -> HttpResponseBase:
 @login_required
 def member_list(request: HttpRequest) -> HttpResponseBase:
     require(request.user, "cobuilding.open_members")
+    service.sync_shift_hours(
+        actor=None, members=MemberRegistration.objects.visible_to(request.user)
+    )
     members = _member_rows(request)
     if request.GET.get("format") == "xlsx":
         return _export(members)
