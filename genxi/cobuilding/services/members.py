@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from genxi.accounts import scoping
-from genxi.accounts.models import STAFF_ROLES
+from genxi.accounts.models import STAFF_ROLES, Role, User
 from genxi.activities.models import VolunteerShift
 from genxi.cobuilding.models import (
     LIVE_REGISTRATION,
@@ -137,6 +137,22 @@ def _move_unit(actor: Actor, registration: UnitRegistration, to: str, **values: 
             obj=locked,
             changes={"status": [old, to]},
         )
+        if old == RegistrationStatus.PENDING:
+            # The unit's handlers hear whether its own report was taken.
+            handlers = User.objects.filter(
+                is_active=True,
+                memberships__role=Role.PARTNER,
+                memberships__partner=locked.partner_id,
+            ).distinct()
+            notify(
+                users=list(handlers),
+                title=_("%(unit)s's report to %(community)s: %(status)s")
+                % {
+                    "unit": registration.partner.name,
+                    "community": registration.community.name,
+                    "status": locked.get_status_display(),
+                },
+            )
     registration.status = to
     for name, value in values.items():
         setattr(registration, name, value)

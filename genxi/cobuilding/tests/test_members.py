@@ -137,7 +137,7 @@ def test_a_report_without_what_it_needs_is_refused(world: World, field: str, val
 
 
 def test_a_units_own_report_waits_and_staffs_is_confirmed_and_a_second_is_refused(
-    world: World,
+    world: World, django_capture_on_commit_callbacks: Any
 ) -> None:
     by_handler = service.register_unit(
         actor=world["dave"], partner=world.partner, community=world.hetai, contact_name="戴夫"
@@ -147,7 +147,12 @@ def test_a_units_own_report_waits_and_staffs_is_confirmed_and_a_second_is_refuse
         service.register_unit(actor=world["bob"], partner=world.partner, community=world.hetai)
     assert refused.value.code == "duplicate"
     assert "金阳宝地物业" in refused.value.message
-    service.confirm_unit(actor=world["bob"], registration=by_handler)
+    with django_capture_on_commit_callbacks(execute=True):
+        service.confirm_unit(actor=world["bob"], registration=by_handler)
+    assert (
+        Notification.objects.get(user=world["dave"]).title
+        == "金阳宝地物业向和泰社区的单位报到：已确认"
+    )
     service.end_unit(actor=world["bob"], registration=by_handler)
     by_staff = service.register_unit(
         actor=world["bob"], partner=world.partner, community=world.hetai
