@@ -10,7 +10,7 @@ idempotent: each record is found by its title and community):
 Dates are relative to the day the demo is loaded. Each part is its own function below.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 
 def load(today: date) -> int:
@@ -30,12 +30,139 @@ def _agreements(today: date) -> int:
 
 # -- 双报到: units and in-service party members -------------------------------------------------
 #
-#
-#
+# 金阳宝地物业 reports to 和泰社区 on its own (waiting for staff), 苏州市市政设施管理处 was
+# registered by staff; five party members living in 和泰社区 (one waiting) claim its posts
+# (楼道文明引导员, 周末环境整治, 反诈宣传进小区) and have hours. The demo resident 沈玉兰 is left
+# to report herself.
+
+MEMBER_UNITS = [
+    # (name, unit, party branch, skills, available)
+    ("区税务局", "区税务局第二党支部", "财务咨询", "周末"),
+    ("苏州市市政设施管理处", "市政设施管理处机关党支部", "水电维修", "工作日晚上"),
+    ("金阳宝地物业", "金阳宝地物业党支部", "物业管理、消防", "周六上午"),
+    ("姑苏区人民医院", "区人民医院门诊党支部", "急救、健康咨询", "周日"),
+    ("平江实验学校", "平江实验学校党支部", "书法、辅导功课", "周末下午"),
+]
+
+MEMBER_POSTS = [
+    # (kind, title, places, when, first day offset, last day offset, description)
+    (
+        "post",
+        "楼道文明引导员",
+        4,
+        "每周六 9:00–11:00",
+        -30,
+        60,
+        "引导文明停车、楼道不堆物，劝导高空抛物。",
+    ),
+    ("task", "周末环境整治", 6, "本周六 8:30–10:30", 2, 2, "清理三花苑公共区域卫生死角和乱张贴。"),
+    ("task", "反诈宣传进小区", 2, "下周三晚 19:00", 8, 8, "在半月谈长廊发放反诈宣传资料。"),
+]
 
 
 def _members(today: date) -> int:
-    return 0
+    from decimal import Decimal
+
+    from genxi.accounts.models import User
+    from genxi.cobuilding.models import MemberRegistration, UnitRegistration
+    from genxi.cobuilding.services import members as service
+    from genxi.places.models import Area, AreaKind, Partner, Resident
+
+    hetai = Area.objects.filter(kind=AreaKind.COMMUNITY, name="和泰社区").first()
+    if hetai is None or MemberRegistration.objects.filter(community=hetai).exists():
+        return 0
+    made = 0
+    partners = {p.name: p for p in Partner.objects.filter(is_active=True)}
+    handler = User.objects.filter(username="partner").first()
+    if "金阳宝地物业" in partners and not UnitRegistration.objects.filter(community=hetai).exists():
+        service.register_unit(
+            actor=handler,
+            partner=partners["金阳宝地物业"],
+            community=hetai,
+            contact_name="陆建华",
+            contact_phone="13962510004",
+            offers="每月一次小区消防安全检查；周六可出4名志愿者。",
+        )
+        made += 1
+    if "苏州市市政设施管理处" in partners:
+        service.register_unit(
+            actor=None,
+            partner=partners["苏州市市政设施管理处"],
+            community=hetai,
+            contact_name="吴志明",
+            offers="小区道路、路灯维修咨询。",
+        )
+        made += 1
+    residents = list(
+        Resident.objects.filter(area__path__startswith=hetai.path, phone__isnull=False)
+        .exclude(user__username="resident")
+        .order_by("id")[: len(MEMBER_UNITS)]
+    )
+    members = []
+    for n, (resident, (unit, branch, skills, available)) in enumerate(
+        zip(residents, MEMBER_UNITS, strict=False)
+    ):
+        members.append(
+            service.register_member(
+                actor=None,
+                community=hetai,
+                name=resident.name,
+                phone=resident.phone or "",
+                branch=branch,
+                partner=partners.get(unit),
+                unit_name="" if unit in partners else unit,
+                skills=skills,
+                available=available,
+                resident=resident,
+                user=resident.user,
+                confirm=n < len(MEMBER_UNITS) - 1,  # the last one waits for staff
+            )
+        )
+        made += 1
+    posts = []
+    for kind, title, places, when, first, last, description in MEMBER_POSTS:
+        posts.append(
+            service.create_post(
+                actor=None,
+                community=hetai,
+                kind=kind,
+                title=title,
+                places=places,
+                when=when,
+                starts_on=today + timedelta(days=first),
+                ends_on=today + timedelta(days=last),
+                description=description,
+            )
+        )
+        made += 1
+    confirmed = [m for m in members if m.status == "confirmed"]
+    # The first post: three guides, two of them with a month of Saturdays done.
+    for i, member in enumerate(confirmed[:3]):
+        claim = service.claim_post(actor=None, post=posts[0], member=member)
+        made += 1
+        if i < 2:
+            service.complete_claim(
+                actor=None,
+                claim=claim,
+                hours=Decimal(2),
+                on=today - timedelta(days=7 * (i + 1)),
+                note="文明引导",
+            )
+            made += 1
+    for member in confirmed[1:4]:
+        service.claim_post(actor=None, post=posts[1], member=member)
+        made += 1
+    if confirmed:
+        service.add_hours(
+            actor=None,
+            member=confirmed[0],
+            on=today - timedelta(days=3),
+            hours=Decimal("1.5"),
+            note="电话核实：协助社区义诊现场秩序维护",
+        )
+        made += 1
+    made += service.sync_shift_hours(actor=None)
+    return made
 
 
 # -- The three lists (和美's playground, 绿色时光's legal consultations) ---------------------

@@ -690,6 +690,9 @@ class PostClaim(models.Model):
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="claims")
     member = models.ForeignKey(MemberRegistration, on_delete=models.CASCADE, related_name="claims")
     status = models.CharField(max_length=12, choices=ClaimStatus.choices, default="claimed")
+    # 1..post.places while the claim is live: the unique (post, place) over live claims backs
+    # the lock on the post row, so a post's places are never over-claimed.
+    place = models.PositiveSmallIntegerField(_("place"))
     claimed_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -697,6 +700,11 @@ class PostClaim(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["post", "member"], condition=~Q(status="withdrawn"), name="post_claim_once"
+            ),
+            models.UniqueConstraint(
+                fields=["post", "place"],
+                condition=~Q(status="withdrawn"),
+                name="post_claim_place_once",
             ),
         ]
 
