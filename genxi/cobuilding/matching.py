@@ -72,6 +72,12 @@ def _reasons(row: Any) -> list[str]:
 
 def resources_for(need: Need, limit: int = 5, queryset: Any = None) -> list[Match]:
     """Resources on offer for `need`, best first (`queryset` narrows them: a partner's own)."""
+    rows = resources_query(need, queryset)[:limit]
+    return [Match(obj=r, reasons=_reasons(r)) for r in rows]
+
+
+def resources_query(need: Need, queryset: Any = None) -> Any:
+    """The ranked query behind `resources_for` (the benchmark runs its SQL bare)."""
     today = timezone.localdate()
     reach = _prefixes(_need_place(need))
     category_q = Q(category_id=need.category_id) if need.category_id else Q(pk__in=[])
@@ -99,9 +105,9 @@ def resources_for(need: Need, limit: int = 5, queryset: Any = None) -> list[Matc
             )
         )
         .select_related("partner", "category")
-        .order_by("-score", "-created_at", "-id")[:limit]
+        .order_by("-score", "-created_at", "-id")
     )
-    return [Match(obj=r, reasons=_reasons(r)) for r in rows]
+    return rows
 
 
 def _reach_q(resource: Resource) -> Q:
@@ -111,15 +117,24 @@ def _reach_q(resource: Resource) -> Q:
         return Q(pk__in=[])
     area = Area.objects.filter(path=path).only("kind").first()
     inside = Area.objects.filter(path__gte=path, path__lt=path_upper_bound(path))
+    # The ids are read first (a street has tens of communities, a compound a few buildings), so
+    # that the planner sees a list it can look up in need_community_status_idx.
     if area is not None and area.kind in (AreaKind.COMMUNITY, AreaKind.STREET, AreaKind.DISTRICT):
         # It reaches whole communities: every need of them.
-        return Q(community_id__in=inside.filter(kind=AreaKind.COMMUNITY).values("pk"))
+        ids = list(inside.filter(kind=AreaKind.COMMUNITY).values_list("pk", flat=True))
+        return Q(community_id__in=ids)
     # A compound or a building: the needs placed in it.
-    return Q(area_id__in=inside.values("pk"))
+    return Q(area_id__in=list(inside.values_list("pk", flat=True)))
 
 
 def needs_for(resource: Resource, limit: int = 5, queryset: Any = None) -> list[Match]:
     """Open needs `resource` could meet, best first."""
+    rows = needs_query(resource, queryset)[:limit]
+    return [Match(obj=n, reasons=_reasons(n)) for n in rows]
+
+
+def needs_query(resource: Resource, queryset: Any = None) -> Any:
+    """The ranked query behind `needs_for`."""
     today = timezone.localdate()
     category_q = Q(category_id=resource.category_id) if resource.category_id else Q(pk__in=[])
     place_q = _reach_q(resource)
@@ -147,6 +162,6 @@ def needs_for(resource: Resource, limit: int = 5, queryset: Any = None) -> list[
             )
         )
         .select_related("community", "category")
-        .order_by("-score", "-created_at", "-id")[:limit]
+        .order_by("-score", "-created_at", "-id")
     )
-    return [Match(obj=n, reasons=_reasons(n)) for n in rows]
+    return rows
