@@ -82,6 +82,20 @@ class SettingsForm(BoundedForm):
         )
 
 
+class NeedRuleForm(forms.Form):
+    area = forms.ModelChoiceField(label=_("Street or community"), queryset=Area.objects.none())
+    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.none())
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = (  # type: ignore[attr-defined]
+            Area.objects.staffed_by(user)
+            .of_kind(AreaKind.STREET, AreaKind.COMMUNITY)
+            .order_by("path")
+        )
+        self.fields["category"].queryset = _categories()  # type: ignore[attr-defined]
+
+
 class ResourceForm(BoundedModelForm):
     partner = forms.ModelChoiceField(label=_("Partner unit"), queryset=Partner.objects.none())
 

@@ -641,3 +641,21 @@ def test_street_staff_set_the_window(world: World) -> None:
     assert alice.post(url, {"area": world.street.pk, "exclusive_days": "5"}).status_code == 302
     assert services.exclusive_days(world.hetai) == 5
     assert client_for(world["bob"]).get(url).status_code == 404
+
+
+def test_street_staff_mark_a_category_and_staff_collect_its_demands(
+    world: World, greening: Category
+) -> None:
+    marked = demand(world, greening)
+    alice, bob = client_for(world["alice"]), client_for(world["bob"])
+    add = reverse("cobuilding:need_rule_add")
+    assert bob.post(add, {"area": world.hetai.pk, "category": greening.pk}).status_code == 404
+    assert alice.post(add, {"area": world.street.pk, "category": greening.pk}).status_code == 302
+    page = alice.get(reverse("cobuilding:lists_settings")).content.decode()
+    assert "绿化养护" in page
+    bob.post(reverse("cobuilding:needs_collect"))
+    bob.post(reverse("cobuilding:needs_collect"))
+    assert list(Need.objects.values_list("demand_id", flat=True)) == [marked.pk]
+    rule = NeedRule.objects.get()
+    alice.post(reverse("cobuilding:need_rule_remove", args=[rule.pk]))
+    assert not NeedRule.objects.exists()

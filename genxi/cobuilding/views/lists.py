@@ -35,6 +35,7 @@ from genxi.cobuilding.models import (
     ContributionKind,
     Need,
     NeedClaimStatus,
+    NeedRule,
     NeedSource,
     NeedStatus,
     Resource,
@@ -322,9 +323,57 @@ def lists_settings(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "cobuilding/lists/settings.html",
-        {"form": form, "tabs": _tabs(request), "section": "needs"},
+        {
+            "form": form,
+            "rule_form": forms.NeedRuleForm(user=request.user),
+            "rules": _rules(request.user),
+            "tabs": _tabs(request),
+            "section": "needs",
+        },
         status=400 if form.is_bound else 200,
     )
+
+
+def _rules(user: Any) -> Any:
+    staffed = Area.objects.staffed_by(user).of_kind(AreaKind.STREET, AreaKind.COMMUNITY)
+    return (
+        NeedRule.objects.filter(area__in=staffed)
+        .select_related("area", "category")
+        .order_by("area__path", "category__name")
+    )
+
+
+@login_required
+@require_POST
+def need_rule_add(request: HttpRequest) -> HttpResponse:
+    """Mark a category as a need in a street or community: its demands there become needs
+    when staff collect them."""
+    require(request.user, OPEN_LISTS)
+    form = forms.NeedRuleForm(request.POST, user=request.user)
+    if not Area.objects.staffed_by(request.user).filter(kind=AreaKind.STREET).exists():
+        raise Http404
+    if form.is_valid():
+        try:
+            services.add_need_rule(actor=request.user, **form.cleaned_data)
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Saved."))
+    else:
+        messages.error(request, _("Choose a street or community and a category."))
+    return redirect("cobuilding:lists_settings")
+
+
+@login_required
+@require_POST
+def need_rule_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request.user, OPEN_LISTS)
+    if not Area.objects.staffed_by(request.user).filter(kind=AreaKind.STREET).exists():
+        raise Http404
+    rule = get_object_or_404(_rules(request.user), pk=pk)
+    services.remove_need_rule(actor=request.user, rule=rule)
+    messages.success(request, _("Removed."))
+    return redirect("cobuilding:lists_settings")
 
 
 # ---------------------------------------------------------------------------- resources
@@ -669,6 +718,8 @@ urlpatterns: list[URLPattern] = [
     path("cobuilding/needs/new/", need_create, name="need_create"),
     path("cobuilding/needs/collect/", needs_collect, name="needs_collect"),
     path("cobuilding/needs/settings/", lists_settings, name="lists_settings"),
+    path("cobuilding/needs/rules/", need_rule_add, name="need_rule_add"),
+    path("cobuilding/needs/rules/<int:pk>/remove/", need_rule_remove, name="need_rule_remove"),
     path("cobuilding/needs/<int:pk>/", need_detail, name="need_detail"),
     path("cobuilding/needs/<int:pk>/claim/", need_claim, name="need_claim"),
     path("cobuilding/needs/<int:pk>/close/", need_close, name="need_close"),
