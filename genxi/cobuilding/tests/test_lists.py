@@ -659,3 +659,22 @@ def test_street_staff_mark_a_category_and_staff_collect_its_demands(
     rule = NeedRule.objects.get()
     alice.post(reverse("cobuilding:need_rule_remove", args=[rule.pk]))
     assert not NeedRule.objects.exists()
+
+
+def test_a_partner_sees_and_edits_only_its_own_resources(world: World, cast: Cast) -> None:
+    theirs = services.create_resource(
+        actor=cast.trust_user, partner=cast.trust, kind=ResourceKind.PLACE, title="百人会议厅"
+    )
+    dave = client_for(world["dave"])
+    assert "百人会议厅" not in dave.get(reverse("cobuilding:resource_list")).content.decode()
+    assert dave.get(theirs.get_absolute_url()).status_code == 404
+    assert dave.post(reverse("cobuilding:resource_withdraw", args=[theirs.pk])).status_code == 404
+    trust = client_for(cast.trust_user)
+    page = trust.get(theirs.get_absolute_url()).content.decode()
+    assert cast.need.title in page  # the need it could meet (the place is within reach)
+    trust.post(reverse("cobuilding:resource_withdraw", args=[theirs.pk]))
+    theirs.refresh_from_db()
+    assert not theirs.is_active
+    # Staff of the community see the street's units' resources, including withdrawn ones.
+    page = client_for(world["alice"]).get(reverse("cobuilding:resource_list"), {"withdrawn": "1"})
+    assert "百人会议厅" in page.content.decode()
