@@ -11,6 +11,10 @@ Dates are relative to the day the demo is loaded. Each part is its own function 
 """
 
 from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
 
 
 def load(today: date) -> int:
@@ -166,13 +170,135 @@ def _members(today: date) -> int:
 
 
 # -- The three lists (和美's playground, 绿色时光's legal consultations) ---------------------
-#
-#
-#
+
+PLAYGROUND_PROJECT = "和美家园小游园塑胶场地翻新"
+PLAYGROUND_RESOURCE = "出资翻新社区儿童游乐场地"
+LEGAL_RESOURCE = "每月两次免费法律咨询"
+# Live demands of these categories go on the needs list (a few of the latest each).
+NEED_CATEGORIES = ["休闲座椅", "楼道扶手", "绿化养护", "休憩亭", "房屋维修", "围墙与晾晒点"]
+
+
+def _playground_project(hemei: Any, category: Any, today: date) -> Any:
+    from genxi.projects.models import Fund, Project
+    from genxi.projects.services import funds, projects
+
+    found = Project.objects.filter(community=hemei, title=PLAYGROUND_PROJECT).first()
+    if found is not None:
+        return found
+    fund = Fund.objects.filter(community=hemei, year=today.year).first() or funds.create_fund(
+        actor=None, community=hemei, year=today.year, amount=Decimal(200000)
+    )
+    return projects.propose_project(
+        actor=None,
+        fund=fund,
+        title=PLAYGROUND_PROJECT,
+        cost=Decimal(50000),
+        category=category,
+        description="小游园100平方米塑胶场地老化开裂，由共建单位苏州信托出资翻新。",
+    )
 
 
 def _lists(today: date) -> int:
-    return 0
+    from genxi.cobuilding.models import Need, NeedStatus, Resource, ResourceKind
+    from genxi.cobuilding.services import lists as services
+    from genxi.demands.models import Category, Demand
+    from genxi.places.models import Area, AreaKind, Partner
+
+    hemei = Area.objects.filter(kind=AreaKind.COMMUNITY, name="和美社区").first()
+    green = Area.objects.filter(kind=AreaKind.COMMUNITY, name="绿色时光社区").first()
+    trust = Partner.objects.filter(name="苏州信托有限公司").first()
+    lawyers = Partner.objects.filter(name="京师(苏州)律师事务所").first()
+    if not (hemei and green and trust and lawyers):
+        return 0
+    categories = {c.name: c for c in Category.objects.all()}
+    play = categories.get("儿童游乐设施")
+    made = 0
+
+    # 苏州信托 offers money for playgrounds; 和美's worn playground is claimed and delivered.
+    offer = Resource.objects.filter(partner=trust, title=PLAYGROUND_RESOURCE).first()
+    if offer is None:
+        offer = services.create_resource(
+            actor=None,
+            partner=trust,
+            kind=ResourceKind.MONEY,
+            title=PLAYGROUND_RESOURCE,
+            description="为社区儿童游乐场地、小游园改造出资，每年一处。",
+            category=play,
+            quantity="每年一处",
+            amount=Decimal(50000),
+            available_from=today - timedelta(days=90),
+            available_until=today + timedelta(days=275),
+            audience="社区儿童及家长",
+            area=hemei,
+        )
+        made += 1
+    demand = Demand.objects.filter(community=hemei, title="小游园塑胶场地老化").first()
+    need = Need.objects.filter(community=hemei, title__contains="小游园塑胶场地").first()
+    if need is None:
+        if demand is not None:
+            need = services.need_from_demand(actor=None, demand=demand)
+        else:
+            need = services.create_need(
+                actor=None,
+                community=hemei,
+                title="小游园塑胶场地老化",
+                category=play,
+                description="100平方米的塑胶场地老化，孩子玩耍不安全。",
+            )
+        # Recorded a month ago: its paired partners' window has long passed.
+        then = timezone.now() - timedelta(days=30)
+        Need.objects.filter(pk=need.pk).update(
+            created_at=then,
+            quantity="约100平方米",
+            amount=Decimal(50000),
+            wanted_by=today + timedelta(days=30),
+            exclusive_until=then + timedelta(days=services.exclusive_days(hemei)),
+        )
+        need.refresh_from_db()
+        made += 1
+    if need.status == NeedStatus.OPEN:
+        claim = services.claim_need(actor=None, need=need, partner=trust, resource=offer)
+        services.record_delivery(
+            actor=None,
+            claim=claim,
+            what="出资5万元翻新小游园100平方米塑胶场地，已完工验收。",
+            delivered_on=today - timedelta(days=3),
+            amount=Decimal(50000),
+            project=_playground_project(hemei, play, today),
+        )
+        made += 2
+
+    # 京师(苏州)律师事务所: free legal consultations twice a month for 绿色时光's residents.
+    if not Resource.objects.filter(partner=lawyers, title=LEGAL_RESOURCE).exists():
+        services.create_resource(
+            actor=None,
+            partner=lawyers,
+            kind=ResourceKind.SERVICE,
+            title=LEGAL_RESOURCE,
+            description="律师驻点解答婚姻家庭、物业纠纷、劳动用工等法律问题。",
+            category=categories.get("法律咨询"),
+            quantity="每月2次，每次半天",
+            when="每月第一、第三个周六上午",
+            available_from=today - timedelta(days=30),
+            audience="绿色时光社区居民",
+            area=green,
+        )
+        made += 1
+
+    # A few open needs from the latest live demands of the categories partners help with.
+    if not Need.objects.filter(demand__isnull=False).exclude(pk=need.pk).exists():
+        latest = (
+            Demand.objects.filter(
+                category__name__in=NEED_CATEGORIES, community__isnull=False, need__isnull=True
+            )
+            .exclude(status__in=services.DEMAND_NOT_A_NEED)
+            .select_related("community", "area", "category")
+            .order_by("-created_at")[:3]
+        )
+        for d in latest:
+            services.need_from_demand(actor=None, demand=d)
+            made += 1
+    return made
 
 
 # -- Service points (虎池苑's 舍得空间) ------------------------------------------------------
