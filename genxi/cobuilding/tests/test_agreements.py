@@ -506,3 +506,72 @@ def test_the_calendar_counts_the_quarter(world: World, pairing: Pairing) -> None
     ]
     assert weekly["total"]["overdue"] == len(overdue)
     assert Commitment.objects.filter(agreement=pairing.agreement).count() == len(rows)
+
+
+def test_joint_meetings_are_linked_from_the_community_and_counted(
+    world: World, pairing: Pairing
+) -> None:
+    from genxi.meetings.services import convene
+
+    here = convene(
+        actor=None,
+        community=world.baoxiang,
+        topic="共建联席会",
+        starts_at=timezone.now() - timedelta(days=3),
+    )
+    elsewhere = convene(
+        actor=None, community=world.hetai, topic="和泰议事会", starts_at=timezone.now()
+    )
+    alice = client_for(world["alice"])
+    detail = reverse("cobuilding:agreement_detail", args=[pairing.agreement.pk])
+    offered = alice.get(detail).context["meeting_form"].fields["meeting"].queryset
+    assert list(offered) == [here]
+    link = reverse("cobuilding:agreement_meeting", args=[pairing.agreement.pk])
+    assert alice.post(link, {"meeting": elsewhere.pk}).status_code == 302
+    assert list(pairing.agreement.meetings.all()) == []
+    assert alice.post(link, {"meeting": here.pk}).status_code == 302
+    assert list(pairing.agreement.meetings.all()) == [here]
+    page = alice.get(detail)
+    # Eight weeks of a quarterly cadence: this quarter's meeting (and the last one's if the
+    # agreement began in it) are expected.
+    assert page.context["meetings_expected"] in (1, 2)
+    assert "共建联席会" in page.content.decode()
+    assert client_for(world["dave"]).post(link, {"meeting": here.pk}).status_code == 404
+
+
+def test_amend_and_renew_pages(world: World, pairing: Pairing) -> None:
+    alice = client_for(world["alice"])
+    agreement = pairing.agreement
+    amend = reverse("cobuilding:agreement_amend", args=[agreement.pk])
+    assert alice.get(amend).status_code == 200
+    response = alice.post(
+        amend,
+        {
+            "reason": "增加元气加油站",
+            "ends_on": agreement.ends_on.isoformat(),
+            "summary": "新增条款",
+            "document": SimpleUploadedFile("修订.pdf", b"%PDF-1.4 not really"),
+        },
+    )
+    assert response.status_code == 400  # a malformed PDF: nothing changes
+    agreement.refresh_from_db()
+    assert agreement.version == 1 and not agreement.versions.exists()
+    response = alice.post(amend, {"reason": "增加元气加油站", "summary": "新增条款"})
+    assert response.status_code == 302
+    agreement.refresh_from_db()
+    assert agreement.version == 2 and agreement.summary == "新增条款"
+    renew = reverse("cobuilding:agreement_renew", args=[agreement.pk])
+    form = alice.get(renew).context["form"]
+    response = alice.post(
+        renew,
+        {
+            "form_token": str(form["form_token"].initial),
+            "starts_on": form["starts_on"].initial.isoformat(),
+            "ends_on": form["ends_on"].initial.isoformat(),
+        },
+    )
+    assert response.status_code == 302
+    renewal = Agreement.objects.get(renews=agreement)
+    assert response["Location"] == renewal.get_absolute_url()
+    assert renewal.commitments.count() == agreement.commitments.count()
+    assert client_for(world["dave"]).get(renew).status_code == 404
