@@ -105,9 +105,11 @@ class AgreementForm(BoundedModelForm):
         fields["liaison"].queryset = User.objects.filter(
             memberships__area__in=communities, memberships__role__in=STAFF_ROLES
         ).distinct()
-        self.fields["liaison"].help_text = _("Their phone and inbox get the reminders.")
-        partners = Partner.objects.filter(is_active=True).order_by("name")
-        branches = PartyOrg.objects.exclude(partner=None).order_by("name")
+        self.fields["liaison"].label = _("Our liaison's account")
+        self.fields["liaison"].help_text = _("Their inbox gets the reminders of our side.")
+        # Units the staff work with: registered in their areas or above them.
+        partners = Partner.objects.visible_to(user).filter(is_active=True).order_by("name")
+        branches = PartyOrg.objects.filter(partner__in=partners).order_by("name")
         for i in range(PARTNER_ROWS):
             first = i == 0
             self.fields[f"partner_{i}"] = forms.ModelChoiceField(

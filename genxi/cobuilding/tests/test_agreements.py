@@ -11,7 +11,9 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
@@ -575,3 +577,35 @@ def test_amend_and_renew_pages(world: World, pairing: Pairing) -> None:
     assert response["Location"] == renewal.get_absolute_url()
     assert renewal.commitments.count() == agreement.commitments.count()
     assert client_for(world["dave"]).get(renew).status_code == 404
+
+
+def test_too_many_attachments_are_refused(world: World, pairing: Pairing) -> None:
+    item = overdue_item(pairing)
+    url = reverse("cobuilding:item_detail", args=[item.pk])
+    photos = [
+        SimpleUploadedFile(f"{n}.png", png_bytes()) for n in range(services.MAX_ATTACHMENTS + 1)
+    ]
+    response = client_for(world["dave"]).post(url, {"text": "照片", "attachments": photos})
+    assert response.status_code == 400 and not Filing.objects.exists()
+
+
+def test_the_list_reads_a_fixed_number_of_queries(world: World, pairing: Pairing) -> None:
+    alice = client_for(world["alice"])
+    url = reverse("cobuilding:agreement_list")
+    alice.get(url)
+    with CaptureQueriesContext(connection) as one:
+        alice.get(url)
+    today = timezone.localdate()
+    for n in range(4):
+        services.create_agreement(
+            actor=world["alice"],
+            title=f"协议{n}",
+            community=world.hetai,
+            starts_on=today,
+            ends_on=today + timedelta(days=30),
+            parties=[services.PartySpec(partner=world.partner)],
+        )
+    with CaptureQueriesContext(connection) as five:
+        page = alice.get(url)
+    assert page.context["total"] == 5
+    assert len(five.captured_queries) == len(one.captured_queries)
