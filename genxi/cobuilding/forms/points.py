@@ -5,12 +5,14 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from genxi.cobuilding.models import PointKind, ServicePoint, VisitSlot
 from genxi.cobuilding.services.points import Collected, Hours, Price, workers_of
 from genxi.core.forms import BoundedForm
+from genxi.core.paths import path_range_q
 from genxi.core.phones import normalize_phone
 from genxi.places.models import Area, AreaKind, Partner, Resident, Venue
 
@@ -54,6 +56,20 @@ def parse_prices(text: str) -> list[Price]:
     return lines
 
 
+def providers_for(user: Any, communities: Any) -> Any:
+    """The units a point may be run by: those the user sees, and any registered in the streets
+    of the communities they staff (a street's companies serve all its communities)."""
+    streets = {street.path for c in communities if (street := c.street()) is not None}
+    return (
+        Partner.objects.filter(is_active=True)
+        .filter(
+            Q(pk__in=Partner.objects.visible_to(user).values("pk"))
+            | path_range_q("area__path", streets)
+        )
+        .order_by("name")
+    )
+
+
 class PointForm(BoundedForm):
     community = forms.ModelChoiceField(label=_("Community"), queryset=Area.objects.none())
     name = forms.CharField(label=_("Name"), max_length=100)
@@ -82,9 +98,9 @@ class PointForm(BoundedForm):
         super().__init__(*args, **kwargs)
         self.instance = instance
         communities = Area.objects.staffed_by(user).of_kind(AreaKind.COMMUNITY).order_by("path")
-        self.fields["community"].queryset = communities
-        self.fields["provider"].queryset = Partner.objects.visible_to(user).filter(is_active=True)
-        self.fields["venue"].queryset = Venue.objects.filter(
+        self.fields["community"].queryset = communities  # type: ignore[attr-defined]
+        self.fields["provider"].queryset = providers_for(user, communities)  # type: ignore[attr-defined]
+        self.fields["venue"].queryset = Venue.objects.filter(  # type: ignore[attr-defined]
             area__in=Area.objects.staffed_by(user), is_active=True
         )
         if instance is not None:
@@ -191,11 +207,11 @@ class BookForm(BoundedForm):
 
     def __init__(self, *args: Any, point: ServicePoint, residents: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["slot"].queryset = future_slots(point)
+        self.fields["slot"].queryset = future_slots(point)  # type: ignore[attr-defined]
         self.fields["slot"].label_from_instance = lambda s: (  # type: ignore[attr-defined]
             f"{timezone.localtime(s.starts_at):%m-%d %H:%M}–{timezone.localtime(s.ends_at):%H:%M}"
         )
-        self.fields["resident"].queryset = residents
+        self.fields["resident"].queryset = residents  # type: ignore[attr-defined]
         self.fields["resident"].label_from_instance = lambda r: f"{r.name} · {r.address}"  # type: ignore[attr-defined]
 
     def clean_phone(self) -> str:
@@ -219,15 +235,17 @@ class ResidentBookForm(BoundedForm):
 
     def __init__(self, *args: Any, slots: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["slot"].queryset = slots
+        self.fields["slot"].queryset = slots  # type: ignore[attr-defined]
 
 
 class AssignForm(forms.Form):
-    worker = forms.ModelChoiceField(label=_("Worker"), queryset=None)  # type: ignore[arg-type]
+    worker: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Worker"), queryset=Resident.objects.none()
+    )
 
     def __init__(self, *args: Any, partner_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["worker"].queryset = workers_of(partner_id).order_by("name", "username")
+        self.fields["worker"].queryset = workers_of(partner_id).order_by("name", "username")  # type: ignore[attr-defined]
 
 
 class DoneForm(forms.Form):

@@ -12,7 +12,7 @@ between counting and writing, so that the race shows on every run.
 
 import time as clock
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -44,7 +44,7 @@ from genxi.core.phones import mask_phone
 from genxi.core.services import ServiceError, create_object, update_object
 from genxi.places.models import Area, Partner, Pioneer, Resident, Venue
 
-REDACT = {"phone": mask_phone}
+REDACT: dict[str, Callable[[Any], Any]] = {"phone": mask_phone}
 MAX_WEEKS = 12
 MAX_KG = Decimal(10000)
 MAX_AMOUNT = Decimal("9999999999.99")

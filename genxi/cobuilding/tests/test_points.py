@@ -179,10 +179,15 @@ def test_a_full_slot_is_refused_with_nothing_written(world: World, point: Servic
 def test_a_past_slot_and_one_outside_the_hours_are_refused(
     world: World, point: ServicePoint
 ) -> None:
-    past = VisitSlot.objects.create(point=point, starts_at=at(-1, 9), ends_at=at(-1, 10), capacity=2)
+    past = VisitSlot.objects.create(
+        point=point, starts_at=at(-1, 9), ends_at=at(-1, 10), capacity=2
+    )
     with pytest.raises(ServiceError) as refusal:
         services.book_visit(
-            actor=world["bob"], slot=past, channel=BookingChannel.STAFF_CALL, resident=world.resident1
+            actor=world["bob"],
+            slot=past,
+            channel=BookingChannel.STAFF_CALL,
+            resident=world.resident1,
         )
     assert refusal.value.code == "slot_past"
     # The hours changed after the slot was made: booking it now is outside them.

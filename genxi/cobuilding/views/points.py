@@ -53,7 +53,7 @@ class PointList(ScopedListView):
     template_name = "cobuilding/points/point_list.html"
     list_title = gettext_lazy("Service points")
     row_template = "cobuilding/points/row.html"
-    search_placeholder = gettext_lazy("Search by name or address")
+    search_placeholder: Any = gettext_lazy("Search by name or address")
     create_url_name = "cobuilding:point_create"
     create_permission = "cobuilding.manage"
     create_label = gettext_lazy("New service point")
@@ -68,7 +68,7 @@ class PointList(ScopedListView):
         (gettext_lazy("Phone"), lambda p: p.phone),
         (gettext_lazy("Home visits"), lambda p: _("Yes") if p.home_visits else _("No")),
     ]
-    export_name = gettext_lazy("Service points")
+    export_name: Any = gettext_lazy("Service points")
 
     def search(self, queryset: Any, text: str) -> Any:
         return queryset.filter(Q(name__contains=text) | Q(address__contains=text))
@@ -412,7 +412,7 @@ def resident_points(request: HttpRequest) -> HttpResponse:
     require(request.user, "cobuilding.open_point_booking")
     user: Any = request.user
     resident = _resident_of(user)
-    slots = _open_slots_for(resident) if resident is not None else VisitSlot.objects.none()
+    slots: Any = _open_slots_for(resident) if resident is not None else VisitSlot.objects.none()
     form = forms.ResidentBookForm(request.POST or None, slots=slots)
     guard_form(form)
     if request.method == "POST" and resident is not None and form.is_valid():
@@ -434,7 +434,7 @@ def resident_points(request: HttpRequest) -> HttpResponse:
     points: dict[int, dict[str, Any]] = {}
     for slot in slots[:60]:
         entry = points.setdefault(slot.point_id, {"point": slot.point, "slots": []})
-        slot.free = slot.capacity - slot.held  # type: ignore[attr-defined]
+        slot.free = slot.capacity - slot.held
         entry["slots"].append(slot)
     return render(
         request,
