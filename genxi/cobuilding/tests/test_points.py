@@ -334,3 +334,40 @@ def test_the_reminder_goes_once_the_day_before(
     assert "明天" in texts[0]["title"] and "舍得空间" in texts[0]["body"]
     booking.refresh_from_db()
     assert booking.reminded_at is not None
+
+
+def test_the_demo_point_is_loaded_once_with_history_and_coming_bookings(world: World) -> None:
+    from genxi.accounts.models import Membership, Role
+    from genxi.cobuilding.demo import _points
+    from genxi.places import services as places
+    from genxi.places.models import AreaKind
+
+    huchi = places.create_area(
+        actor=None, kind=AreaKind.COMMUNITY, name="虎池苑社区", parent=world.street
+    )
+    building = places.create_area(actor=None, kind=AreaKind.BUILDING, name="4幢", parent=huchi)
+    for n in range(3):
+        places.create_resident(
+            actor=None, name=f"居民{n}", phone=f"1390000000{n}", area=building, room=f"10{n}"
+        )
+    provider = places.create_partner(
+        actor=None, name="苏州城投再生资源发展有限公司", kind="company", area=huchi
+    )
+    today = timezone.localdate()
+    assert _points(today) > 10
+    point = ServicePoint.objects.get(name="舍得空间", community=huchi)
+    assert point.hours.count() == 14 and point.prices.count() >= 5
+    assert VisitSlot.objects.filter(point=point, starts_at__gt=timezone.now()).count() >= 14
+    done = PointBooking.objects.filter(point=point, status=PointBookingStatus.DONE)
+    assert done.count() > 10 and CollectedItem.objects.filter(booking__in=done).exists()
+    months = {timezone.localtime(b.slot.starts_at).strftime("%Y-%m") for b in done}
+    assert len(months) >= 4
+    assert PointBooking.objects.filter(
+        point=point, status=PointBookingStatus.CONFIRMED, slot__starts_at__gt=timezone.now()
+    ).exists()
+    assert Membership.objects.filter(
+        user__username="recycler", role=Role.PARTNER, partner=provider
+    ).exists()
+    before = PointBooking.objects.count(), VisitSlot.objects.count()
+    assert _points(today) == 0
+    assert (PointBooking.objects.count(), VisitSlot.objects.count()) == before
