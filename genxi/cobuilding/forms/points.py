@@ -107,13 +107,15 @@ class PointForm(BoundedForm):
             del self.fields["community"]  # a point stays in its community
         else:
             del self.fields["is_active"]
+        # Two opening ranges a day at most (morning and afternoon, as 舍得空间 keeps).
         for day in range(7):
-            self.fields[f"opens_{day}"] = forms.TimeField(
-                label=_("%(day)s opens") % {"day": WEEKDAYS[day]}, required=False, widget=TIME
-            )
-            self.fields[f"closes_{day}"] = forms.TimeField(
-                label=_("%(day)s closes") % {"day": WEEKDAYS[day]}, required=False, widget=TIME
-            )
+            for n in ("", "2"):
+                self.fields[f"opens{n}_{day}"] = forms.TimeField(
+                    label=_("%(day)s opens") % {"day": WEEKDAYS[day]}, required=False, widget=TIME
+                )
+                self.fields[f"closes{n}_{day}"] = forms.TimeField(
+                    label=_("%(day)s closes") % {"day": WEEKDAYS[day]}, required=False, widget=TIME
+                )
 
     @staticmethod
     def initial_from(point: ServicePoint) -> dict[str, Any]:
@@ -132,8 +134,9 @@ class PointForm(BoundedForm):
             ),
         }
         for h in point.hours.all():
-            initial.setdefault(f"opens_{h.weekday}", h.opens)
-            initial.setdefault(f"closes_{h.weekday}", h.closes)
+            n = "2" if f"opens_{h.weekday}" in initial else ""
+            initial.setdefault(f"opens{n}_{h.weekday}", h.opens)
+            initial.setdefault(f"closes{n}_{h.weekday}", h.closes)
         return initial
 
     def clean_phone(self) -> str:
@@ -149,21 +152,33 @@ class PointForm(BoundedForm):
         data = super().clean() or {}
         hours: list[Hours] = []
         for day in range(7):
-            opens, closes = data.pop(f"opens_{day}", None), data.pop(f"closes_{day}", None)
-            if opens is None and closes is None:
-                continue
-            if opens is None or closes is None or closes <= opens:
-                self.add_error(
-                    f"closes_{day}",
-                    _("Give both times, closing after opening, or neither (closed)."),
-                )
-                continue
-            hours.append(Hours(weekday=day, opens=opens, closes=closes))
+            for n in ("", "2"):
+                opens = data.pop(f"opens{n}_{day}", None)
+                closes = data.pop(f"closes{n}_{day}", None)
+                if opens is None and closes is None:
+                    continue
+                if opens is None or closes is None or closes <= opens:
+                    self.add_error(
+                        f"closes{n}_{day}",
+                        _("Give both times, closing after opening, or neither (closed)."),
+                    )
+                    continue
+                hours.append(Hours(weekday=day, opens=opens, closes=closes))
         data["hours"] = hours
         return data
 
-    def weekday_rows(self) -> list[tuple[Any, Any, Any]]:
-        return [(WEEKDAYS[d], self[f"opens_{d}"], self[f"closes_{d}"]) for d in range(7)]
+    def weekday_rows(self) -> list[tuple[Any, ...]]:
+        """Per weekday: its name, then the first range's fields, then the second's."""
+        return [
+            (
+                WEEKDAYS[d],
+                self[f"opens_{d}"],
+                self[f"closes_{d}"],
+                self[f"opens2_{d}"],
+                self[f"closes2_{d}"],
+            )
+            for d in range(7)
+        ]
 
 
 class SlotForm(BoundedForm):

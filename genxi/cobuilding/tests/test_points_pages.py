@@ -372,3 +372,28 @@ def test_the_list_page_costs_the_same_queries_for_one_point_or_many(
     with CaptureQueriesContext(connection) as six:
         assert "点4" in client.get(url).content.decode()
     assert len(six) == len(one)
+
+
+def test_editing_keeps_two_opening_ranges_a_day(
+    client: Client, world: World, point: ServicePoint
+) -> None:
+    as_user(client, world, "bob")
+    url = reverse("cobuilding:point_edit", args=[point.pk])
+    page = client.get(url)
+    form = page.context["form"]
+    data = {k: v for k, v in form.initial.items() if v is not None and k != "venue"}
+    data = {k: (v.strftime("%H:%M") if hasattr(v, "strftime") else v) for k, v in data.items()}
+    data.update(
+        provider=world.partner.pk,
+        home_visits="on",
+        is_active="on",
+        updated_at=form["updated_at"].value(),
+        closes_0="11:00",
+        opens2_0="14:00",
+        closes2_0="17:00",
+    )
+    assert client.post(url, data).status_code == 302
+    monday = list(point.hours.filter(weekday=0).values_list("opens", "closes"))
+    assert [(o.hour, c.hour) for o, c in monday] == [(8, 11), (14, 17)]
+    again = client.get(url).context["form"]
+    assert again.initial["opens2_0"].hour == 14 and again.initial["closes_1"].hour == 18
