@@ -397,3 +397,13 @@ def test_editing_keeps_two_opening_ranges_a_day(
     assert [(o.hour, c.hour) for o, c in monday] == [(8, 11), (14, 17)]
     again = client.get(url).context["form"]
     assert again.initial["opens2_0"].hour == 14 and again.initial["closes_1"].hour == 18
+
+
+def test_a_pioneer_sees_a_booking_made_by_others_with_the_number_masked(
+    client: Client, world: World, point: ServicePoint
+) -> None:
+    booking = booked(point, world)
+    as_user(client, world, "carol")
+    page = client.get(reverse("cobuilding:booking_detail", args=[booking.pk])).content.decode()
+    assert "138****5678" in page and "13812345678" not in page
+    assert "done-form" not in page and "cancel-form" not in page

@@ -488,7 +488,10 @@ def _booking_page(
         "can_cancel": POINT_BOOKING_MACHINE.can(state, PointBookingStatus.CANCELLED)
         and services.may_cancel(user, booking),
         "started": booking.slot.starts_at <= timezone.now(),
-        "masked": not runs and booking.resident is not None and booking.resident.user_id != user.pk,
+        # The number is for those who make or arrange the visit, and the resident's own.
+        "show_phone": runs
+        or booking.booked_by_id == user.pk
+        or (booking.resident is not None and booking.resident.user_id == user.pk),
     }
     if runs and POINT_BOOKING_MACHINE.can(state, PointBookingStatus.ASSIGNED):
         context["assign_form"] = forms_given.get("assign_form") or forms.AssignForm(
