@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from genxi.cobuilding.models import PointKind, ServicePoint, VisitSlot
 from genxi.cobuilding.services.points import Collected, Hours, Price, workers_of
@@ -210,7 +211,12 @@ class BookForm(BoundedForm):
         required=False,
         widget=forms.RadioSelect,
     )
-    name = forms.CharField(label=_("Name"), max_length=50, required=False)
+    name = forms.CharField(
+        label=pgettext_lazy("person", "Name"),
+        max_length=50,
+        required=False,
+        help_text=_("When the resident is not found above: their name, phone and address."),
+    )
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
     address = forms.CharField(label=_("Address"), max_length=200, required=False)
     what = forms.CharField(

@@ -43,6 +43,12 @@ def test_a_phoned_in_pick_up_is_booked_by_staff_and_completed_by_the_worker(
     expect(page.locator("[data-figure=bookings]")).to_have_text("0")
     expect(page.locator("[data-table=prices]")).to_contain_text("纸板")
     shot(page, "desk-point-before")
+    page.click("#edit-point")
+    expect(page.locator("#point-form [data-table=hours] input[name=opens_0]")).to_have_value(
+        "08:00"
+    )
+    shot(page, "desk-point-edit")
+    page.click("#point-form a.button")  # cancel: back to the point
     page.click("#book-for-resident")
     page.fill("#find-resident input[name=q]", "周福")
     page.click("#find-resident button")
@@ -83,7 +89,8 @@ def test_a_phoned_in_pick_up_is_booked_by_staff_and_completed_by_the_worker(
         page.fill(f"input[name=kg_{prices['旧衣物']}]", "3")
         page.fill(f"input[name=amount_{prices['旧衣物']}]", "2")
         shot(page, "phone-point-done-form")
-        page.click("#done-form button[type=submit]")
+        # Enter in the last field sends the form, as on a phone's keyboard.
+        page.press("#done-form input[name=amount_paid]", "Enter")
         expect(page.locator("#booking-status")).to_have_text("已完成")
         expect(page.locator("#amount-paid")).to_contain_text("17.00")
         shot(page, "phone-point-done")
