@@ -26,7 +26,9 @@ WEEKDAYS = [
     _("Saturday"),
     _("Sunday"),
 ]
-TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+TIME = forms.TimeInput(
+    attrs={"type": "time", "style": "width: auto; display: inline-block"}, format="%H:%M"
+)
 DAY = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
