@@ -33,7 +33,9 @@ def source_choices(subject: str) -> list[tuple[str, Any]]:
 
 class ItemForm(BoundedForm):
     label = forms.CharField(label=_("Item"), max_length=50)
-    source = forms.ChoiceField(label=_("Scored by"))
+    # An extra row's select sends its first choice: the same as its initial, so an untouched
+    # extra row stays empty (not "changed") and is skipped.
+    source = forms.ChoiceField(label=_("Scored by"), initial=ev.MANUAL)
     weight = forms.IntegerField(label=_("Weight"), min_value=0, max_value=100)
     target = forms.DecimalField(
         label=_("Full marks at"),

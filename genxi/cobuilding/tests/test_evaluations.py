@@ -70,6 +70,10 @@ UNIT_ITEMS = [
 
 @pytest.fixture
 def records(world: World) -> Agreement:
+    return build_records(world)
+
+
+def build_records(world: World) -> Agreement:
     """和泰's records of 2025: 金阳宝地物业 reported to 和泰 and has an agreement with it —
     2 joint meetings, 1 activity run with the community, 4 items of its own (3 on time), 1 need
     delivered; 苏州市农产品发展有限公司 is bound by the agreement alone and did nothing."""

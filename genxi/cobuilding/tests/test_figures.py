@@ -91,6 +91,11 @@ class Data:
 
 @pytest.fixture
 def data(world: World, point: ServicePoint) -> Data:
+    return build(world, point)
+
+
+def build(world: World, point: ServicePoint) -> Data:
+    """2025's records of 白洋湾 (and one of 娄北), each figure's cases."""
     p, other = world.partner, world.other_partner
     a1 = agreement(world, world.hetai, p)
     agreement(

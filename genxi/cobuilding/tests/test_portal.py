@@ -85,6 +85,11 @@ def make_project(world: World, title: str, partner: Partner | None = None) -> Pr
 
 @pytest.fixture
 def portal(world: World, pairing: Pairing) -> Portal:
+    return build_portal(world)
+
+
+def build_portal(world: World) -> Portal:
+    """dave's unit's needs (one paired, one in another unit's window), claim, demand, project."""
     soon = timezone.now() + timedelta(days=3)
     near = Need.objects.create(
         community=world.baoxiang,

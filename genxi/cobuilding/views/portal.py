@@ -22,7 +22,12 @@ from django.utils.http import urlencode
 from genxi.accounts import scoping
 from genxi.accounts.rules import require
 from genxi.cobuilding import todo
-from genxi.cobuilding.models import Agreement, AgreementStatus, Claim, Need
+from genxi.cobuilding.models import (
+    Agreement,
+    AgreementStatus,
+    Claim,
+    Need,
+)
 from genxi.cobuilding.views.hub import tabs_for
 from genxi.core.params import parse_id
 from genxi.demands.models import OPEN_STATUSES, Demand
@@ -57,7 +62,7 @@ def portal_context(user: Any, partner_id: int | None = None) -> dict[str, Any]:
         if partner_id not in mine:
             raise Http404
         mine = [partner_id]
-    partners = list(Partner.objects.filter(pk__in=mine).order_by("name"))
+    partners = list(Partner.objects.filter(pk__in=mine).select_related("area").order_by("name"))
     ids = [p.pk for p in partners]
     now = timezone.now()
     today = timezone.localdate()
