@@ -231,3 +231,23 @@ def test_the_portal_takes_a_bounded_number_of_queries(
     assert response.context["portal_needs"].count == 15
     with django_assert_max_num_queries(40):  # type: ignore[operator]
         assert client.get("/").status_code == 200
+
+
+def test_the_portals_claimable_needs_are_claimable_by(
+    world: World, pairing: Pairing, portal: Portal
+) -> None:
+    """The portal reads the needs by a list of communities: the same as the model's rule."""
+    from genxi.cobuilding.views.portal import claimable
+
+    street_need = Need.objects.create(
+        community=world.street, title="街道层面需求", source=NeedSource.DIRECT
+    )
+    Need.objects.create(community=world.loubei, title="娄北需求", source=NeedSource.DIRECT)
+    dave = world["dave"]
+    mine = set(claimable([world.partner], {world.baoxiang.pk}).values_list("pk", flat=True))
+    assert mine == set(Need.objects.claimable_by(dave).values_list("pk", flat=True))
+    assert {portal.near.pk, portal.far.pk} <= mine and street_need.pk not in mine
+    world.partner.is_active = False
+    world.partner.save()
+    assert not claimable([world.partner], {world.baoxiang.pk}).exists()
+    assert not Need.objects.claimable_by(dave).exists()
