@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 from genxi.accounts import scoping
 from genxi.accounts.models import Role
 from genxi.accounts.rules import require
+from genxi.cobuilding.views.portal import portal_context
 from genxi.core.forms import YearScheduleForm
 from genxi.core.services import ServiceError, clear_year_schedule
 from genxi.core.workdays import WorkCalendar
@@ -112,6 +113,9 @@ def home_work(user: Any) -> dict[str, Any]:
         context["summaries"] = worklists.figures_summary(user)
     if scoping.has_role(user, Role.RESIDENT):
         context.update(resident_home(user))
+    if scoping.partner_ids(user):
+        # A partner unit's handler: the partner portal's sections (cobuilding:portal).
+        context.update(portal_context(user))
     return context
 
 
