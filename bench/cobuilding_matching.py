@@ -160,7 +160,11 @@ def bench(iterations: int, sample: int, seed: int) -> dict[str, Any]:
     def run(fn: Any) -> dict[str, float]:
         for i in range(5):
             fn(i)  # warm-up
-        return percentiles([timed(lambda i=i: fn(i))[0] for i in range(iterations)])
+
+        def once(i: int) -> float:
+            return float(timed(lambda: fn(i))[0])
+
+        return percentiles([once(i) for i in range(iterations)])
 
     def sql_of(qs: Any) -> tuple[str, Any]:
         sql, params = qs.query.sql_with_params()
@@ -174,12 +178,12 @@ def bench(iterations: int, sample: int, seed: int) -> dict[str, Any]:
     def bare(sql: str, params: Any) -> list[Any]:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            return cursor.fetchall()
+            return list(cursor.fetchall())
 
     def by_pk(table: str, ids: list[int]) -> list[Any]:
         with connection.cursor() as cursor:
             cursor.execute(f'SELECT * FROM "{table}" WHERE id = ANY(%s)', [ids])
-            return cursor.fetchall()
+            return list(cursor.fetchall())
 
     figures = {
         "resources_for": run(lambda i: matching.resources_for(needs[i % sample], LIMIT)),

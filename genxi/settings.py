@@ -230,6 +230,11 @@ GENXI_NOTIFY_BACKEND = os.environ.get("GENXI_NOTIFY_BACKEND", "genxi.core.notify
 GENXI_SEAT_LOCKING = env_bool("GENXI_SEAT_LOCKING", True)
 # With the lock off (the demonstration only), a pause between counting seats and writing.
 GENXI_SEAT_RACE_DELAY_MS = int(os.environ.get("GENXI_SEAT_RACE_DELAY_MS", "0"))
+# Co-building: the row locks before a need's claim, a post's places and a visit slot's places
+# are counted (genxi/cobuilding/services/). Off only in the concurrency tests that show what the
+# locks prevent, with a pause between counting and writing; never in real use.
+GENXI_COBUILDING_LOCKING = env_bool("GENXI_COBUILDING_LOCKING", True)
+GENXI_COBUILDING_RACE_DELAY_MS = int(os.environ.get("GENXI_COBUILDING_RACE_DELAY_MS", "0"))
 # For genxi.core.notify.WebhookBackend: where the JSON goes, and its bearer token.
 GENXI_SMS_WEBHOOK_URL = os.environ.get("GENXI_SMS_WEBHOOK_URL", "")
 GENXI_SMS_WEBHOOK_TOKEN = os.environ.get("GENXI_SMS_WEBHOOK_TOKEN", "")

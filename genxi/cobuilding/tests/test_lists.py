@@ -676,5 +676,7 @@ def test_a_partner_sees_and_edits_only_its_own_resources(world: World, cast: Cas
     theirs.refresh_from_db()
     assert not theirs.is_active
     # Staff of the community see the street's units' resources, including withdrawn ones.
-    page = client_for(world["alice"]).get(reverse("cobuilding:resource_list"), {"withdrawn": "1"})
-    assert "百人会议厅" in page.content.decode()
+    listing = client_for(world["alice"]).get(
+        reverse("cobuilding:resource_list"), {"withdrawn": "1"}
+    )
+    assert "百人会议厅" in listing.content.decode()
