@@ -12,6 +12,7 @@
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -38,6 +39,14 @@ from genxi.cobuilding.models import (
 from genxi.conftest import World
 from genxi.demands.models import Category
 from genxi.demands.services.categories import create_category
+
+
+def release(response: Any) -> None:
+    """Close a file response's file without `response.close()`, whose request_finished signal
+    would close the test's database connection (on PostgreSQL)."""
+    for closer in response._resource_closers:
+        closer()
+    response._resource_closers.clear()
 
 
 def at(days: int, hour: int, minute: int = 0) -> datetime:

@@ -230,7 +230,7 @@ def test_members_hours_and_posts(world: World) -> None:
     ]:
         ServiceHours.objects.create(member=member, source="staff", on=on, hours=Decimal(hours))
     post = Post.objects.create(community=world.hetai, kind="post", title="楼道长")
-    claim = PostClaim.objects.create(post=post, member=member, status="done")
+    claim = PostClaim.objects.create(post=post, member=member, status="done", place=1)
     PostClaim.objects.filter(pk=claim.pk).update(claimed_at=at(date(YEAR, 2, 1)))
     scheme = services.create_scheme(
         actor=world["bob"], area=world.hetai, year=YEAR, subject=Subject.MEMBER

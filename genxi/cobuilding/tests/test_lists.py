@@ -35,6 +35,7 @@ from genxi.cobuilding.models import (
     Settings,
 )
 from genxi.cobuilding.services import lists as services
+from genxi.cobuilding.tests.conftest import release
 from genxi.cobuilding.tests.test_uploads import pdf
 from genxi.conftest import PASSWORD, World
 from genxi.core.models import AuditEntry
@@ -482,7 +483,7 @@ def test_staff_list_filter_and_export_needs(world: World, cast: Cast, greening: 
     from openpyxl import load_workbook
 
     rows = list(load_workbook(io.BytesIO(b"".join(export.streaming_content))).active.values)
-    export.close()
+    release(export)
     assert [r[0] for r in rows[1:]] == ["宝祥苑儿童游乐场地翻新"]
 
 
@@ -572,7 +573,7 @@ def test_the_partner_records_the_delivery_on_the_claim_page(
     served = dave.get(file_url)
     assert served.status_code == 200
     assert b"".join(served.streaming_content).startswith(b"%PDF-")
-    served.close()
+    release(served)
     assert (
         client_for(cast.trust_user)
         .get(reverse("cobuilding:delivery_file", args=[claim.pk, attachment.pk]))
@@ -611,7 +612,7 @@ def test_the_ledger_filters_totals_and_exports(world: World, cast: Cast) -> None
     assert "500.00" in page and "贡献0" not in page
     export = alice.get(url, {"format": "xlsx"})
     assert export.status_code == 200
-    export.close()
+    release(export)
     # dave sees his unit's lines only; residents see nothing.
     page = client_for(world["dave"]).get(url).content.decode()
     assert "贡献0" in page and "贡献1" not in page

@@ -21,7 +21,7 @@ from genxi.cobuilding.models import (
     VisitSlot,
 )
 from genxi.cobuilding.services import points as services
-from genxi.cobuilding.tests.conftest import at
+from genxi.cobuilding.tests.conftest import at, release
 from genxi.conftest import World
 
 
@@ -337,7 +337,7 @@ def test_the_export_lists_the_points_bookings(
     answer = client.get(point.get_absolute_url(), {"format": "xlsx"})
     assert answer.status_code == 200
     sheet = load_workbook(BytesIO(b"".join(answer.streaming_content))).active
-    answer.close()
+    release(answer)
     rows = list(sheet.iter_rows(values_only=True))
     assert len(rows) == 2 and rows[1][1] == "周福珍"
     as_user(client, world, "carol")  # a pioneer books, but the export is for those who run it
@@ -351,7 +351,7 @@ def test_the_list_searches_and_exports(client: Client, world: World, point: Serv
     assert "舍得空间" in client.get(url, {"q": "舍得"}).content.decode()
     answer = client.get(url, {"format": "xlsx"})
     assert answer.status_code == 200
-    answer.close()
+    release(answer)
 
 
 def test_the_list_page_costs_the_same_queries_for_one_point_or_many(
