@@ -98,6 +98,14 @@ class AgreementQuerySet(ScopedQuerySet["Agreement"]):
     def active(self) -> "AgreementQuerySet":
         return self.filter(status=AgreementStatus.ACTIVE)
 
+    def in_force(self, today: Any = None) -> "AgreementQuerySet":
+        """Signed, not ended, and today within its dates: the one definition of a unit being
+        "paired" with a community (the agreement's community or street and everything below)."""
+        from django.utils import timezone
+
+        today = today or timezone.localdate()
+        return self.filter(status=AgreementStatus.ACTIVE, starts_on__lte=today, ends_on__gte=today)
+
 
 class Agreement(TimeStamped):
     title = models.CharField(_("title"), max_length=100)
@@ -236,6 +244,8 @@ class AgreementVersion(models.Model):
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField(_("version"))
     snapshot = models.JSONField()
+    # The signed document in force until this version was replaced (kept, never overwritten).
+    document = models.FileField(upload_to=upload_path, blank=True)
     reason = models.CharField(_("what changed"), max_length=200, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -302,6 +312,9 @@ class Commitment(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # Items fall due from this day (a commitment added to a running agreement owes nothing for
+    # the periods before it); the agreement's start when empty.
+    starts_on = models.DateField(_("owed from"), null=True, blank=True)
     due_after_days = models.PositiveSmallIntegerField(
         _("due days after each period"), default=0, validators=[MaxValueValidator(90)]
     )
@@ -712,6 +725,17 @@ class PostClaim(models.Model):
         return f"{self.member} · {self.post}"
 
 
+POST_CLAIM_MACHINE = Machine(
+    PostClaim,
+    {
+        ClaimStatus.CLAIMED: {ClaimStatus.DONE, ClaimStatus.WITHDRAWN},
+    },
+    ClaimStatus,
+    touch=False,
+    refused=_("A claim that is “%(now)s” cannot become “%(to)s”."),
+)
+
+
 class HoursSource(models.TextChoices):
     ACTIVITY = "activity", _("Checked in at an activity")
     TASK = "task", _("A post or task")
@@ -901,11 +925,8 @@ class NeedQuerySet(ScopedQuerySet["Need"]):
                 partner__in=partners, status=RegistrationStatus.CONFIRMED
             ).values("community")
         )
-        q |= Q(
-            community__in=Agreement.objects.active()
-            .filter(parties__partner__in=partners)
-            .values("community")
-        )
+        paired = Agreement.objects.in_force().filter(parties__partner__in=partners)
+        q |= path_range_q("community__path", set(paired.values_list("community__path", flat=True)))
         return self.filter(q, status=NeedStatus.OPEN)
 
 
@@ -1145,6 +1166,17 @@ class Claim(models.Model):
 
     def __str__(self) -> str:
         return f"{self.partner} · {self.need}"
+
+
+NEED_CLAIM_MACHINE = Machine(
+    Claim,
+    {
+        NeedClaimStatus.CLAIMED: {NeedClaimStatus.DELIVERED, NeedClaimStatus.WITHDRAWN},
+    },
+    NeedClaimStatus,
+    touch=False,
+    refused=_("A claim that is “%(now)s” cannot become “%(to)s”."),
+)
 
 
 class Delivery(models.Model):
@@ -1428,16 +1460,22 @@ HOLDS_PLACE = [PointBookingStatus.CONFIRMED, PointBookingStatus.ASSIGNED, PointB
 
 class PointBookingQuerySet(ScopedQuerySet["PointBooking"]):
     def visible_to(self, user: Any) -> "PointBookingQuerySet":
-        """Staff, leadership and pioneers of the community; the provider's handlers; the
-        resident who booked."""
-        return self.restrict(
-            user,
-            "point__community__path",
-            roles=AREA_ROLES | {Role.PIONEER},
-            also=lambda: (
-                Q(point__provider_id__in=scoping.partner_ids(user)) | Q(resident__user=user)
-            ),
-        )
+        """Staff and leadership of the community; pioneers, the provider's handlers and the
+        resident who booked, each their own (see `others`)."""
+        from genxi.places.models import Pioneer
+
+        def others() -> Q:
+            # A pioneer: the bookings they made, and those of residents of their grids (as with
+            # residents' records); the provider's handlers; the resident who booked.
+            q = Q(point__provider_id__in=scoping.partner_ids(user)) | Q(resident__user=user)
+            if scoping.has_role(user, Role.PIONEER):
+                q |= Q(booked_by=user)
+                grids = Pioneer.objects.grid_ids_of(user)
+                if grids:
+                    q |= Q(resident__area__grid__in=grids)
+            return q
+
+        return self.restrict(user, "point__community__path", roles=AREA_ROLES, also=others)
 
 
 class PointBooking(TimeStamped):

@@ -93,8 +93,8 @@ def materialise(agreement: Agreement, until: date | None = None) -> int:
     """Make the items of the agreement's commitments whose periods have started by `until`
     (today), and one per activity held with the partner; idempotent. Returns how many were
     made."""
-    if agreement.status == AgreementStatus.DRAFT:
-        return 0
+    if agreement.status == AgreementStatus.DRAFT or agreement.signed_on is None:
+        return 0  # never signed (a draft, or one ended before signing): nothing was owed
     until = until or timezone.localdate()
     last_day = min(agreement.ends_on, agreement.ended_on or agreement.ends_on)
     rows: list[DueItem] = []
@@ -106,7 +106,8 @@ def materialise(agreement: Agreement, until: date | None = None) -> int:
     )
     for commitment in commitments:
         latest = known.get(commitment.pk)
-        for period in periods(commitment, agreement.starts_on, last_day):
+        first_day = max(agreement.starts_on, commitment.starts_on or agreement.starts_on)
+        for period in periods(commitment, first_day, last_day):
             if period.start > until:
                 break
             if latest is not None and period.start <= latest:
