@@ -14,6 +14,7 @@ from genxi.cobuilding.models import (
     Need,
     Resource,
 )
+from genxi.cobuilding.services.lists import delivery_projects, resource_areas
 from genxi.core.forms import BoundedForm, BoundedModelForm, MultiplePhotoInput
 from genxi.demands.models import Category
 from genxi.places.models import Area, AreaKind, Partner
@@ -129,9 +130,7 @@ class ResourceForm(BoundedModelForm):
         elif partners.count() == 1:
             self.fields["partner"].initial = partners.first()
         self.fields["category"].queryset = _categories()  # type: ignore[attr-defined]
-        self.fields["area"].queryset = (  # type: ignore[attr-defined]
-            Area.objects.exclude(kind=AreaKind.GRID).order_by("path")
-        )
+        self.fields["area"].queryset = resource_areas(user)  # type: ignore[attr-defined]
 
 
 class ClaimForm(forms.Form):
@@ -195,11 +194,11 @@ class DeliveryForm(BoundedForm):
     )
     evidence = FilesField(label=_("Evidence (PDF or photos)"))
 
-    def __init__(self, *args: Any, community: Area, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any, community: Area, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["delivered_on"].initial = timezone.localdate()
-        self.fields["project"].queryset = Project.objects.filter(  # type: ignore[attr-defined]
-            community=community
+        self.fields["project"].queryset = delivery_projects(  # type: ignore[attr-defined]
+            user, community
         ).order_by("-created_at")
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -24,6 +25,7 @@ from django.utils.translation import gettext as _
 from genxi.accounts import scoping
 from genxi.accounts.models import STAFF_ROLES
 from genxi.cobuilding.models import (
+    NEED_CLAIM_MACHINE,
     NEED_MACHINE,
     Agreement,
     Attachment,
@@ -55,6 +57,7 @@ from genxi.core.services import (
 from genxi.demands.models import Category, Demand
 from genxi.demands.models import Status as DemandStatus
 from genxi.places.models import Area, AreaKind, Partner
+from genxi.projects.models import Project
 
 DEFAULT_EXCLUSIVE_DAYS = 7
 # Demands that are over (or not this community's any more) do not become needs.
@@ -324,6 +327,39 @@ def may_act_for(user: Any, partner: Partner) -> bool:
     )
 
 
+def resource_areas(user: Any) -> Any:
+    """The areas a user may have a resource reach: their partner units' areas and below, and
+    the areas they staff (not grids)."""
+    own = Partner.objects.filter(pk__in=scoping.partner_ids(user)).values_list(
+        "area__path", flat=True
+    )
+    return (
+        Area.objects.filter(
+            path_range_q("path", list(own)) | Q(pk__in=Area.objects.staffed_by(user).values("pk"))
+        )
+        .exclude(kind=AreaKind.GRID)
+        .order_by("path")
+    )
+
+
+def _check_area(actor: Actor, partner: Partner, area: Area | None) -> None:
+    """A resource reaches the partner's own area or below, or an area the staff member staffs."""
+    user = acting_user(actor)
+    if area is None or user is None or area.path.startswith(partner.area.path):
+        return
+    if scoping.covers(user, area.path, STAFF_ROLES):
+        return
+    raise ServiceError(
+        _(
+            "A resource can reach only the unit's own area and what lies in it. Choose "
+            "“%(area)s” or an area in it, or leave the area empty."
+        )
+        % {"area": partner.area},
+        field="area",
+        code="area",
+    )
+
+
 def _check_resource(
     partner: Partner,
     area: Area | None,
@@ -364,6 +400,7 @@ def create_resource(
 ) -> Resource:
     """What a partner offers; it reaches `area` and below (the partner's own area if none)."""
     _check_resource(partner, area, amount, available_from, available_until)
+    _check_area(actor, partner, area)
     where = area or partner.area
     return create_object(
         actor=actor,
@@ -429,6 +466,7 @@ def update_resource(
         merged["available_until"],
     )
     if "area" in fields:
+        _check_area(actor, resource.partner, fields["area"])
         fields["area_path"] = (fields["area"] or resource.partner.area).path
     update_object(
         actor=actor, instance=resource, fields=fields, expected_updated_at=expected_updated_at
@@ -446,11 +484,12 @@ def withdraw_resource(*, actor: Actor, resource: Resource) -> Resource:
 
 
 def paired_partner_ids(community: Area) -> set[int]:
-    """Partner units in an agreement in force with the community (or its street)."""
-    today = timezone.localdate()
+    """Partner units in an agreement in force (`Agreement.objects.in_force`) with the community
+    or an area above it (a street's agreement covers every community of the street): the same
+    definition `Need.objects.claimable_by` reads."""
     return set(
-        Agreement.objects.active()
-        .filter(community_id__in=path_ids(community.path), ends_on__gte=today)
+        Agreement.objects.in_force()
+        .filter(community_id__in=path_ids(community.path))
         .values_list("parties__partner_id", flat=True)
     ) - {None}
 
@@ -553,15 +592,14 @@ def withdraw_claim(*, actor: Actor, claim: Claim) -> Claim:
         raise ServiceError(_("You cannot withdraw this claim."), code="not_yours")
     with transaction.atomic():
         need = NEED_MACHINE.lock(claim.need_id)
-        changed = Claim.objects.filter(pk=claim.pk, status=NeedClaimStatus.CLAIMED).update(
-            status=NeedClaimStatus.WITHDRAWN
-        )
-        if changed != 1:
+        locked = NEED_CLAIM_MACHINE.lock(claim.pk)
+        if locked.status != NeedClaimStatus.CLAIMED:
             raise ServiceError(
                 _("Only a claim not yet delivered can be withdrawn."), code="not_claimed"
             )
+        NEED_CLAIM_MACHINE.move(locked, NeedClaimStatus.WITHDRAWN)
         NEED_MACHINE.move(need, NeedStatus.OPEN)
-        claim.status = NeedClaimStatus.WITHDRAWN
+        claim.status = locked.status
         log_action(actor=actor, action="claim.withdraw", obj=claim)
     return claim
 
@@ -604,6 +642,18 @@ def record_delivery(
         raise ServiceError(
             _("Choose a project of the need's community."), field="project", code="project"
         )
+    if (
+        project is not None
+        and not delivery_projects(actor, claim.need.community).filter(pk=project.pk).exists()
+    ):
+        raise ServiceError(
+            _(
+                "You can book a delivery only against a project you may open: for a partner "
+                "unit, one it implements. Choose another project, or none."
+            ),
+            field="project",
+            code="project",
+        )
     files = list(files)
     if len(files) > MAX_FILES:
         raise ServiceError(
@@ -612,55 +662,73 @@ def record_delivery(
     # Every file is checked before anything is written.
     documents = [clean_document(f) for f in files]
     kind = kind or _kind_for(claim, hours, amount)
-    with transaction.atomic():
-        need = NEED_MACHINE.lock(claim.need_id)
-        changed = Claim.objects.filter(pk=claim.pk, status=NeedClaimStatus.CLAIMED).update(
-            status=NeedClaimStatus.DELIVERED
-        )
-        if changed != 1:
-            raise ServiceError(
-                _("This claim was withdrawn or delivered already."), code="not_claimed"
+    saved: list[str] = []  # files written so far: deleted again if the transaction fails
+    try:
+        with transaction.atomic():
+            need = NEED_MACHINE.lock(claim.need_id)
+            locked = NEED_CLAIM_MACHINE.lock(claim.pk)
+            if locked.status != NeedClaimStatus.CLAIMED:
+                raise ServiceError(
+                    _("This claim was withdrawn or delivered already."), code="not_claimed"
+                )
+            NEED_CLAIM_MACHINE.move(locked, NeedClaimStatus.DELIVERED)
+            delivery = Delivery.objects.create(
+                claim=claim,
+                what=what,
+                delivered_on=delivered_on,
+                hours=hours,
+                amount=amount,
+                recorded_by=acting_user(actor),
             )
-        delivery = Delivery.objects.create(
-            claim=claim,
-            what=what,
-            delivered_on=delivered_on,
-            hours=hours,
-            amount=amount,
-            recorded_by=acting_user(actor),
-        )
-        for doc in documents:
-            attachment = Attachment(delivery=delivery, name=doc.name, is_pdf=doc.is_pdf)
-            attachment.file.save(doc.name if doc.is_pdf else "photo.jpg", doc.content, save=False)
-            attachment.save()
-        NEED_MACHINE.move(need, NeedStatus.MET, met_at=timezone.now())
-        contribution = Contribution.objects.create(
-            partner_id=claim.partner_id,
-            community_id=need.community_id,
-            kind=kind,
-            description=f"{need.title}：{what}"[:200],
-            on=delivered_on,
-            hours=hours,
-            amount=amount,
-            project=project,
-            delivery=delivery,
-            recorded_by=acting_user(actor),
-        )
-        claim.status = NeedClaimStatus.DELIVERED
-        log_action(
-            actor=actor,
-            action="delivery.create",
-            obj=delivery,
-            changes={
-                "claim": claim.pk,
-                "hours": str(hours) if hours is not None else None,
-                "amount": str(amount) if amount is not None else None,
-                "contribution": contribution.pk,
-                "project": project.pk if project is not None else None,
-                "files": len(documents),
-            },
-        )
+            for doc in documents:
+                attachment = Attachment(delivery=delivery, name=doc.name, is_pdf=doc.is_pdf)
+                attachment.file.save(
+                    doc.name if doc.is_pdf else "photo.jpg", doc.content, save=False
+                )
+                saved.append(attachment.file.name)
+                attachment.save()
+            NEED_MACHINE.move(need, NeedStatus.MET, met_at=timezone.now())
+            contribution = Contribution.objects.create(
+                partner_id=claim.partner_id,
+                community_id=need.community_id,
+                kind=kind,
+                description=f"{need.title}：{what}"[:200],
+                on=delivered_on,
+                hours=hours,
+                amount=amount,
+                project=project,
+                delivery=delivery,
+                recorded_by=acting_user(actor),
+            )
+            claim.status = NeedClaimStatus.DELIVERED
+            log_action(
+                actor=actor,
+                action="delivery.create",
+                obj=delivery,
+                changes={
+                    "claim": claim.pk,
+                    "hours": str(hours) if hours is not None else None,
+                    "amount": str(amount) if amount is not None else None,
+                    "contribution": contribution.pk,
+                    "project": project.pk if project is not None else None,
+                    "files": len(documents),
+                },
+            )
+    except BaseException:
+        storage = Attachment._meta.get_field("file").storage
+        for name in saved:
+            storage.delete(name)
+        raise
     return delivery
+
+
+def delivery_projects(user: Any, community: Area) -> Any:
+    """The projects a delivery for `community` may be booked against: those of the community
+    the user may open (`Project.objects.visible_to`: for a partner unit's handler, the projects
+    it implements); any of the community's for the system."""
+    projects = Project.objects.filter(community=community)
+    user = acting_user(user)
+    return projects if user is None else projects.filter(pk__in=Project.objects.visible_to(user))
 
 
 def _kind_for(claim: Claim, hours: Decimal | None, amount: Decimal | None) -> str:

@@ -6,6 +6,7 @@ import io
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 import time_machine
@@ -221,9 +222,9 @@ def test_a_resource_reaches_its_area_or_its_partners(world: World, cast: Cast) -
         partner=cast.paired,
         kind=ResourceKind.SERVICE,
         title="保洁",
-        area=world.compound,
+        area=world.baoxiang_compound,
     )
-    assert there.area_path == world.compound.path
+    assert there.area_path == world.baoxiang_compound.path
     services.update_resource(actor=world["dave"], resource=there, area=None)
     there.refresh_from_db()
     assert there.area_path == world.baoxiang.path
@@ -315,6 +316,45 @@ def test_matching_reads_only_the_rows_it_returns(
 # --- claims ------------------------------------------------------------------------------------
 
 
+def test_a_resource_reaches_only_the_units_area_or_the_staffs(world: World, cast: Cast) -> None:
+    """A handler offers only its own area and below (the form offers nothing else); staff the
+    areas they staff."""
+    from genxi.cobuilding.forms.lists import ResourceForm
+
+    offered = set(ResourceForm(user=world["dave"]).fields["area"].queryset)
+    assert world.baoxiang in offered and world.baoxiang_compound in offered
+    assert world.compound not in offered and world.street not in offered
+    before = AuditEntry.objects.count()
+    for where in (world.compound, world.street, world.loubei):
+        with pytest.raises(ServiceError) as exc:
+            services.create_resource(
+                actor=world["dave"],
+                partner=cast.paired,
+                kind=ResourceKind.SERVICE,
+                title="保洁",
+                area=where,
+            )
+        assert exc.value.field == "area" and "宝祥社区" in exc.value.message
+    own = services.create_resource(
+        actor=world["dave"], partner=cast.paired, kind=ResourceKind.SERVICE, title="保洁"
+    )
+    with pytest.raises(ServiceError):
+        services.update_resource(actor=world["dave"], resource=own, area=world.compound)
+    own.refresh_from_db()
+    assert own.area is None and own.area_path == world.baoxiang.path
+    assert AuditEntry.objects.count() == before + 1
+    # Street staff may have a unit's resource reach the street they staff.
+    assert world.street in set(ResourceForm(user=world["alice"]).fields["area"].queryset)
+    wide = services.create_resource(
+        actor=world["alice"],
+        partner=cast.paired,
+        kind=ResourceKind.SERVICE,
+        title="保洁",
+        area=world.street,
+    )
+    assert wide.area_path == world.street.path
+
+
 def test_the_paired_partner_claims_inside_its_window(world: World, cast: Cast) -> None:
     claim = services.claim_need(actor=world["dave"], need=cast.need, partner=cast.paired)
     cast.need.refresh_from_db()
@@ -359,6 +399,44 @@ def test_after_the_window_any_partner_serving_the_community_claims(
         services.claim_need(actor=world["dave"], need=cast.need, partner=cast.trust)
 
 
+def test_paired_means_an_agreement_in_force_with_the_community_or_its_street(
+    world: World, cast: Cast
+) -> None:
+    """One definition: what a unit sees as claimable is what the service lets it claim. A
+    street's agreement pairs the unit with every community of the street; one past its end, or
+    not begun, pairs it with none."""
+    far = handler("far", world.other_partner)  # registered at 娄北, another street
+    today = timezone.localdate()
+    street = Agreement.objects.create(
+        title="白洋湾街道与农发公司共建协议",
+        community=world.street,
+        starts_on=today - timedelta(days=10),
+        ends_on=today + timedelta(days=100),
+        status=AgreementStatus.ACTIVE,
+    )
+    AgreementParty.objects.create(agreement=street, partner=world.other_partner)
+    assert world.other_partner.pk in services.paired_partner_ids(world.baoxiang)
+    assert services.serves(world.other_partner, world.baoxiang)
+    assert cast.need in Need.objects.claimable_by(far)
+    # Inside the window, as a paired unit.
+    claim = services.claim_need(actor=far, need=cast.need, partner=world.other_partner)
+    services.withdraw_claim(actor=far, claim=claim)
+    for starts, ends in ((today - timedelta(days=100), today - timedelta(days=1)),
+                         (today + timedelta(days=1), today + timedelta(days=100))):  # fmt: skip
+        Agreement.objects.filter(pk=street.pk).update(starts_on=starts, ends_on=ends)
+        assert world.other_partner.pk not in services.paired_partner_ids(world.baoxiang)
+        assert cast.need not in Need.objects.claimable_by(far)
+        with pytest.raises(ServiceError) as exc:
+            services.claim_need(actor=far, need=cast.need, partner=world.other_partner)
+        assert exc.value.code == "not_served"
+    # 金阳宝地物业 still serves its own community, but not as a paired unit inside the window.
+    Agreement.objects.filter(pk=cast.agreement.pk).update(ends_on=today - timedelta(days=1))
+    assert cast.need in Need.objects.claimable_by(world["dave"])
+    with pytest.raises(ServiceError) as exc:
+        services.claim_need(actor=world["dave"], need=cast.need, partner=cast.paired)
+    assert exc.value.code == "exclusive"
+
+
 def test_withdrawing_opens_the_need_again(world: World, cast: Cast) -> None:
     claim = services.claim_need(actor=world["dave"], need=cast.need, partner=cast.paired)
     services.withdraw_claim(actor=world["dave"], claim=claim)
@@ -374,9 +452,14 @@ def playground(world: World, greening: Category) -> Project:
     fund = create_fund(
         actor=None, community=world.baoxiang, year=timezone.localdate().year, amount=Decimal(200000)
     )
-    return propose_project(
+    project = propose_project(
         actor=None, fund=fund, title="宝祥苑儿童游乐场改造", cost=Decimal(80000), category=greening
     )
+    Project.objects.filter(pk=project.pk).update(
+        implementer=world.partner
+    )  # 金阳宝地物业 builds it
+    project.refresh_from_db()
+    return project
 
 
 def test_a_delivery_meets_the_need_and_goes_on_the_ledger_for_the_project(
@@ -412,6 +495,128 @@ def test_a_delivery_meets_the_need_and_goes_on_the_ledger_for_the_project(
         services.record_delivery(
             actor=world["dave"], claim=claim, what="again", delivered_on=timezone.localdate()
         )
+
+
+def test_a_partner_books_a_delivery_only_against_a_project_it_implements(
+    world: World, cast: Cast, playground: Project
+) -> None:
+    """Another project of the community (a draft the unit cannot open) is neither offered nor
+    accepted; staff of the community may book against any of its projects."""
+    from genxi.cobuilding.forms.lists import DeliveryForm
+
+    draft = propose_project(
+        actor=None, fund=playground.fund, title="宝祥社区养老驿站（草案）", cost=Decimal(900)
+    )
+    offered = set(
+        DeliveryForm(user=world["dave"], community=world.baoxiang).fields["project"].queryset
+    )
+    assert offered == {playground}
+    claim = services.claim_need(actor=world["dave"], need=cast.need, partner=cast.paired)
+    before = (state(cast.need), Delivery.objects.count(), Contribution.objects.count())
+    with pytest.raises(ServiceError) as exc:
+        services.record_delivery(
+            actor=world["dave"],
+            claim=claim,
+            what="出资",
+            delivered_on=timezone.localdate(),
+            amount=Decimal(100),
+            project=draft,
+        )
+    assert exc.value.field == "project" and "项目" in exc.value.message
+    assert (state(cast.need), Delivery.objects.count(), Contribution.objects.count()) == before
+    # Through the page too: the draft is not a choice.
+    page = client_for(world["dave"]).post(
+        reverse("cobuilding:claim_detail", args=[claim.pk]),
+        {"what": "出资", "delivered_on": timezone.localdate().isoformat(), "project": draft.pk},
+    )
+    assert page.status_code == 400 and draft.title not in page.content.decode()
+    assert not Delivery.objects.exists()
+    staff_offered = DeliveryForm(user=world["alice"], community=world.baoxiang)
+    assert {playground, draft} <= set(staff_offered.fields["project"].queryset)
+    services.record_delivery(
+        actor=world["alice"],
+        claim=claim,
+        what="出资",
+        delivered_on=timezone.localdate(),
+        amount=Decimal(100),
+        project=draft,
+    )
+    assert Contribution.objects.get().project == draft
+
+
+def test_a_delivery_that_fails_leaves_no_file_behind(
+    world: World, cast: Cast, monkeypatch: pytest.MonkeyPatch, settings: object
+) -> None:
+    from pathlib import Path
+
+    claim = services.claim_need(actor=world["dave"], need=cast.need, partner=cast.paired)
+    media = Path(settings.MEDIA_ROOT)
+
+    def files() -> list[Path]:
+        return [p for p in media.rglob("*") if p.is_file()] if media.exists() else []
+
+    assert files() == []
+
+    def fail(**kwargs: object) -> None:
+        raise RuntimeError("the ledger is down")
+
+    monkeypatch.setattr(Contribution.objects, "create", fail)
+    with pytest.raises(RuntimeError):
+        services.record_delivery(
+            actor=world["dave"],
+            claim=claim,
+            what="出资",
+            delivered_on=timezone.localdate(),
+            files=[
+                SimpleUploadedFile("验收单.pdf", pdf(), content_type="application/pdf"),
+                SimpleUploadedFile("发票.pdf", pdf(), content_type="application/pdf"),
+            ],
+        )
+    assert not Attachment.objects.exists() and not Delivery.objects.exists()
+    assert files() == []
+    claim.refresh_from_db()
+    assert claim.status == NeedClaimStatus.CLAIMED
+
+
+def test_claims_move_through_their_machine(world: World, cast: Cast) -> None:
+    """A claim delivered cannot be withdrawn, nor one withdrawn delivered; each refusal leaves
+    the claim and the need as they were."""
+    from genxi.core.states import Machine
+
+    moves: list[tuple[str, str]] = []
+    real = Machine.move
+
+    def spy(machine: Machine[Any], locked: Any, to: str, **values: object) -> str:
+        if isinstance(locked, Claim):
+            moves.append((locked.status, to))
+        return real(machine, locked, to, **values)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(Machine, "move", spy)
+        first = services.claim_need(actor=world["dave"], need=cast.need, partner=cast.paired)
+        services.withdraw_claim(actor=world["dave"], claim=first)
+        second = services.claim_need(actor=world["dave"], need=cast.need, partner=cast.paired)
+        services.record_delivery(
+            actor=world["dave"], claim=second, what="保洁", delivered_on=timezone.localdate()
+        )
+    assert moves == [
+        (NeedClaimStatus.CLAIMED, NeedClaimStatus.WITHDRAWN),
+        (NeedClaimStatus.CLAIMED, NeedClaimStatus.DELIVERED),
+    ]
+    for claim, act in ((second, services.withdraw_claim), (first, services.withdraw_claim)):
+        with pytest.raises(ServiceError) as exc:
+            act(actor=world["dave"], claim=claim)
+        assert exc.value.code == "not_claimed"
+    with pytest.raises(ServiceError):
+        services.record_delivery(
+            actor=world["dave"], claim=first, what="保洁", delivered_on=timezone.localdate()
+        )
+    assert list(Claim.objects.order_by("pk").values_list("status", flat=True)) == [
+        NeedClaimStatus.WITHDRAWN,
+        NeedClaimStatus.DELIVERED,
+    ]
+    cast.need.refresh_from_db()
+    assert cast.need.status == NeedStatus.MET
 
 
 def test_a_negative_amount_or_a_bad_file_is_refused_and_nothing_is_written(

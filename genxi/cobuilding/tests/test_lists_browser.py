@@ -69,6 +69,8 @@ def test_the_playground_need_is_matched_claimed_and_delivered_as_a_project_contr
     project = propose_project(
         actor=None, fund=fund, title="三花苑小游园塑胶场地翻新", cost=Decimal(50000)
     )
+    # 苏州信托 implements it: a partner books a delivery only against a project it implements.
+    type(project).objects.filter(pk=project.pk).update(implementer=trust)
 
     # Staff enter the need at their desk; the page suggests 苏州信托's offer, with its reasons.
     page.set_viewport_size(DESK)

@@ -244,10 +244,54 @@ def test_the_portals_claimable_needs_are_claimable_by(
     )
     Need.objects.create(community=world.loubei, title="娄北需求", source=NeedSource.DIRECT)
     dave = world["dave"]
-    mine = set(claimable([world.partner], {world.baoxiang.pk}).values_list("pk", flat=True))
+    mine = set(claimable([world.partner], {world.baoxiang.path}).values_list("pk", flat=True))
     assert mine == set(Need.objects.claimable_by(dave).values_list("pk", flat=True))
     assert {portal.near.pk, portal.far.pk} <= mine and street_need.pk not in mine
     world.partner.is_active = False
     world.partner.save()
-    assert not claimable([world.partner], {world.baoxiang.pk}).exists()
+    assert not claimable([world.partner], {world.baoxiang.path}).exists()
     assert not Need.objects.claimable_by(dave).exists()
+
+
+def test_the_portal_pairs_as_the_service_does(
+    world: World, pairing: Pairing, portal: Portal, pat: User
+) -> None:
+    """A street's agreement in force: the unit's portal lists the street's needs as claimable
+    now (inside their windows), as `claimable_by` and the claim service say; once the agreement
+    is past its end, none of them (and dave's own pairing past its end: wait for the window)."""
+    from genxi.cobuilding.models import Agreement, AgreementParty, AgreementStatus
+    from genxi.cobuilding.services.lists import paired_partner_ids
+    from genxi.cobuilding.views.portal import claimable
+
+    today = timezone.localdate()
+    street = Agreement.objects.create(
+        title="白洋湾街道与农发公司共建协议",
+        community=world.street,
+        starts_on=today - timedelta(days=10),
+        ends_on=today + timedelta(days=100),
+        status=AgreementStatus.ACTIVE,
+    )
+    AgreementParty.objects.create(agreement=street, partner=world.other_partner)
+
+    def portal_of(user: User) -> dict[int, bool]:
+        response = client_for(user).get(reverse("cobuilding:portal"))
+        assert response.status_code == 200
+        return {n.pk: n.claim_now for n in response.context["portal_needs"].rows}
+
+    def same(user: User, partner: Partner) -> set[int]:
+        mine = set(claimable([partner]).values_list("pk", flat=True))
+        assert mine == set(Need.objects.claimable_by(user).values_list("pk", flat=True))
+        return mine
+
+    assert {portal.near.pk, portal.far.pk} <= same(pat, world.other_partner)
+    shown = portal_of(pat)
+    assert shown[portal.near.pk] and shown[portal.far.pk]
+    assert world.other_partner.pk in paired_partner_ids(world.hetai)
+    Agreement.objects.filter(pk=street.pk).update(ends_on=today - timedelta(days=1))
+    assert not {portal.near.pk, portal.far.pk} & same(pat, world.other_partner)
+    assert not {portal.near.pk, portal.far.pk} & set(portal_of(pat))
+    assert portal_of(world["dave"])[portal.near.pk]
+    Agreement.objects.filter(pk=pairing.agreement.pk).update(ends_on=today - timedelta(days=1))
+    assert portal.near.pk in same(world["dave"], world.partner)
+    assert not portal_of(world["dave"])[portal.near.pk]
+    assert world.partner.pk not in paired_partner_ids(world.baoxiang)

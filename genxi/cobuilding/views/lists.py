@@ -560,7 +560,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     form = None
     if may_act:
         form = forms.DeliveryForm(
-            request.POST or None, request.FILES or None, community=claim.need.community
+            request.POST or None, request.FILES or None, user=user, community=claim.need.community
         )
         if request.method == "POST" and form.is_valid():
             data = dict(form.cleaned_data)

@@ -59,33 +59,38 @@ def _section(queryset: Any, url: str) -> Section:
     return Section(rows=rows[:SHOWN], count=count, url=url)
 
 
-def claimable(partners: list[Partner], paired: set[int]) -> Any:
+def paired_paths(partner_ids: list[int]) -> set[str]:
+    """The paths of the areas (a community, or a street and so all its communities) where the
+    units are bound by an agreement in force: the definition `Need.objects.claimable_by` and
+    `services.lists.paired_partner_ids` read."""
+    return set(
+        Agreement.objects.in_force()
+        .filter(parties__partner__in=partner_ids)
+        .values_list("community__path", flat=True)
+    )
+
+
+def claimable(partners: list[Partner], paired: set[str] | None = None) -> Any:
     """`Need.objects.claimable_by` for these units, by a list of the communities it reaches
-    (their areas and below, where they reported, where they are paired): the same rows
-    (test_portal checks), read by the (community, status) index; the OR of subqueries in
-    `claimable_by` makes PostgreSQL scan every need (100 ms at 100,000 needs)."""
+    (their areas and below, where they reported, where they are paired — `paired`, the paths
+    `paired_paths` gives for them, read here when not given): the same rows (test_portal
+    checks), read by the (community, status) index; the OR of subqueries in `claimable_by`
+    makes PostgreSQL scan every need (100 ms at 100,000 needs)."""
     active = [p for p in partners if p.is_active]
     if not active:
         return Need.objects.none()
     ids = [p.pk for p in active]
-    paired = set(
-        Agreement.objects.active()
-        .filter(parties__partner__in=ids)
-        .values_list("community_id", flat=True)
-    ) if len(active) < len(partners) else paired  # fmt: skip
-    served = (
-        paired
-        | set(
-            Area.objects.filter(
-                path_range_q("path", [p.area.path for p in active]),
-                kind__in=[*STREET_KINDS, AreaKind.COMMUNITY],
-            ).values_list("pk", flat=True)
-        )
-        | set(
-            UnitRegistration.objects.filter(
-                partner__in=ids, status=RegistrationStatus.CONFIRMED
-            ).values_list("community_id", flat=True)
-        )
+    if paired is None or len(active) < len(partners):
+        paired = paired_paths(ids)
+    served = set(
+        Area.objects.filter(
+            path_range_q("path", [p.area.path for p in active] + sorted(paired)),
+            kind__in=[*STREET_KINDS, AreaKind.COMMUNITY],
+        ).values_list("pk", flat=True)
+    ) | set(
+        UnitRegistration.objects.filter(
+            partner__in=ids, status=RegistrationStatus.CONFIRMED
+        ).values_list("community_id", flat=True)
     )
     return Need.objects.filter(status=NeedStatus.OPEN, community__in=sorted(served))
 
@@ -120,11 +125,7 @@ def portal_context(user: Any, partner_id: int | None = None) -> dict[str, Any]:
         item.ours = item.commitment.owner_side == "partner"
 
     # Needs the unit may claim; in an exclusive window only the paired partners may claim now.
-    paired = set(
-        Agreement.objects.active()
-        .filter(parties__partner__in=ids)
-        .values_list("community_id", flat=True)
-    )
+    paired = paired_paths([p.pk for p in partners if p.is_active])
     needs = _section(
         claimable(partners, paired)
         .select_related("community", "category")
@@ -133,7 +134,9 @@ def portal_context(user: Any, partner_id: int | None = None) -> dict[str, Any]:
     )
     for need in needs.rows:
         need.in_window = need.exclusive_until is not None and need.exclusive_until > now
-        need.claim_now = not need.in_window or need.community_id in paired
+        need.claim_now = not need.in_window or any(
+            need.community.path.startswith(path) for path in paired
+        )
     claims = _section(
         Claim.objects.filter(partner__in=ids)
         .select_related("need__community", "partner")
