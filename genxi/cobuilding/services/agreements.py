@@ -245,6 +245,8 @@ def add_commitment(
         owner_partner_id = None
     with transaction.atomic():
         locked = Agreement.objects.select_for_update().get(pk=agreement.pk)
+        if (existing := already_submitted(token, Commitment)) is not None:
+            return existing  # the same form, sent twice at once: the other request added it
         if locked.status == AgreementStatus.ENDED:
             raise ServiceError(_("This agreement has ended; renew it to add commitments."))
         if locked.status == AgreementStatus.ACTIVE:
@@ -406,6 +408,13 @@ def amend_agreement(
             raise ServiceError(_("An ended agreement cannot be amended; renew it instead."))
         if ends_on is not None:
             _check_dates(locked.starts_on, ends_on)
+            owed = locked.commitments.filter(is_active=True, starts_on__gt=ends_on)
+            if owed.exists():
+                raise ServiceError(
+                    _("“%(title)s” is owed from a day after this end; choose a later end.")
+                    % {"title": owed.order_by("starts_on").first().title},  # type: ignore[union-attr]
+                    field="ends_on",
+                )
         version = _keep_version(actor, locked, reason)
         if token is not None:
             SubmittedForm.objects.create(

@@ -333,3 +333,26 @@ def test_files_of_a_failed_write_are_not_left_on_disk(
     agreement.refresh_from_db()
     assert agreement.version == 1 and not agreement.document
     assert agreement.status == AgreementStatus.ACTIVE
+
+
+def test_a_retried_commitment_form_adds_once_and_the_end_cannot_precede_an_owed_from(
+    world: World, pairing: Pairing
+) -> None:
+    today = timezone.localdate()
+    agreement = pairing.agreement
+    token = uuid.uuid4()
+    first = weekly_report(world, agreement, starts_on=today + timedelta(days=20), token=token)
+    again = weekly_report(world, agreement, starts_on=today + timedelta(days=20), token=token)
+    assert first.pk == again.pk
+    agreement.refresh_from_db()
+    assert agreement.version == 2 and agreement.versions.count() == 1
+    with pytest.raises(ServiceError) as caught:
+        services.amend_agreement(
+            actor=world["alice"],
+            agreement=agreement,
+            reason="提前结束",
+            ends_on=today + timedelta(days=10),
+        )
+    assert caught.value.field == "ends_on" and "楼道巡查周报" in caught.value.message
+    agreement.refresh_from_db()
+    assert agreement.version == 2
