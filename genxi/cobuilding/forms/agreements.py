@@ -10,7 +10,14 @@ from django.utils.translation import gettext_lazy as _
 from genxi.accounts import scoping
 from genxi.accounts.models import STAFF_ROLES
 from genxi.cobuilding.models import Agreement, Cadence, Commitment, Filing, Side
-from genxi.cobuilding.services.agreements import MAX_ATTACHMENTS, MAX_PROBLEMS, ProblemSpec
+from genxi.cobuilding.services.agreements import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    MAX_ATTACHMENTS,
+    MAX_PROBLEMS,
+    ProblemSpec,
+    default_owed_from,
+)
 from genxi.cobuilding.uploads import Document, clean_document
 from genxi.core.forms import BoundedForm, BoundedModelForm
 from genxi.core.paths import path_range_q
@@ -32,6 +39,26 @@ def staffed_communities(user: Any) -> Any:
 
 class DateInput(forms.DateInput):
     input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None, format: Any = None) -> None:
+        bounds = {"min": f"{FIRST_YEAR}-01-01", "max": f"{LAST_YEAR}-12-31"}
+        super().__init__({**bounds, **(attrs or {})}, format)
+
+
+def bound_dates(form: forms.BaseForm, *names: str) -> None:
+    """An agreement's dates lie between the years FIRST_YEAR and LAST_YEAR: a date outside is
+    the field's error (a typo like 9999 would break every sum of dates)."""
+    for name in names:
+        value = form.cleaned_data.get(name)
+        if value is not None and not FIRST_YEAR <= value.year <= LAST_YEAR:
+            form.add_error(
+                name,
+                ValidationError(
+                    _("Enter a date between the years %(first)s and %(last)s.")
+                    % {"first": FIRST_YEAR, "last": LAST_YEAR},
+                    code="out_of_range",
+                ),
+            )
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -125,6 +152,11 @@ class AgreementForm(BoundedModelForm):
                 label=_("Liaison's phone"), max_length=20, required=False
             )
 
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        bound_dates(self, "starts_on", "ends_on")
+        return self.cleaned_data
+
     def party_rows(self) -> list[list[Any]]:
         return [
             [self[f"{name}_{i}"] for name in ("partner", "branch", "liaison_name", "liaison_phone")]
@@ -161,12 +193,17 @@ class CommitmentForm(BoundedModelForm):
             "owner_partner",
             "due_after_days",
             "due_on",
+            "starts_on",
             "target_hours",
             "target_amount",
             "lists_problems",
             "description",
         ]
-        widgets = {"due_on": DateInput, "description": forms.Textarea(attrs={"rows": 2})}
+        widgets = {
+            "due_on": DateInput,
+            "starts_on": DateInput,
+            "description": forms.Textarea(attrs={"rows": 2}),
+        }
 
     def __init__(self, *args: Any, agreement: Agreement, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -176,6 +213,34 @@ class CommitmentForm(BoundedModelForm):
         self.fields["due_after_days"].help_text = _(
             "Days after each period's last day (a weekly report due on Monday: 1)."
         )
+        self.agreement = agreement
+        owed = self.fields["starts_on"]
+        owed.initial = default_owed_from(agreement)
+        owed.help_text = _("Items fall due from this day; the periods before it owe nothing.")
+        bounds = {"min": agreement.starts_on.isoformat(), "max": agreement.ends_on.isoformat()}
+        owed.widget.attrs.update(bounds)
+        self.fields["due_on"].widget.attrs.update(bounds)
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        for name in ("due_on", "starts_on"):
+            value = self.cleaned_data.get(name)
+            if (
+                value is not None
+                and not self.agreement.starts_on <= value <= self.agreement.ends_on
+            ):
+                self.add_error(
+                    name,
+                    ValidationError(
+                        _("Choose a day from %(start)s to %(end)s, within the agreement's dates.")
+                        % {
+                            "start": self.agreement.starts_on.isoformat(),
+                            "end": self.agreement.ends_on.isoformat(),
+                        },
+                        code="out_of_range",
+                    ),
+                )
+        return self.cleaned_data
 
 
 class AmendForm(BoundedForm):
@@ -186,10 +251,20 @@ class AmendForm(BoundedForm):
     )
     document = DocumentField(label=_("Signed amendment (PDF or photo)"), required=False)
 
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        bound_dates(self, "ends_on")
+        return self.cleaned_data
+
 
 class RenewForm(BoundedForm):
     starts_on = forms.DateField(label=_("Starts on"), widget=DateInput)
     ends_on = forms.DateField(label=_("Ends on"), widget=DateInput)
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        bound_dates(self, "starts_on", "ends_on")
+        return self.cleaned_data
 
 
 class EndForm(BoundedForm):

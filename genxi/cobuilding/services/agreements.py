@@ -9,12 +9,15 @@ found becomes a demand on the ledger in one step.
 
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -37,8 +40,9 @@ from genxi.cobuilding.models import (
 )
 from genxi.cobuilding.uploads import Document
 from genxi.core.audit import Actor, acting_user, jsonable, log_action
+from genxi.core.models import SubmittedForm
 from genxi.core.notify import notify
-from genxi.core.services import ServiceError, already_submitted, create_object
+from genxi.core.services import ConcurrentEdit, ServiceError, already_submitted, create_object
 
 # A filing carries at most this many attachments, and a report at most this many problems.
 MAX_ATTACHMENTS = 9
@@ -61,9 +65,42 @@ class ProblemSpec:
     area: Any = None
 
 
+# An agreement's dates stay within these years (a typo like 9999 would break every sum of dates).
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def check_year(day: date | None, field: str) -> None:
+    if day is not None and not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise ServiceError(
+            _("Enter a date between the years %(first)s and %(last)s.")
+            % {"first": FIRST_YEAR, "last": LAST_YEAR},
+            field=field,
+        )
+
+
 def _check_dates(starts_on: date, ends_on: date) -> None:
+    check_year(starts_on, "starts_on")
+    check_year(ends_on, "ends_on")
     if ends_on < starts_on:
         raise ServiceError(_("The end date must be on or after the start date."), field="ends_on")
+
+
+@contextmanager
+def _files_kept_on_commit() -> Iterator[list[tuple[Any, str]]]:
+    """Collect the files saved inside the block (storage, name); if the block fails (its
+    transaction rolls back), delete them, so no file is left that no row points at."""
+    saved: list[tuple[Any, str]] = []
+    try:
+        yield saved
+    except BaseException:
+        for storage, name in saved:
+            storage.delete(name)
+        raise
+
+
+def _store(field: Any, document: Document, saved: list[tuple[Any, str]]) -> None:
+    field.save(document.name, document.content, save=False)
+    saved.append((field.storage, field.name))
 
 
 def _check_parties(parties: list[PartySpec]) -> None:
@@ -116,29 +153,39 @@ def create_agreement(
                 liaison_phone=party.liaison_phone,
             )
         if document is not None:
-            agreement.document.save(document.name, document.content, save=False)
+            _store(agreement.document, document, saved)
             agreement.document_name = document.name
             agreement.save(update_fields=["document", "document_name"])
 
-    return create_object(
-        actor=actor,
-        model=Agreement,
-        fields={
-            "title": title,
-            "community": community,
-            "party_org": party_org,
-            "starts_on": starts_on,
-            "ends_on": ends_on,
-            "liaison": liaison,
-            "liaison_name": liaison_name or (getattr(liaison, "name", "") if liaison else ""),
-            "liaison_phone": liaison_phone,
-            "meeting_cadence": meeting_cadence,
-            "summary": summary,
-            "created_by": acting_user(actor),
-        },
-        token=token,
-        after_insert=add_parties,
-    )
+    with _files_kept_on_commit() as saved:
+        return create_object(
+            actor=actor,
+            model=Agreement,
+            fields={
+                "title": title,
+                "community": community,
+                "party_org": party_org,
+                "starts_on": starts_on,
+                "ends_on": ends_on,
+                "liaison": liaison,
+                "liaison_name": liaison_name or (getattr(liaison, "name", "") if liaison else ""),
+                "liaison_phone": liaison_phone,
+                "meeting_cadence": meeting_cadence,
+                "summary": summary,
+                "created_by": acting_user(actor),
+            },
+            token=token,
+            after_insert=add_parties,
+        )
+
+
+def default_owed_from(agreement: Agreement, today: date | None = None) -> date:
+    """From when a new commitment is owed: the agreement's start while it is a draft or has not
+    started; today once it runs (the periods before it owe nothing)."""
+    today = today or timezone.localdate()
+    if agreement.status == AgreementStatus.DRAFT or agreement.starts_on >= today:
+        return agreement.starts_on
+    return min(today, agreement.ends_on)
 
 
 def add_commitment(
@@ -152,18 +199,34 @@ def add_commitment(
     owner_partner: Any = None,
     due_after_days: int = 0,
     due_on: date | None = None,
+    starts_on: date | None = None,
     target_hours: Decimal | None = None,
     target_amount: Decimal | None = None,
     description: str = "",
     lists_problems: bool = False,
     token: uuid.UUID | None = None,
 ) -> Commitment:
+    """Add a commitment, owed from `starts_on` (see `default_owed_from`). Added to a signed
+    agreement it changes the terms: what the agreement said before is kept as a version."""
+    if (existing := already_submitted(token, Commitment)) is not None:
+        return existing
     if agreement.status == AgreementStatus.ENDED:
         raise ServiceError(_("This agreement has ended; renew it to add commitments."))
     if cadence == Cadence.ONCE and due_on is None:
         raise ServiceError(_("A one-off commitment needs the day it is due."), field="due_on")
     if due_on is not None and not agreement.starts_on <= due_on <= agreement.ends_on:
         raise ServiceError(_("The due day must fall within the agreement's dates."), field="due_on")
+    starts_on = starts_on or default_owed_from(agreement)
+    if not agreement.starts_on <= starts_on <= agreement.ends_on:
+        raise ServiceError(
+            _("The commitment must be owed from a day within the agreement's dates."),
+            field="starts_on",
+        )
+    if cadence == Cadence.ONCE and due_on is not None and due_on < starts_on:
+        raise ServiceError(
+            _("A one-off commitment cannot be due before the day it is owed from."),
+            field="due_on",
+        )
     for name, value in (("target_hours", target_hours), ("target_amount", target_amount)):
         if value is not None and value < 0:
             raise ServiceError(_("Enter a number of 0 or more."), field=name)
@@ -180,27 +243,55 @@ def add_commitment(
             )
     else:
         owner_partner_id = None
-    commitment = create_object(
-        actor=actor,
-        model=Commitment,
-        fields={
-            "agreement": agreement,
-            "title": title,
-            "kind": kind,
-            "cadence": cadence,
-            "owner_side": owner_side,
-            "owner_partner_id": owner_partner_id,
-            "due_after_days": due_after_days,
-            "due_on": due_on if cadence == Cadence.ONCE else None,
-            "target_hours": target_hours,
-            "target_amount": target_amount,
-            "description": description,
-            "lists_problems": lists_problems,
-        },
-        token=token,
-    )
-    schedule.materialise(agreement)
+    with transaction.atomic():
+        locked = Agreement.objects.select_for_update().get(pk=agreement.pk)
+        if (existing := already_submitted(token, Commitment)) is not None:
+            return existing  # the same form, sent twice at once: the other request added it
+        if locked.status == AgreementStatus.ENDED:
+            raise ServiceError(_("This agreement has ended; renew it to add commitments."))
+        if locked.status == AgreementStatus.ACTIVE:
+            # The signed terms change: keep what they said.
+            reason = _("Commitment added: %(title)s") % {"title": title}
+            _keep_version(actor, locked, reason[:200])
+            locked.version += 1
+            locked.save(update_fields=["version", "updated_at"])
+        commitment = create_object(
+            actor=actor,
+            model=Commitment,
+            fields={
+                "agreement": locked,
+                "title": title,
+                "kind": kind,
+                "cadence": cadence,
+                "owner_side": owner_side,
+                "owner_partner_id": owner_partner_id,
+                "starts_on": starts_on,
+                "due_after_days": due_after_days,
+                "due_on": due_on if cadence == Cadence.ONCE else None,
+                "target_hours": target_hours,
+                "target_amount": target_amount,
+                "description": description,
+                "lists_problems": lists_problems,
+            },
+            token=token,
+        )
+        schedule.materialise(locked)
+    agreement.version = locked.version
     return commitment
+
+
+def _keep_version(actor: Actor, agreement: Agreement, reason: str) -> AgreementVersion:
+    """What the (locked) agreement says now, with the document it is signed as, as version
+    `agreement.version` (the caller counts the agreement's version up)."""
+    return AgreementVersion.objects.create(
+        agreement=agreement,
+        number=agreement.version,
+        snapshot=snapshot(agreement),
+        # The same stored file, referenced: an old document is never overwritten or deleted.
+        document=agreement.document.name or "",
+        reason=reason,
+        created_by=acting_user(actor),
+    )
 
 
 def snapshot(agreement: Agreement) -> dict[str, Any]:
@@ -235,6 +326,7 @@ def snapshot(agreement: Agreement) -> dict[str, Any]:
                 "owner_partner": c.owner_partner.name if c.owner_partner else "",
                 "due_after_days": c.due_after_days,
                 "due_on": jsonable(c.due_on),
+                "starts_on": jsonable(c.starts_on),
                 "target_hours": jsonable(c.target_hours),
                 "target_amount": jsonable(c.target_amount),
                 "lists_problems": c.lists_problems,
@@ -263,6 +355,29 @@ def activate_agreement(
     return locked
 
 
+def _reclip(agreement: Agreement) -> None:
+    """After the agreement's last day moved: unfiled items of periods that now start after it
+    are no longer owed, and each unfiled item's period end and due day are those its period
+    has now (a shortened last period, or one widened again when the end moves later)."""
+    last_day = min(agreement.ends_on, agreement.ended_on or agreement.ends_on)
+    for commitment in agreement.commitments.all():
+        unfiled = DueItem.objects.filter(commitment=commitment, filed_at=None)
+        unfiled.filter(period_start__gt=last_day).delete()
+        if commitment.cadence == Cadence.PER_ACTIVITY:
+            continue
+        first_day = max(agreement.starts_on, commitment.starts_on or agreement.starts_on)
+        now = {p.start: p for p in schedule.periods(commitment, first_day, last_day)}
+        for item in unfiled:
+            period = now.get(item.period_start)
+            if period is None:
+                continue
+            end, due_on = period.end, period.due_on
+            if commitment.cadence == Cadence.ONCE:
+                end = due_on = min(period.due_on, last_day)
+            if (item.period_end, item.due_on) != (end, due_on):
+                DueItem.objects.filter(pk=item.pk).update(period_end=end, due_on=due_on)
+
+
 def amend_agreement(
     *,
     actor: Actor,
@@ -271,37 +386,60 @@ def amend_agreement(
     ends_on: date | None = None,
     summary: str | None = None,
     document: Document | None = None,
+    expected_updated_at: datetime | None = None,
+    token: uuid.UUID | None = None,
 ) -> Agreement:
-    """Keep what the agreement says now as a version, then change it and count one up."""
+    """Keep what the agreement says now (with its signed document) as a version, then change it
+    and count one up. A retried form (the same `token`) writes nothing again; a form built
+    before someone else's change (`expected_updated_at`) is refused, not applied over it."""
+    if token is not None and already_submitted(token, AgreementVersion) is not None:
+        return Agreement.objects.get(pk=agreement.pk)
     reason = reason.strip()
     if not reason:
         raise ServiceError(_("Say what the amendment changes."), field="reason")
-    with transaction.atomic():
+    check_year(ends_on, "ends_on")
+    with _files_kept_on_commit() as saved, transaction.atomic():
         locked = Agreement.objects.select_for_update().get(pk=agreement.pk)
+        if token is not None and already_submitted(token, AgreementVersion) is not None:
+            return locked  # the same form, sent twice at once: the other request wrote it
+        if expected_updated_at is not None and locked.updated_at != expected_updated_at:
+            raise ConcurrentEdit()
         if locked.status == AgreementStatus.ENDED:
             raise ServiceError(_("An ended agreement cannot be amended; renew it instead."))
         if ends_on is not None:
             _check_dates(locked.starts_on, ends_on)
-        AgreementVersion.objects.create(
-            agreement=locked,
-            number=locked.version,
-            snapshot=snapshot(locked),
-            reason=reason,
-            created_by=acting_user(actor),
-        )
+            owed = locked.commitments.filter(is_active=True, starts_on__gt=ends_on)
+            if owed.exists():
+                raise ServiceError(
+                    _("“%(title)s” is owed from a day after this end; choose a later end.")
+                    % {"title": owed.order_by("starts_on").first().title},  # type: ignore[union-attr]
+                    field="ends_on",
+                )
+        version = _keep_version(actor, locked, reason)
+        if token is not None:
+            SubmittedForm.objects.create(
+                token=token,
+                content_type=ContentType.objects.get_for_model(AgreementVersion),
+                object_id=str(version.pk),
+            )
         changes: dict[str, Any] = {"version": [locked.version, locked.version + 1]}
         locked.version += 1
-        if ends_on is not None and ends_on != locked.ends_on:
+        ends_moved = ends_on is not None and ends_on != locked.ends_on
+        if ends_on is not None and ends_moved:
             changes["ends_on"] = [jsonable(locked.ends_on), jsonable(ends_on)]
             locked.ends_on = ends_on
         if summary is not None and summary != locked.summary:
             changes["summary"] = [locked.summary, summary]
             locked.summary = summary
         if document is not None:
-            locked.document.save(document.name, document.content, save=False)
+            # A new name: the old file stays, referenced by the version just kept.
+            _store(locked.document, document, saved)
             locked.document_name = document.name
             changes["document"] = document.name
         locked.save()
+        if ends_moved:
+            _reclip(locked)
+            schedule.materialise(locked)
         log_action(
             actor=actor,
             action="agreement.amend",
@@ -392,9 +530,10 @@ def end_agreement(*, actor: Actor, agreement: Agreement, reason: str) -> Agreeme
         AGREEMENT_MACHINE.move(
             locked, AgreementStatus.ENDED, ended_on=today, end_reason=reason[:200]
         )
-        # Items of periods that had not started are no longer owed.
+        # Items not yet due by the end day are no longer owed (a one-off due later, this
+        # week's report); what was filed stays, and so does what fell due before.
         DueItem.objects.filter(
-            commitment__agreement=locked, filed_at=None, period_start__gt=today
+            commitment__agreement=locked, filed_at=None, due_on__gt=today
         ).delete()
         log_action(actor=actor, action="agreement.end", obj=locked, changes={"reason": reason})
     return locked
@@ -466,13 +605,13 @@ def file_item(
     def add_rest(filing: Filing) -> None:
         for doc in attachments:
             attachment = Attachment(filing=filing, name=doc.name, is_pdf=doc.is_pdf)
-            attachment.file.save(doc.name, doc.content, save=False)
+            _store(attachment.file, doc, saved)
             attachment.save()
         ReportProblem.objects.bulk_create(
             [ReportProblem(filing=filing, text=p.text[:200], area=p.area) for p in problems]
         )
 
-    with transaction.atomic():
+    with _files_kept_on_commit() as saved, transaction.atomic():
         # The item row is the lock: two filings at once make versions 1 and 2, never two 1s
         # (the setting turns it off only so that the concurrency test can show it is needed).
         locking = getattr(settings, "GENXI_COBUILDING_LOCKING", True)

@@ -69,3 +69,42 @@ def test_without_the_lock_racing_filings_are_turned_away(world: World, item: Due
     assert refusals, "without the lock every filing went through: the lock would not be needed"
     assert len(versions) + len(refusals) == THREADS
     assert Filing.objects.filter(item=item).count() == len(versions) < THREADS
+
+
+def test_amendments_from_one_view_at_once_apply_once(world: World, pairing: Pairing) -> None:
+    """Forms built from the same page, sent at once (or one form sent twice with its token):
+    under the agreement's row lock the first is applied and the others are refused, never
+    written over it."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL")
+    agreement = pairing.agreement
+    seen = agreement.updated_at
+    gate = threading.Barrier(THREADS)
+    done: list[int] = []
+    refusals: list[str] = []
+
+    def run(n: int) -> None:
+        try:
+            gate.wait()
+            services.amend_agreement(
+                actor=world["alice"],
+                agreement=agreement,
+                reason=f"第{n}次修订",
+                summary=f"第{n}版条款",
+                expected_updated_at=seen,
+            )
+            done.append(n)
+        except ServiceError as exc:
+            refusals.append(exc.code or "")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(done) == 1 and refusals == ["concurrent_edit"] * (THREADS - 1)
+    agreement.refresh_from_db()
+    assert agreement.version == 2 and agreement.versions.count() == 1
+    assert agreement.summary == f"第{done[0]}版条款"

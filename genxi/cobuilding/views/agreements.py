@@ -226,7 +226,8 @@ def calendar(agreement: Agreement, today: date) -> list[dict[str, Any]]:
 @login_required
 def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = _agreement(request, pk)
-    schedule.materialise(agreement)
+    if agreement.status == AgreementStatus.ACTIVE:
+        schedule.materialise(agreement)  # an ended one owes nothing more (see end_agreement)
     today = timezone.localdate()
     can_manage = request.user.has_perm(MANAGE, agreement)
     context: dict[str, Any] = {
@@ -389,27 +390,42 @@ def agreement_amend(request: HttpRequest, pk: int) -> HttpResponse:
         request.FILES or None,
         initial={"ends_on": agreement.ends_on, "summary": agreement.summary},
     )
+    guard_form(form)  # a one-time token: a retried submission amends once
+    guard_form(form, agreement)  # the agreement as the form saw it: a later change is not lost
+
+    def amend(f: Any) -> Agreement:
+        return services.amend_agreement(
+            actor=request.user,
+            agreement=agreement,
+            token=f.cleaned_data.get("form_token"),
+            **service_kwargs(f, agreement),
+        )
+
     return _action(
         request,
         agreement,
         form,
         _("Amend the agreement"),
         _("Save as version %(n)s") % {"n": agreement.version + 1},
-        lambda f: services.amend_agreement(
-            actor=request.user, agreement=agreement, **f.cleaned_data
-        ),
+        amend,
         intro=_("What it says now is kept as version %(n)s.") % {"n": agreement.version},
     )
+
+
+def renewal_dates(agreement: Agreement) -> dict[str, date]:
+    """The renewal's dates the form suggests: from the day after the end, as long again (none
+    when that falls past the last day a date can hold)."""
+    try:
+        starts = agreement.ends_on + timedelta(days=1)
+        return {"starts_on": starts, "ends_on": starts + (agreement.ends_on - agreement.starts_on)}
+    except OverflowError:
+        return {}
 
 
 @login_required
 def agreement_renew(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = _managed(request, pk)
-    length = agreement.ends_on - agreement.starts_on
-    starts = agreement.ends_on + timedelta(days=1)
-    form = forms.RenewForm(
-        request.POST or None, initial={"starts_on": starts, "ends_on": starts + length}
-    )
+    form = forms.RenewForm(request.POST or None, initial=renewal_dates(agreement))
     guard_form(form)
     return _action(
         request,
