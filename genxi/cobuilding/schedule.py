@@ -93,8 +93,10 @@ def materialise(agreement: Agreement, until: date | None = None) -> int:
     """Make the items of the agreement's commitments whose periods have started by `until`
     (today), and one per activity held with the partner; idempotent. Returns how many were
     made."""
-    if agreement.status == AgreementStatus.DRAFT or agreement.signed_on is None:
-        return 0  # never signed (a draft, or one ended before signing): nothing was owed
+    if agreement.status != AgreementStatus.ACTIVE or agreement.signed_on is None:
+        # A draft owes nothing yet; an ended agreement owes only the items it had (ending
+        # dropped those not yet due, which must not come back).
+        return 0
     until = until or timezone.localdate()
     last_day = min(agreement.ends_on, agreement.ended_on or agreement.ends_on)
     rows: list[DueItem] = []

@@ -241,6 +241,7 @@ def test_an_ended_agreement_makes_no_more_items(world: World, pairing: Pairing) 
     assert agreement.status == AgreementStatus.ENDED and agreement.end_reason == "单位搬迁"
     count = DueItem.objects.filter(commitment__agreement=agreement).count()
     assert services.materialise_all(timezone.localdate() + timedelta(weeks=4)) == 0
+    assert schedule.materialise(agreement, timezone.localdate() + timedelta(weeks=4)) == 0
     page = reverse("cobuilding:agreement_detail", args=[agreement.pk])
     assert client_for(world["alice"]).get(page).status_code == 200
     assert DueItem.objects.filter(commitment__agreement=agreement).count() == count
