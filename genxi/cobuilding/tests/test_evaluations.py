@@ -172,8 +172,70 @@ def test_the_edit_page_says_what_is_wrong_in_chinese(world: World) -> None:
     )
     assert response.status_code == 302
     scheme.refresh_from_db()
-    assert [i["key"] for i in scheme.items] == ["manual1", "manual2"]
+    # Rows sent without a key are new items: fresh keys, never the removed 居民评价's.
+    assert [i["key"] for i in scheme.items] == ["manual2", "manual3"]
     assert scheme.grades == [["好", 80], ["差", 0]]
+
+
+def test_removing_an_item_leaves_the_others_scores_where_they_were(
+    world: World, records: Agreement
+) -> None:
+    """居民评价 = 20 and 社区评议 = 95; 居民评价 is removed in the edit form: 社区评议 keeps 95
+    (it once took 20, its key being its position), 20 is gone, and an item added later starts
+    empty."""
+    scheme = services.create_scheme(
+        actor=world["bob"], area=world.hetai, year=YEAR, subject=Subject.UNIT,
+        items=[
+            {"label": "联席会", "source": "meetings", "weight": 40, "target": 4},
+            {"label": "居民评价", "source": "manual", "weight": 30},
+            {"label": "社区评议", "source": "manual", "weight": 30},
+        ],
+    )  # fmt: skip
+    services.compute_scheme(actor=world["bob"], scheme=scheme)
+    mine = Evaluation.objects.get(scheme=scheme, partner=world.partner)
+    rating, review = (i["key"] for i in scheme.items[1:])
+    services.score_evaluation(actor=world["bob"], evaluation=mine, scores={rating: 20, review: 95})
+    client = client_for(world, "bob")
+    url = reverse("cobuilding:scheme_edit", args=[scheme.pk])
+    page = client.get(url).content.decode()
+    for item in scheme.items:  # the form carries each item's key
+        assert f'value="{item["key"]}"' in page
+    data: dict[str, Any] = {
+        "items-TOTAL_FORMS": 4, "items-INITIAL_FORMS": 3,
+        "items-0-key": "meetings", "items-0-label": "联席会", "items-0-source": "meetings",
+        "items-0-weight": 40, "items-0-target": 4,
+        "items-1-key": rating, "items-1-label": "居民评价", "items-1-source": "manual",
+        "items-1-weight": 30, "items-1-DELETE": "on",
+        "items-2-key": review, "items-2-label": "社区评议", "items-2-source": "manual",
+        "items-2-weight": 50,
+        "items-3-key": "", "items-3-label": "走访", "items-3-source": "manual",
+        "items-3-weight": 10,
+        "grades-TOTAL_FORMS": 1, "grades-INITIAL_FORMS": 0,
+        "grades-0-name": "合格", "grades-0-lowest": 0,
+    }  # fmt: skip
+    assert client.post(url, data).status_code == 302
+    scheme.refresh_from_db()
+    keys = [i["key"] for i in scheme.items]
+    assert keys[:2] == ["meetings", review] and keys[2] not in (rating, review)
+    mine.refresh_from_db()
+    # 2 of 4 meetings: 50; 50×.4 + 95×.5 + nothing yet ×.1
+    assert mine.scores == {"meetings": "50.00", review: "95.00"}
+    assert mine.total == Decimal("67.50")
+    # Saved again as the page shows it now: nothing moves.
+    data.update({
+        "items-TOTAL_FORMS": 3, "items-INITIAL_FORMS": 3, "items-1-DELETE": "",
+        "items-1-key": review, "items-1-label": "社区评议", "items-1-weight": 50,
+        "items-2-key": keys[2], "items-2-label": "走访", "items-2-weight": 10,
+    })  # fmt: skip
+    for name in ("items-3-key", "items-3-label", "items-3-source", "items-3-weight"):
+        data.pop(name)
+    data["items-2-source"] = "manual"
+    data["grades-INITIAL_FORMS"] = 1
+    assert client.post(url, data).status_code == 302
+    scheme.refresh_from_db()
+    assert [i["key"] for i in scheme.items] == keys
+    mine.refresh_from_db()
+    assert mine.scores == {"meetings": "50.00", review: "95.00"}
 
 
 def test_grades_from_the_best_down(world: World) -> None:
