@@ -83,7 +83,7 @@ def build_records(world: World) -> Agreement:
     )
     agreement = Agreement.objects.create(
         title="和泰社区结对共建协议", community=world.hetai, starts_on=date(YEAR, 1, 1),
-        ends_on=date(YEAR, 12, 31), status=AgreementStatus.ACTIVE,
+        ends_on=date(YEAR, 12, 31), status=AgreementStatus.ACTIVE, signed_on=date(YEAR, 1, 1),
     )  # fmt: skip
     AgreementParty.objects.create(agreement=agreement, partner=p)
     AgreementParty.objects.create(agreement=agreement, partner=world.other_partner)
@@ -236,6 +236,33 @@ def test_removing_an_item_leaves_the_others_scores_where_they_were(
     assert [i["key"] for i in scheme.items] == keys
     mine.refresh_from_db()
     assert mine.scores == {"meetings": "50.00", review: "95.00"}
+
+
+def test_an_agreement_ended_before_it_was_signed_binds_and_owes_nothing(
+    world: World, records: Agreement
+) -> None:
+    """Its party is not evaluated for it, and its items do not count for on time."""
+    unsigned = Agreement.objects.create(
+        title="未签即终止", community=world.hetai, starts_on=date(YEAR, 1, 1),
+        ends_on=date(YEAR, 12, 31), status=AgreementStatus.ENDED, ended_on=date(YEAR, 3, 1),
+    )  # fmt: skip
+    lone = Partner.objects.create(name="未签约单位", kind=world.partner.kind, area=world.hetai)
+    AgreementParty.objects.create(agreement=unsigned, partner=lone)
+    AgreementParty.objects.create(agreement=unsigned, partner=world.partner)
+    owed = Commitment.objects.create(
+        agreement=unsigned, title="季报", kind=CommitmentKind.REPORT, cadence=Cadence.MONTHLY,
+        owner_side=Side.PARTNER,
+    )  # fmt: skip
+    for month in (2, 3):
+        DueItem.objects.create(
+            commitment=owed, period_start=date(YEAR, month - 1, 1),
+            period_end=date(YEAR, month, 1), due_on=date(YEAR, month, 1), filed_at=None,
+        )  # fmt: skip
+    scheme = unit_scheme(world)
+    assert services.compute_scheme(actor=world["bob"], scheme=scheme) == 2
+    assert not Evaluation.objects.filter(scheme=scheme, partner=lone).exists()
+    mine = Evaluation.objects.get(scheme=scheme, partner=world.partner)
+    assert mine.scores["on_time"] == "75.00"  # still 3 of its 4 items, not 3 of 6
 
 
 def test_grades_from_the_best_down(world: World) -> None:
