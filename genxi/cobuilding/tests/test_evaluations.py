@@ -412,6 +412,22 @@ def test_pages_scope_and_export(world: World, records: Agreement) -> None:
     assert bob.get(reverse("cobuilding:scheme_edit", args=[scheme.pk])).status_code == 404
 
 
+def test_the_list_has_pages(world: World, settings: Any) -> None:
+    """Every scheme can be reached (once capped at 200): newest year first, a page at a time."""
+    settings.GENXI_PAGE_SIZE = 2
+    made = [
+        services.create_scheme(actor=world["alice"], area=area, year=year, subject=Subject.UNIT)
+        for area, year in [(world.hetai, 2024), (world.baoxiang, 2025), (world.hetai, 2025)]
+    ]
+    client = client_for(world, "alice")
+    url = reverse("cobuilding:evaluation_list")
+    first = client.get(url).content.decode()
+    second = client.get(url, {"page": 2}).content.decode()
+    shown = [[s.pk for s in made if f'data-scheme="{s.pk}"' in page] for page in (first, second)]
+    assert shown == [[made[1].pk, made[2].pk], [made[0].pk]]
+    assert "第 1 页，共 2 页" in first and "?page=2" in first and "?page=1" in second
+
+
 def test_one_scheme_per_area_year_and_subject(world: World) -> None:
     unit_scheme(world)
     with pytest.raises(ServiceError):
