@@ -119,7 +119,8 @@ def year_bounds(year: int) -> tuple[datetime, datetime]:
 
 def subjects(scheme: EvaluationScheme) -> list[Any]:
     """Who the scheme evaluates: the units registered (单位报到, confirmed) with a community in
-    its area or party to an agreement there that was in force in the year; the confirmed
+    its area or party to an agreement there that was in force in the year (signed, its dates
+    overlapping the year, not ended before it); the confirmed
     in-service members of its communities."""
     within = path_range_q("community__path", [scheme.area.path])
     if scheme.subject == Subject.MEMBER:
@@ -132,9 +133,10 @@ def subjects(scheme: EvaluationScheme) -> list[Any]:
         within, status=RegistrationStatus.CONFIRMED
     ).values("partner")
     bound = AgreementParty.objects.filter(
-        agreement__in=Agreement.objects.filter(within)
+        agreement__in=Agreement.objects.filter(within, signed_on__isnull=False)
         .exclude(status=AgreementStatus.DRAFT)
         .filter(starts_on__lte=date(scheme.year, 12, 31), ends_on__gte=date(scheme.year, 1, 1))
+        .exclude(ended_on__lt=date(scheme.year, 1, 1))
     ).values("partner")
     return list(
         Partner.objects.filter(Q(pk__in=registered) | Q(pk__in=bound)).order_by("name", "id")
@@ -179,7 +181,8 @@ def _unit_counts(scheme: EvaluationScheme, ids: list[int]) -> dict[str, dict[int
     last = min(date(scheme.year, 12, 31), timezone.localdate())
     items = (
         DueItem.objects.filter(
-            commitment__agreement__in=agreements,
+            # Only signed agreements owe (one ended before signing owed nothing).
+            commitment__agreement__in=agreements.filter(signed_on__isnull=False),
             commitment__owner_side=Side.PARTNER,
             due_on__gte=date(scheme.year, 1, 1),
             due_on__lte=last,

@@ -61,15 +61,18 @@ DEFINITIONS: list[Definition] = [
     Definition(
         "agreements",
         _("Agreements in force"),
-        _("agreements signed (not drafts) whose dates overlap the period and not ended before it"),
+        _(
+            "agreements signed (signed day recorded) in force on a day of the period: within "
+            "their dates and not ended before that day"
+        ),
         None,
         _("the agreement's start and end dates (and the day it was ended)"),
     ),
     Definition(
         "on_time",
         _("Commitments met on time"),
-        _("due items filed on or before their due day"),
-        _("items due so far: due in the period, on or before today"),
+        _("due items of signed agreements filed on or before their due day"),
+        _("items of signed agreements due so far: due in the period, on or before today"),
         _("the item's due day"),
     ),
     Definition(
@@ -262,6 +265,12 @@ def _in_area(queryset: Any, field_path: str, area: Area | None) -> Any:
     return queryset if area is None else queryset.filter(path_range_q(field_path, [area.path]))
 
 
+def signed(agreements: Any) -> Any:
+    """The agreements that were signed: in force, or ended after signing (not drafts, and not
+    those ended before they were signed, which owed nothing)."""
+    return agreements.exclude(status=AgreementStatus.DRAFT).filter(signed_on__isnull=False)
+
+
 def partners_shown(user: Any) -> set[int] | None:
     """Whose rows by partner the user sees: every partner of the records in scope for staff and
     leadership; a partner handler only their own units (not the other parties of a shared
@@ -281,11 +290,12 @@ def compute(*, user: Any, start: date, end: date, area: Area | None = None) -> F
     lo, hi = bounds(start, end)
     today = timezone.localdate()
 
-    # Agreements in force: signed, overlapping the period, not ended before it. Each counts in
-    # every month of the period it was in force.
+    # Agreements in force on a day of the period: `Agreement.objects.in_force(day)` over the
+    # period — signed (`signed_on` set; one ended before signing never was), within its dates,
+    # and not ended before that day (one ended since was in force until its end). Each counts
+    # in every month of the period it was in force.
     agreements = list(
-        _in_area(Agreement.objects.visible_to(user), "community__path", area)
-        .exclude(status=AgreementStatus.DRAFT)
+        _in_area(signed(Agreement.objects.visible_to(user)), "community__path", area)
         .filter(starts_on__lte=end, ends_on__gte=start)
         .exclude(ended_on__lt=start)
         .values("pk", "community_id", "starts_on", "ends_on", "ended_on")
@@ -309,7 +319,11 @@ def compute(*, user: Any, start: date, end: date, area: Area | None = None) -> F
     # of the agreement when the commitment names none).
     items = (
         _in_area(DueItem.objects.visible_to(user), "commitment__agreement__community__path", area)
-        .filter(due_on__gte=start, due_on__lte=min(end, today))
+        .filter(
+            commitment__agreement__in=signed(Agreement.objects.all()),
+            due_on__gte=start,
+            due_on__lte=min(end, today),
+        )
         .alias(filed_on=TruncDate("filed_at", tzinfo=tz))
         .values(
             agreement=F("commitment__agreement_id"),

@@ -32,6 +32,9 @@ def source_choices(subject: str) -> list[tuple[str, Any]]:
 
 
 class ItemForm(BoundedForm):
+    # The item's stable key, carried across edits so a manual item keeps its scores (the
+    # service keeps only keys the scheme already has).
+    key = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
     label = forms.CharField(label=_("Item"), max_length=50)
     # An extra row's select sends its first choice: the same as its initial, so an untouched
     # extra row stays empty (not "changed") and is skipped.
@@ -72,6 +75,7 @@ GradeFormSet = forms.formset_factory(
 def item_formset(scheme: EvaluationScheme, data: Any = None) -> Any:
     initial = [
         {
+            "key": i["key"],
             "label": i["label"],
             "source": i["source"],
             "weight": i["weight"],

@@ -37,13 +37,30 @@ def _number(value: Any, field: str, message: str) -> Decimal:
     return number
 
 
-def check_items(subject: str, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The items as stored: labels, sources, whole-number weights summing to 100, targets."""
+def check_items(
+    subject: str,
+    items: list[dict[str, Any]],
+    *,
+    keep: frozenset[str] = frozenset(),
+    taken: frozenset[str] = frozenset(),
+) -> list[dict[str, Any]]:
+    """The items as stored: labels, sources, whole-number weights summing to 100, targets.
+
+    A computed item's key is its source. A manual item's key is made once and kept: an item
+    that brings its key back (`item["key"]`, one of `keep`, the scheme's manual keys so far)
+    keeps it, so its scores stay with it when other items are removed or moved; a new item gets
+    `manualN`, N the lowest not in `taken` (every key the scheme or its results have used) nor
+    given to another item here."""
     if not items:
         raise ServiceError(_("Add at least one item."), field="items")
     cleaned: list[dict[str, Any]] = []
     seen: set[str] = set()
-    manual = 0
+    kept_keys = {
+        str(item.get("key") or "")
+        for item in items
+        if item.get("source") == ev.MANUAL and str(item.get("key") or "") in keep
+    }
+    used: set[str] = set()
     for item in items:
         label = str(item.get("label") or "").strip()[:50]
         source = item.get("source") or ""
@@ -66,8 +83,12 @@ def check_items(subject: str, items: list[dict[str, Any]]) -> list[dict[str, Any
             seen.add(source)
             key = source
         else:
-            manual += 1
-            key = f"manual{manual}"
+            key = str(item.get("key") or "")
+            if key not in keep or key in used:
+                n = 1
+                while (key := f"manual{n}") in taken | kept_keys | used:
+                    n += 1
+            used.add(key)
         weight = _number(
             item.get("weight"), "items", _("Enter each weight as a whole number from 0 to 100.")
         )
@@ -183,17 +204,26 @@ def update_scheme(
     items: list[dict[str, Any]],
     grades: list[list[Any]],
 ) -> EvaluationScheme:
-    """Change the items and grades; the scores computed so far are worked out again."""
+    """Change the items and grades; the scores computed so far are worked out again. A manual
+    item keeps its key (and so its scores) when it comes back with it; a removed item's scores
+    are dropped."""
     with transaction.atomic():
         scheme = EvaluationScheme.objects.select_for_update().get(pk=scheme.pk)
         _refuse_closed(scheme)
+        taken = {i["key"] for i in scheme.items}
+        for scores in scheme.results.values_list("scores", flat=True):
+            taken.update(scores)
+        keep = frozenset(i["key"] for i in scheme.items if i["source"] == ev.MANUAL)
         update_object(
             actor=actor,
             instance=scheme,
-            fields={"items": check_items(scheme.subject, items), "grades": check_grades(grades)},
+            fields={
+                "items": check_items(scheme.subject, items, keep=keep, taken=frozenset(taken)),
+                "grades": check_grades(grades),
+            },
         )
         if scheme.results.exists():
-            _compute(scheme)
+            _compute(scheme)  # the scores of removed items are dropped, totals worked out again
     return scheme
 
 

@@ -83,7 +83,7 @@ def build_records(world: World) -> Agreement:
     )
     agreement = Agreement.objects.create(
         title="和泰社区结对共建协议", community=world.hetai, starts_on=date(YEAR, 1, 1),
-        ends_on=date(YEAR, 12, 31), status=AgreementStatus.ACTIVE,
+        ends_on=date(YEAR, 12, 31), status=AgreementStatus.ACTIVE, signed_on=date(YEAR, 1, 1),
     )  # fmt: skip
     AgreementParty.objects.create(agreement=agreement, partner=p)
     AgreementParty.objects.create(agreement=agreement, partner=world.other_partner)
@@ -172,8 +172,97 @@ def test_the_edit_page_says_what_is_wrong_in_chinese(world: World) -> None:
     )
     assert response.status_code == 302
     scheme.refresh_from_db()
-    assert [i["key"] for i in scheme.items] == ["manual1", "manual2"]
+    # Rows sent without a key are new items: fresh keys, never the removed 居民评价's.
+    assert [i["key"] for i in scheme.items] == ["manual2", "manual3"]
     assert scheme.grades == [["好", 80], ["差", 0]]
+
+
+def test_removing_an_item_leaves_the_others_scores_where_they_were(
+    world: World, records: Agreement
+) -> None:
+    """居民评价 = 20 and 社区评议 = 95; 居民评价 is removed in the edit form: 社区评议 keeps 95
+    (it once took 20, its key being its position), 20 is gone, and an item added later starts
+    empty."""
+    scheme = services.create_scheme(
+        actor=world["bob"], area=world.hetai, year=YEAR, subject=Subject.UNIT,
+        items=[
+            {"label": "联席会", "source": "meetings", "weight": 40, "target": 4},
+            {"label": "居民评价", "source": "manual", "weight": 30},
+            {"label": "社区评议", "source": "manual", "weight": 30},
+        ],
+    )  # fmt: skip
+    services.compute_scheme(actor=world["bob"], scheme=scheme)
+    mine = Evaluation.objects.get(scheme=scheme, partner=world.partner)
+    rating, review = (i["key"] for i in scheme.items[1:])
+    services.score_evaluation(actor=world["bob"], evaluation=mine, scores={rating: 20, review: 95})
+    client = client_for(world, "bob")
+    url = reverse("cobuilding:scheme_edit", args=[scheme.pk])
+    page = client.get(url).content.decode()
+    for item in scheme.items:  # the form carries each item's key
+        assert f'value="{item["key"]}"' in page
+    data: dict[str, Any] = {
+        "items-TOTAL_FORMS": 4, "items-INITIAL_FORMS": 3,
+        "items-0-key": "meetings", "items-0-label": "联席会", "items-0-source": "meetings",
+        "items-0-weight": 40, "items-0-target": 4,
+        "items-1-key": rating, "items-1-label": "居民评价", "items-1-source": "manual",
+        "items-1-weight": 30, "items-1-DELETE": "on",
+        "items-2-key": review, "items-2-label": "社区评议", "items-2-source": "manual",
+        "items-2-weight": 50,
+        "items-3-key": "", "items-3-label": "走访", "items-3-source": "manual",
+        "items-3-weight": 10,
+        "grades-TOTAL_FORMS": 1, "grades-INITIAL_FORMS": 0,
+        "grades-0-name": "合格", "grades-0-lowest": 0,
+    }  # fmt: skip
+    assert client.post(url, data).status_code == 302
+    scheme.refresh_from_db()
+    keys = [i["key"] for i in scheme.items]
+    assert keys[:2] == ["meetings", review] and keys[2] not in (rating, review)
+    mine.refresh_from_db()
+    # 2 of 4 meetings: 50; 50×.4 + 95×.5 + nothing yet ×.1
+    assert mine.scores == {"meetings": "50.00", review: "95.00"}
+    assert mine.total == Decimal("67.50")
+    # Saved again as the page shows it now: nothing moves.
+    data.update({
+        "items-TOTAL_FORMS": 3, "items-INITIAL_FORMS": 3, "items-1-DELETE": "",
+        "items-1-key": review, "items-1-label": "社区评议", "items-1-weight": 50,
+        "items-2-key": keys[2], "items-2-label": "走访", "items-2-weight": 10,
+    })  # fmt: skip
+    for name in ("items-3-key", "items-3-label", "items-3-source", "items-3-weight"):
+        data.pop(name)
+    data["items-2-source"] = "manual"
+    data["grades-INITIAL_FORMS"] = 1
+    assert client.post(url, data).status_code == 302
+    scheme.refresh_from_db()
+    assert [i["key"] for i in scheme.items] == keys
+    mine.refresh_from_db()
+    assert mine.scores == {"meetings": "50.00", review: "95.00"}
+
+
+def test_an_agreement_ended_before_it_was_signed_binds_and_owes_nothing(
+    world: World, records: Agreement
+) -> None:
+    """Its party is not evaluated for it, and its items do not count for on time."""
+    unsigned = Agreement.objects.create(
+        title="未签即终止", community=world.hetai, starts_on=date(YEAR, 1, 1),
+        ends_on=date(YEAR, 12, 31), status=AgreementStatus.ENDED, ended_on=date(YEAR, 3, 1),
+    )  # fmt: skip
+    lone = Partner.objects.create(name="未签约单位", kind=world.partner.kind, area=world.hetai)
+    AgreementParty.objects.create(agreement=unsigned, partner=lone)
+    AgreementParty.objects.create(agreement=unsigned, partner=world.partner)
+    owed = Commitment.objects.create(
+        agreement=unsigned, title="季报", kind=CommitmentKind.REPORT, cadence=Cadence.MONTHLY,
+        owner_side=Side.PARTNER,
+    )  # fmt: skip
+    for month in (2, 3):
+        DueItem.objects.create(
+            commitment=owed, period_start=date(YEAR, month - 1, 1),
+            period_end=date(YEAR, month, 1), due_on=date(YEAR, month, 1), filed_at=None,
+        )  # fmt: skip
+    scheme = unit_scheme(world)
+    assert services.compute_scheme(actor=world["bob"], scheme=scheme) == 2
+    assert not Evaluation.objects.filter(scheme=scheme, partner=lone).exists()
+    mine = Evaluation.objects.get(scheme=scheme, partner=world.partner)
+    assert mine.scores["on_time"] == "75.00"  # still 3 of its 4 items, not 3 of 6
 
 
 def test_grades_from_the_best_down(world: World) -> None:
@@ -321,6 +410,22 @@ def test_pages_scope_and_export(world: World, records: Agreement) -> None:
     assert bob.get(reverse("cobuilding:scheme_send", args=[scheme.pk])).status_code == 200
     bob.post(reverse("cobuilding:scheme_send", args=[scheme.pk]))
     assert bob.get(reverse("cobuilding:scheme_edit", args=[scheme.pk])).status_code == 404
+
+
+def test_the_list_has_pages(world: World, settings: Any) -> None:
+    """Every scheme can be reached (once capped at 200): newest year first, a page at a time."""
+    settings.GENXI_PAGE_SIZE = 2
+    made = [
+        services.create_scheme(actor=world["alice"], area=area, year=year, subject=Subject.UNIT)
+        for area, year in [(world.hetai, 2024), (world.baoxiang, 2025), (world.hetai, 2025)]
+    ]
+    client = client_for(world, "alice")
+    url = reverse("cobuilding:evaluation_list")
+    first = client.get(url).content.decode()
+    second = client.get(url, {"page": 2}).content.decode()
+    shown = [[s.pk for s in made if f'data-scheme="{s.pk}"' in page] for page in (first, second)]
+    assert shown == [[made[1].pk, made[2].pk], [made[0].pk]]
+    assert "第 1 页，共 2 页" in first and "?page=2" in first and "?page=1" in second
 
 
 def test_one_scheme_per_area_year_and_subject(world: World) -> None:

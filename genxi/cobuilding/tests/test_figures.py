@@ -57,6 +57,8 @@ def agreement(world: World, community: Any, partner: Any, **fields: Any) -> Agre
         "status": AgreementStatus.ACTIVE,
         **fields,
     }
+    if values["status"] != AgreementStatus.DRAFT:
+        values.setdefault("signed_on", values["starts_on"])
     made = Agreement.objects.create(**values)
     AgreementParty.objects.create(agreement=made, partner=partner)
     return made
@@ -234,6 +236,53 @@ def test_items_not_yet_due_are_not_counted(world: World, data: Data) -> None:
         user=world["alice"], start=date(2025, 1, 1), end=date(today.year + 1, 12, 31)
     )
     assert f.total.items_due == 4
+
+
+def test_an_agreement_ended_before_it_was_signed_counts_for_nothing(
+    world: World, data: Data
+) -> None:
+    """Neither the agreement nor its items: nothing was ever owed under it."""
+    unsigned = agreement(
+        world, world.hetai, world.other_partner, status=AgreementStatus.ENDED,
+        ended_on=date(2025, 6, 30), signed_on=None, title="未签即终止",
+    )  # fmt: skip
+    owed = Commitment.objects.create(
+        agreement=unsigned, title="季报", kind=CommitmentKind.REPORT, cadence=Cadence.QUARTERLY,
+        owner_side=Side.PARTNER,
+    )  # fmt: skip
+    item(owed, date(2025, 4, 1), None)
+    item(owed, date(2025, 5, 1), at(date(2025, 4, 30)))
+    f = figures.compute(user=world["alice"], **YEAR)
+    # As without it: A1 and the one ended in March; A1's 4 items, 2 on time.
+    assert f.total.agreements == 2
+    assert (f.total.items_due, f.total.items_on_time) == (4, 2)
+    partner = {name: row for _k, name, row in f.rows("partner")}
+    assert partner["苏州市农产品发展有限公司"].agreements == 1  # the one ended in March
+    assert partner["苏州市农产品发展有限公司"].items_due == 0
+    months = {name: row for _k, name, row in f.rows("month")}
+    assert months["2025-05"].agreements == 1 and months["2025-04"].items_due == 1
+
+
+def test_the_agreements_in_force_today_are_counted(world: World) -> None:
+    """A period that holds today counts every agreement `Agreement.objects.in_force()` finds
+    (and, in this month's column, exactly them when none ended earlier in the month)."""
+    today = timezone.localdate()
+    start = today.replace(day=1)
+    running = agreement(
+        world, world.hetai, world.partner, starts_on=start, ends_on=date(today.year + 1, 12, 31)
+    )
+    agreement(
+        world, world.baoxiang, world.other_partner, starts_on=start,
+        ends_on=date(today.year + 1, 12, 31), signed_on=None, status=AgreementStatus.ENDED,
+        ended_on=today,
+    )  # fmt: skip
+    agreement(world, world.hetai, world.other_partner, status=AgreementStatus.DRAFT,
+              starts_on=start, ends_on=date(today.year + 1, 12, 31))  # fmt: skip
+    in_force = set(Agreement.objects.in_force(today).values_list("pk", flat=True))
+    assert in_force == {running.pk}
+    f = figures.compute(user=world["alice"], start=start, end=today)
+    assert f.total.agreements == 1
+    assert f.rows("month")[-1][2].agreements == 1
 
 
 def test_the_page_and_its_export(world: World, data: Data) -> None:

@@ -10,8 +10,10 @@ when it is sent). Everything else: 404.
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -96,13 +98,17 @@ def evaluation_list(request: HttpRequest) -> HttpResponse:
                 return redirect("cobuilding:scheme_edit", pk=scheme.pk)
     elif request.method == "POST":
         raise Http404
-    schemes = schemes_for(user).order_by("-year", "area__path", "subject")
+    schemes = schemes_for(user).order_by("-year", "area__path", "subject", "pk")
+    page = Paginator(schemes, settings.GENXI_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "cobuilding/evaluations/list.html",
         {
             "tabs": tabs_for(user, "cobuilding:evaluation_list"),
-            "schemes": schemes[:200],
+            "schemes": page.object_list,
+            "page_obj": page,
+            "paginator": page.paginator,
+            "is_paginated": page.has_other_pages(),
             "form": form,
         },
     )
