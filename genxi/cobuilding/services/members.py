@@ -329,8 +329,12 @@ def refuse_member(*, actor: Actor, member: MemberRegistration) -> None:
 def end_member(*, actor: Actor, member: MemberRegistration) -> None:
     """The member no longer serves (moved away, changed unit): their live claims are withdrawn."""
     with transaction.atomic():
-        _move_member(actor, member, RegistrationStatus.ENDED)
         open_claims = PostClaim.objects.filter(member=member, status=ClaimStatus.CLAIMED)
+        # Posts first, then the member, then the claims: the order claiming and marking done
+        # take their locks in (a claim's row refers to both), so none waits on another.
+        for post_id in sorted(set(open_claims.values_list("post_id", flat=True))):
+            lock_post(post_id)
+        _move_member(actor, member, RegistrationStatus.ENDED)
         for claim in open_claims.order_by("post_id", "id"):
             _withdraw(actor, claim)
 
@@ -481,6 +485,8 @@ def complete_claim(
     if on > timezone.localdate():
         raise ServiceError(_("Hours cannot be recorded for a day still to come."), field="on")
     with transaction.atomic():
+        # The post before the claim, as withdrawing does (the hours' row refers to the post).
+        lock_post(claim.post_id)
         locked = POST_CLAIM_MACHINE.lock(claim.pk)
         old = POST_CLAIM_MACHINE.move(locked, ClaimStatus.DONE)
         row = ServiceHours.objects.create(
