@@ -339,6 +339,10 @@ def _members(today: date) -> int:
     for n, (resident, (unit, branch, skills, available)) in enumerate(
         zip(residents, MEMBER_UNITS, strict=False)
     ):
+        # A unit is named from the list only if it works with 和泰 (else its name is typed).
+        partner = partners.get(unit)
+        if partner is not None and not service.works_with(partner, hetai):
+            partner = None
         members.append(
             service.register_member(
                 actor=None,
@@ -346,8 +350,8 @@ def _members(today: date) -> int:
                 name=resident.name,
                 phone=resident.phone or "",
                 branch=branch,
-                partner=partners.get(unit),
-                unit_name="" if unit in partners else unit,
+                partner=partner,
+                unit_name="" if partner else unit,
                 skills=skills,
                 available=available,
                 resident=resident,

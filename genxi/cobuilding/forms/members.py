@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from genxi.cobuilding.models import PostKind
+from genxi.cobuilding.services.members import serving_partners, works_with
 from genxi.core.forms import BoundedForm
 from genxi.core.phones import normalize_phone
 from genxi.places.models import Area, Partner
@@ -41,8 +42,9 @@ class UnitForm(BoundedForm):
 
 
 class MemberForm(BoundedForm):
-    """A member's registration. `community` is shown only to staff (a resident reports to their
-    own community)."""
+    """A member's registration. `community` is shown only to staff, chosen among
+    `communities`; a resident reports to their own `community`. The work units offered are
+    those serving the community (`Partner.objects.serving`)."""
 
     community = forms.ModelChoiceField(label=_("Community"), queryset=Area.objects.none())
     name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=50)
@@ -71,19 +73,28 @@ class MemberForm(BoundedForm):
     )
 
     def __init__(
-        self, *args: Any, communities: Any = None, partners: Any = None, **kwargs: Any
+        self, *args: Any, communities: Any = None, community: Area | None = None, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
         if communities is None:
+            if community is None:
+                raise TypeError("MemberForm needs `communities` (staff) or `community`.")
             del self.fields["community"]
+            communities = [community]
         else:
             self.fields["community"].queryset = communities  # type: ignore[attr-defined]
-        self.fields["partner"].queryset = (  # type: ignore[attr-defined]
-            partners if partners is not None else Partner.objects.filter(is_active=True)
-        )
+        self.home = community
+        self.fields["partner"].queryset = serving_partners(communities)  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        community = data.get("community") or self.home
+        partner = data.get("partner")
+        if partner is not None and community is not None and not works_with(partner, community):
+            self.add_error(
+                "partner",
+                _("This unit does not work with the community: choose another, or type its name."),
+            )
         if not data.get("partner") and not (data.get("unit_name") or "").strip():
             self.add_error("unit_name", _("Choose the work unit, or type its name."))
         return data

@@ -29,6 +29,7 @@ from genxi.activities.models import VolunteerShift
 from genxi.cobuilding.models import (
     LIVE_REGISTRATION,
     MEMBER_MACHINE,
+    POST_CLAIM_MACHINE,
     UNIT_MACHINE,
     ClaimStatus,
     HoursSource,
@@ -174,6 +175,31 @@ def end_unit(*, actor: Actor, registration: UnitRegistration) -> None:
 # 在职党员报到: members
 
 
+def serving_partners(communities: Any) -> Any:
+    """The active units a member of any of `communities` may name as their work unit: those
+    serving the community (registered with it, a compound of it, or its street, district or
+    city: `Partner.objects.serving`) and those whose 单位报到 to it is confirmed."""
+    q = Q(pk__in=[])
+    for community in communities:
+        q |= Q(pk__in=Partner.objects.serving(community).values("pk"))
+        q |= Q(pk__in=reported_units(community))
+    return Partner.objects.filter(q, is_active=True).order_by("name")
+
+
+def reported_units(community: Area) -> Any:
+    return UnitRegistration.objects.filter(
+        community=community, status=RegistrationStatus.CONFIRMED
+    ).values("partner_id")
+
+
+def works_with(partner: Partner, community: Area) -> bool:
+    """Whether a member of `community` may name `partner` as their work unit."""
+    return (
+        Partner.objects.serving(community).filter(pk=partner.pk).exists()
+        or reported_units(community).filter(partner=partner).exists()
+    )
+
+
 def register_member(
     *,
     actor: Actor,
@@ -205,17 +231,23 @@ def register_member(
     if partner is None and not unit_name:
         raise ServiceError(_("Choose the work unit, or type its name."), field="unit_name")
     if partner is not None:
+        if not works_with(partner, community):
+            raise ServiceError(
+                _("This unit does not work with the community: choose another, or type its name."),
+                field="partner",
+            )
         unit_name = ""
     live = MemberRegistration.objects.filter(
         community=community, phone=phone, status__in=LIVE_REGISTRATION
     ).first()
     if live is not None:
+        # Not whose it is, nor in what state: anyone may type any number here.
         raise ServiceError(
             _(
-                "%(name)s has already reported to %(community)s with this phone number "
-                "(%(status)s). There is no need to register again."
+                "This phone number is already registered with %(community)s. There is no need "
+                "to register again; ask the community's staff if it is not yours."
             )
-            % {"name": live.name, "community": community.name, "status": live.get_status_display()},
+            % {"community": community.name},
             field="phone",
             code="duplicate",
         )
@@ -297,10 +329,28 @@ def refuse_member(*, actor: Actor, member: MemberRegistration) -> None:
 def end_member(*, actor: Actor, member: MemberRegistration) -> None:
     """The member no longer serves (moved away, changed unit): their live claims are withdrawn."""
     with transaction.atomic():
+        open_claims = PostClaim.objects.filter(member=member, status=ClaimStatus.CLAIMED)
+        # Posts first, then the member, then the claims: the order claiming and marking done
+        # take their locks in (a claim's row refers to both), so none waits on another.
+        for post_id in sorted(set(open_claims.values_list("post_id", flat=True))):
+            lock_post(post_id)
         _move_member(actor, member, RegistrationStatus.ENDED)
-        PostClaim.objects.filter(member=member, status=ClaimStatus.CLAIMED).update(
-            status=ClaimStatus.WITHDRAWN
-        )
+        for claim in open_claims.order_by("post_id", "id"):
+            _withdraw(actor, claim)
+
+
+def _withdraw(actor: Actor, claim: PostClaim) -> None:
+    """Withdraw a claim through its machine, under the lock on its post (the place it frees is
+    counted under that lock). Call inside `atomic`."""
+    lock_post(claim.post_id)
+    locked = POST_CLAIM_MACHINE.lock(claim.pk)
+    old = POST_CLAIM_MACHINE.move(locked, ClaimStatus.WITHDRAWN)
+    log_action(
+        actor=actor,
+        action="postclaim.withdraw",
+        obj=locked,
+        changes={"status": [old, ClaimStatus.WITHDRAWN]},
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -417,18 +467,7 @@ def claim_post(*, actor: Actor, post: Post, member: MemberRegistration) -> PostC
 
 def withdraw_claim(*, actor: Actor, claim: PostClaim) -> None:
     with transaction.atomic():
-        lock_post(claim.post_id)
-        changed = PostClaim.objects.filter(pk=claim.pk, status=ClaimStatus.CLAIMED).update(
-            status=ClaimStatus.WITHDRAWN
-        )
-        if not changed:
-            raise ServiceError(_("Only a claim not yet done can be withdrawn."), code="stale")
-        log_action(
-            actor=actor,
-            action="postclaim.withdraw",
-            obj=claim,
-            changes={"status": [ClaimStatus.CLAIMED, ClaimStatus.WITHDRAWN]},
-        )
+        _withdraw(actor, claim)
     claim.status = ClaimStatus.WITHDRAWN
 
 
@@ -446,11 +485,10 @@ def complete_claim(
     if on > timezone.localdate():
         raise ServiceError(_("Hours cannot be recorded for a day still to come."), field="on")
     with transaction.atomic():
-        changed = PostClaim.objects.filter(pk=claim.pk, status=ClaimStatus.CLAIMED).update(
-            status=ClaimStatus.DONE
-        )
-        if not changed:
-            raise ServiceError(_("This claim is no longer open: reload the page."), code="stale")
+        # The post before the claim, as withdrawing does (the hours' row refers to the post).
+        lock_post(claim.post_id)
+        locked = POST_CLAIM_MACHINE.lock(claim.pk)
+        old = POST_CLAIM_MACHINE.move(locked, ClaimStatus.DONE)
         row = ServiceHours.objects.create(
             member_id=claim.member_id,
             source=HoursSource.TASK,
@@ -463,8 +501,8 @@ def complete_claim(
         log_action(
             actor=actor,
             action="postclaim.done",
-            obj=claim,
-            changes={"status": [ClaimStatus.CLAIMED, ClaimStatus.DONE], "hours": str(hours)},
+            obj=locked,
+            changes={"status": [old, ClaimStatus.DONE], "hours": str(hours)},
         )
     claim.status = ClaimStatus.DONE
     return row

@@ -26,14 +26,25 @@ from genxi.cobuilding.models import (
 )
 from genxi.cobuilding.services import members as service
 from genxi.conftest import PASSWORD, World
-from genxi.core.models import Notification
+from genxi.core.models import AuditEntry, Notification
 from genxi.core.services import ServiceError
 from genxi.places.models import Resident
 
 pytestmark = pytest.mark.django_db
 
 
+def unit_reported(world: World) -> UnitRegistration:
+    """金阳宝地物业 (at 宝祥社区) reported to 和泰社区: its staff may name it as their unit."""
+    return UnitRegistration.objects.filter(
+        partner=world.partner, community=world.hetai
+    ).first() or service.register_unit(
+        actor=world["bob"], partner=world.partner, community=world.hetai
+    )
+
+
 def erin_registers(world: World, **extra: Any) -> MemberRegistration:
+    if extra.get("partner", world.partner) == world.partner:
+        unit_reported(world)
     resident = Resident.objects.get(user=world["erin"])
     fields: dict[str, Any] = {
         "community": world.hetai,
@@ -426,14 +437,14 @@ def test_erin_claims_a_post_from_her_page_and_bob_marks_it_done(
     assert claim.member == member
     login(client, "bob")
     too_many = client.post(
-        reverse("cobuilding:claim_done", args=[claim.pk]),
+        reverse("cobuilding:post_claim_done", args=[claim.pk]),
         {"done-on": timezone.localdate().isoformat(), "done-hours": "30"},
     )
     assert too_many.status_code == 302
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.CLAIMED and not ServiceHours.objects.exists()
     client.post(
-        reverse("cobuilding:claim_done", args=[claim.pk]),
+        reverse("cobuilding:post_claim_done", args=[claim.pk]),
         {"done-on": timezone.localdate().isoformat(), "done-hours": "2"},
     )
     login(client, "erin")
@@ -448,7 +459,7 @@ def test_oscar_cannot_mark_claims_done_or_add_hours(
     claim = service.claim_post(actor=world["erin"], post=post, member=member)
     login(client, "oscar")
     done = client.post(
-        reverse("cobuilding:claim_done", args=[claim.pk]),
+        reverse("cobuilding:post_claim_done", args=[claim.pk]),
         {"done-on": timezone.localdate().isoformat(), "done-hours": "2"},
     )
     assert done.status_code == 404
@@ -569,6 +580,7 @@ def test_the_members_tab_records_activity_hours_too(
 
 
 def test_bob_registers_a_member_who_phoned(client: Any, world: World) -> None:
+    unit_reported(world)
     login(client, "bob")
     url = reverse("cobuilding:member_add")
     page = client.get(url)
@@ -611,3 +623,166 @@ def test_the_posts_page_shows_each_person_their_own(
     assert list(client.get(url).context["posts"]) == []
     assert client.post(reverse("cobuilding:post_claim", args=[post.pk])).status_code == 404
     assert not PostClaim.objects.exists()
+
+
+# -- Review fixes ----------------------------------------------------------------------------
+
+
+def test_a_post_claim_is_withdrawn_on_its_own_route_not_a_needs(
+    client: Any, world: World, member: MemberRegistration, post: Post
+) -> None:
+    claim = service.claim_post(actor=world["erin"], post=post, member=member)
+    url = reverse("cobuilding:post_claim_withdraw", args=[claim.pk])
+    assert url.startswith("/cobuilding/post-claims/")
+    assert reverse("cobuilding:claim_withdraw", args=[claim.pk]) != url  # the needs' one
+    login(client, "erin")
+    page = client.get(reverse("cobuilding:member_detail", args=[member.pk]))
+    assert f'action="{url}"' in page.content.decode()
+    assert client.post(url).status_code == 302
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.WITHDRAWN
+
+
+def export_rows(client: Any, query: str = "") -> list[tuple[Any, ...]]:
+    from io import BytesIO
+
+    answer = client.get(reverse("cobuilding:member_list") + "?format=xlsx" + query)
+    assert answer.status_code == 200
+    sheet = load_workbook(BytesIO(b"".join(answer.streaming_content))).active
+    return list(sheet.iter_rows(values_only=True))[1:]
+
+
+def test_the_export_shows_full_numbers_only_to_the_members_staff_and_is_logged(
+    client: Any, world: World, member: MemberRegistration
+) -> None:
+    login(client, "frank")  # leadership of the street: sees the members, not their numbers
+    assert [r[1] for r in export_rows(client)] == ["186****5678"]
+    login(client, "bob")  # staff of 和泰
+    assert [r[1] for r in export_rows(client)] == ["18612345678"]
+    entries = AuditEntry.objects.filter(action="memberregistration.export").order_by("id")
+    assert [(e.actor, e.changes["rows"], e.changes["full_phones"]) for e in entries] == [
+        (world["frank"], 1, 0),
+        (world["bob"], 1, 1),
+    ]
+
+
+def test_only_staff_search_by_phone_and_only_by_the_whole_number_or_its_last_four(
+    client: Any, world: World, member: MemberRegistration
+) -> None:
+    url = reverse("cobuilding:member_list")
+
+    def found(q: str) -> list[int]:
+        return [m.pk for m in client.get(url, {"q": q}).context["members"]]
+
+    login(client, "frank")
+    assert client.get(url).context["members"].paginator.count == 1
+    assert found("18612345678") == [] and found("5678") == [] and found("186") == []
+    login(client, "bob")
+    assert found("18612345678") == [member.pk]
+    assert found("186 1234 5678") == [member.pk]
+    assert found("5678") == [member.pk]
+    assert found("186123") == [] and found("1234567") == []  # no spelling out by parts
+
+
+def test_a_duplicate_report_does_not_say_whose_number_it_is(world: World) -> None:
+    erin_registers(world)
+    with pytest.raises(ServiceError) as refused:
+        service.register_member(
+            actor=world["erin"],
+            community=world.hetai,
+            name="路人",
+            phone="18612345678",
+            branch="支部",
+            unit_name="某单位",
+        )
+    assert "艾琳" not in refused.value.message
+    assert "和泰社区" in refused.value.message
+    assert refused.value.code == "duplicate"
+
+
+def test_staff_link_only_a_resident_of_that_community_they_may_see(
+    client: Any, world: World
+) -> None:
+    login(client, "bob")
+    client.post(
+        reverse("cobuilding:member_add"),
+        {
+            "community": world.hetai.pk,
+            "name": "高福妹",
+            "phone": "15012345678",  # a resident of 娄北社区, oscar's
+            "unit_name": "上高路市场",
+            "branch": "娄北党支部",
+        },
+    )
+    registration = MemberRegistration.objects.get()
+    assert registration.resident is None and registration.user is None
+
+
+def test_the_work_units_offered_are_those_working_with_the_community(
+    client: Any, world: World
+) -> None:
+    login(client, "erin")
+    url = reverse("cobuilding:member_signup")
+    offered = set(client.get(url).context["form"].fields["partner"].queryset)
+    assert world.other_partner not in offered  # 娄北社区's
+    assert world.partner not in offered  # 宝祥社区's, not reported to 和泰
+    unit_reported(world)
+    assert world.partner in set(client.get(url).context["form"].fields["partner"].queryset)
+    answer = client.post(
+        url,
+        {
+            "name": "艾琳",
+            "phone": "18612345678",
+            "partner": world.other_partner.pk,
+            "branch": "支部",
+        },
+    )
+    assert "partner" in answer.context["form"].errors
+    login(client, "bob")
+    answer = client.post(
+        reverse("cobuilding:member_add"),
+        {
+            "community": world.hetai.pk,
+            "name": "周福珍",
+            "phone": "13812345678",
+            "partner": world.other_partner.pk,
+            "branch": "支部",
+        },
+    )
+    assert "partner" in answer.context["form"].errors
+    with pytest.raises(ServiceError) as refused:
+        erin_registers(world, partner=world.other_partner)
+    assert refused.value.field == "partner"
+    assert not MemberRegistration.objects.exists()
+
+
+@pytest.mark.parametrize("value", ["²", "١", "99999999999999999999", "-1", "x"])
+def test_a_strange_community_id_is_ignored_not_a_crash(
+    client: Any, world: World, member: MemberRegistration, value: str
+) -> None:
+    login(client, "bob")
+    page = client.get(reverse("cobuilding:member_list"), {"community": value})
+    assert page.status_code == 200
+    assert page.context["members"].paginator.count == 1
+
+
+def test_claims_move_through_their_machine(
+    world: World, member: MemberRegistration, post: Post
+) -> None:
+    claim = service.claim_post(actor=world["erin"], post=post, member=member)
+    service.complete_claim(actor=world["bob"], claim=claim, hours=Decimal(1))
+    with pytest.raises(ServiceError) as refused:
+        service.withdraw_claim(actor=world["erin"], claim=claim)
+    assert refused.value.code == "invalid_transition"
+    second = service.create_post(
+        actor=world["bob"], community=world.hetai, kind=PostKind.TASK, title="清扫", places=2
+    )
+    open_claim = service.claim_post(actor=world["erin"], post=second, member=member)
+    service.end_member(actor=world["bob"], member=member)
+    open_claim.refresh_from_db()
+    assert open_claim.status == ClaimStatus.WITHDRAWN
+    withdrawn = AuditEntry.objects.get(action="postclaim.withdraw")
+    assert (withdrawn.object_id, withdrawn.changes["status"]) == (
+        str(open_claim.pk),
+        ["claimed", "withdrawn"],
+    )

@@ -23,6 +23,7 @@ from genxi.cobuilding.models import (
     RegistrationStatus,
     ServiceHours,
 )
+from genxi.cobuilding.services import members as service
 from genxi.conftest import PASSWORD, World
 from tests.browser import DESK, PHONE, log_in, menu, shot
 
@@ -38,6 +39,8 @@ def erin_opens_her_report(page: Page) -> None:
 def test_a_party_member_reports_claims_a_post_and_sees_her_hours(
     world: World, live_server: Any, page: Page, context: Any, browser: Any
 ) -> None:
+    # 金阳宝地物业 (of 宝祥社区) has reported to 和泰: erin may name it as her unit.
+    service.register_unit(actor=world["bob"], partner=world.partner, community=world.hetai)
     # erin, on her phone
     page.set_viewport_size(PHONE)
     log_in(page, live_server.url, "erin", PASSWORD)

@@ -135,3 +135,45 @@ def test_without_the_lock_or_the_constraint_the_post_is_over_claimed(
         answers = burst(world, post, members)
         assert answers.count("ok") > 1
         assert len(live_places(post)) > post.places
+
+
+def test_a_claim_marked_done_and_withdrawn_at_once_moves_once(
+    race: tuple[World, Post, list[MemberRegistration]],
+) -> None:
+    """Through POST_CLAIM_MACHINE (lock, then move): of staff marking a claim done and the
+    member withdrawing it at the same moment, one wins; the others are told the claim is no
+    longer open, and hours are recorded only if marking it done won."""
+    from decimal import Decimal
+
+    from genxi.cobuilding.models import ServiceHours
+
+    world, post, _members = race
+    claim = PostClaim.objects.filter(post=post).order_by("id").first()
+    assert claim is not None
+    answers = [""] * MEMBERS
+    gate = threading.Barrier(MEMBERS)
+
+    def act(i: int) -> None:
+        mine = PostClaim.objects.get(pk=claim.pk)
+        try:
+            gate.wait()
+            if i % 2:
+                service.withdraw_claim(actor=world["bob"], claim=mine)
+            else:
+                service.complete_claim(actor=world["bob"], claim=mine, hours=Decimal(1))
+            answers[i] = "withdrawn" if i % 2 else "done"
+        except ServiceError as exc:
+            answers[i] = exc.code
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=act, args=(i,)) for i in range(MEMBERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    claim.refresh_from_db()
+    winners = [a for a in answers if a in ("done", "withdrawn")]
+    assert winners == [claim.status]
+    assert answers.count("invalid_transition") == MEMBERS - 1
+    assert ServiceHours.objects.filter(post=post).count() == (claim.status == "done")

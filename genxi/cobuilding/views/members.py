@@ -13,7 +13,9 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, DecimalField, Prefetch, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
@@ -37,8 +39,11 @@ from genxi.cobuilding.models import (
 )
 from genxi.cobuilding.services import members as service
 from genxi.cobuilding.views.hub import tabs_for
+from genxi.core.audit import log_action
 from genxi.core.exports import xlsx_response
-from genxi.core.phones import mask_phone
+from genxi.core.params import parse_id
+from genxi.core.paths import path_range_q
+from genxi.core.phones import mask_phone, normalize_phone
 from genxi.core.services import ServiceError
 from genxi.core.views import guard_form, service_kwargs, show_refusal
 from genxi.places.models import Area, AreaKind, Partner, Resident
@@ -74,6 +79,32 @@ def _refused(request: HttpRequest, exc: ServiceError) -> None:
 # The 双报到 tab: units and members
 
 
+def _managed_q(user: Any, field: str = "community__path") -> Q:
+    """The rows of the communities `user` is staff of (all of them for a superuser): those
+    whose members' phone numbers the user may see."""
+    if scoping.is_superuser(user):
+        return Q()
+    return path_range_q(field, scoping.scope_paths(user, STAFF_ROLES))
+
+
+def _phone_q(user: Any, text: str) -> Q:
+    """A search by phone: a whole number or its last four digits, and only among the members
+    whose numbers the user may see (a suffix search on masked numbers, narrowed digit by
+    digit, would spell them out)."""
+    none = Q(pk__in=[])
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if not digits or len(digits) != len(text.translate(str.maketrans("", "", " -+()"))):
+        return none
+    if len(digits) == 4:
+        by_number = Q(phone__endswith=digits)
+    else:
+        try:
+            by_number = Q(phone=normalize_phone(text))
+        except ValidationError:
+            return none
+    return by_number & _managed_q(user)
+
+
 def _member_rows(request: HttpRequest) -> Any:
     user = request.user
     qs = (
@@ -84,14 +115,14 @@ def _member_rows(request: HttpRequest) -> Any:
     status = request.GET.get("status", "")
     if status in RegistrationStatus.values:
         qs = qs.filter(status=status)
-    community = request.GET.get("community", "")
-    if community.isdigit() and len(community) < 12:
-        qs = qs.filter(community_id=int(community))
+    community = parse_id(request.GET.get("community"))
+    if community is not None:
+        qs = qs.filter(community_id=community)
     text = request.GET.get("q", "").strip()
     if text:
         qs = qs.filter(
             Q(name__contains=text)
-            | Q(phone__contains=text)
+            | _phone_q(user, text)
             | Q(branch__contains=text)
             | Q(skills__contains=text)
             | Q(unit_name__contains=text)
@@ -105,16 +136,44 @@ def _unit_rows(request: HttpRequest) -> Any:
     status = request.GET.get("status", "")
     if status in RegistrationStatus.values:
         qs = qs.filter(status=status)
-    community = request.GET.get("community", "")
-    if community.isdigit() and len(community) < 12:
-        qs = qs.filter(community_id=int(community))
+    community = parse_id(request.GET.get("community"))
+    if community is not None:
+        qs = qs.filter(community_id=community)
     text = request.GET.get("q", "").strip()
     if text:
         qs = qs.filter(Q(partner__name__contains=text) | Q(contact_name__contains=text))
     return qs.order_by("-created_at", "-id")
 
 
-def _export(members: Any) -> HttpResponseBase:
+def _export(request: HttpRequest, members: Any) -> HttpResponseBase:
+    """The members as a spreadsheet: full phone numbers only of those the user manages (staff
+    of their community), masked otherwise; each export is in the audit log."""
+    user: Any = request.user
+    managed = set(members.filter(_managed_q(user)).values_list("pk", flat=True))
+    rows = [
+        [
+            m.name,
+            m.phone if m.pk in managed else mask_phone(m.phone),
+            m.community.name,
+            m.partner.name if m.partner else m.unit_name,
+            m.branch,
+            m.skills,
+            m.available,
+            m.get_status_display(),
+            m.total_hours,
+        ]
+        for m in members
+    ]
+    with transaction.atomic():
+        log_action(
+            actor=user,
+            action="memberregistration.export",
+            changes={
+                "rows": len(rows),
+                "full_phones": len(managed),
+                "filters": {k: v for k, v in request.GET.items() if k != "format"},
+            },
+        )
     headers = [
         _("Name"),
         _("Phone"),
@@ -130,20 +189,7 @@ def _export(members: Any) -> HttpResponseBase:
         filename=_("In-service party members"),
         sheet=_("In-service party members"),
         headers=headers,
-        rows=(
-            [
-                m.name,
-                m.phone,
-                m.community.name,
-                m.partner.name if m.partner else m.unit_name,
-                m.branch,
-                m.skills,
-                m.available,
-                m.get_status_display(),
-                m.total_hours,
-            ]
-            for m in members
-        ),
+        rows=rows,
     )
 
 
@@ -155,7 +201,7 @@ def member_list(request: HttpRequest) -> HttpResponseBase:
     )
     members = _member_rows(request)
     if request.GET.get("format") == "xlsx":
-        return _export(members)
+        return _export(request, members)
     size = settings.GENXI_PAGE_SIZE
     member_page = Paginator(members, size).get_page(request.GET.get("page"))
     unit_page = Paginator(_unit_rows(request), size).get_page(request.GET.get("upage"))
@@ -263,7 +309,7 @@ def member_signup(request: HttpRequest) -> HttpResponse:
     if resident is None or community is None:
         return render(request, "cobuilding/members/signup.html", {"no_home": True})
     initial = {"name": resident.name, "phone": resident.phone or ""}
-    form = MemberForm(request.POST or None, initial=initial)
+    form = MemberForm(request.POST or None, initial=initial, community=community)
     guard_form(form)
     if request.method == "POST" and form.is_valid():
         try:
@@ -297,7 +343,12 @@ def member_add(request: HttpRequest) -> HttpResponse:
     guard_form(form)
     if request.method == "POST" and form.is_valid():
         data = service_kwargs(form)
-        resident = Resident.objects.filter(phone=data["phone"]).first()
+        # The person who phoned, if they live in that community and the staff may see them.
+        resident = (
+            Resident.objects.visible_to(user)
+            .filter(path_range_q("area__path", [data["community"].path]), phone=data["phone"])
+            .first()
+        )
         try:
             member = service.register_member(
                 actor=user,
@@ -620,7 +671,7 @@ def _claim_for(request: HttpRequest, pk: int) -> PostClaim:
 
 @login_required
 @require_POST
-def claim_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def post_claim_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     claim = _claim_for(request, pk)
     user: Any = request.user
     if claim.member.user_id != user.pk and not _manages(user, claim.post):
@@ -636,7 +687,7 @@ def claim_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def claim_done(request: HttpRequest, pk: int) -> HttpResponse:
+def post_claim_done(request: HttpRequest, pk: int) -> HttpResponse:
     claim = _claim_for(request, pk)
     _require_manage(request.user, claim.post)
     form = HoursForm(request.POST, prefix="done")
@@ -683,7 +734,9 @@ urlpatterns: list[URLPattern] = [
     path("cobuilding/posts/<int:pk>/", post_detail, name="post_detail"),
     path("cobuilding/posts/<int:pk>/claim/", post_claim, name="post_claim"),
     path("cobuilding/posts/<int:pk>/open/", post_open, name="post_open"),
-    path("cobuilding/claims/<int:pk>/withdraw/", claim_withdraw, name="claim_withdraw"),
-    path("cobuilding/claims/<int:pk>/done/", claim_done, name="claim_done"),
+    path(
+        "cobuilding/post-claims/<int:pk>/withdraw/", post_claim_withdraw, name="post_claim_withdraw"
+    ),
+    path("cobuilding/post-claims/<int:pk>/done/", post_claim_done, name="post_claim_done"),
     path("services/report/", member_signup, name="member_signup"),
 ]
