@@ -171,7 +171,12 @@ def _export(request: HttpRequest, members: Any) -> HttpResponseBase:
             changes={
                 "rows": len(rows),
                 "full_phones": len(managed),
-                "filters": {k: v for k, v in request.GET.items() if k != "format"},
+                # The search text may be a phone number: the log says only that there was one.
+                "filters": {
+                    k: ("…" if k == "q" and v else v)
+                    for k, v in request.GET.items()
+                    if k != "format"
+                },
             },
         )
     headers = [
