@@ -276,6 +276,14 @@ def _outside_hours() -> ServiceError:
     )
 
 
+def _race_delay() -> None:
+    """With the lock off (the concurrency tests only): pause between counting and writing."""
+    if not getattr(settings, "GENXI_COBUILDING_LOCKING", True):
+        delay = getattr(settings, "GENXI_COBUILDING_RACE_DELAY_MS", 0)
+        if delay:
+            clock.sleep(delay / 1000)
+
+
 def add_slots(
     *,
     actor: Actor,
@@ -326,6 +334,7 @@ def add_slots(
                 point=point, starts_at__in=[s.starts_at for s in slots]
             ).values_list("starts_at", flat=True)
         )
+        _race_delay()
         if taken:
             first = timezone.localtime(min(taken))
             raise ServiceError(
@@ -424,10 +433,7 @@ def book_visit(
         if not within_hours(point, locked.starts_at, locked.ends_at):
             raise _outside_hours()
         held = places_held(locked)
-        if not getattr(settings, "GENXI_COBUILDING_LOCKING", True):
-            delay = getattr(settings, "GENXI_COBUILDING_RACE_DELAY_MS", 0)
-            if delay:
-                clock.sleep(delay / 1000)
+        _race_delay()
         if len(held) >= locked.capacity:
             raise ServiceError(
                 _("This slot is fully booked. Choose another time."),
