@@ -1,6 +1,7 @@
 """Forms for service points, their slots and bookings; each hands its data to
 `genxi.cobuilding.services.points`."""
 
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -11,7 +12,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from genxi.cobuilding.models import PointKind, ServicePoint, VisitSlot
-from genxi.cobuilding.services.points import Collected, Hours, Price, workers_of
+from genxi.cobuilding.services.points import (
+    MAX_DAYS_AHEAD,
+    Collected,
+    Hours,
+    Price,
+    workers_of,
+)
 from genxi.core.forms import BoundedForm
 from genxi.core.paths import path_range_q
 from genxi.core.phones import normalize_phone
@@ -196,6 +203,17 @@ class SlotForm(BoundedForm):
         initial=1,
         help_text=_("1 for one slot; more for the same weekday and time each week."),
     )
+
+    def clean_first_day(self) -> Any:
+        day = self.cleaned_data["first_day"]
+        today = timezone.localdate()
+        if day < today:
+            raise forms.ValidationError(_("Choose today or a later day."))
+        if day > today + timedelta(days=MAX_DAYS_AHEAD):
+            raise forms.ValidationError(
+                _("Slots are planned at most a year ahead. Choose an earlier day.")
+            )
+        return day
 
 
 def future_slots(point: ServicePoint) -> Any:

@@ -19,7 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -41,11 +41,12 @@ from genxi.cobuilding.models import (
 from genxi.core.audit import Actor, log_action
 from genxi.core.notify import notify
 from genxi.core.phones import mask_phone
-from genxi.core.services import ServiceError, create_object, update_object
+from genxi.core.services import ServiceError, already_submitted, create_object, update_object
 from genxi.places.models import Area, Partner, Pioneer, Resident, Venue
 
 REDACT: dict[str, Callable[[Any], Any]] = {"phone": mask_phone}
 MAX_WEEKS = 12
+MAX_DAYS_AHEAD = 366  # slots are planned at most a year ahead
 MAX_KG = Decimal(10000)
 MAX_AMOUNT = Decimal("9999999999.99")
 CENT = Decimal("0.01")
@@ -275,6 +276,14 @@ def _outside_hours() -> ServiceError:
     )
 
 
+def _race_delay() -> None:
+    """With the lock off (the concurrency tests only): pause between counting and writing."""
+    if not getattr(settings, "GENXI_COBUILDING_LOCKING", True):
+        delay = getattr(settings, "GENXI_COBUILDING_RACE_DELAY_MS", 0)
+        if delay:
+            clock.sleep(delay / 1000)
+
+
 def add_slots(
     *,
     actor: Actor,
@@ -295,6 +304,12 @@ def add_slots(
         raise ServiceError(_("Repeat for 1 to %(n)s weeks.") % {"n": MAX_WEEKS}, field="weeks")
     if ends <= starts:
         raise ServiceError(_("The slot must end after it starts."), field="ends")
+    if first_day > timezone.localdate() + timedelta(days=MAX_DAYS_AHEAD):
+        raise ServiceError(
+            _("Slots are planned at most a year ahead. Choose an earlier day."),
+            field="first_day",
+            code="too_far",
+        )
     now = timezone.now()
     zone = timezone.get_current_timezone()
     slots: list[VisitSlot] = []
@@ -311,11 +326,15 @@ def add_slots(
             raise _outside_hours()
         slots.append(VisitSlot(point=point, starts_at=start, ends_at=end, capacity=capacity))
     with transaction.atomic():
+        # The point's row orders two submissions at once: the second sees the first's slots.
+        if getattr(settings, "GENXI_COBUILDING_LOCKING", True):
+            ServicePoint.objects.select_for_update().filter(pk=point.pk).first()
         taken = set(
             VisitSlot.objects.filter(
                 point=point, starts_at__in=[s.starts_at for s in slots]
             ).values_list("starts_at", flat=True)
         )
+        _race_delay()
         if taken:
             first = timezone.localtime(min(taken))
             raise ServiceError(
@@ -323,7 +342,16 @@ def add_slots(
                 field="starts",
                 code="slot_exists",
             )
-        made = VisitSlot.objects.bulk_create(slots)
+        try:
+            with transaction.atomic():
+                made = VisitSlot.objects.bulk_create(slots)
+        except IntegrityError:
+            # The unique (point, starts_at) constraint: someone added one of these at once.
+            raise ServiceError(
+                _("Someone added a slot at one of these times just now. Reload the point's page."),
+                field="starts",
+                code="slot_exists",
+            ) from None
         log_action(
             actor=actor,
             action="visitslot.create",
@@ -386,6 +414,11 @@ def book_visit(
         raise ServiceError(_("Enter the address to visit."), field="address")
     with transaction.atomic():
         locked = lock_slot(slot.pk)
+        # A retried submission is answered with its booking before anything is counted: its
+        # own place would otherwise make the slot look full (the slot's lock orders retries).
+        first = already_submitted(token, PointBooking)
+        if first is not None:
+            return first
         point = locked.point
         if not point.home_visits or not point.is_active:
             raise ServiceError(
@@ -400,10 +433,7 @@ def book_visit(
         if not within_hours(point, locked.starts_at, locked.ends_at):
             raise _outside_hours()
         held = places_held(locked)
-        if not getattr(settings, "GENXI_COBUILDING_LOCKING", True):
-            delay = getattr(settings, "GENXI_COBUILDING_RACE_DELAY_MS", 0)
-            if delay:
-                clock.sleep(delay / 1000)
+        _race_delay()
         if len(held) >= locked.capacity:
             raise ServiceError(
                 _("This slot is fully booked. Choose another time."),

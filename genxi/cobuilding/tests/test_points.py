@@ -371,3 +371,58 @@ def test_the_demo_point_is_loaded_once_with_history_and_coming_bookings(world: W
     before = PointBooking.objects.count(), VisitSlot.objects.count()
     assert _points(today) == 0
     assert (PointBooking.objects.count(), VisitSlot.objects.count()) == before
+
+
+def test_a_retried_booking_of_the_last_place_returns_the_first(
+    world: World, point: ServicePoint
+) -> None:
+    book(point, world)
+    token = uuid.uuid4()
+    last = book(point, world, resident=world.resident2, token=token)  # the slot is now full
+    again = book(point, world, resident=world.resident2, token=token)
+    assert again.pk == last.pk
+    assert PointBooking.objects.count() == 2
+
+
+@pytest.mark.parametrize("days", [367, 3650])
+def test_slots_more_than_a_year_ahead_are_refused(
+    world: World, point: ServicePoint, days: int
+) -> None:
+    with pytest.raises(ServiceError) as refusal:
+        services.add_slots(
+            actor=world["bob"],
+            point=point,
+            first_day=timezone.localdate() + timedelta(days=days),
+            starts=time(9),
+            ends=time(10),
+            capacity=2,
+            weeks=2,
+        )
+    assert refusal.value.code == "too_far"
+
+
+def test_slots_added_at_once_by_someone_else_are_refused_not_a_500(
+    world: World, point: ServicePoint, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another submission commits the same slot between the check and the write (what the
+    point's lock orders on PostgreSQL): the constraint's error is a refusal."""
+    day = timezone.localdate() + timedelta(days=3)
+    real = VisitSlot.objects.bulk_create
+
+    def racing(slots: Any, *args: Any, **kwargs: Any) -> Any:
+        VisitSlot.objects.create(
+            point=point, starts_at=slots[0].starts_at, ends_at=slots[0].ends_at, capacity=1
+        )
+        return real(slots, *args, **kwargs)
+
+    monkeypatch.setattr(VisitSlot.objects, "bulk_create", racing)
+    with pytest.raises(ServiceError) as refusal:
+        services.add_slots(
+            actor=world["bob"],
+            point=point,
+            first_day=day,
+            starts=time(9),
+            ends=time(10),
+            capacity=2,
+        )
+    assert refusal.value.code == "slot_exists"

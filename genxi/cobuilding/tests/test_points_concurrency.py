@@ -1,4 +1,5 @@
-"""Two bookings of a slot's last place at once, on PostgreSQL with threads: one wins.
+"""Two bookings of a slot's last place at once, and the same slots added twice at once, on
+PostgreSQL with threads: one wins.
 
 Each thread is a person at the booking form (staff taking a call, the provider taking another),
 with its own session and database connection, released together by a barrier. With the slot's
@@ -104,3 +105,64 @@ def test_without_the_lock_the_same_race_fails_and_only_the_constraint_holds(
     # ...which still never lets two households hold one place.
     places = list(PointBooking.objects.filter(slot__point=point).values_list("place", flat=True))
     assert sorted(places) == [1, 2]
+
+
+def race_to_add_the_same_slots(world: World, point: ServicePoint) -> list[Any]:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    url = reverse("cobuilding:slot_add", args=[point.pk])
+    day = (timezone.localdate() + timedelta(days=3)).isoformat()
+    clients = []
+    for name in PEOPLE:
+        client = Client()
+        client.force_login(world[name])
+        clients.append(client)
+    gate = threading.Barrier(len(clients))
+    answers: list[Any] = [None] * len(clients)
+
+    def post(i: int) -> None:
+        try:
+            gate.wait()
+            answers[i] = clients[i].post(
+                url,
+                {"first_day": day, "starts": "14:00", "ends": "15:00", "capacity": 2, "weeks": 3},
+            )
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=post, args=(i,)) for i in range(len(clients))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return answers
+
+
+def slots_made_once(answers: list[Any], point: ServicePoint) -> None:
+    assert sorted(a.status_code for a in answers) == [302, 400]
+    refused = next(a for a in answers if a.status_code == 400).content.decode()
+    assert "已有时段" in refused  # seen under the lock, not caught by the constraint
+    assert VisitSlot.objects.filter(point=point).count() == 1 + 3  # the fixture's and three
+
+
+def test_the_same_slots_added_twice_at_once_are_made_once(
+    world: World, point: ServicePoint
+) -> None:
+    """Staff and the provider add the same slots at the same moment: the point's row lock makes
+    the second see the first's slots and be refused in words."""
+    slots_made_once(race_to_add_the_same_slots(world, point), point)
+
+
+def test_without_the_point_lock_the_constraint_refuses_and_never_a_500(
+    world: World, point: ServicePoint, settings: Any
+) -> None:
+    settings.GENXI_COBUILDING_LOCKING = False
+    settings.GENXI_COBUILDING_RACE_DELAY_MS = 300
+    answers = race_to_add_the_same_slots(world, point)
+    with pytest.raises(AssertionError):
+        slots_made_once(answers, point)
+    refused = [a.content.decode() for a in answers if a.status_code == 400]
+    assert len(refused) == 1 and "刚有人在其中某个时间添加了时段" in refused[0]
+    assert VisitSlot.objects.filter(point=point).count() == 1 + 3

@@ -407,3 +407,56 @@ def test_a_pioneer_sees_a_booking_made_by_others_with_the_number_masked(
     page = client.get(reverse("cobuilding:booking_detail", args=[booking.pk])).content.decode()
     assert "138****5678" in page and "13812345678" not in page
     assert "done-form" not in page and "cancel-form" not in page
+
+
+@pytest.mark.parametrize("day", ["9999-12-30", "2000-01-01"])
+def test_a_slot_day_out_of_range_is_refused_on_the_form(
+    client: Client, world: World, point: ServicePoint, day: str
+) -> None:
+    as_user(client, world, "bob")
+    before = VisitSlot.objects.count()
+    answer = client.post(
+        reverse("cobuilding:slot_add", args=[point.pk]),
+        {"first_day": day, "starts": "09:00", "ends": "10:00", "capacity": 2, "weeks": 2},
+    )
+    assert answer.status_code == 400
+    assert answer.context["form"].errors["first_day"]
+    assert VisitSlot.objects.count() == before
+
+
+@pytest.mark.parametrize("name", ["frank", "carol"])
+def test_the_bookings_export_is_only_for_those_who_run_the_point(
+    client: Client, world: World, point: ServicePoint, name: str
+) -> None:
+    booked(point, world)
+    as_user(client, world, name)
+    assert client.get(point.get_absolute_url(), {"format": "xlsx"}).status_code == 404
+    assert 'data-export="bookings"' not in client.get(point.get_absolute_url()).content.decode()
+
+
+def test_the_bookings_export_is_logged(client: Client, world: World, point: ServicePoint) -> None:
+    from genxi.core.models import AuditEntry
+
+    booked(point, world)
+    as_user(client, world, "dave")
+    answer = client.get(point.get_absolute_url(), {"format": "xlsx"})
+    assert answer.status_code == 200
+    release(answer)
+    entry = AuditEntry.objects.get(action="pointbooking.export")
+    assert entry.actor == world["dave"] and entry.changes == {"rows": 1}
+
+
+def test_a_pioneer_sees_names_only_of_their_grids_bookings_but_every_place_counted(
+    client: Client, world: World, point: ServicePoint
+) -> None:
+    mine = booked(point, world)  # 周福珍, 1幢: carol's grid
+    other = booked(point, world, resident=world.resident2)  # 2幢: another grid
+    as_user(client, world, "carol")
+    page = client.get(point.get_absolute_url()).content.decode()
+    assert f'data-booking="{mine.pk}"' in page and mine.name in page
+    assert f'data-booking="{other.pk}"' not in page and other.name not in page
+    assert f'data-free="{mine.slot_id}">0<' in page
+    assert f'data-others="{mine.slot_id}"' in page
+    as_user(client, world, "bob")
+    page = client.get(point.get_absolute_url()).content.decode()
+    assert other.name in page and f'data-others="{mine.slot_id}"' not in page

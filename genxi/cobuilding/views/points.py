@@ -39,6 +39,7 @@ from genxi.cobuilding.models import (
 )
 from genxi.cobuilding.services import points as services
 from genxi.cobuilding.views.hub import tabs_for
+from genxi.core.audit import log_action
 from genxi.core.exports import xlsx_response
 from genxi.core.services import ServiceError
 from genxi.core.views import ScopedListView, guard_form, service_kwargs, show_refusal
@@ -216,12 +217,16 @@ def figures_of(point: ServicePoint) -> dict[str, Any]:
     }
 
 
-def _export(point: ServicePoint) -> HttpResponseBase:
+def _export(user: Any, point: ServicePoint) -> HttpResponseBase:
+    """Every booking of the point, with names and addresses: for those who run it, logged."""
     bookings = (
         PointBooking.objects.filter(point=point)
         .select_related("slot", "worker")
         .prefetch_related("collected")
         .order_by("slot__starts_at", "place")
+    )
+    log_action(
+        actor=user, action="pointbooking.export", obj=point, changes={"rows": bookings.count()}
     )
 
     def row(b: PointBooking) -> list[Any]:
@@ -265,17 +270,20 @@ def point_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
     user: Any = request.user
     runs = services.runs_point(user, point)
     if request.GET.get("format") == "xlsx":
-        if not runs and not user.has_perm("cobuilding.open_figures"):
+        if not runs:  # names and addresses of every household: only for those who run it
             raise Http404
-        return _export(point)
+        return _export(user, point)
     slots = list(
         VisitSlot.objects.filter(point=point, ends_at__gte=timezone.now())
         .annotate(held=Count("bookings", filter=Q(bookings__status__in=HOLDS_PLACE)))
         .order_by("starts_at")[:40]
     )
     bookings: dict[int, list[PointBooking]] = defaultdict(list)
+    # Places are counted over all bookings (`held`); names only of the bookings the user may
+    # see (a pioneer: those they made and those of their grids' residents).
     for b in (
-        PointBooking.objects.filter(slot__in=slots)
+        PointBooking.objects.visible_to(user)
+        .filter(slot__in=slots)
         .exclude(status=PointBookingStatus.CANCELLED)
         .select_related("worker")
         .order_by("place")
@@ -283,6 +291,8 @@ def point_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
         bookings[b.slot_id].append(b)
     for s in slots:
         s.the_bookings = bookings.get(s.pk, [])  # type: ignore[attr-defined]
+        shown = len([b for b in bookings.get(s.pk, []) if b.status in HOLDS_PLACE])
+        s.others = max(0, s.held - shown)  # type: ignore[attr-defined]
         s.free = max(0, s.capacity - s.held)  # type: ignore[attr-defined]
     figures = figures_of(point)
     return render(
@@ -298,7 +308,7 @@ def point_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
             "can_manage": user.has_perm("cobuilding.manage", point),
             "runs": runs,
             "can_book": point.home_visits and services.books_for_others(user, point),
-            "can_export": runs or user.has_perm("cobuilding.open_figures"),
+            "can_export": runs,
         },
     )
 
