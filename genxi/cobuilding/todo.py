@@ -54,7 +54,8 @@ def to_confirm(user: Any) -> int:
     members = MemberRegistration.objects.filter(status=RegistrationStatus.PENDING)
     if where is not None:
         units, members = units.filter(where), members.filter(where)
-    return units.count() + members.count()
+    # One query for both (the menu's badge asks on every page).
+    return units.order_by().values("pk").union(members.order_by().values("pk"), all=True).count()
 
 
 def badge(user: Any) -> int:
