@@ -52,7 +52,9 @@ class ScopedListView(RoleRequiredMixin, ListView):  # type: ignore[type-arg]
     """A searchable, filterable, paginated list; htmx requests get only the results partial.
 
     Every list shares one page (includes/list_page.html); a list names its row template (which
-    renders the header row when `head` is set), its filter controls and its create button.
+    renders the header row when `head` is set), its filter controls and its create button, and
+    may put something between the title and the search bar (`header_template`, e.g. a
+    section's tabs).
     """
 
     template_name = "includes/list_page.html"
@@ -61,6 +63,7 @@ class ScopedListView(RoleRequiredMixin, ListView):  # type: ignore[type-arg]
     list_title: Any = ""
     row_template = ""
     filters_template = ""
+    header_template = ""
     search_placeholder: Any = gettext_lazy("Search by name")
     create_url_name = ""
     create_permission = ""
@@ -132,6 +135,7 @@ class ScopedListView(RoleRequiredMixin, ListView):  # type: ignore[type-arg]
         context["list_title"] = self.list_title
         context["row_template"] = self.row_template
         context["filters_template"] = self.filters_template
+        context["header_template"] = self.header_template
         context["search_placeholder"] = self.search_placeholder
         context["create_label"] = self.create_label
         if self.create_url_name and self.request.user.has_perm(self.create_permission, None):

@@ -88,7 +88,7 @@ def may_file(user: Any, item: DueItem) -> bool:
 
 class AgreementList(ScopedListView):
     model = Agreement
-    template_name = "cobuilding/agreements/list.html"
+    header_template = "cobuilding/includes/tabs.html"
     page_perm = "cobuilding.open_agreements"
     list_title: Any = gettext_lazy("Co-building agreements")
     row_template = "cobuilding/agreements/row.html"
