@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "genxi.meetings",
     "genxi.activities",
     "genxi.cobuilding",
+    "genxi.pioneers",
+    "genxi.inspections",
     "genxi.api",
     "genxi.home",
 ]

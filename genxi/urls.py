@@ -28,6 +28,8 @@ urlpatterns = [
     path("", include("genxi.meetings.urls")),
     path("", include("genxi.activities.urls")),
     path("", include("genxi.cobuilding.urls")),
+    path("", include("genxi.pioneers.urls")),
+    path("", include("genxi.inspections.urls")),
     path("", include("genxi.api.urls")),
     path("accounts/", include("genxi.accounts.urls")),
     path("api/v1/", api.urls),

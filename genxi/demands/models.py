@@ -5,6 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
@@ -260,8 +261,17 @@ def handed_on_by(user: Any) -> Any:
     ).values("demand")
 
 
+class VisitQuerySet(scoping.ScopedQuerySet["Visit"]):
+    def visible_to(self, user: Any) -> "VisitQuerySet":
+        """Staff and leadership see the visits in their areas; a pioneer sees their own."""
+        mine = Q(pioneer=user) if scoping.has_role(user, Role.PIONEER) else None
+        return self.restrict(user, "area__path", also=mine)
+
+
 class Visit(TimeStamped):
-    """A pioneer's home visit (走访记录): a household on a day; several demands may hang on it."""
+    """A pioneer's home visit (走访记录): a household (a building's room) on a day, whom they
+    met, and what was asked: each ask became a demand raised on the visit (`Demand.visit`) or
+    was linked to an open one (`follow_ups`)."""
 
     pioneer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -275,11 +285,30 @@ class Visit(TimeStamped):
     room = models.CharField(_("room"), max_length=30, blank=True)
     visited_on = models.DateField(_("visited on"))
     notes = models.TextField(_("notes"), blank=True)
+    met = models.ManyToManyField(
+        "places.Resident", verbose_name=_("met"), blank=True, related_name="visits_met"
+    )
+    # Nobody opened the door: the visit counts as made, and the household stays in the plan.
+    nobody_home = models.BooleanField(_("nobody at home"), default=False)
+    follow_ups: "models.ManyToManyField[Demand, Any]" = models.ManyToManyField(
+        "Demand",
+        verbose_name=_("open demands followed up"),
+        blank=True,
+        related_name="followed_on_visits",
+    )
+
+    objects = VisitQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("home visit")
         verbose_name_plural = _("home visits")
         ordering = ["-visited_on", "-id"]
+        indexes = [
+            # A pioneer's visits in a period (the assessment, the visit plan's "done").
+            models.Index(fields=["pioneer", "visited_on"], name="visit_pioneer_day_idx"),
+            # A household's last visit (the plan's order).
+            models.Index(fields=["area", "room", "visited_on"], name="visit_household_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.area} {self.room} {self.visited_on:%Y-%m-%d}"
@@ -382,6 +411,8 @@ class Demand(TimeStamped):
             # The whole deployment's newest first: Open311's GET requests.
             models.Index(fields=["-created_at", "-id"], name="demand_recent_idx"),
             models.Index(fields=["status", "resolution_due"], name="demand_due_idx"),
+            # What a pioneer recorded in a period (the assessment's indicators).
+            models.Index(fields=["created_by", "created_at"], name="demand_recorder_idx"),
             # The figures' response and on-time rates: a community's demands due in a period,
             # read from the index alone on PostgreSQL (include is ignored elsewhere).
             models.Index(
@@ -583,7 +614,11 @@ class Callback(models.Model):
         verbose_name = _("call-back")
         verbose_name_plural = _("call-backs")
         ordering = ["at", "id"]
-        indexes = [models.Index(fields=["community", "at"], name="callback_figures_idx")]
+        indexes = [
+            models.Index(fields=["community", "at"], name="callback_figures_idx"),
+            # The call-backs a pioneer made in a period (the assessment).
+            models.Index(fields=["by", "at"], name="callback_by_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["demand", "resident", "round"], name="callback_once_per_round"

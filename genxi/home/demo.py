@@ -10,7 +10,10 @@ services, in the order they build on each other, in one transaction.
 - `genxi.activities.demo`: activities at different stages (a drawn class under way, a held
   clinic, a full lecture with a waiting list, a fair with time slots, a draft);
 - `genxi.cobuilding.demo`: the seeds' partnerships: agreements and their commitments, 双报到
-  members, needs and resources, and the 舍得空间 service point with its bookings.
+  members, needs and resources, and the 舍得空间 service point with its bookings;
+- `genxi.pioneers.demo`: 富元雅苑's appointment, a month of visits from the plans, the
+  assessment and points;
+- `genxi.inspections.demo`: the 元和 round of peer inspections and its rectifications.
 
 Each app finds what it builds on by its stable names (a community, a username), so loading twice
 creates nothing. `manage.py load_demo` (and `genxi demo`) call `load_demo`.
@@ -25,7 +28,9 @@ from django.utils import timezone
 from genxi.activities import demo as activities
 from genxi.cobuilding import demo as cobuilding
 from genxi.demands import demo as demands
+from genxi.inspections import demo as inspections
 from genxi.meetings import demo as meetings
+from genxi.pioneers import demo as pioneers
 from genxi.places import demo as places
 from genxi.projects import demo as projects
 
@@ -40,6 +45,8 @@ class DemoResult(places.Created):
     meetings: int = 0
     activities: int = 0
     cobuilding: int = 0
+    pioneers: int = 0
+    inspections: int = 0
     seconds: float = 0.0
 
     def counts(self) -> dict[str, int]:
@@ -65,5 +72,7 @@ def load_demo(*, stdout: places.Writer | None = None) -> DemoResult:
         result.meetings = meetings.load()
         result.activities = activities.load(timezone.localdate())
         result.cobuilding = cobuilding.load(timezone.localdate())
+        result.pioneers = pioneers.load(timezone.localdate())
+        result.inspections = inspections.load(timezone.localdate())
     result.seconds = time.monotonic() - started
     return result

@@ -19,7 +19,9 @@ from genxi.accounts.models import Role
 from genxi.cobuilding import todo as cobuilding_todo
 from genxi.core.labels import pioneer_label
 from genxi.demands import worklists
+from genxi.inspections import todo as inspections_todo
 from genxi.meetings.models import Meeting
+from genxi.pioneers import plans as pioneer_plans
 from genxi.places.models import Area, BookingStatus, VenueBooking
 from genxi.projects.models import Vote, VoteStatus
 
@@ -56,6 +58,10 @@ def badges_for(user: Any) -> dict[str, int]:
         ).count()
     if user.has_perm("cobuilding.open_cobuilding"):
         badges["cobuilding"] = cobuilding_todo.badge(user)
+    if user.has_perm("pioneers.open_plan"):
+        badges["visit_plan"] = pioneer_plans.badge(user)
+    if user.has_perm("inspections.open_inspections"):
+        badges["inspections"] = inspections_todo.badge(user)
     user._genxi_badges = badges
     return badges
 
@@ -68,6 +74,14 @@ def navigation_for(user: Any, path: str = "") -> list[NavItem]:
     entries = [  # key (of the badges), label, page, its permission, icon
         ("demands", _("Demands"), "demands:demand_list", "demands.open_ledger", "inbox"),
         ("my_demands", _("My demands"), "demands:my_demands", "demands.open_my_demands", "inbox"),
+        ("visit_plan", _("Visit plan"), "pioneers:my_plan", "pioneers.open_plan", "home"),
+        (
+            "my_assessment",
+            _("My assessment"),
+            "pioneers:my_assessment",
+            "pioneers.open_my_assessment",
+            "chart",
+        ),
         (
             "signup",
             _("Sign up for activities"),
@@ -82,10 +96,11 @@ def navigation_for(user: Any, path: str = "") -> list[NavItem]:
             "activities.open_signup",
             "event",
         ),
+        ("my_points", _("My points"), "pioneers:my_points", "pioneers.open_my_points", "coin"),
         ("figures", _("Figures"), "demands:figures", "demands.open_figures", "chart"),
         ("areas", _("Areas"), "places:area_list", "places.open_areas", "map"),
         ("residents", _("Residents"), "places:resident_list", "places.open_residents", "users"),
-        ("pioneers", pioneer_label(), "places:pioneer_list", "places.open_pioneers", "flag"),
+        ("pioneers", pioneer_label(), "pioneers:hub", "pioneers.open_pioneers", "flag"),
         (
             "activities",
             _("Activities"),
@@ -106,6 +121,13 @@ def navigation_for(user: Any, path: str = "") -> list[NavItem]:
             "meetings:meeting_list",
             "meetings.open_meetings",
             "chat",
+        ),
+        (
+            "inspections",
+            _("Peer inspections"),
+            "inspections:round_list",
+            "inspections.open_inspections",
+            "star",
         ),
         ("votes", _("Votes"), "projects:vote_list", "projects.open_votes", "ballot"),
         (

@@ -575,10 +575,27 @@ class Resident(TimeStamped):
         return " ".join(p for p in parts if p)
 
 
+class PioneerStatus(models.TextChoices):
+    ACTIVE = "active", _("Serving")
+    SUSPENDED = "suspended", _("Suspended")
+    ENDED = "ended", _("Ended")
+
+
+# Suspended comes back; ended is final (a new term is a new appointment). Renewal keeps the
+# state and moves the term's end (genxi.pioneers.services.appointments).
+PIONEER_TRANSITIONS: dict[str, frozenset[str]] = {
+    PioneerStatus.ACTIVE: frozenset({PioneerStatus.SUSPENDED, PioneerStatus.ENDED}),
+    PioneerStatus.SUSPENDED: frozenset({PioneerStatus.ACTIVE, PioneerStatus.ENDED}),
+    PioneerStatus.ENDED: frozenset(),
+}
+
+
 class PioneerQuerySet(ScopedQuerySet["Pioneer"]):
     def active(self, on: date | None = None) -> "PioneerQuerySet":
+        """Appointments serving on the day: in their term and neither suspended nor ended (an
+        ended or suspended pioneer loses what the role opens at once, not at the term's end)."""
         day = on or timezone.localdate()
-        return self.filter(appointed_on__lte=day).filter(
+        return self.filter(appointed_on__lte=day, status=PioneerStatus.ACTIVE).filter(
             Q(term_ends_on__isnull=True) | Q(term_ends_on__gte=day)
         )
 
@@ -648,6 +665,19 @@ class Pioneer(TimeStamped):
     appointed_on = models.DateField(_("appointed on"))
     term_ends_on = models.DateField(_("term ends on"), null=True, blank=True)
     duties = models.TextField(_("duties"), blank=True)
+    # The appointing organisation (聘用单位), printed on the certificate: e.g. 富元雅苑党支部.
+    party_org = models.ForeignKey(
+        PartyOrg,
+        verbose_name=_("appointed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="pioneers",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=PioneerStatus.choices, default=PioneerStatus.ACTIVE
+    )
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
 
     objects = PioneerQuerySet.as_manager()
 
@@ -672,6 +702,11 @@ class Pioneer(TimeStamped):
     @property
     def is_active(self) -> bool:
         today = timezone.localdate()
-        return self.appointed_on <= today and (
-            self.term_ends_on is None or self.term_ends_on >= today
+        return (
+            self.status == PioneerStatus.ACTIVE
+            and self.appointed_on <= today
+            and (self.term_ends_on is None or self.term_ends_on >= today)
         )
+
+
+PIONEER_MACHINE = Machine(Pioneer, PIONEER_TRANSITIONS, PioneerStatus)
