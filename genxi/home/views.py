@@ -23,6 +23,9 @@ from genxi.demands import worklists
 from genxi.home.navigation import badges_for
 from genxi.home.services import set_year_schedule
 from genxi.meetings.models import Meeting
+from genxi.pioneers import assessment as pioneer_assessment
+from genxi.pioneers import plans as pioneer_plans
+from genxi.pioneers import points as pioneer_points
 from genxi.places.models import Area, AreaKind, Partner, Pioneer, Resident, Venue
 from genxi.places.views import subtree_counts
 from genxi.projects.models import Fund, Project, Vote, VoteStatus
@@ -109,10 +112,13 @@ def home_work(user: Any) -> dict[str, Any]:
         context["by_community"] = worklists.overdue_by_community(user)
     if scoping.has_role(user, Role.PIONEER):
         context["recorded"] = worklists.my_recorded_by_status(user)
+        context["visit_plan"] = pioneer_plans.home_card(user)
     if scoping.has_role(user, Role.LEADERSHIP):
         context["summaries"] = worklists.figures_summary(user)
     if scoping.has_role(user, Role.RESIDENT):
         context.update(resident_home(user))
+        context["my_pioneer"] = pioneer_assessment.resident_card(user)
+        context["my_points"] = pioneer_points.resident_card(user)
     if scoping.partner_ids(user):
         # A partner unit's handler: the partner portal's sections (cobuilding:portal).
         context.update(portal_context(user))
