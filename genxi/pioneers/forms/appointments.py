@@ -82,6 +82,7 @@ class AppointForm(BoundedForm):
             .distinct()
             .order_by("username")
         )
+        self.fields["user"].label_from_instance = lambda u: f"{u}（{u.username}）"  # type: ignore[attr-defined]
         self.fields["template"].queryset = DutyTemplate.objects.visible_to(user).select_related(  # type: ignore[attr-defined]
             "area"
         )

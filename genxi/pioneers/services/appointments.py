@@ -5,13 +5,19 @@ The appointment is `places.Pioneer`; each step here also writes an `AppointmentE
 history on the appointment's page) and an audit entry. State changes lock the pioneer's row
 (`PIONEER_MACHINE.lock` + `move`): two staff ending the same appointment at once are told, the
 second, that it has ended; a renewal reads the term's end under the same lock.
+
+`settings.GENXI_PIONEERS_LOCKING = False` skips the row lock of the state changes. It exists
+only so that the concurrency test can show what the lock prevents;
+`GENXI_PIONEERS_RACE_DELAY_MS` then pauses between reading the state and writing it.
 """
 
+import time as clock
 import uuid
 from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -178,7 +184,11 @@ def _move(
     *, actor: Actor, pioneer: Pioneer, to: str, kind: str, reason: str, **values: Any
 ) -> Pioneer:
     with transaction.atomic():
-        locked = PIONEER_MACHINE.lock(pioneer.pk)
+        if getattr(settings, "GENXI_PIONEERS_LOCKING", True):
+            locked = PIONEER_MACHINE.lock(pioneer.pk)
+        else:
+            locked = Pioneer.objects.get(pk=pioneer.pk)
+            clock.sleep(getattr(settings, "GENXI_PIONEERS_RACE_DELAY_MS", 0) / 1000)
         if locked.status == to:
             raise ServiceError(
                 _("This appointment is already “%(status)s”.")
