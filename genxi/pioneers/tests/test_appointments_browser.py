@@ -63,7 +63,7 @@ def test_fuyuan_appointment_with_a_printed_certificate(
     world: World, zhuxiang: dict[str, object], live_server: object, page: Page, settings
 ) -> None:
     settings.GENXI_PIONEER_LABEL = "海棠先锋"
-    base = live_server.url  # type: ignore[attr-defined]
+    base = live_server.url
     page.set_viewport_size(DESK)
     log_in(page, base, "zhumin", PASSWORD)
 
