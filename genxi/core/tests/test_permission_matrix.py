@@ -152,6 +152,35 @@ PAGES: list[Page] = [
         lambda w: reverse("pioneers:appointment_edit", args=[w.pioneer.pk]),
         {"alice", "bob"},
     ),
+    # pioneers: appointments and grids (helper A)
+    (
+        "appointment certificate",
+        lambda w: reverse("pioneers:certificate", args=[w.pioneer.pk]),
+        {"alice", "bob", "carol", "frank"},
+    ),
+    (
+        "renew appointment",
+        lambda w: reverse("pioneers:appointment_renew", args=[w.pioneer.pk]),
+        {"alice", "bob"},
+    ),
+    (
+        "end appointment",
+        lambda w: reverse("pioneers:appointment_end", args=[w.pioneer.pk]),
+        {"alice", "bob"},
+    ),
+    ("pioneer grids", lambda w: reverse("pioneers:grid_list"), AREA_READERS),
+    (
+        "carol's grid",
+        lambda w: reverse("pioneers:grid_detail", args=[w.grid1.pk]),
+        {"alice", "bob", "carol", "frank"},
+    ),
+    (
+        "another grid of 和泰",
+        lambda w: reverse("pioneers:grid_detail", args=[w.grid2.pk]),
+        {"alice", "bob", "frank"},
+    ),
+    ("pioneer settings", lambda w: reverse("pioneers:settings"), STAFF),
+    ("new duties template", lambda w: reverse("pioneers:template_create"), STAFF),
 ]
 
 

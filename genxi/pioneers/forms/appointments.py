@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from genxi.accounts.models import Role, User
 from genxi.core.forms import BoundedForm, BoundedModelForm
@@ -36,7 +37,7 @@ class AreaGridsField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
 
 
 class AppointForm(BoundedForm):
-    name = forms.CharField(label=_("Name"), max_length=50)
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=50)
     community = AreaChoiceField(queryset=Area.objects.none(), label=_("Community"))
     party_org = forms.ModelChoiceField(
         queryset=PartyOrg.objects.none(),
@@ -96,7 +97,7 @@ class AppointForm(BoundedForm):
 
 
 class EditForm(BoundedForm):
-    name = forms.CharField(label=_("Name"), max_length=50)
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=50)
     party_org = forms.ModelChoiceField(
         queryset=PartyOrg.objects.none(), label=_("Appointed by"), required=False
     )

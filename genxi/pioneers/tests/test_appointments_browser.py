@@ -14,7 +14,7 @@ from genxi.conftest import PASSWORD, World
 from genxi.pioneers.models import AppointmentEvent
 from genxi.places import services as places
 from genxi.places.models import AreaKind, Pioneer
-from tests.browser import DESK, log_in, menu, shot
+from tests.browser import DESK, PHONE, log_in, menu, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -127,3 +127,26 @@ def test_fuyuan_appointment_with_a_printed_certificate(
     shot(page, "pioneers-certificate-print")
     pdf = page.pdf(format="A4")
     assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") == 1
+
+
+def test_a_pioneer_reads_her_appointment_and_grid_on_a_phone(
+    world: World, live_server: object, page: Page
+) -> None:
+    """carol, on a phone: 先锋 → her appointment → the grid she covers, its households."""
+    places.create_resident(
+        actor=None, name="孙阿婆", phone="13800000101", area=world.building1, room="101"
+    )
+    base = live_server.url
+    page.set_viewport_size(PHONE)
+    log_in(page, base, "carol", PASSWORD)
+    menu(page, "pioneers")
+    page.click(f"tr[data-pioneer='{world.pioneer.pk}'] a")
+    expect(page.locator("#appointment-grids")).to_contain_text("和泰一网格")
+    expect(page.locator(".pagehead a[href$='/edit/']")).to_have_count(0)
+    shot(page, "pioneers-appointment-phone")
+    page.click("#appointment-grids a")
+    expect(page.locator("#grid-households-list")).to_contain_text("孙阿婆")
+    expect(page.locator("#grid-households-list")).to_contain_text("周福珍")
+    expect(page.locator("#move-building")).to_have_count(0)
+    shot(page, "pioneers-grid-phone")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
