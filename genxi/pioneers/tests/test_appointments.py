@@ -345,3 +345,26 @@ def test_duty_templates_from_the_settings_page(world: World, client) -> None:
     # oscar, staff of another street, neither sees nor edits it.
     client.force_login(world["oscar"])
     assert client.get(edit).status_code == 404
+
+
+def test_edit_through_the_page(world: World, client) -> None:
+    pioneer = world.pioneer
+    client.force_login(world["bob"])
+    url = reverse("pioneers:appointment_edit", args=[pioneer.pk])
+    assert client.get(url).status_code == 200
+    stamp = pioneer.updated_at.isoformat()
+    data = {
+        "name": "卡罗尔",
+        "grids": [world.grid1.pk, world.grid2.pk],
+        "appointed_on": "2025-01-01",
+        "duties": "走访两个网格",
+        "updated_at": stamp,
+    }
+    assert client.post(url, data).status_code == 302
+    assert set(pioneer.grids.values_list("name", flat=True)) == {"和泰一网格", "和泰二网格"}
+    assert pioneer.events.get().kind == AppointmentEventKind.GRIDS
+    # The same form sent again with the old stamp is refused, not applied over the change.
+    stale = client.post(url, {**data, "duties": "旧的"})
+    assert stale.status_code == 400
+    pioneer.refresh_from_db()
+    assert pioneer.duties == "走访两个网格"

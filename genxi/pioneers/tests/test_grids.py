@@ -2,6 +2,8 @@
 moving a building between grids (with its audit entry); the settings page."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from genxi.conftest import World
@@ -152,3 +154,22 @@ def test_settings_are_for_staff_of_the_area(world: World, client) -> None:
         assert client.get(url).status_code == 404, user
     with pytest.raises(ServiceError):
         save_settings(actor=None, area=world.grid1, grid_households_limit=5)
+
+
+def test_the_grid_list_costs_the_same_whatever_it_lists(
+    world: World, households: Households, client, django_assert_max_num_queries
+) -> None:
+    client.force_login(world["alice"])
+    url = reverse("pioneers:grid_list")
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    for i in range(8):
+        grid = places.create_area(
+            actor=None, kind=AreaKind.GRID, name=f"和泰{i + 3}网格", parent=world.hetai
+        )
+        building = places.create_area(
+            actor=None, kind=AreaKind.BUILDING, name=f"{i + 3}幢", parent=world.compound, grid=grid
+        )
+        places.create_resident(actor=None, name=f"住户{i}", area=building, room="101")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(url).status_code == 200
