@@ -73,7 +73,7 @@ def cards(user: Any) -> list[tuple[str, int, str]]:
             (
                 str(_("Pioneers on duty")),
                 Pioneer.objects.visible_to(user).active().count(),
-                "places:pioneer_list",
+                "pioneers:appointment_list",
             )
         )
     found.append((_("Venues"), Venue.objects.visible_to(user).count(), "places:venue_list"))

@@ -16,7 +16,6 @@ from genxi.places.models import (
     Partner,
     PartnerContact,
     PartyOrg,
-    Pioneer,
     Resident,
     Tag,
     Venue,
@@ -231,43 +230,6 @@ class ResidentForm(ScopedModelForm):
                 data["phone"] = ""
             elif not data.get("phone"):
                 data.pop("phone", None)  # unchanged
-        return data
-
-
-class PioneerForm(ScopedModelForm):
-    community = AreaChoiceField(queryset=Area.objects.none(), label=_("Community"))
-
-    class Meta:
-        model = Pioneer
-        fields = [
-            "name",
-            "community",
-            "resident",
-            "grids",
-            "appointed_on",
-            "term_ends_on",
-            "duties",
-        ]
-        widgets = {
-            "appointed_on": forms.DateInput(attrs={"type": "date"}),
-            "term_ends_on": forms.DateInput(attrs={"type": "date"}),
-            "grids": forms.CheckboxSelectMultiple,
-        }
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.limit("community", Area.objects.staffed_by(self.user).of_kind(AreaKind.COMMUNITY))
-        self.limit("grids", Area.objects.staffed_by(self.user).of_kind(AreaKind.GRID))
-        self.limit("resident", Resident.objects.visible_to(self.user))
-        self.fields["resident"].widget = forms.HiddenInput()
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        start, end = data.get("appointed_on"), data.get("term_ends_on")
-        if start and end and end < start:
-            raise ValidationError(
-                {"term_ends_on": _("The term cannot end before the appointment.")}
-            )
         return data
 
 

@@ -697,7 +697,7 @@ class Pioneer(TimeStamped):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("places:pioneer_detail", args=[self.pk])
+        return reverse("pioneers:appointment_detail", args=[self.pk])
 
     @property
     def is_active(self) -> bool:

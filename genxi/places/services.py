@@ -488,10 +488,11 @@ def appoint_pioneer(
     resident: Resident | None = None,
     user: User | None = None,
     duties: str = "",
+    party_org: PartyOrg | None = None,
     token: uuid.UUID | None = None,
 ) -> Pioneer:
     grids = list(grids)
-    _check_pioneer(community, grids, appointed_on, term_ends_on)
+    _check_pioneer(community, grids, appointed_on, term_ends_on, party_org)
     return create_object(
         actor=actor,
         model=Pioneer,
@@ -503,6 +504,7 @@ def appoint_pioneer(
             "resident": resident,
             "user": user,
             "duties": duties,
+            "party_org": party_org,
         },
         m2m={"grids": grids},
         token=token,
@@ -522,6 +524,7 @@ def update_pioneer(
     resident: Resident | Unset | None = UNSET,
     user: User | Unset | None = UNSET,
     duties: str | Unset = UNSET,
+    party_org: PartyOrg | Unset | None = UNSET,
 ) -> dict[str, list[Any]]:
     grid_list = list(grids) if grids is not None else list(pioneer.grids.all())
     _check_pioneer(
@@ -529,6 +532,7 @@ def update_pioneer(
         grid_list,
         pioneer.appointed_on if appointed_on is UNSET else appointed_on,
         pioneer.term_ends_on if term_ends_on is UNSET else term_ends_on,
+        pioneer.party_org if party_org is UNSET else party_org,
     )
     return update_object(
         actor=actor,
@@ -541,6 +545,7 @@ def update_pioneer(
             resident=resident,
             user=user,
             duties=duties,
+            party_org=party_org,
         ),
         m2m={"grids": grid_list} if grids is not None else None,
         expected_updated_at=expected_updated_at,
@@ -548,7 +553,11 @@ def update_pioneer(
 
 
 def _check_pioneer(
-    community: Area, grids: list[Area], appointed_on: date, term_ends_on: date | None
+    community: Area,
+    grids: list[Area],
+    appointed_on: date,
+    term_ends_on: date | None,
+    party_org: PartyOrg | None = None,
 ) -> None:
     if community.kind != AreaKind.COMMUNITY:
         raise ServiceError(_("Choose a community."), field="community")
@@ -561,6 +570,49 @@ def _check_pioneer(
             )
     if term_ends_on is not None and term_ends_on < appointed_on:
         raise ServiceError(_("The term cannot end before the appointment."), field="term_ends_on")
+    if party_org is not None:
+        # The community's own organisations, those of its compounds, or those above it.
+        org_area = party_org.area
+        if not (community.contains(org_area) or org_area.contains(community)):
+            raise ServiceError(
+                _("%(org)s does not serve %(community)s: choose one of its party organisations.")
+                % {"org": party_org.name, "community": community.name},
+                field="party_org",
+            )
+
+
+def move_building(*, actor: Actor, building: Area, grid: Area) -> Area:
+    """Put `building` in `grid` (of the building's own community), with an audit entry that
+    says from which grid to which. The building's row is locked, so two moves at once are
+    applied one after the other and each logs the grid it really left."""
+    if building.kind != AreaKind.BUILDING:
+        raise ServiceError(_("Only a building can move between grids."), field="building")
+    community = building.community()
+    if grid.kind != AreaKind.GRID or community is None or not community.contains(grid):
+        raise ServiceError(
+            _("Choose a grid of %(community)s.")
+            % {"community": community.name if community else building.name},
+            field="grid",
+        )
+    with transaction.atomic():
+        locked = Area.objects.select_for_update().get(pk=building.pk)
+        before = locked.grid_id
+        if before == grid.pk:
+            raise ServiceError(
+                _("%(building)s is already in %(grid)s.")
+                % {"building": building.name, "grid": grid.name},
+                field="grid",
+            )
+        Area.objects.filter(pk=locked.pk).update(grid=grid, updated_at=timezone.now())
+        log_action(
+            actor=actor,
+            action="area.move_grid",
+            obj=locked,
+            changes={"grid": [before, grid.pk]},
+        )
+    building.grid = grid
+    building.grid_id = grid.pk
+    return building
 
 
 def _check_hours(venue: Venue, starts_at: datetime, ends_at: datetime) -> None:

@@ -40,8 +40,4 @@ urlpatterns = [
     path("residents/<int:pk>/", views.ResidentDetail.as_view(), name="resident_detail"),
     path("residents/<int:pk>/edit/", views.ResidentEdit.as_view(), name="resident_edit"),
     path("residents/<int:pk>/phone/", views.resident_phone, name="resident_phone"),
-    path("pioneers/", views.PioneerList.as_view(), name="pioneer_list"),
-    path("pioneers/new/", views.PioneerCreate.as_view(), name="pioneer_create"),
-    path("pioneers/<int:pk>/", views.PioneerDetail.as_view(), name="pioneer_detail"),
-    path("pioneers/<int:pk>/edit/", views.PioneerEdit.as_view(), name="pioneer_edit"),
 ]

@@ -20,7 +20,6 @@ from genxi.accounts import scoping
 from genxi.accounts.models import AREA_ROLES, STAFF_ROLES, Role
 from genxi.accounts.rules import require
 from genxi.core.audit import log_action
-from genxi.core.labels import pioneer_label
 from genxi.core.params import parse_id
 from genxi.core.paths import path_range_q
 from genxi.core.phones import mask_phone
@@ -43,7 +42,6 @@ from genxi.places.models import (
     Partner,
     PartnerContact,
     PartyOrg,
-    Pioneer,
     Resident,
     Tag,
     Venue,
@@ -555,58 +553,6 @@ def resident_phone(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request, "places/resident_detail.html#phone", {"phone": phone, "object": resident}
     )
-
-
-# ---------------------------------------------------------------- pioneers
-
-
-class PioneerList(ScopedListView):
-    model = Pioneer
-    row_template = "places/rows/pioneer.html"
-    create_url_name = "places:pioneer_create"
-    create_permission = "places.add_pioneer"
-    create_label = gettext_lazy("Appoint")
-
-    @property
-    def list_title(self) -> str:
-        return pioneer_label()
-
-    page_perm = "places.open_pioneers"
-    filters = {"community": "community"}
-    select_related = ("community",)
-
-    def get_queryset(self) -> Any:
-        return super().get_queryset().prefetch_related("grids")
-
-
-class PioneerDetail(ScopedDetailView):
-    model = Pioneer
-    page_perm = "places.open_pioneers"
-    template_name = "places/pioneer_detail.html"
-    select_related = ("community", "resident", "user")
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        context["can_change"] = self.request.user.has_perm("places.change_pioneer", self.object)
-        context["grids"] = self.object.grids.all()
-        return context
-
-
-class PioneerCreate(ObjectCreate):
-    page_perm = "places.open_pioneers"
-    form_class = forms.PioneerForm
-    permission = "places.add_pioneer"
-    create = services.appoint_pioneer
-    noun = gettext_lazy("pioneer")
-
-
-class PioneerEdit(ObjectEdit):
-    model = Pioneer
-    page_perm = "places.open_pioneers"
-    form_class = forms.PioneerForm
-    permission = "places.change_pioneer"
-    update = services.update_pioneer
-    object_arg = "pioneer"
 
 
 # ---------------------------------------------------------------- venue bookings

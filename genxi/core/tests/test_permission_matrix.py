@@ -140,18 +140,47 @@ PAGES: list[Page] = [
         {"alice", "bob"},
     ),
     # pioneers
-    ("pioneer list", lambda w: reverse("places:pioneer_list"), AREA_READERS),
+    ("pioneer list", lambda w: reverse("pioneers:appointment_list"), AREA_READERS),
     (
         "pioneer",
-        lambda w: reverse("places:pioneer_detail", args=[w.pioneer.pk]),
+        lambda w: reverse("pioneers:appointment_detail", args=[w.pioneer.pk]),
         {"alice", "bob", "carol", "frank"},
     ),
-    ("appoint pioneer", lambda w: reverse("places:pioneer_create"), STAFF),
+    ("appoint pioneer", lambda w: reverse("pioneers:appointment_create"), STAFF),
     (
         "edit pioneer",
-        lambda w: reverse("places:pioneer_edit", args=[w.pioneer.pk]),
+        lambda w: reverse("pioneers:appointment_edit", args=[w.pioneer.pk]),
         {"alice", "bob"},
     ),
+    # pioneers: appointments and grids (helper A)
+    (
+        "appointment certificate",
+        lambda w: reverse("pioneers:certificate", args=[w.pioneer.pk]),
+        {"alice", "bob", "carol", "frank"},
+    ),
+    (
+        "renew appointment",
+        lambda w: reverse("pioneers:appointment_renew", args=[w.pioneer.pk]),
+        {"alice", "bob"},
+    ),
+    (
+        "end appointment",
+        lambda w: reverse("pioneers:appointment_end", args=[w.pioneer.pk]),
+        {"alice", "bob"},
+    ),
+    ("pioneer grids", lambda w: reverse("pioneers:grid_list"), AREA_READERS),
+    (
+        "carol's grid",
+        lambda w: reverse("pioneers:grid_detail", args=[w.grid1.pk]),
+        {"alice", "bob", "carol", "frank"},
+    ),
+    (
+        "another grid of 和泰",
+        lambda w: reverse("pioneers:grid_detail", args=[w.grid2.pk]),
+        {"alice", "bob", "frank"},
+    ),
+    ("pioneer settings", lambda w: reverse("pioneers:settings"), STAFF),
+    ("new duties template", lambda w: reverse("pioneers:template_create"), STAFF),
 ]
 
 
@@ -203,5 +232,5 @@ def test_navigation_shows_only_pages_the_user_opens(world: World, client) -> Non
     client.force_login(world["erin"])
     html = client.get(reverse("home:home")).content.decode()
     assert reverse("places:venue_list") in html
-    for hidden in ("places:resident_list", "places:area_list", "places:pioneer_list"):
+    for hidden in ("places:resident_list", "places:area_list", "pioneers:appointment_list"):
         assert reverse(hidden) not in html

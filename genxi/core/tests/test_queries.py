@@ -15,7 +15,7 @@ PAGES = [
     "home:home",
     "places:area_list",
     "places:resident_list",
-    "places:pioneer_list",
+    "pioneers:appointment_list",
     "places:venue_list",
     "places:partner_list",
     "places:partyorg_list",

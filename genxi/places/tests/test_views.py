@@ -276,7 +276,7 @@ def test_oversized_ids_in_filters_are_just_no_match(world: World, client) -> Non
     client.force_login(world["alice"])
     big = "9" * 30
     assert client.get(reverse("places:resident_list"), {"tag": big}).status_code == 200
-    assert client.get(reverse("places:pioneer_list"), {"community": big}).status_code == 200
+    assert client.get(reverse("pioneers:appointment_list"), {"community": big}).status_code == 200
 
 
 def test_a_mangled_edit_stamp_is_refused_not_applied(world: World, client) -> None:
