@@ -92,7 +92,7 @@ class AwardForm(BoundedForm):
     """One item to one resident or to several (everyone who volunteered at an activity): the
     residents are ticked from the list the search shows."""
 
-    item = forms.ModelChoiceField(queryset=PointItem.objects.none(), label=_("Item"))
+    item = forms.ModelChoiceField(queryset=PointItem.objects.none(), label=_("Points item"))
     residents = ResidentChoice(
         queryset=Resident.objects.none(),
         label=_("Residents"),

@@ -42,7 +42,7 @@ from genxi.places.models import Resident
 SECTIONS: list[tuple[str, Any]] = [
     ("pioneers:points_home", gettext_lazy("Accounts")),
     ("pioneers:points_award", gettext_lazy("Award points")),
-    ("pioneers:points_items", gettext_lazy("Items")),
+    ("pioneers:points_items", gettext_lazy("Points items")),
     ("pioneers:points_rewards", gettext_lazy("Rewards")),
     ("pioneers:points_redemptions", gettext_lazy("Redemptions")),
 ]
