@@ -181,6 +181,15 @@ PAGES: list[Page] = [
     ),
     ("pioneer settings", lambda w: reverse("pioneers:settings"), STAFF),
     ("new duties template", lambda w: reverse("pioneers:template_create"), STAFF),
+    # pioneers: points (积分)
+    ("points accounts", lambda w: reverse("pioneers:points_home"), STAFF | {"frank"}),
+    ("points items", lambda w: reverse("pioneers:points_items"), STAFF | {"frank"}),
+    ("points rewards", lambda w: reverse("pioneers:points_rewards"), STAFF | {"frank"}),
+    ("points redemptions", lambda w: reverse("pioneers:points_redemptions"), STAFF | {"frank"}),
+    ("award points", lambda w: reverse("pioneers:points_award"), STAFF),
+    ("new points item", lambda w: reverse("pioneers:points_item_create"), STAFF),
+    ("new reward", lambda w: reverse("pioneers:points_reward_create"), STAFF),
+    ("my points", lambda w: reverse("pioneers:my_points"), {"erin"}),
 ]
 
 
