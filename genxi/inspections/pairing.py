@@ -12,7 +12,8 @@ community of the round. The rules (`check`):
 loop, the community at position i inspected by those at positions i+1 … i+k (mod n). Each
 community is then inspected once, never by itself (k < n), and sits in exactly k groups. The
 same ids and seed give the same pairings, whatever order the ids come in. `loop` is the same
-loop in an order given by hand: the order 娄北, 依云水岸, 众泾, 晨曦馨苑 gives the seed's 元和 round.
+loop in an order given by hand: the order 娄北, 依云水岸, 众泾, 晨曦馨苑 gives the seed's
+元和 round.
 """
 
 import random

@@ -14,6 +14,9 @@ from genxi.inspections.models import MAX_ITEM_SCORE, Finding, FixMode, Group, Ro
 class DateInput(forms.DateInput):
     input_type = "date"
 
+    def __init__(self, attrs: dict[str, Any] | None = None, format: Any = None) -> None:
+        super().__init__(attrs, format or "%Y-%m-%d")  # what a date input reads
+
 
 class ScoreForm(BoundedForm):
     score = forms.IntegerField(label=_("Score"), min_value=0, max_value=MAX_ITEM_SCORE)
@@ -58,7 +61,7 @@ class FindingForm(BoundedModelForm):
         item.queryset = RoundItem.objects.filter(round_id=group.round_id)
         item.required = True
         for name in ("description", "suggestion"):
-            self.fields[name].max_length = 2000
+            self.fields[name].max_length = 2000  # type: ignore[attr-defined]
             self.fields[name].widget.attrs["maxlength"] = 2000
         self.fields["deadline"].help_text = _("Needed for 限期整改: within a year from today.")
         if self.instance.pk:

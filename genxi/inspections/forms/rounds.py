@@ -17,6 +17,9 @@ from genxi.places.models import Area, AreaKind
 class DateInput(forms.DateInput):
     input_type = "date"
 
+    def __init__(self, attrs: dict[str, Any] | None = None, format: Any = None) -> None:
+        super().__init__(attrs, format or "%Y-%m-%d")  # what a date input reads
+
 
 def street_communities(streets: Any) -> Any:
     return Area.objects.filter(parent__in=streets, kind=AreaKind.COMMUNITY).order_by("path")
@@ -163,7 +166,9 @@ class RegenerateForm(BoundedForm):
 class PairingsForm(BoundedForm):
     """One row per community of the round: the communities that inspect it."""
 
-    def __init__(self, *args: Any, communities: list[Area], current: dict[int, list[int]], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, communities: list[Area], current: dict[int, list[int]], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.communities = communities
         for c in communities:

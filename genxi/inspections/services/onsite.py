@@ -73,7 +73,8 @@ def save_score(
         raise ServiceError(_("This item is not on the round's checklist."))
     if not 0 <= score <= item.max_score:
         raise ServiceError(
-            _("“%(item)s” is scored from 0 to %(max)s.") % {"item": item.title, "max": item.max_score},
+            _("“%(item)s” is scored from 0 to %(max)s.")
+            % {"item": item.title, "max": item.max_score},
             field="score",
         )
     with transaction.atomic():
@@ -129,9 +130,7 @@ def _check_finding(
     if mode == FixMode.ON_SPOT:
         return None
     if deadline is None:
-        raise ServiceError(
-            _("A problem fixed by a deadline needs the deadline."), field="deadline"
-        )
+        raise ServiceError(_("A problem fixed by a deadline needs the deadline."), field="deadline")
     today = timezone.localdate()
     if deadline < today:
         raise ServiceError(_("The deadline cannot be in the past."), field="deadline")
@@ -284,9 +283,7 @@ def send_list(*, actor: Actor, group: Group) -> int:
             raise ServiceError(_("The problem list has already been sent."), code="sent")
         _writable(locked)
         now = timezone.now()
-        GROUP_MACHINE.move(
-            locked, GroupStatus.SUBMITTED, submitted_at=now, submitted_by=_by(actor)
-        )
+        GROUP_MACHINE.move(locked, GroupStatus.SUBMITTED, submitted_at=now, submitted_by=_by(actor))
         count = Finding.objects.filter(group=locked, status=FindingStatus.DRAFT).update(
             status=FindingStatus.OPEN, updated_at=now
         )
@@ -295,8 +292,7 @@ def send_list(*, actor: Actor, group: Group) -> int:
             users=community_staff(locked.inspected_id),
             title=_("Problem list from the peer inspection: %(round)s")
             % {"round": locked.round.title},
-            body=_("%(n)s problems were found; make a rectification plan for each.")
-            % {"n": count},
+            body=_("%(n)s problems were found; make a rectification plan for each.") % {"n": count},
             url=locked.get_absolute_url(),
         )
     group.status, group.submitted_at = locked.status, locked.submitted_at

@@ -190,9 +190,7 @@ def _write_groups(round_: Round, groups: pairing.Pairing) -> None:
     Group.objects.filter(round=round_).delete()
     for number, (inspected, members) in enumerate(groups, start=1):
         group = Group.objects.create(round=round_, number=number, inspected_id=inspected)
-        GroupMember.objects.bulk_create(
-            GroupMember(group=group, community_id=m) for m in members
-        )
+        GroupMember.objects.bulk_create(GroupMember(group=group, community_id=m) for m in members)
 
 
 def _copy_items(round_: Round) -> int:
@@ -288,7 +286,9 @@ def regenerate(
         ids = list(locked.communities.values_list("pk", flat=True))
         groups = plan(community_ids=ids, k=locked.group_size, seed=seed, order=order)
         _write_groups(locked, groups)
-        Round.objects.filter(pk=locked.pk).update(seed=None if order else seed, updated_at=timezone.now())
+        Round.objects.filter(pk=locked.pk).update(
+            seed=None if order else seed, updated_at=timezone.now()
+        )
         log_action(
             actor=actor,
             action="round.pairings",

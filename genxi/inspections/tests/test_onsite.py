@@ -36,7 +36,7 @@ def png(name: str = "p.png") -> SimpleUploadedFile:
 
 
 def fetch(client: object, url: str) -> int:
-    response = client.get(url)  # type: ignore[attr-defined]
+    response = client.get(url)
     if response.status_code == 200:
         b"".join(response.streaming_content)
     response.close()
@@ -48,7 +48,7 @@ def group1(round_: Round) -> Group:
 
 
 def draft(group: Group, user: object, **kw: object) -> Finding:
-    args: dict = {
+    args: dict[str, object] = {
         "actor": user,
         "group": group,
         "item": group.round.items.first(),

@@ -37,7 +37,7 @@ SEED_LOOP = [
 
 def new_round(y: YuanHe, **kw: object) -> Round:
     today = timezone.localdate()
-    args: dict = {
+    args: dict[str, object] = {
         "actor": y["yuan"],
         "street": y.street,
         "title": "走看学做比党建 互查互评",

@@ -69,12 +69,14 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
     group = _group(request, pk)
     user: Any = request.user
     can_inspect = user.has_perm("inspections.inspect", group)
-    editable = can_inspect and group.status == GroupStatus.SCORING and group.round.status in (
-        services.OPEN_ROUND
+    editable = (
+        can_inspect
+        and group.status == GroupStatus.SCORING
+        and group.round.status in (services.OPEN_ROUND)
     )
     # Scores show to the inspectors and street staff, and to the inspected once the list is sent.
     show_scores = can_inspect or group.status == GroupStatus.SUBMITTED
-    rows = []
+    rows: list[dict[str, Any]] = []
     for item, score in services.sheet(group):
         form = None
         if editable:
@@ -134,7 +136,8 @@ def score_save(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
         messages.error(request, f"{item.title}：{exc.message}")
     else:
         messages.success(
-            request, _("“%(item)s” scored %(n)s.") % {"item": item.title, "n": form.cleaned_data["score"]}
+            request,
+            _("“%(item)s” scored %(n)s.") % {"item": item.title, "n": form.cleaned_data["score"]},
         )
     return redirect(target)
 
@@ -295,15 +298,11 @@ def finding_photo(request: HttpRequest, pk: int, photo: int) -> FileResponse:
 
 urlpatterns: list[URLPattern] = [
     path("inspections/groups/<int:pk>/", group_detail, name="group_detail"),
-    path(
-        "inspections/groups/<int:pk>/items/<int:item_pk>/score/", score_save, name="score_save"
-    ),
+    path("inspections/groups/<int:pk>/items/<int:item_pk>/score/", score_save, name="score_save"),
     path("inspections/groups/<int:pk>/findings/new/", finding_create, name="finding_create"),
     path("inspections/groups/<int:pk>/send/", group_send, name="group_send"),
     path("inspections/groups/<int:pk>/list/", group_list_print, name="group_list"),
     path("inspections/findings/<int:pk>/edit/", finding_edit, name="finding_edit"),
-    path(
-        "inspections/findings/<int:pk>/photos/<int:photo>/", finding_photo, name="finding_photo"
-    ),
+    path("inspections/findings/<int:pk>/photos/<int:photo>/", finding_photo, name="finding_photo"),
     path("inspections/findings/<int:pk>/delete/", finding_delete, name="finding_delete"),
 ]

@@ -6,6 +6,7 @@ Everyone on a street's staff side sees its rounds (`Round.objects.visible_to`); 
 staff of the round's street act (`inspections.manage_round`). Everything else: 404.
 """
 
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -123,7 +124,7 @@ def _create_form(request: HttpRequest, streets: list[Area]) -> RoundForm:
         initial={
             "seed": pairing.new_seed(),
             "starts_on": today,
-            "ends_on": today + timezone.timedelta(days=30),
+            "ends_on": today + timedelta(days=30),
             "template": templates.first(),
             "communities": list(
                 Area.objects.filter(parent__in=streets, kind=AreaKind.COMMUNITY).values_list(
@@ -186,7 +187,11 @@ def round_create(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "inspections/rounds/create.html",
-        {"tabs": tabs_for(request.user, "inspections:round_list"), "form": form, "preview": preview},
+        {
+            "tabs": tabs_for(request.user, "inspections:round_list"),
+            "form": form,
+            "preview": preview,
+        },
     )
 
 
@@ -251,7 +256,7 @@ def round_regenerate(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for e in errors:
-                messages.error(request, e)
+                messages.error(request, str(e))
         return redirect(round_)
     try:
         order = None
@@ -393,9 +398,7 @@ def template_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _template_page(
-    request: HttpRequest, template: ChecklistTemplate | None
-) -> HttpResponse:
+def _template_page(request: HttpRequest, template: ChecklistTemplate | None) -> HttpResponse:
     streets = staffed_streets(request.user)
     if not streets.exists():
         raise Http404
