@@ -152,6 +152,12 @@ PAGES: list[Page] = [
         lambda w: reverse("places:pioneer_edit", args=[w.pioneer.pk]),
         {"alice", "bob"},
     ),
+    # Peer inspections, rounds: the list opens to the staff side and leadership (not to a
+    # pioneer); creating rounds and checklists to street staff only.
+    ("inspection rounds", lambda w: reverse("inspections:round_list"), AREA_READERS - {"carol"}),
+    ("new inspection round", lambda w: reverse("inspections:round_create"), {"alice"}),
+    ("inspection checklists", lambda w: reverse("inspections:template_list"), {"alice"}),
+    ("new inspection checklist", lambda w: reverse("inspections:template_create"), {"alice"}),
 ]
 
 
