@@ -20,7 +20,155 @@ def load(today: date) -> int:
 
 
 def _round(today: date) -> int:
-    return 0
+    # The seed: 元和街道's four communities inspect each other in groups of two, a closed loop
+    # (娄北, 依云水岸, 众泾, 晨曦馨苑: each inspected by the next two), over the checklist of five
+    # items; the common problems found were members' weak grasp of theory, cluttered offices
+    # and dusty shelves in the activity rooms. The round began ten days ago: every group has
+    # scored, recorded what it found and sent its problem list; the round is rectifying.
+    from datetime import timedelta
+
+    from genxi.accounts.models import Membership, Role, User
+    from genxi.accounts.services import create_user, grant_membership
+    from genxi.inspections.models import (
+        ChecklistTemplate,
+        FixMode,
+        Round,
+        Severity,
+    )
+    from genxi.inspections.services import onsite, rounds
+    from genxi.places.demo import DEMO_PASSWORD
+    from genxi.places.models import Area, AreaKind
+
+    title = "走看学做比党建 互查互评"
+    street = Area.objects.filter(kind=AreaKind.STREET, name="元和街道").first()
+    if street is None:
+        return 0
+    names = ["娄北社区", "依云水岸社区", "众泾社区", "晨曦馨苑社区"]  # the loop's order
+    by_name = {
+        a.name: a
+        for a in Area.objects.filter(parent=street, kind=AreaKind.COMMUNITY, name__in=names)
+    }
+    if len(by_name) != len(names):
+        return 0
+    communities = [by_name[n] for n in names]
+    created = 0
+
+    # Street staff of 元和 and one community worker per community of the round.
+    staff: dict[str, User] = {}
+    for username, name, where, role in [
+        ("yuanhe", "顾晓芸", street, Role.STREET_STAFF),
+        ("loubei", "张丽萍", by_name["娄北社区"], Role.COMMUNITY_STAFF),
+        ("yiyun", "钱佳慧", by_name["依云水岸社区"], Role.COMMUNITY_STAFF),
+        ("zhongjing", "陆志刚", by_name["众泾社区"], Role.COMMUNITY_STAFF),
+        ("chenxi", "许文静", by_name["晨曦馨苑社区"], Role.COMMUNITY_STAFF),
+    ]:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = create_user(actor=None, username=username, password=DEMO_PASSWORD, name=name)
+            created += 1
+        if not Membership.objects.filter(user=user, role=role, area=where).exists():
+            grant_membership(actor=None, user=user, role=role, area=where)
+            created += 1
+        staff[username] = user
+    yuanhe = staff["yuanhe"]
+    by_community = {
+        by_name["娄北社区"].pk: staff["loubei"],
+        by_name["依云水岸社区"].pk: staff["yiyun"],
+        by_name["众泾社区"].pk: staff["zhongjing"],
+        by_name["晨曦馨苑社区"].pk: staff["chenxi"],
+    }
+
+    if Round.objects.filter(street=street, title=title).exists():
+        return created
+
+    template = ChecklistTemplate.objects.filter(street=street, name="党建工作互查互评清单").first()
+    if template is None:
+        template = rounds.create_template(
+            actor=yuanhe,
+            street=street,
+            name="党建工作互查互评清单",
+            items=[
+                rounds.ItemSpec("党员应知应会", 20, "随机抽问三名党员党的理论和基本知识"),
+                rounds.ItemSpec("办公环境整洁有序", 20, "查看办公室、档案柜，物品摆放和文件归档"),
+                rounds.ItemSpec("活动室管理", 20, "查看党员活动室的设施、书架和卫生"),
+                rounds.ItemSpec("“三会一课”记录", 20, "查阅本年度支部会议、党课记录是否齐全"),
+                rounds.ItemSpec("诉求台账及时更新", 20, "抽查近一个月的居民诉求台账及办理情况"),
+            ],
+        )
+        created += 1
+    round_ = rounds.create_round(
+        actor=yuanhe,
+        street=street,
+        title=title,
+        starts_on=today - timedelta(days=10),
+        ends_on=today + timedelta(days=20),
+        communities=communities,
+        group_size=2,
+        template=template,
+        seed=None,
+        order=[c.pk for c in communities],
+    )
+    created += 1 + round_.groups.count()
+    rounds.open_round(actor=yuanhe, round=round_)
+
+    theory, office, shelves = (
+        "党员理论知识掌握不牢：随机抽问三名党员，一人未能答出“两个确立”的内容",
+        "办公室物品摆放杂乱，文件资料堆放在桌面未及时归档",
+        "活动室书架积灰，部分学习资料摆放无序",
+    )
+    fixes = {
+        "theory": "组织党员集中学习，开展一次应知应会测试",
+        "office": "当场整理桌面，文件按类归档入柜",
+        "shelves": "清扫书架，学习资料分类上架，明确专人管理",
+    }
+    # Per inspected community: (item's position, problem, suggestion, fixed how, days to fix).
+    found: dict[str, list[tuple[int, str, str, str, int]]] = {
+        "娄北社区": [
+            (0, theory, fixes["theory"], FixMode.BY_DEADLINE, 20),
+            (1, office, fixes["office"], FixMode.ON_SPOT, 0),
+        ],
+        "依云水岸社区": [
+            (2, shelves, fixes["shelves"], FixMode.ON_SPOT, 0),
+            (0, theory, fixes["theory"], FixMode.BY_DEADLINE, 15),
+        ],
+        "众泾社区": [
+            (1, office, fixes["office"], FixMode.ON_SPOT, 0),
+            (2, shelves, fixes["shelves"], FixMode.BY_DEADLINE, 10),
+        ],
+        "晨曦馨苑社区": [
+            (0, theory, fixes["theory"], FixMode.BY_DEADLINE, 20),
+            (2, shelves, fixes["shelves"], FixMode.BY_DEADLINE, 7),
+        ],
+    }
+    # Full marks but where something was found; a problem costs 3 to 6 points.
+    lost = {
+        "娄北社区": [5, 3, 1, 0, 2],
+        "依云水岸社区": [4, 0, 3, 2, 1],
+        "众泾社区": [1, 4, 6, 0, 2],
+        "晨曦馨苑社区": [6, 2, 4, 1, 0],
+    }
+    items = list(round_.items.order_by("position"))
+    for group in round_.groups.select_related("inspected").prefetch_related("members"):
+        inspector = by_community[group.members.all()[0].community_id]
+        name = group.inspected.name
+        for item, minus in zip(items, lost[name], strict=True):
+            onsite.save_score(actor=inspector, group=group, item=item, score=item.max_score - minus)
+            created += 1
+        for position, description, suggestion, mode, days in found[name]:
+            onsite.create_finding(
+                actor=inspector,
+                group=group,
+                item=items[position],
+                description=description,
+                suggestion=suggestion,
+                severity=Severity.MINOR if mode == FixMode.ON_SPOT else Severity.MODERATE,
+                mode=mode,
+                deadline=today + timedelta(days=days) if mode == FixMode.BY_DEADLINE else None,
+            )
+            created += 1
+        onsite.send_list(actor=inspector, group=group)
+    rounds.start_rectifying(actor=yuanhe, round=round_)
+    return created
 
 
 # -- Rectification, re-check and good practices (helper F) -------------------------------------

@@ -190,6 +190,12 @@ PAGES: list[Page] = [
     ("new points item", lambda w: reverse("pioneers:points_item_create"), STAFF),
     ("new reward", lambda w: reverse("pioneers:points_reward_create"), STAFF),
     ("my points", lambda w: reverse("pioneers:my_points"), {"erin"}),
+    # Peer inspections, rounds: the list opens to the staff side and leadership (not to a
+    # pioneer); creating rounds and checklists to street staff only.
+    ("inspection rounds", lambda w: reverse("inspections:round_list"), AREA_READERS - {"carol"}),
+    ("new inspection round", lambda w: reverse("inspections:round_create"), {"alice"}),
+    ("inspection checklists", lambda w: reverse("inspections:template_list"), {"alice"}),
+    ("new inspection checklist", lambda w: reverse("inspections:template_create"), {"alice"}),
 ]
 
 
