@@ -135,7 +135,8 @@ def chart(rows: list[CommunityResult]) -> dict[str, Any]:
     return {
         "names": [r.community.name for r in reversed(rows)],
         "percent": [r.percent for r in reversed(rows)],
-        "rectified": [r.rectified_percent for r in reversed(rows)],
+        # No bar where there was nothing to rectify.
+        "rectified": [r.rectified_percent if r.findings else None for r in reversed(rows)],
     }
 
 

@@ -92,7 +92,7 @@ def round_export(request: HttpRequest, pk: int) -> FileResponse:
         Column(_("Group"), 6),
         Column(_("Inspected community"), 16),
         Column(_("Score"), 8),
-        Column(_("Score %"), 8),
+        Column(_("Score rate"), 8),
         Column(_("Rank"), 6),
         Column(_("Checklist item"), 18),
         Column(_("Problem"), 40),
