@@ -80,7 +80,6 @@ def status(client: Any, user: Any, url: str) -> int:
     answer = client.get(url)
     if hasattr(answer, "streaming_content"):
         b"".join(answer.streaming_content)
-        answer.close()
     return int(answer.status_code)
 
 

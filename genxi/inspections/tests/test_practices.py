@@ -52,7 +52,6 @@ def test_record_from_the_page_with_a_photo(
     image = client.get(reverse("inspections:practice_photo", args=[practice.pk]))
     assert image.status_code == 200
     assert b"".join(image.streaming_content)[:2] == b"\xff\xd8"  # a JPEG, re-encoded
-    image.close()
     # Not a community yi inspects:
     data.update(community=yuanhe.zhongjing.pk, form_token="", photo=jpeg())
     assert client.post(url, data).status_code == 400

@@ -95,7 +95,6 @@ def test_results_page_report_and_export(
     answer = client.get(reverse("inspections:round_export", args=[scored_round.pk]))
     assert answer.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(b"".join(answer.streaming_content)))
-    answer.close()
     sheet = book.active
     rows = list(sheet.iter_rows(values_only=True))
     assert len(rows) == 1 + 4  # the header and the four sent findings
