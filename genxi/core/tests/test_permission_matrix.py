@@ -152,6 +152,18 @@ PAGES: list[Page] = [
         lambda w: reverse("places:pioneer_edit", args=[w.pioneer.pk]),
         {"alice", "bob"},
     ),
+    # peer inspections: rectification and good practices (the pages without an object; a
+    # finding's and a round's results are in genxi/inspections/tests/test_access.py)
+    (
+        "rectification",
+        lambda w: reverse("inspections:rectify_list"),
+        {"alice", "bob", "frank", "oscar"},
+    ),
+    (
+        "good practices",
+        lambda w: reverse("inspections:practice_list"),
+        {"alice", "bob", "frank", "oscar"},
+    ),
 ]
 
 
