@@ -95,7 +95,7 @@ def test_result_without_a_plan_is_refused_and_nothing_written(
             expected_updated_at=finding.updated_at,
         )
     assert refused.value.code == "no_plan"
-    assert "plan" in refused.value.message
+    assert "整改方案" in refused.value.message or "plan first" in refused.value.message
     after = fresh(finding)
     assert after.status == FindingStatus.OPEN and after.result == "" and after.fixed_at is None
     assert after.updated_at == finding.updated_at
