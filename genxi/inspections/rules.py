@@ -61,3 +61,18 @@ rules.add_perm("inspections.inspect", inspects | street_staff)
 rules.add_perm("inspections.rectify", inspected_staff)
 rules.add_perm("inspections.recheck", inspects | street_staff)
 rules.add_perm("inspections.record_practice", inspects | street_staff)
+
+
+# Results (helper F): a round's scores, ranking, common problems, report and export compare the
+# communities and quote their findings, so they are for the street's staff and leadership only;
+# a community's staff see their own findings on the rectification pages.
+@rules.predicate
+def street_leadership(user: Any, obj: Any = None) -> bool:
+    """Leadership over the round's street (any leadership, when there is none)."""
+    if obj is None:
+        return scoping.has_role(user, Role.LEADERSHIP)
+    round_ = _round_of(obj)
+    return round_ is not None and scoping.covers(user, round_.street.path, {Role.LEADERSHIP})
+
+
+rules.add_perm("inspections.view_results", street_staff | street_leadership)

@@ -196,6 +196,18 @@ PAGES: list[Page] = [
     ("new inspection round", lambda w: reverse("inspections:round_create"), {"alice"}),
     ("inspection checklists", lambda w: reverse("inspections:template_list"), {"alice"}),
     ("new inspection checklist", lambda w: reverse("inspections:template_create"), {"alice"}),
+    # peer inspections: rectification and good practices (the pages without an object; a
+    # finding's and a round's results are in genxi/inspections/tests/test_access.py)
+    (
+        "rectification",
+        lambda w: reverse("inspections:rectify_list"),
+        {"alice", "bob", "frank", "oscar"},
+    ),
+    (
+        "good practices",
+        lambda w: reverse("inspections:practice_list"),
+        {"alice", "bob", "frank", "oscar"},
+    ),
 ]
 
 
