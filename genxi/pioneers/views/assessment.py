@@ -222,6 +222,7 @@ def ranking(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "computed_at": max((r.computed_at for r in rows), default=None),
             "in_scope": engine.pioneers_in(area, period).count(),
+            "serving": list(engine.pioneers_in(area, period)[:300]),
             "can_compute": can_compute,
             "can_edit_scheme": scoping.covers(request.user, top.path, STAFF_ROLES),
             "chart": _distribution(area, rows),
