@@ -60,9 +60,7 @@ class Month:
 
 
 def category() -> Category:
-    root = demands.create_category(
-        actor=None, name="公共设施", response_days=1, resolution_days=10
-    )
+    root = demands.create_category(actor=None, name="公共设施", response_days=1, resolution_days=10)
     return demands.create_category(
         actor=None, name="出入口与通道", parent=root, response_days=1, resolution_days=5
     )
@@ -268,7 +266,7 @@ def save(world: World, **kwargs: object) -> object:
         "indicators": SEVEN,
         "grades": GRADES,
     }
-    return services.save_scheme(**{**fields, **kwargs})  # type: ignore[arg-type]
+    return services.save_scheme(**{**fields, **kwargs})
 
 
 @pytest.mark.django_db
@@ -300,7 +298,7 @@ def test_the_scheme_is_saved_and_used_by_communities_below(world: World) -> None
 def test_a_bad_scheme_is_refused_and_nothing_saved(
     world: World, change: dict[str, object], message: str, settings: object
 ) -> None:
-    settings.LANGUAGE_CODE = "en"  # type: ignore[attr-defined]
+    settings.LANGUAGE_CODE = "en"
     from django.utils import translation
 
     with translation.override("en"), pytest.raises(ServiceError, match=message):
@@ -311,7 +309,7 @@ def test_a_bad_scheme_is_refused_and_nothing_saved(
 @pytest.mark.django_db
 def test_two_editors_of_one_scheme_the_second_is_stale(world: World) -> None:
     scheme = save(world)
-    seen = scheme.updated_at  # type: ignore[attr-defined]
+    seen = scheme.updated_at
     save(world, street_share=50, community_share=40, expected_updated_at=seen)
     with pytest.raises(ConcurrentEdit):
         save(world, street_share=70, community_share=20, expected_updated_at=seen)
@@ -332,18 +330,16 @@ def test_the_community_rating_is_bounded_and_compare_and_set(world: World, froze
     }
     for bad in (101, -1, 10**12):
         with pytest.raises(ServiceError):
-            services.rate(actor=world["bob"], score=bad, **kwargs)  # type: ignore[arg-type]
-    rating = services.rate(actor=world["bob"], score=88, **kwargs)  # type: ignore[arg-type]
+            services.rate(actor=world["bob"], score=bad, **kwargs)
+    rating = services.rate(actor=world["bob"], score=88, **kwargs)
     with pytest.raises(ConcurrentEdit):  # a second "first" rating: someone rated meanwhile
-        services.rate(actor=world["alice"], score=70, **kwargs)  # type: ignore[arg-type]
+        services.rate(actor=world["alice"], score=70, **kwargs)
     with time_machine.travel(NOW + timedelta(minutes=1), tick=False):
-        services.rate(
-            actor=world["bob"], score=92, expected_updated_at=rating.updated_at, **kwargs
-        )  # type: ignore[arg-type]
+        services.rate(actor=world["bob"], score=92, expected_updated_at=rating.updated_at, **kwargs)
     with pytest.raises(ConcurrentEdit):  # the other editor's form is stale now
         services.rate(
             actor=world["alice"], score=60, expected_updated_at=rating.updated_at, **kwargs
-        )  # type: ignore[arg-type]
+        )
     assert Rating.objects.get().score == 92
     with pytest.raises(ServiceError):  # a period not started yet
         services.rate(
@@ -367,14 +363,10 @@ def test_a_resident_rates_the_pioneer_of_their_grid_once_a_month(
         actor=None, resident=world.resident1, pioneer=world.pioneer, stars=5, token=token
     )
     assert first.pk == again.pk  # a retried form
-    with pytest.raises(ServiceError, match="本月|this month"):
-        services.rate_pioneer(
-            actor=None, resident=world.resident1, pioneer=world.pioneer, stars=3
-        )
+    with pytest.raises(ServiceError, match=r"本月|this month"):
+        services.rate_pioneer(actor=None, resident=world.resident1, pioneer=world.pioneer, stars=3)
     with pytest.raises(ServiceError):  # resident2 lives in grid 2: not carol's
-        services.rate_pioneer(
-            actor=None, resident=world.resident2, pioneer=world.pioneer, stars=3
-        )
+        services.rate_pioneer(actor=None, resident=world.resident2, pioneer=world.pioneer, stars=3)
     for bad in (0, 6, 10**12):
         with pytest.raises(ServiceError):
             services.rate_pioneer(

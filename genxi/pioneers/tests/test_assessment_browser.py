@@ -29,7 +29,7 @@ def test_carol_reads_her_months_assessment_on_her_phone(
 ) -> None:
     month = carols_month(world)
     page.set_viewport_size(PHONE)
-    log_in(page, live_server.url, "carol", PASSWORD)  # type: ignore[attr-defined]
+    log_in(page, live_server.url, "carol", PASSWORD)
     menu(page, "my_assessment")
     expect(page.locator("h1")).to_contain_text("考核")
     expect(page.locator("[data-total]")).to_have_text("64.17")
@@ -51,7 +51,7 @@ def test_bob_rates_and_alice_ranks_exports_and_prints(
     world: World, november: None, live_server: object, page: Page
 ) -> None:
     carols_month(world)
-    url = live_server.url  # type: ignore[attr-defined]
+    url = live_server.url
     page.set_viewport_size(DESK)
     log_in(page, url, "bob", PASSWORD)
     menu(page, "pioneers")

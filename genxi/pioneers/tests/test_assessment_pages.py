@@ -6,14 +6,13 @@ from datetime import date
 from typing import Any
 
 import openpyxl
-
 import pytest
 import time_machine
 from django.test import Client
 from django.urls import reverse
 
 from genxi.conftest import World
-from genxi.pioneers.models import Assessment, PeriodKind, Rating, ResidentRating
+from genxi.pioneers.models import Assessment, Rating, ResidentRating
 from genxi.pioneers.services import assessment as services
 from genxi.pioneers.tests.test_assessment import NOW, carols_month
 from genxi.places import services as places
@@ -79,8 +78,8 @@ def test_compute_then_rank_export_and_print(world: World, frozen: None) -> None:
     answer = alice.post(RANKING, {"kind": "month", "start": "2026-11-01"})
     assert answer.status_code == 302
     assert str(Assessment.objects.get().total) == "64.17"
-    page = alice.get(RANKING + MONTH).content.decode()
-    assert "卡罗尔" in page and "64.17" in page and "grade-chart-data" in page
+    html = alice.get(RANKING + MONTH).content.decode()
+    assert "卡罗尔" in html and "64.17" in html and "grade-chart-data" in html
     export = alice.get(reverse("pioneers:ranking_export") + MONTH)
     book = openpyxl.load_workbook(io.BytesIO(b"".join(export.streaming_content)))
     release(export)
@@ -126,12 +125,12 @@ def test_the_community_rating_form(world: World, frozen: None) -> None:
 def test_the_scheme_form_says_what_is_wrong(world: World) -> None:
     alice = client_for(world, "alice")
     url = reverse("pioneers:scheme")
-    data = {"street_share": 60, "community_share": 30, "resident_share": 20}
+    data: dict[str, object] = {"street_share": 60, "community_share": 30, "resident_share": 20}
     for key, weight in [("visits", 50), ("demands", 40)]:
         data[f"use_{key}"] = "on"
         data[f"weight_{key}"] = weight
     data["target_demands"] = 4
-    data.update({"grade_name_0": "优秀", "grade_min_0": 90, "grade_name_1": "合格", "grade_min_1": 0})
+    data.update(grade_name_0="优秀", grade_min_0=90, grade_name_1="合格", grade_min_1=0)
     page = alice.post(url, data).content.decode()
     assert "110" in page  # the shares' sum
     data["resident_share"] = 10
@@ -161,4 +160,3 @@ def test_a_resident_rates_their_grid_pioneer(world: World, frozen: None) -> None
     assert erin.post(url, {"stars": "4", "form_token": token}).status_code == 200
     assert ResidentRating.objects.get().pioneer == other
     assert ResidentRating.objects.get().stars == 4
-    assert PeriodKind.MONTH == "month"
