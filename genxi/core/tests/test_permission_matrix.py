@@ -208,6 +208,27 @@ PAGES: list[Page] = [
         lambda w: reverse("inspections:practice_list"),
         {"alice", "bob", "frank", "oscar"},
     ),
+    # Pioneers' assessment (helper C): the ranking and its print view for staff and leadership,
+    # the pioneer's own figures, one pioneer's figures in scope, the scheme for staff. (Rating
+    # the grid's pioneer opens only to a resident whose grid has one: erin's has none.)
+    (
+        "assessment ranking",
+        lambda w: reverse("pioneers:ranking"),
+        {"alice", "bob", "frank", "oscar"},
+    ),
+    (
+        "assessment print",
+        lambda w: reverse("pioneers:ranking_print"),
+        {"alice", "bob", "frank", "oscar"},
+    ),
+    ("my assessment", lambda w: reverse("pioneers:my_assessment"), {"carol"}),
+    (
+        "assessment detail",
+        lambda w: reverse("pioneers:assessment_detail", args=[w.pioneer.pk]),
+        {"alice", "bob", "carol", "frank"},
+    ),
+    ("assessment scheme", lambda w: reverse("pioneers:scheme"), STAFF),
+    ("rate my pioneer", lambda w: reverse("pioneers:rate_my_pioneer"), set()),
 ]
 
 
