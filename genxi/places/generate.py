@@ -39,6 +39,7 @@ from genxi.places.models import (
     PartyOrg,
     PartyOrgKind,
     Pioneer,
+    PioneerStatus,
     Resident,
     Tag,
     Venue,
@@ -709,6 +710,7 @@ class _City:
                             "appointed_on": self.w.day(appointed),
                             "term_ends_on": self.w.day(ends) if ends else None,
                             "duties": PIONEER_DUTIES,
+                            "status": PioneerStatus.ACTIVE.value,
                         }
                     )
                     grid_rows.append((pk, grid.id))
