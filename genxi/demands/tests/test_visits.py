@@ -42,7 +42,7 @@ def visit(world: World, **kwargs: object) -> Visit:
         "room": "302",
         "visited_on": TODAY,
     }
-    return record_visit(**{**fields, **kwargs})  # type: ignore[arg-type]
+    return record_visit(**{**fields, **kwargs})
 
 
 def test_a_visit_records_whom_was_met_and_raises_each_ask(
