@@ -36,7 +36,8 @@ class VisitForm(BoundedForm):
         widget=forms.CheckboxSelectMultiple,
     )
     visited_on = forms.DateField(
-        label=_("Visited on"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Visited on"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def __init__(self, *args: Any, residents: Any, demands: Any, **kwargs: Any) -> None:

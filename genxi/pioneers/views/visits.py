@@ -250,7 +250,8 @@ def visit_create(request: HttpRequest) -> HttpResponse:
 def _recorded_message(visit: Visit, area: Area, room: str) -> str:
     codes = list(visit.demands.order_by("id").values_list("code", flat=True))
     follow = visit.follow_ups.count()
-    where = f"{area.name} {room}".strip()
+    parts = [area.parent.name if area.parent else "", area.name, room]
+    where = " ".join(p for p in parts if p)
     text = _("Visit to %(where)s recorded.") % {"where": where}
     if codes:
         text += " " + _("New demands: %(codes)s.") % {"codes": "、".join(codes)}
