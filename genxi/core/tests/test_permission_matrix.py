@@ -229,6 +229,25 @@ PAGES: list[Page] = [
     ),
     ("assessment scheme", lambda w: reverse("pioneers:scheme"), STAFF),
     ("rate my pioneer", lambda w: reverse("pioneers:rate_my_pioneer"), set()),
+    # pioneers: the visit plan and visits (helpers below: made on first use)
+    ("my visit plan", lambda w: reverse("pioneers:my_plan"), {"carol"}),
+    ("visit plans", lambda w: reverse("pioneers:plan_list"), {"alice", "bob", "frank", "oscar"}),
+    (
+        "visit plan",
+        lambda w: reverse("pioneers:plan_detail", args=[_visit_plan(w)]),
+        {"alice", "bob", "frank"},
+    ),
+    ("visits", lambda w: reverse("pioneers:visit_list"), AREA_READERS),
+    (
+        "record a visit",
+        lambda w: reverse("pioneers:visit_create") + f"?area={w.building1.pk}&room=302",
+        {"alice", "bob", "carol"},
+    ),
+    (
+        "visit",
+        lambda w: reverse("pioneers:visit_detail", args=[_visit(w)]),
+        {"alice", "bob", "carol", "frank"},
+    ),
 ]
 
 
@@ -282,3 +301,31 @@ def test_navigation_shows_only_pages_the_user_opens(world: World, client) -> Non
     assert reverse("places:venue_list") in html
     for hidden in ("places:resident_list", "places:area_list", "pioneers:appointment_list"):
         assert reverse(hidden) not in html
+
+
+def _visit_plan(w: World) -> int:
+    """carol's plan for this month (the visit plan rows)."""
+    from django.utils import timezone
+
+    from genxi.pioneers.services.plans import plan_for
+
+    return plan_for(w.pioneer, timezone.localdate()).pk
+
+
+def _visit(w: World) -> int:
+    """A visit carol made to 周福珍 today (the visit rows)."""
+    from django.utils import timezone
+
+    from genxi.demands.models import Visit
+    from genxi.demands.services import record_visit
+
+    found = Visit.objects.filter(pioneer=w["carol"]).first()
+    if found is None:
+        found = record_visit(
+            actor=w["carol"],
+            area=w.building1,
+            room="302",
+            visited_on=timezone.localdate(),
+            met=[w.resident1],
+        )
+    return found.pk

@@ -15,6 +15,7 @@ By topic:
 - `deadlines`: the deadline rule, and deadlines recounted with a year's published holidays.
 - `reminders`: the daily sweep of deadlines and call-backs due.
 - `extensions`: requests for more time and their decision.
+- `visits`: a pioneer's home visit, its asks raised as demands and its follow-ups.
 - `steps`: what every step shares (its guard and event, who hears of it).
 
 Callers use `genxi.demands.services.<name>`: everything they need is imported here.
@@ -55,12 +56,14 @@ from genxi.demands.services.lifecycle import (
 from genxi.demands.services.referral import correct, transfer, transfer_destinations
 from genxi.demands.services.reminders import CALLBACK_WINDOW_DAYS, remind_and_escalate
 from genxi.demands.services.steps import _handlers_of_community
+from genxi.demands.services.visits import Ask, record_visit
 
 __all__ = [
     "CALLBACK_WINDOW_DAYS",
     "CODE_ALPHABET",
     "CODE_LENGTH",
     "DUPLICATE",
+    "Ask",
     "ServiceError",
     "StaleDemand",
     "_handlers_of_community",
@@ -81,6 +84,7 @@ __all__ = [
     "recompute_provisional_deadlines",
     "record_callback",
     "record_unreachable",
+    "record_visit",
     "refer",
     "remind_and_escalate",
     "request_extension",
