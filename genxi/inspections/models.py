@@ -314,7 +314,7 @@ class FindingStatus(models.TextChoices):
     OPEN = "open", _("Awaiting a plan")
     PLANNED = "planned", _("Plan made")
     FIXED = "fixed", _("Result awaiting re-check")
-    ACCEPTED = "accepted", _("Accepted")
+    ACCEPTED = "accepted", _("Accepted at the re-check")
     RETURNED = "returned", _("Sent back")
 
 
