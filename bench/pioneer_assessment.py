@@ -188,9 +188,9 @@ def build(pioneers: int, demands: int, visits: int, seed: int) -> dict[str, int]
 
         plans = []
         by_user = dict(Pioneer.objects.filter(community__parent=street).values_list("user", "pk"))
-        for user, _building, _community in team:
+        for user_id, _building, _community in team:
             for month in last_quarter.months:
-                plans.append(VisitPlan(pioneer_id=by_user[user], month=month))
+                plans.append(VisitPlan(pioneer_id=by_user[user_id], month=month))
         VisitPlan.objects.bulk_create(plans, batch_size=2000)
         building_of = {by_user[u]: b for u, b, _c in team}
         writer.write(
@@ -210,13 +210,13 @@ def build(pioneers: int, demands: int, visits: int, seed: int) -> dict[str, int]
             status=ActivityStatus.PUBLISHED,
         )
         shifts = []
-        for user, _building, _community in team:
+        for user_id, _building, _community in team:
             for _ in range(6):
                 start = moment(year_ago + timedelta(days=rng.randrange(365)))
                 shifts.append(
                     VolunteerShift(
                         activity=activity,
-                        user_id=user,
+                        user_id=user_id,
                         name="先锋",
                         checked_in_at=start,
                         checked_out_at=start + timedelta(hours=rng.randrange(1, 4)),

@@ -32,6 +32,7 @@ class AppointmentEventAdmin(RecordAdmin):
 class SettingsAdmin(RecordAdmin):
     list_display = ["area", "grid_households_limit", "revisit_days", "callback_days"]
 
+
 # ---------------------------------------------------------------- points (积分)
 # Read-only: every change to points goes through genxi.pioneers.services.points, which locks
 # the rows and writes the ledger; an edit here would bypass both.
