@@ -434,6 +434,7 @@ def _template_page(request: HttpRequest, form: Any, title: str) -> HttpResponse:
 
 
 urlpatterns: list[URLPattern] = [
+    path("pioneers/", AppointmentList.as_view(), name="hub"),
     path("pioneers/appointments/", AppointmentList.as_view(), name="appointment_list"),
     path("pioneers/appointments/new/", appointment_create, name="appointment_create"),
     path("pioneers/appointments/<int:pk>/", appointment_detail, name="appointment_detail"),

@@ -2,13 +2,8 @@
 
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
-from django.urls import URLPattern, path, reverse
+from django.urls import URLPattern, reverse
 from django.utils.translation import gettext_lazy as _
-
-from genxi.accounts.rules import require
 
 # (url name, label, permission): the hub's tabs.
 TABS: list[tuple[str, Any, str]] = [
@@ -30,11 +25,7 @@ def tabs_for(user: Any, current: str = "") -> list[dict[str, Any]]:
     ]
 
 
-@login_required
-def hub(request: HttpRequest) -> HttpResponse:
-    """The first tab the user may open (appointments for everyone who opens the hub)."""
-    require(request.user, "pioneers.open_pioneers")
-    return redirect("pioneers:appointment_list")
-
-
-urlpatterns: list[URLPattern] = [path("pioneers/", hub, name="hub")]
+# The menu's 先锋 entry opens `pioneers:hub` (/pioneers/): the appointments list itself, the
+# first tab for everyone who opens the hub (views/appointments.py), so every page under
+# /pioneers/ keeps the menu entry lit.
+urlpatterns: list[URLPattern] = []
