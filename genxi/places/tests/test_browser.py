@@ -9,7 +9,7 @@ from genxi.conftest import PASSWORD, World
 from genxi.core.models import AuditEntry
 from genxi.places.models import Area, PartnerContact, Resident, Venue
 from genxi.places.services import update_venue
-from tests.browser import DESK, PHONE, log_in, shot
+from tests.browser import DESK, PHONE, log_in, menu, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,7 +20,7 @@ def test_pioneer_finds_a_resident_on_a_phone_and_reveals_the_number(
     page.set_viewport_size(PHONE)
     log_in(page, live_server.url, "carol", PASSWORD)
     shot(page, "phone-home-pioneer")
-    page.click("nav.tabbar >> text=居民")
+    menu(page, "residents")
     expect(page.locator("h1")).to_have_text("居民")
     # Pinyin initials find 周福珍; htmx swaps the results without a page load.
     page.fill("input[name=q]", "zfz")
