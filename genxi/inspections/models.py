@@ -45,10 +45,11 @@ def staffed_community_ids(user: Any) -> list[int]:
 
 
 def inspecting_groups(user: Any) -> Any:
-    """The ids of the groups the user's communities inspect in, while their round is open."""
+    """The ids of the groups the user's communities inspect in, while their round is open
+    (not while it is prepared: its groups may still be made again)."""
     return (
         GroupMember.objects.filter(community__in=staffed_community_ids(user))
-        .exclude(group__round__status=RoundStatus.CLOSED)
+        .exclude(group__round__status__in=[RoundStatus.DRAFT, RoundStatus.CLOSED])
         .values("group")
     )
 

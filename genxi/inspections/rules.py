@@ -30,11 +30,11 @@ def street_staff(user: Any, obj: Any = None) -> bool:
 @rules.predicate
 def inspects(user: Any, obj: Any = None) -> bool:
     """Staff of one of the inspecting communities of the group (of the finding), while the
-    round is open."""
+    round is open (not while it is prepared: its groups may still be made again)."""
     group = obj if isinstance(obj, Group) else getattr(obj, "group", None)
     if group is None:
         return False
-    if group.round.status == RoundStatus.CLOSED:
+    if group.round.status in (RoundStatus.DRAFT, RoundStatus.CLOSED):
         return False
     mine = set(staffed_community_ids(user))
     return bool(mine) and group.members.filter(community__in=mine).exists()

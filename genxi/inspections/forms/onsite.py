@@ -5,10 +5,12 @@ what it can before decoding anything."""
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from genxi.core.forms import BoundedForm, BoundedModelForm, PhotosField
 from genxi.inspections.models import MAX_ITEM_SCORE, Finding, FixMode, Group, RoundItem
+from genxi.inspections.services.onsite import MAX_TEXT
 
 
 class DateInput(forms.DateInput):
@@ -61,8 +63,13 @@ class FindingForm(BoundedModelForm):
         item.queryset = RoundItem.objects.filter(round_id=group.round_id)
         item.required = True
         for name in ("description", "suggestion"):
-            self.fields[name].max_length = 2000  # type: ignore[attr-defined]
-            self.fields[name].widget.attrs["maxlength"] = 2000
+            # A validator, not the attribute: setting `max_length` after construction checks
+            # nothing (the field built its validators already).
+            field = self.fields[name]
+            assert isinstance(field, forms.CharField)
+            field.max_length = MAX_TEXT
+            field.validators.append(MaxLengthValidator(MAX_TEXT))
+            field.widget.attrs["maxlength"] = MAX_TEXT
         self.fields["deadline"].help_text = _("Needed for 限期整改: within a year from today.")
         if self.instance.pk:
             photos = list(self.instance.photos.filter(stage="finding"))

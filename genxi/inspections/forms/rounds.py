@@ -187,6 +187,11 @@ class PairingsForm(BoundedForm):
         ]
 
 
+class StampForm(BoundedForm):
+    """A button's form: no fields of its own; `guard_form` gives it the round's `updated_at`,
+    so a button pressed on a stale page is refused."""
+
+
 class ConfirmForm(forms.Form):
     """Staff tick it to go on although not every group has sent its list."""
 

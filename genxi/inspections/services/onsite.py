@@ -39,6 +39,7 @@ from genxi.inspections.models import (
 OPEN_ROUND = (RoundStatus.ON_SITE, RoundStatus.RECTIFYING)
 MAX_PHOTOS = 9
 MAX_DEADLINE_DAYS = 365
+MAX_TEXT = 2000
 
 
 def _writable(group: Group) -> None:
@@ -122,6 +123,14 @@ def sheet(group: Group) -> list[tuple[RoundItem, Score | None]]:
 # -- Findings -----------------------------------------------------------------------------------
 
 
+def _check_text(description: str, suggestion: str) -> None:
+    for field, value in (("description", description), ("suggestion", suggestion)):
+        if len(value or "") > MAX_TEXT:
+            raise ServiceError(
+                _("Write at most %(n)s characters.") % {"n": MAX_TEXT}, field=field, code="too_long"
+            )
+
+
 def _check_finding(
     group: Group, item: RoundItem | None, mode: str, deadline: date | None
 ) -> date | None:
@@ -139,15 +148,39 @@ def _check_finding(
     return deadline
 
 
-def _add_photos(finding: Finding, photos: Sequence[ContentFile[bytes]], actor: Actor) -> None:
-    if finding.photos.filter(stage=PhotoStage.FINDING).count() + len(photos) > MAX_PHOTOS:
+def _check_photo_count(count: int) -> None:
+    if count > MAX_PHOTOS:
         raise ServiceError(
             _("A finding has at most %(n)s photos.") % {"n": MAX_PHOTOS}, field="photos"
         )
+
+
+def _add_photos(
+    finding: Finding,
+    photos: Sequence[ContentFile[bytes]],
+    actor: Actor,
+    saved: list[tuple[Any, str]],
+) -> None:
+    """Save the photos; each stored file is noted in `saved` so that a write that fails (or
+    loses a race) can delete it again."""
+    _check_photo_count(finding.photos.filter(stage=PhotoStage.FINDING).count() + len(photos))
     for photo in photos:
-        FindingPhoto.objects.create(
-            finding=finding, stage=PhotoStage.FINDING, image=photo, by=_by(actor)
-        )
+        row = FindingPhoto(finding=finding, stage=PhotoStage.FINDING, by=_by(actor))
+        row.image.save(photo.name or "photo.jpg", photo, save=False)
+        saved.append((row.image.storage, row.image.name))
+        row.save()
+
+
+def _drop_files(saved: list[tuple[Any, str]]) -> None:
+    for storage, name in saved:
+        storage.delete(name)
+
+
+def _delete_files_on_commit(photos: Sequence[FindingPhoto]) -> None:
+    """A removed photo's file goes only once its row's removal is committed: a refused or
+    rolled-back write leaves every photo in place."""
+    files = [(p.image.storage, p.image.name) for p in photos if p.image.name]
+    transaction.on_commit(lambda: _drop_files(files))
 
 
 def create_finding(
@@ -163,13 +196,20 @@ def create_finding(
     photos: Sequence[ContentFile[bytes]] = (),
     token: uuid.UUID | None = None,
 ) -> Finding:
+    _check_text(description, suggestion)
     deadline = _check_finding(group, item, mode, deadline)
-    with transaction.atomic():
-        locked = GROUP_MACHINE.lock(group)
-        _writable(locked)
-        finding: Finding = create_object(
+    _check_photo_count(len(photos))
+    saved: list[tuple[Any, str]] = []
+    inserted: list[int] = []
+
+    def store_photos(f: Finding) -> None:
+        inserted.append(f.pk)
+        _add_photos(f, photos, actor, saved)
+
+    try:
+        finding = _create_finding(
             actor=actor,
-            model=Finding,
+            group=group,
             fields={
                 "group": group,
                 "round_id": group.round_id,
@@ -183,7 +223,31 @@ def create_finding(
                 "created_by": _by(actor),
             },
             token=token,
-            after_insert=lambda f: _add_photos(f, photos, actor),
+            after_insert=store_photos,
+        )
+    except BaseException:
+        _drop_files(saved)
+        raise
+    if saved and finding.pk not in inserted:
+        # The same form sent twice at once: the other copy's finding was returned and this
+        # one's insert rolled back, so the files it stored belong to no row.
+        _drop_files(saved)
+    return finding
+
+
+def _create_finding(
+    *,
+    actor: Actor,
+    group: Group,
+    fields: dict[str, Any],
+    token: uuid.UUID | None,
+    after_insert: Any,
+) -> Finding:
+    with transaction.atomic():
+        locked = GROUP_MACHINE.lock(group)
+        _writable(locked)
+        finding: Finding = create_object(
+            actor=actor, model=Finding, fields=fields, token=token, after_insert=after_insert
         )
     return finding
 
@@ -217,12 +281,13 @@ def update_finding(
 ) -> None:
     """Change a finding whose list is not sent yet: compare-and-set on `updated_at`, so of two
     inspectors editing it at once the second is told to reload."""
+    _check_text(description, suggestion)
     deadline = _check_finding(finding.group, item, mode, deadline)
-    with transaction.atomic():
-        locked = _locked_draft(finding, expected_updated_at)
-        update_object(
+    saved: list[tuple[Any, str]] = []
+    try:
+        _update_finding(
             actor=actor,
-            instance=locked,
+            finding=finding,
             fields={
                 "item": item,
                 "description": description,
@@ -231,14 +296,43 @@ def update_finding(
                 "mode": mode,
                 "deadline": deadline,
             },
+            photos=photos,
+            remove_photos=remove_photos,
+            expected_updated_at=expected_updated_at,
+            saved=saved,
+        )
+    except BaseException:
+        _drop_files(saved)
+        raise
+
+
+def _update_finding(
+    *,
+    actor: Actor,
+    finding: Finding,
+    fields: dict[str, Any],
+    photos: Sequence[ContentFile[bytes]],
+    remove_photos: Sequence[int],
+    expected_updated_at: datetime | None,
+    saved: list[tuple[Any, str]],
+) -> None:
+    with transaction.atomic():
+        locked = _locked_draft(finding, expected_updated_at)
+        removed = list(locked.photos.filter(stage=PhotoStage.FINDING, pk__in=list(remove_photos)))
+        # Counted before anything is touched: a refusal leaves the rows and the files as they were.
+        _check_photo_count(
+            locked.photos.filter(stage=PhotoStage.FINDING).count() - len(removed) + len(photos)
+        )
+        update_object(
+            actor=actor,
+            instance=locked,
+            fields=fields,
             expected_updated_at=expected_updated_at,
         )
-        removed = locked.photos.filter(stage=PhotoStage.FINDING, pk__in=list(remove_photos))
-        gone = list(removed.values_list("pk", flat=True))
-        for photo in removed:
-            photo.image.delete(save=False)
-        removed.delete()
-        _add_photos(locked, photos, actor)
+        gone = [p.pk for p in removed]
+        FindingPhoto.objects.filter(pk__in=gone).delete()
+        _delete_files_on_commit(removed)
+        _add_photos(locked, photos, actor, saved)
         if photos or gone:
             Finding.objects.filter(pk=locked.pk).update(updated_at=timezone.now())
             log_action(
@@ -260,8 +354,7 @@ def delete_finding(
             obj=locked,
             changes={"description": locked.description},
         )
-        for photo in locked.photos.all():
-            photo.image.delete(save=False)
+        _delete_files_on_commit(list(locked.photos.all()))
         locked.delete()
 
 

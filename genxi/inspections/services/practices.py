@@ -37,14 +37,16 @@ def create_practice(
         raise ServiceError(_("Describe what they do."), field="description")
     group = round.groups.filter(inspected=community).first()
     saved: list[Any] = []
+    inserted: list[int] = []
 
     def store_photo(practice: GoodPractice) -> None:
+        inserted.append(practice.pk)
         if photo is not None:
             practice.photo.save(photo.name, photo, save=True)
             saved.append((practice.photo.storage, practice.photo.name))
 
     try:
-        return create_object(
+        practice = create_object(
             actor=actor,
             model=GoodPractice,
             fields={
@@ -60,6 +62,15 @@ def create_practice(
             after_insert=store_photo,
         )
     except BaseException:
-        for storage, name in saved:
-            storage.delete(name)
+        _drop(saved)
         raise
+    if saved and practice.pk not in inserted:
+        # The same form sent twice at once: the other copy's practice was returned and this
+        # one's insert rolled back, so the photo it stored belongs to no row.
+        _drop(saved)
+    return practice
+
+
+def _drop(saved: list[Any]) -> None:
+    for storage, name in saved:
+        storage.delete(name)

@@ -28,6 +28,7 @@ from genxi.core.notify import notify
 from genxi.core.services import ConcurrentEdit, ServiceError
 from genxi.inspections.models import (
     FINDING_MACHINE,
+    ROUND_MACHINE,
     UNFINISHED_FINDINGS,
     Finding,
     FindingPhoto,
@@ -40,6 +41,8 @@ from genxi.inspections.models import (
 MAX_TEXT = 2000
 ROUND_CLOSED_MESSAGE = _lazy("The round is closed: its findings can no longer be changed.")
 MAX_RESULT_PHOTOS = 9
+# Each sent-back → fixed cycle may add photos; a finding keeps at most this many in all.
+MAX_RESULT_PHOTOS_TOTAL = 27
 
 
 def staff_of(community_ids: list[int]) -> list[Any]:
@@ -62,13 +65,17 @@ def _locked(finding: Finding, expected_updated_at: datetime | None) -> Iterator[
     still be open."""
     with transaction.atomic():
         if getattr(settings, "GENXI_INSPECTIONS_LOCKING", True):
+            # The round first, then the finding (the order every write takes): closing the
+            # round locks the round row, so no step commits after the round is closed.
+            round_ = ROUND_MACHINE.lock(finding.round_id)
             locked = FINDING_MACHINE.lock(finding)
         else:  # only for the concurrency test, to show the race the lock prevents
             locked = Finding.objects.get(pk=finding.pk)
+            round_ = locked.round
             time.sleep(getattr(settings, "GENXI_INSPECTIONS_RACE_DELAY_MS", 0) / 1000)
         if expected_updated_at is not None and locked.updated_at != expected_updated_at:
             raise ConcurrentEdit()
-        if locked.round.status == RoundStatus.CLOSED:
+        if round_.status == RoundStatus.CLOSED:
             raise ServiceError(str(ROUND_CLOSED_MESSAGE))
         yield locked
 
@@ -98,6 +105,20 @@ def _photos_kept_on_commit() -> Iterator[list[tuple[Any, str]]]:
 
 
 def _add_photos(finding: Finding, photos: list[Any], actor: Actor, saved: list[Any]) -> None:
+    have = finding.photos.filter(stage=PhotoStage.RESULT).count()
+    if have + len(photos) > MAX_RESULT_PHOTOS_TOTAL:
+        raise ServiceError(
+            _(
+                "A finding keeps at most %(max)s photos of results and this one has %(have)s: "
+                "add at most %(left)s, or none (the earlier photos stay)."
+            )
+            % {
+                "max": MAX_RESULT_PHOTOS_TOTAL,
+                "have": have,
+                "left": max(MAX_RESULT_PHOTOS_TOTAL - have, 0),
+            },
+            field="photos",
+        )
     for photo in photos:
         row = FindingPhoto(finding=finding, stage=PhotoStage.RESULT, by=acting_user(actor))
         row.image.save(photo.name, photo, save=False)

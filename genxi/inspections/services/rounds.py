@@ -323,10 +323,12 @@ def set_pairings(
 # -- States -------------------------------------------------------------------------------------
 
 
-def open_round(*, actor: Actor, round: Round) -> None:
+def open_round(*, actor: Actor, round: Round, expected_updated_at: datetime | None = None) -> None:
     """Being prepared → inspecting: the groups must follow the rules and there must be items."""
     with transaction.atomic():
         locked = ROUND_MACHINE.lock(round)
+        if expected_updated_at is not None and locked.updated_at != expected_updated_at:
+            raise ConcurrentEdit()  # the groups changed since the page was built: look again
         ROUND_MACHINE.check(locked.status, RoundStatus.ON_SITE)
         _copy_items(locked)
         if not locked.items.exists():

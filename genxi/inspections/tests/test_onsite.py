@@ -4,15 +4,23 @@ who sees what."""
 import io
 import uuid
 from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from unittest import mock
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
+from genxi.core import services as core_services
+from genxi.core.images import clean_photo
 from genxi.core.models import Notification
 from genxi.core.services import ConcurrentEdit, ServiceError
+from genxi.inspections.forms.onsite import FindingForm
 from genxi.inspections.models import (
     Finding,
     FindingStatus,
@@ -248,8 +256,16 @@ def test_editing_and_deleting_a_draft(paired_round: Round, yuanhe: YuanHe, clien
     assert client.get(url).status_code == 404
     client.force_login(yuanhe["yi"])
     delete = reverse("inspections:finding_delete", args=[finding.pk])
-    assert client.get(delete).status_code == 200
-    assert client.post(delete).status_code == 302
+    page = client.get(delete)
+    assert page.status_code == 200
+    stamp = page.context["form"]["updated_at"].value()
+    # Changed by someone else since the page was built: not deleted, told to reload.
+    Finding.objects.filter(pk=finding.pk).update(updated_at=timezone.now())
+    stale = client.post(delete, {"updated_at": stamp}, follow=True)
+    assert Finding.objects.exists() and "刷新页面" in stale.content.decode()
+    assert client.post(delete).status_code == 302 and Finding.objects.exists()  # no stamp
+    stamp = client.get(delete).context["form"]["updated_at"].value()
+    assert client.post(delete, {"updated_at": stamp}).status_code == 302
     assert not Finding.objects.exists()
 
 
@@ -269,3 +285,108 @@ def test_who_opens_a_group(paired_round: Round, yuanhe: YuanHe, world, client) -
     score_url = reverse("inspections:score_save", args=[group.pk, item.pk])
     assert client.post(score_url, {f"i{item.pk}-score": 20}).status_code == 404
     assert not Score.objects.exists()
+
+
+# -- Review fixes: photos' files, long texts ------------------------------------------------------
+
+
+def stored() -> set[str]:
+    root = Path(settings.MEDIA_ROOT)
+    return {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()}
+
+
+def photos(n: int) -> list[Any]:
+    return [clean_photo(png(f"{i}.png")) for i in range(n)]
+
+
+def test_a_refused_photo_edit_keeps_the_photos_it_was_to_remove(
+    paired_round: Round, yuanhe: YuanHe, django_capture_on_commit_callbacks: Any
+) -> None:
+    group = group1(paired_round)
+    finding = draft(group, yuanhe["yi"], photos=photos(9))
+    kept = stored()
+    assert len(kept) == 9
+    first = finding.photos.first()
+    assert first is not None
+    args = {
+        "actor": yuanhe["yi"],
+        "item": finding.item,
+        "description": finding.description,
+        "severity": finding.severity,
+        "mode": finding.mode,
+        "deadline": finding.deadline,
+    }
+    # One ticked for removal, two added: ten, refused; the ticked photo's file is still there.
+    extra = photos(2)
+    with pytest.raises(ServiceError, match="9"), django_capture_on_commit_callbacks(execute=True):
+        services.update_finding(finding=finding, remove_photos=[first.pk], photos=extra, **args)
+    assert stored() == kept and finding.photos.count() == 9
+    # One for one: allowed; the removed file goes once the change is committed.
+    with django_capture_on_commit_callbacks(execute=True):
+        services.update_finding(finding=finding, remove_photos=[first.pk], photos=photos(1), **args)
+    assert finding.photos.count() == 9 and first.image.name not in stored()
+    assert len(stored()) == 9
+
+
+def test_a_rolled_back_delete_keeps_the_files(
+    paired_round: Round, yuanhe: YuanHe, django_capture_on_commit_callbacks: Any
+) -> None:
+    finding = draft(group1(paired_round), yuanhe["yi"], photos=photos(2))
+    kept = stored()
+
+    class Boom(Exception):
+        pass
+
+    def delete_then_fail() -> None:
+        with transaction.atomic():
+            services.delete_finding(actor=yuanhe["yi"], finding=finding)
+            raise Boom  # something after it failed: the delete is rolled back
+
+    with pytest.raises(Boom), django_capture_on_commit_callbacks(execute=True):
+        delete_then_fail()
+    assert Finding.objects.filter(pk=finding.pk).exists() and stored() == kept
+    with django_capture_on_commit_callbacks(execute=True):
+        services.delete_finding(actor=yuanhe["yi"], finding=finding)
+    assert stored() == set()
+
+
+def test_the_losing_copy_of_a_raced_finding_leaves_no_files(
+    paired_round: Round, yuanhe: YuanHe
+) -> None:
+    group = group1(paired_round)
+    token = uuid.uuid4()
+    draft(group, yuanhe["yi"], photos=photos(2), token=token)
+    kept = stored()
+    real = core_services.already_submitted
+    calls: list[int] = []
+
+    def first_sees_nothing(*a: Any, **kw: Any) -> Any:
+        # The second copy checks the token before the first has committed (a real race).
+        calls.append(1)
+        return None if len(calls) == 1 else real(*a, **kw)
+
+    with mock.patch.object(core_services, "already_submitted", first_sees_nothing):
+        again = draft(group, yuanhe["yi"], photos=photos(2), token=token)
+    assert Finding.objects.count() == 1 and again.pk == Finding.objects.get().pk
+    assert stored() == kept
+
+
+def test_long_texts_are_refused(paired_round: Round, yuanhe: YuanHe) -> None:
+    group = group1(paired_round)
+    form = FindingForm(
+        {
+            "item": paired_round.items.first().pk,
+            "description": "长" * 2001,
+            "suggestion": "长" * 2001,
+            "severity": Severity.MODERATE,
+            "mode": FixMode.ON_SPOT,
+        },
+        group=group,
+    )
+    assert not form.is_valid()
+    assert set(form.errors) == {"description", "suggestion"}
+    with pytest.raises(ServiceError) as refused:
+        draft(group, yuanhe["yi"], suggestion="长" * 2001)
+    assert refused.value.field == "suggestion"
+    assert not Finding.objects.exists()
+    draft(group, yuanhe["yi"], description="长" * 2000)

@@ -2,14 +2,20 @@
 (search, filters, pagination), photos bounded."""
 
 import io
+import uuid
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
+from genxi.core import services as core_services
+from genxi.core.images import clean_photo
 from genxi.core.services import ServiceError
 from genxi.inspections.models import GoodPractice, Round, RoundStatus
 from genxi.inspections.services import practices as services
@@ -123,3 +129,40 @@ def test_library_search_across_rounds(client: Any, paired_round: Round, yuanhe: 
     assert second.count("data-practice=") == 6
     for bad in ["99999999999999999999", "abc", "-1"]:
         assert client.get(url, {"round": bad}).status_code == 200
+
+
+def test_the_losing_copy_of_a_raced_practice_leaves_no_photo(
+    paired_round: Round, yuanhe: YuanHe
+) -> None:
+    token = uuid.uuid4()
+
+    def record() -> GoodPractice:
+        return services.create_practice(
+            actor=yuanhe["yi"],
+            round=paired_round,
+            community=yuanhe.loubei,
+            title="党员积分上墙",
+            description="每月公示党员积分",
+            photo=clean_photo(jpeg()),
+            token=token,
+        )
+
+    first = record()
+    root = Path(settings.MEDIA_ROOT)
+    kept = sorted(root.rglob("*.jpg"))
+    assert len(kept) == 1
+    real = core_services.already_submitted
+    calls: list[int] = []
+
+    def first_sees_nothing(*a: Any, **kw: Any) -> Any:
+        # Both copies check the token before either has committed (a real race).
+        calls.append(1)
+        return None if len(calls) <= 2 else real(*a, **kw)
+
+    with (
+        mock.patch.object(services, "already_submitted", first_sees_nothing),
+        mock.patch.object(core_services, "already_submitted", first_sees_nothing),
+    ):
+        again = record()
+    assert again.pk == first.pk and GoodPractice.objects.count() == 1
+    assert sorted(root.rglob("*.jpg")) == kept

@@ -8,7 +8,10 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
@@ -404,3 +407,47 @@ def test_rectify_list_queries_bounded(
     client.get(reverse("inspections:rectify_list"))
     with django_assert_max_num_queries(16):
         assert client.get(reverse("inspections:rectify_list")).status_code == 200
+
+
+# ---------------------------------------------------------------- review fixes
+
+
+def test_result_photos_are_capped_in_total(sent_findings: list[Finding], yuanhe: YuanHe) -> None:
+    finding = sent_findings[0]
+    for n in range(services.MAX_RESULT_PHOTOS_TOTAL - 1):  # earlier send-back cycles' photos
+        FindingPhoto.objects.create(
+            finding=finding, stage=PhotoStage.RESULT, image=ContentFile(b"x", name=f"{n}.jpg")
+        )
+    with pytest.raises(ServiceError) as refused:
+        services.fix_on_spot(
+            actor=yuanhe["oscar"],
+            finding=finding,
+            plan="整理",
+            result="整理了",
+            photos=[photo(), photo()],
+        )
+    assert refused.value.field == "photos" and "27" in refused.value.message
+    assert fresh(finding).status == FindingStatus.OPEN
+    services.fix_on_spot(
+        actor=yuanhe["oscar"], finding=finding, plan="整理", result="整理了", photos=[photo()]
+    )
+    assert finding.photos.filter(stage=PhotoStage.RESULT).count() == 27
+
+
+def test_a_step_locks_the_round_before_the_finding(
+    sent_findings: list[Finding], yuanhe: YuanHe
+) -> None:
+    """Closing the round locks the round row: a step takes it first (then the finding), so it
+    cannot commit after the round was closed, nor deadlock with the closing."""
+    with CaptureQueriesContext(connection) as queries:
+        services.record_plan(actor=yuanhe["oscar"], finding=sent_findings[1], plan="计划")
+    tables = [
+        name
+        for q in queries.captured_queries
+        for name in ("inspections_round", "inspections_finding")
+        if q["sql"].startswith("SELECT") and f'FROM "{name}"' in q["sql"]
+    ]
+    assert tables[:2] == ["inspections_round", "inspections_finding"]
+    if connection.vendor == "postgresql":
+        first = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
+        assert "FOR UPDATE" in first[0] and 'FROM "inspections_round"' in first[0]

@@ -9,10 +9,16 @@ from django.utils import timezone
 from genxi.core.services import ConcurrentEdit, ServiceError
 from genxi.inspections.models import (
     ChecklistTemplate,
+    Finding,
+    FindingStatus,
+    FixMode,
     Group,
     GroupStatus,
     Round,
     RoundStatus,
+    Score,
+    Severity,
+    staffed_community_ids,
 )
 from genxi.inspections.services import rounds as services
 from genxi.inspections.tests.conftest import YuanHe
@@ -288,3 +294,95 @@ def test_template_pages(yuanhe: YuanHe, client) -> None:
     assert "重新加载" in stale.content.decode() or "刷新" in stale.content.decode()
     client.force_login(yuanhe["yi"])
     assert client.get(url).status_code == 404
+
+
+# -- Review fixes: stale buttons, who sees a group's running score, prepared rounds -------------
+
+
+def test_stale_regenerate_and_open_buttons_are_refused(yuanhe: YuanHe, client) -> None:
+    round_ = new_round(yuanhe)
+    client.force_login(yuanhe["yuan"])
+    page = client.get(round_.get_absolute_url())
+    stamp = page.context["regenerate"]["updated_at"].value()
+    assert page.context["open_form"]["updated_at"].value() == stamp
+    # Someone else sets other groups meanwhile.
+    services.regenerate(actor=yuanhe["yuan"], round=round_, seed=7)
+    before = groups_of(round_)
+    regenerate = reverse("inspections:round_regenerate", args=[round_.pk])
+    stale = client.post(regenerate, {"method": "seed", "seed": 8, "updated_at": stamp}, follow=True)
+    assert "刷新页面" in stale.content.decode()
+    assert groups_of(round_) == before
+    opened = client.post(
+        reverse("inspections:round_open", args=[round_.pk]), {"updated_at": stamp}, follow=True
+    )
+    assert "刷新页面" in opened.content.decode()
+    round_.refresh_from_db()
+    assert round_.status == RoundStatus.DRAFT
+    # From a fresh page both go through.
+    page = client.get(round_.get_absolute_url())
+    stamp = page.context["regenerate"]["updated_at"].value()
+    client.post(regenerate, {"method": "seed", "seed": 8, "updated_at": stamp})
+    round_.refresh_from_db()
+    assert round_.seed == 8
+    stamp = client.get(round_.get_absolute_url()).context["open_form"]["updated_at"].value()
+    client.post(reverse("inspections:round_open", args=[round_.pk]), {"updated_at": stamp})
+    round_.refresh_from_db()
+    assert round_.status == RoundStatus.ON_SITE
+
+
+def group_cells(html: str, number: int) -> str:
+    start = html.index(f'data-group-row="{number}"')
+    return html[start : html.index("</tr>", start)]
+
+
+def test_a_groups_running_score_is_kept_from_other_communities(
+    paired_round: Round, yuanhe: YuanHe, client
+) -> None:
+    group = paired_round.groups.get(number=1)  # 依云水岸+众泾 inspect 娄北 (oscar)
+    item = paired_round.items.first()
+    assert item is not None
+    Score.objects.create(group=group, item=item, score=7)
+    Finding.objects.create(
+        group=group,
+        round=paired_round,
+        community=group.inspected,
+        description="草稿",
+        severity=Severity.MINOR,
+        mode=FixMode.ON_SPOT,
+    )
+    url = paired_round.get_absolute_url()
+    for name, sees in [("yuan", True), ("yi", True), ("oscar", False), ("chen", False)]:
+        client.force_login(yuanhe[name])
+        row = group_cells(client.get(url).content.decode(), 1)
+        assert ("7/100" in row) is sees, name
+        assert (">1</td>" in row) is sees, name
+    # Sent: the inspected community sees its score and the sent findings; chen still does not.
+    Group.objects.filter(pk=group.pk).update(status=GroupStatus.SUBMITTED)
+    Finding.objects.filter(group=group).update(status=FindingStatus.OPEN)
+    client.force_login(yuanhe["oscar"])
+    row = group_cells(client.get(url).content.decode(), 1)
+    assert "7/100" in row and ">1</td>" in row
+    client.force_login(yuanhe["chen"])
+    assert "7/100" not in group_cells(client.get(url).content.decode(), 1)
+
+
+def test_a_prepared_rounds_groups_do_not_open_to_their_inspectors(yuanhe: YuanHe, client) -> None:
+    round_ = new_round(yuanhe, order=None, seed=12345)
+    group = round_.groups.select_related("round").first()
+    assert group is not None
+    inspector = next(
+        u
+        for u in (yuanhe["oscar"], yuanhe["zhong"], yuanhe["chen"], yuanhe["yi"])
+        if set(staffed_community_ids(u)) & {m.community_id for m in group.members.all()}
+    )
+    assert not inspector.has_perm("inspections.inspect", group)
+    assert not Group.objects.visible_to(inspector).filter(pk=group.pk).exists()
+    client.force_login(inspector)
+    assert client.get(group.get_absolute_url()).status_code == 404
+    practice = reverse("inspections:practice_create", args=[round_.pk])
+    assert client.get(practice).status_code == 404
+    services.open_round(actor=yuanhe["yuan"], round=round_)
+    round_.refresh_from_db()
+    group.round = round_
+    assert inspector.has_perm("inspections.inspect", group)
+    assert client.get(practice).status_code == 200

@@ -22,6 +22,7 @@ from genxi.accounts.rules import require
 from genxi.core.services import ServiceError
 from genxi.core.views import guard_form, service_kwargs, show_refusal
 from genxi.inspections.forms.onsite import FindingForm, ScoreForm
+from genxi.inspections.forms.rounds import StampForm
 from genxi.inspections.models import (
     Finding,
     FindingPhoto,
@@ -223,9 +224,16 @@ def finding_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def finding_delete(request: HttpRequest, pk: int) -> HttpResponse:
     finding = _draft(request, pk)
     group = finding.group
+    form = StampForm(request.POST if request.method == "POST" else None)
+    guard_form(form, finding)  # the finding as the page showed it: a changed one is not deleted
     if request.method == "POST":
+        form.is_valid()
         try:
-            services.delete_finding(actor=request.user, finding=finding)
+            services.delete_finding(
+                actor=request.user,
+                finding=finding,
+                expected_updated_at=service_kwargs(form, finding)["expected_updated_at"],
+            )
         except ServiceError as exc:
             messages.error(request, exc.message)
         else:
@@ -234,7 +242,11 @@ def finding_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "inspections/onsite/finding_delete.html",
-        {"tabs": tabs_for(request.user, "inspections:round_list"), "finding": finding},
+        {
+            "tabs": tabs_for(request.user, "inspections:round_list"),
+            "finding": finding,
+            "form": form,
+        },
     )
 
 

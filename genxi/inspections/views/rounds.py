@@ -33,6 +33,7 @@ from genxi.inspections.forms.rounds import (
     PairingsForm,
     RegenerateForm,
     RoundForm,
+    StampForm,
     TemplateForm,
     item_formset,
     kept,
@@ -41,6 +42,7 @@ from genxi.inspections.models import (
     ChecklistTemplate,
     FindingStatus,
     Group,
+    GroupStatus,
     Round,
     RoundStatus,
     Score,
@@ -199,7 +201,12 @@ def group_rows(round_: Round) -> list[Group]:
     return list(
         round_.groups.select_related("inspected")
         .prefetch_related("members__community")
-        .annotate(n_findings=Count("findings", distinct=True))
+        .annotate(
+            all_findings=Count("findings", distinct=True),
+            sent_findings=Count(
+                "findings", filter=~Q(findings__status=FindingStatus.DRAFT), distinct=True
+            ),
+        )
     )
 
 
@@ -217,10 +224,28 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     mine = set(staffed_community_ids(user))
     visible = set(Group.objects.visible_to(user).filter(round=round_).values_list("pk", flat=True))
+    sees_all = user.has_perm("inspections.view_results", round_)  # the street's side
+    inspecting = round_.status not in (RoundStatus.DRAFT, RoundStatus.CLOSED)
     for g in groups:
-        g.total = totals.get(g.pk)  # type: ignore[attr-defined]
         g.mine = any(m.community_id in mine for m in g.members.all())  # type: ignore[attr-defined]
         g.opens = g.pk in visible  # type: ignore[attr-defined]
+        # A group's running score and its findings (drafts too) are for the street's side and
+        # the group's inspectors (`inspections.inspect`, without a query per group); the
+        # inspected community sees its own once the list is sent; others see neither.
+        if sees_all or (inspecting and g.mine):  # type: ignore[attr-defined]
+            g.total, g.n_findings = totals.get(g.pk), g.all_findings  # type: ignore[attr-defined]
+        elif g.status == GroupStatus.SUBMITTED and g.inspected_id in mine:
+            g.total, g.n_findings = totals.get(g.pk), g.sent_findings  # type: ignore[attr-defined]
+        else:
+            g.total = g.n_findings = None  # type: ignore[attr-defined]
+    regenerate = open_form = None
+    if can_manage and round_.status == RoundStatus.DRAFT:
+        regenerate = RegenerateForm(
+            initial={"method": PairingMethod.SEED, "seed": pairing.new_seed()}
+        )
+        guard_form(regenerate, round_)
+        open_form = StampForm()
+        guard_form(open_form, round_)
     items = list(round_.items.all())
     open_findings = round_.findings.exclude(
         status__in=[FindingStatus.DRAFT, FindingStatus.ACCEPTED]
@@ -239,11 +264,8 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_manage": can_manage,
             "unsent": [g for g in groups if g.status != "submitted"],
             "open_findings": open_findings,
-            "regenerate": RegenerateForm(
-                initial={"method": PairingMethod.SEED, "seed": pairing.new_seed()}
-            )
-            if can_manage and round_.status == RoundStatus.DRAFT
-            else None,
+            "regenerate": regenerate,
+            "open_form": open_form,
         },
     )
 
@@ -253,6 +275,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def round_regenerate(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = _round(request, pk, manage=True)
     form = RegenerateForm(request.POST)
+    guard_form(form, round_)
     if not form.is_valid():
         for errors in form.errors.values():
             for e in errors:
@@ -265,7 +288,11 @@ def round_regenerate(request: HttpRequest, pk: int) -> HttpResponse:
                 form.cleaned_data["order"], list(round_.communities.order_by("path"))
             )
         services.regenerate(
-            actor=request.user, round=round_, seed=form.cleaned_data["seed"], order=order
+            actor=request.user,
+            round=round_,
+            seed=form.cleaned_data["seed"],
+            order=order,
+            expected_updated_at=service_kwargs(form, round_)["expected_updated_at"],
         )
     except ServiceError as exc:
         messages.error(request, exc.message)
@@ -314,8 +341,15 @@ def round_pairings(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def round_open(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = _round(request, pk, manage=True)
+    form = StampForm(request.POST)
+    guard_form(form, round_)
+    form.is_valid()
     try:
-        services.open_round(actor=request.user, round=round_)
+        services.open_round(
+            actor=request.user,
+            round=round_,
+            expected_updated_at=service_kwargs(form, round_)["expected_updated_at"],
+        )
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:
