@@ -318,7 +318,8 @@ def test_the_certificate(world: World, client, template) -> None:
     html = client.get(reverse("pioneers:certificate", args=[pioneer.pk])).content.decode()
     assert "周建昌" in html and "和泰社区党委" in html and "和泰一网格" in html
     assert "2029年3月1日" in html and "每月走访" in html
-    assert f"2026-{pioneer.pk:04d}" in html and "data-print" in html
+    # 聘字〔2026〕第0012号: the year of the appointment and its id.
+    assert f"〔2026〕第{pioneer.pk:04d}号" in html and "data-print" in html
 
 
 def test_duty_templates_from_the_settings_page(world: World, client) -> None:
