@@ -81,7 +81,10 @@ def period_context(period: engine.Period) -> dict[str, Any]:
 
 
 def explained(
-    figures: list[dict[str, Any]], pioneer: Pioneer | None, period: engine.Period
+    figures: list[dict[str, Any]],
+    pioneer: Pioneer | None,
+    period: engine.Period,
+    viewer: Any,
 ) -> list[dict[str, Any]]:
     """Stored or computed figures with their label, how they were computed and, when the
     pioneer is given, the records behind them."""
@@ -99,7 +102,7 @@ def explained(
                 "how": how,
                 "ratio": key in engine.RATIO_INDICATORS,
                 "counted": key in COUNTED_INDICATORS,
-                "records": engine.records_behind(pioneer, key, period) if pioneer else [],
+                "records": (engine.records_behind(pioneer, key, period, viewer) if pioneer else []),
             }
         )
     return out
@@ -127,7 +130,9 @@ def _figures_page(
             "pioneer": pioneer,
             "result": result,
             "scheme": scheme,
-            "figures": explained([f.as_json() for f in result.figures], pioneer, period),
+            "figures": explained(
+                [f.as_json() for f in result.figures], pioneer, period, request.user
+            ),
             "stored": stored,
             **extra,
         },
