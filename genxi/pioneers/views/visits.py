@@ -186,9 +186,11 @@ def visit_create(request: HttpRequest) -> HttpResponse:
     if not _may_see_visits(request.user):
         raise Http404
     area, room, residents = _household(request)
-    household_demands = Demand.objects.filter(
-        reporters__resident__area=area, reporters__resident__room=room
-    ).distinct()
+    household_demands = (
+        Demand.objects.visible_to(request.user)
+        .filter(reporters__resident__area=area, reporters__resident__room=room)
+        .distinct()
+    )
     data = request.POST if request.method == "POST" else None
     form = VisitForm(
         data,
