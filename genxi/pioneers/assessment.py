@@ -104,6 +104,10 @@ DEFAULT_GRADES: list[tuple[str, int]] = [
 
 # ---------------------------------------------------------------- periods
 
+# The first day a period may start: earlier dates are nobody's records, and near date.min the
+# period's bounds no longer convert to UTC.
+EARLIEST = date(2000, 1, 1)
+
 
 @dataclass(frozen=True)
 class Period:

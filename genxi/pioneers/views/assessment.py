@@ -23,6 +23,7 @@ from genxi.accounts import scoping
 from genxi.accounts.models import AREA_ROLES, STAFF_ROLES
 from genxi.accounts.rules import require
 from genxi.core.exports import Column, xlsx_table_response
+from genxi.core.params import parse_id
 from genxi.core.paths import path_range_q
 from genxi.core.services import ServiceError
 from genxi.core.views import guard_form, service_kwargs, show_refusal
@@ -67,6 +68,13 @@ def picked_period(request: HttpRequest) -> engine.Period:
     period = engine.period_of(kind, start)
     if period.start > today:
         messages.warning(request, _("That period has not started yet: showing the current one."))
+        return engine.period_of(kind, today)
+    if period.start < engine.EARLIEST:
+        messages.warning(
+            request,
+            _("Periods start in %(year)s: showing the current one.")
+            % {"year": engine.EARLIEST.year},
+        )
         return engine.period_of(kind, today)
     return period
 
@@ -150,10 +158,9 @@ def _ranking_scope(request: HttpRequest) -> tuple[Any, Area, Area | None, engine
         raise Http404
     area = top
     community = None
-    if (wanted := request.GET.get("community") or request.POST.get("community")) and (
-        str(wanted).isdigit()
-    ):
-        community = areas.filter(pk=int(wanted), kind=AreaKind.COMMUNITY).first()
+    wanted = parse_id(request.GET.get("community") or request.POST.get("community"))
+    if wanted is not None:
+        community = areas.filter(pk=wanted, kind=AreaKind.COMMUNITY).first()
         if community is None:
             raise Http404
         area = community
@@ -389,8 +396,8 @@ def _scheme_initial(area: Area) -> tuple[dict[str, Any], Scheme | None]:
 def scheme(request: HttpRequest) -> HttpResponse:
     require(request.user, "pioneers.open_ranking")
     areas = areas_of(request.user, STAFF_ROLES)
-    wanted = request.GET.get("area") or request.POST.get("area") or ""
-    area = areas.filter(pk=int(wanted)).first() if wanted.isdigit() else areas.first()
+    wanted = parse_id(request.GET.get("area") or request.POST.get("area"))
+    area = areas.filter(pk=wanted).first() if wanted is not None else areas.first()
     if area is None:
         raise Http404
     initial, own = _scheme_initial(area)

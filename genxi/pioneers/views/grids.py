@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from genxi.accounts import scoping
 from genxi.accounts.models import AREA_ROLES
 from genxi.accounts.rules import require
+from genxi.core.params import parse_id
 from genxi.core.services import ServiceError
 from genxi.core.views import show_refusal
 from genxi.pioneers.config import settings_for
@@ -59,8 +60,8 @@ def grid_list(request: HttpRequest) -> HttpResponse:
     if text:
         grids = grids.filter(Q(name__contains=text) | Q(parent__name__contains=text))
     community = request.GET.get("community", "")
-    if community.isdigit() and int(community) < 2**63:
-        grids = grids.filter(parent_id=int(community))
+    if (community_id := parse_id(community)) is not None:
+        grids = grids.filter(parent_id=community_id)
     page = Paginator(grids.order_by("path"), django_settings.GENXI_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
