@@ -141,6 +141,8 @@ class Settings(models.Model):
         default=5,
         validators=[MinValueValidator(1), MaxValueValidator(90)],
     )
+    # The settings page's compare-and-set: two staff saving from old pages do not overwrite.
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("pioneer settings")

@@ -21,7 +21,7 @@ from genxi.accounts.models import AREA_ROLES
 from genxi.accounts.rules import require
 from genxi.core.params import parse_id
 from genxi.core.services import ServiceError
-from genxi.core.views import show_refusal
+from genxi.core.views import guard_form, service_kwargs, show_refusal
 from genxi.pioneers.config import settings_for
 from genxi.pioneers.forms.grids import MoveBuildingForm, SettingsForm
 from genxi.pioneers.households import households_in
@@ -178,12 +178,16 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             callback_days=current.callback_days,
         ),
     )
+    if own:
+        guard_form(form, current)
     if request.method == "POST" and form.is_valid():
         require(request.user, MANAGE, area)
+        expected = service_kwargs(form, current)["expected_updated_at"] if own else None
         try:
             save_settings(
                 actor=request.user,
                 area=area,
+                expected_updated_at=expected,
                 **{name: form.cleaned_data[name] for name in SettingsForm.Meta.fields},
             )
         except ServiceError as exc:
