@@ -195,6 +195,10 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The settings of %(area)s are saved.") % {"area": area})
             return redirect(f"{request.path}?area={area.pk}")
+    # A community's staff read their street's templates; only the street's staff edit them.
+    templates = list(DutyTemplate.objects.visible_to(request.user).select_related("area"))
+    for template in templates:
+        template.editable = request.user.has_perm(MANAGE, template)
     return render(
         request,
         "pioneers/settings.html",
@@ -203,7 +207,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             "area": area,
             "areas": areas,
             "inherited": None if own else (current.area if current.pk else None),
-            "templates": DutyTemplate.objects.visible_to(request.user).select_related("area"),
+            "templates": templates,
             "can_manage": request.user.has_perm(MANAGE),
             "tabs": tabs_for(request.user, "pioneers:settings"),
         },
