@@ -104,6 +104,10 @@ DEFAULT_GRADES: list[tuple[str, int]] = [
 
 # ---------------------------------------------------------------- periods
 
+# The first day a period may start: earlier dates are nobody's records, and near date.min the
+# period's bounds no longer convert to UTC.
+EARLIEST = date(2000, 1, 1)
+
 
 @dataclass(frozen=True)
 class Period:
@@ -569,40 +573,62 @@ def assess_area(area: Area, period: Period) -> list[Result]:
 # ---------------------------------------------------------------- the records behind a number
 
 
-def records_behind(pioneer: Pioneer, key: str, period: Period, limit: int = 50) -> list[Any]:
-    """The records one of a pioneer's indicators counted (the "how" list on their page)."""
+# The indicators counted from the pioneer's account (their visits, demands, call-backs).
+USER_INDICATORS = frozenset(
+    {
+        IndicatorKey.VISITS,
+        IndicatorKey.DEMANDS,
+        IndicatorKey.ON_TIME,
+        IndicatorKey.SATISFACTION,
+        IndicatorKey.CALLBACKS,
+    }
+)
+
+
+def records_behind(
+    pioneer: Pioneer, key: str, period: Period, viewer: Any, limit: int = 50
+) -> list[Any]:
+    """The records one of a pioneer's indicators counted (the "how" list on their page), as
+    far as `viewer` may see them. A pioneer without an account has none of the account's
+    records (filtering on a missing user would match everyone's anonymous rows)."""
     from genxi.activities.models import VolunteerShift
     from genxi.demands.models import Callback, Demand, Visit
 
     start, end = period.bounds()
     user = pioneer.user_id
+    if key in USER_INDICATORS and user is None:
+        return []
+    seen = Demand.objects.visible_to(viewer).values("pk")
     if key == IndicatorKey.VISITS:
         return list(
-            Visit.objects.filter(
-                pioneer=user, visited_on__range=(period.start, period.end)
-            ).select_related("area")[:limit]
+            Visit.objects.visible_to(viewer)
+            .filter(pioneer=user, visited_on__range=(period.start, period.end))
+            .select_related("area")[:limit]
         )
     if key == IndicatorKey.DEMANDS:
         return list(
-            Demand.objects.filter(
-                created_by=user, created_at__gte=start, created_at__lt=end
-            ).order_by("-created_at")[:limit]
+            Demand.objects.visible_to(viewer)
+            .filter(created_by=user, created_at__gte=start, created_at__lt=end)
+            .order_by("-created_at")[:limit]
         )
     if key == IndicatorKey.ON_TIME:
         return list(
-            Demand.objects.filter(created_by=user, resolution_due__range=(period.start, period.end))
+            Demand.objects.visible_to(viewer)
+            .filter(created_by=user, resolution_due__range=(period.start, period.end))
             .exclude(status__in=NOT_JUDGED)
             .order_by("resolution_due")[:limit]
         )
     if key == IndicatorKey.SATISFACTION:
         return list(
-            Callback.objects.filter(demand__created_by=user, at__gte=start, at__lt=end)
+            Callback.objects.filter(
+                demand__created_by=user, demand__in=seen, at__gte=start, at__lt=end
+            )
             .select_related("demand")
             .order_by("-at")[:limit]
         )
     if key == IndicatorKey.CALLBACKS:
         return list(
-            Callback.objects.filter(by=user, at__gte=start, at__lt=end)
+            Callback.objects.filter(by=user, demand__in=seen, at__gte=start, at__lt=end)
             .select_related("demand")
             .order_by("-at")[:limit]
         )

@@ -31,7 +31,7 @@ from genxi.accounts import scoping
 from genxi.accounts.models import AREA_ROLES, Role
 from genxi.accounts.scoping import ScopedQuerySet
 from genxi.core.models import TimeStamped
-from genxi.core.paths import path_ids
+from genxi.core.paths import ancestor_ids, path_ids
 from genxi.core.states import Machine
 from genxi.places.models import Pioneer
 
@@ -44,16 +44,19 @@ MAX_POINTS = 1_000_000
 
 class AreaScopedQuerySet(ScopedQuerySet[Any]):
     """Rows that belong to a street or community (`area`): its staff and leadership see them,
-    and so do the pioneers serving under it (they read their duties and the scheme)."""
+    and so do the pioneers serving under it (they read their duties and the scheme). Staff and
+    leadership read what the areas above theirs set too (a community's staff use their street's
+    items, rewards and templates); changing one is `pioneers.manage`, staff over its area."""
 
     def visible_to(self, user: Any) -> "AreaScopedQuerySet":
-        def serving() -> Q:
+        def above() -> Q:
             paths = Pioneer.objects.community_paths_of(user)
             # A pioneer reads what their community or any area above it set.
-            ids = [pk for path in paths for pk in path_ids(path)]
+            ids = {pk for path in paths for pk in path_ids(path)}
+            ids |= ancestor_ids(scoping.scope_paths(user, AREA_ROLES))
             return Q(area__in=ids) if ids else Q(pk__in=[])
 
-        return self.restrict(user, "area__path", roles=AREA_ROLES, also=serving)
+        return self.restrict(user, "area__path", roles=AREA_ROLES, also=above)
 
 
 class DutyTemplate(TimeStamped):
@@ -141,6 +144,8 @@ class Settings(models.Model):
         default=5,
         validators=[MinValueValidator(1), MaxValueValidator(90)],
     )
+    # The settings page's compare-and-set: two staff saving from old pages do not overwrite.
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("pioneer settings")

@@ -59,9 +59,9 @@ def record_visit(
 
     Each ask becomes a demand (channel "visit", raised on this visit) reported by the
     residents met or, when nobody was met, by the household's residents. `follow_ups` are
-    open demands the household raised, linked to the visit. Who may record where is
-    `pioneers.record_visit` (the pioneer of the building's grid, or staff over it), which the
-    page asks before it calls this.
+    open demands the household raised that the user may see, linked to the visit. Who may
+    record where is `pioneers.record_visit` (the pioneer of the building's grid, or staff over
+    it), which the page asks before it calls this.
     """
     if (existing := already_submitted(token, Visit)) is not None:
         return existing
@@ -122,7 +122,16 @@ def record_visit(
                 pk__in=wanted, reporters__resident__area=area, reporters__resident__room=room
             ).values_list("pk", flat=True)
         )
+        seen = set(
+            Demand.objects.visible_to(user).filter(pk__in=wanted).values_list("pk", flat=True)
+        )
         for demand in locked:
+            if demand.pk not in seen:
+                raise ServiceError(
+                    _("%(code)s is outside your area: it cannot be followed up here.")
+                    % {"code": demand.code},
+                    field="follow_ups",
+                )
             if demand.pk not in ours:
                 raise ServiceError(
                     _("%(code)s was not raised by this household.") % {"code": demand.code},

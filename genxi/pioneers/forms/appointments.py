@@ -10,6 +10,7 @@ from django.utils.translation import pgettext_lazy
 
 from genxi.accounts.models import Role, User
 from genxi.core.forms import BoundedForm, BoundedModelForm
+from genxi.pioneers.forms import IdsChoiceField
 from genxi.pioneers.models import DutyTemplate
 from genxi.places.forms import AreaChoiceField
 from genxi.places.models import Area, AreaKind, PartyOrg
@@ -30,7 +31,7 @@ def _grids_field() -> forms.ModelMultipleChoiceField:  # type: ignore[type-arg]
     )
 
 
-class AreaGridsField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+class AreaGridsField(IdsChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         parent = obj.parent.name if obj.parent_id else ""
         return f"{parent} / {obj.name}" if parent else str(obj.name)

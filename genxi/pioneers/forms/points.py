@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from genxi.core.forms import BoundedForm, BoundedModelForm
 from genxi.pioneers import points as reads
+from genxi.pioneers.forms import IdsChoiceField
 from genxi.pioneers.models import MAX_POINTS, PointItem, Reward
 from genxi.places.models import Area, Resident
 
@@ -83,7 +84,7 @@ class RestockForm(BoundedForm):
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
 
-class ResidentChoice(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+class ResidentChoice(IdsChoiceField):
     def label_from_instance(self, obj: Resident) -> str:
         return f"{obj.name} · {obj.address}"
 

@@ -10,11 +10,12 @@ from django.utils.translation import gettext_lazy as _
 from genxi.core.forms import BoundedForm
 from genxi.demands.models import Category, Demand, category_tree
 from genxi.demands.services.visits import MAX_ASKS, MAX_NOTES
+from genxi.pioneers.forms import IdsChoiceField
 from genxi.places.models import Resident
 
 
 class VisitForm(BoundedForm):
-    met = forms.ModelMultipleChoiceField(
+    met = IdsChoiceField(
         label=_("Whom you met"),
         queryset=Resident.objects.none(),
         required=False,
@@ -29,7 +30,7 @@ class VisitForm(BoundedForm):
     )
     # Every demand the household raised, whatever its status: one closed since the page was
     # drawn is refused by the service with a message that says so, not as "an invalid choice".
-    follow_ups = forms.ModelMultipleChoiceField(
+    follow_ups = IdsChoiceField(
         label=_("Open demands followed up"),
         queryset=Demand.objects.none(),
         required=False,

@@ -180,6 +180,11 @@ def save_scheme(
 def check_period(kind: str, start: date, *, today: date | None = None) -> engine.Period:
     if kind not in PeriodKind.values:
         raise ServiceError(_("Choose a month, a quarter or a year."), field="period")
+    if start < engine.EARLIEST:
+        raise ServiceError(
+            _("Choose a period from %(year)s on.") % {"year": engine.EARLIEST.year},
+            field="period",
+        )
     period = engine.period_of(kind, start)
     if period.start != start:
         raise ServiceError(_("Choose a period from the list."), field="period")

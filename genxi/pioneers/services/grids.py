@@ -4,13 +4,14 @@ writes of the settings page. Moving a building between grids is `places.services
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from genxi.core.audit import Actor, log_action
-from genxi.core.services import ServiceError
+from genxi.core.services import ConcurrentEdit, ServiceError
 from genxi.pioneers.config import settings_for
 from genxi.pioneers.households import household_counts
 from genxi.pioneers.models import Settings
@@ -49,17 +50,26 @@ def over_limit(grids: Iterable[Area]) -> list[GridSize]:
     return [size for size in grid_sizes(grids) if size.over]
 
 
-def save_settings(*, actor: Actor, area: Area, **values: object) -> Settings:
-    """Write `area`'s own settings (made from the defaults the first time). The row is locked,
-    so two staff saving at once both land whole, one after the other, never a mix."""
+def save_settings(
+    *, actor: Actor, area: Area, expected_updated_at: datetime | None = None, **values: object
+) -> Settings:
+    """Write `area`'s own settings (made from the defaults the first time). A compare-and-set
+    on the locked row's `updated_at`: None when the editor saw no settings of the area's own
+    (the defaults or those above it), so a row saved meanwhile by someone else is refused as
+    stale, not overwritten."""
     if area.kind not in (AreaKind.STREET, AreaKind.TOWN, AreaKind.COMMUNITY):
         raise ServiceError(_("Choose a street or a community."), field="area")
     unknown = set(values) - set(SETTINGS_FIELDS)
     if unknown:
         raise ServiceError(_("Unknown setting."))
     with transaction.atomic():
-        Settings.objects.get_or_create(area=area)
-        row = Settings.objects.select_for_update().get(area=area)
+        row = Settings.objects.select_for_update().filter(area=area).first()
+        if row is None:
+            if expected_updated_at is not None:
+                raise ConcurrentEdit()
+            row = Settings(area=area)
+        elif row.updated_at != expected_updated_at:
+            raise ConcurrentEdit()
         before = {name: getattr(row, name) for name in SETTINGS_FIELDS}
         for name, value in values.items():
             setattr(row, name, value)
@@ -72,7 +82,11 @@ def save_settings(*, actor: Actor, area: Area, **values: object) -> Settings:
             for name in SETTINGS_FIELDS
             if before[name] != getattr(row, name)
         }
-        if changes:
-            row.save()
+        if changes or row.pk is None:
+            try:
+                with transaction.atomic():
+                    row.save()
+            except IntegrityError as exc:  # another first save won the area's one row
+                raise ConcurrentEdit() from exc
             log_action(actor=actor, action="pioneer_settings.update", obj=row, changes=changes)
     return row

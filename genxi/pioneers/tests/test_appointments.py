@@ -369,3 +369,49 @@ def test_edit_through_the_page(world: World, client) -> None:
     assert stale.status_code == 400
     pioneer.refresh_from_db()
     assert pioneer.duties == "走访两个网格"
+
+
+def test_community_staff_read_their_streets_templates_and_rewards_but_do_not_edit_them(
+    world: World, client
+) -> None:
+    """bob (和泰's staff) reads 白洋湾街道's duty template, points item and reward, and may
+    choose the template when appointing; editing them is for the street's staff (alice)."""
+    from genxi.pioneers.models import PointItem, Reward, Scheme
+    from genxi.pioneers.services import points
+
+    street_template = services.create_template(
+        actor=world["alice"], area=world.street, name="街道先锋职责", duties="每月走访"
+    )
+    item = points.create_item(actor=world["alice"], area=world.street, name="街道志愿", points=2)
+    reward = points.create_reward(actor=world["alice"], area=world.street, name="街道大米", cost=5)
+    scheme = Scheme.objects.create(area=world.street)
+    bob, oscar = world["bob"], world["oscar"]
+    for model, row in (
+        (DutyTemplate, street_template),
+        (PointItem, item),
+        (Reward, reward),
+        (Scheme, scheme),
+    ):
+        assert row in model.objects.visible_to(bob), model
+        assert row in model.objects.visible_to(world["frank"]), model
+        assert row not in model.objects.visible_to(oscar), model
+    client.force_login(bob)
+    settings_page = client.get(reverse("pioneers:settings")).content.decode()
+    assert "街道先锋职责" in settings_page
+    assert reverse("pioneers:template_edit", args=[street_template.pk]) not in settings_page
+    form = client.get(reverse("pioneers:appointment_create")).context["form"]
+    assert street_template in form.fields["template"].queryset
+    assert "街道大米" in client.get(reverse("pioneers:points_rewards")).content.decode()
+    for url in (
+        reverse("pioneers:template_edit", args=[street_template.pk]),
+        reverse("pioneers:points_item_edit", args=[item.pk]),
+        reverse("pioneers:points_reward_edit", args=[reward.pk]),
+    ):
+        assert client.get(url).status_code == 404, url
+        assert client.post(url, {"name": "改名"}).status_code == 404, url
+    assert client.post(reverse("pioneers:points_restock", args=[reward.pk])).status_code == 404
+    assert DutyTemplate.objects.get(pk=street_template.pk).name == "街道先锋职责"
+    client.force_login(world["alice"])
+    edit = reverse("pioneers:template_edit", args=[street_template.pk])
+    assert client.get(edit).status_code == 200
+    assert edit in client.get(reverse("pioneers:settings")).content.decode()

@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from genxi.conftest import World
+from genxi.pioneers import assessment as engine
 from genxi.pioneers.models import Assessment, Rating, ResidentRating
 from genxi.pioneers.services import assessment as services
 from genxi.pioneers.tests.test_assessment import NOW, carols_month
@@ -160,3 +161,35 @@ def test_a_resident_rates_their_grid_pioneer(world: World, frozen: None) -> None
     assert erin.post(url, {"stars": "4", "form_token": token}).status_code == 200
     assert ResidentRating.objects.get().pioneer == other
     assert ResidentRating.objects.get().stars == 4
+
+
+def test_a_pioneer_without_an_account_lists_no_one_elses_records(
+    world: World, frozen: None
+) -> None:
+    """A pioneer without an account has no visits, demands or call-backs: the page must not
+    list every anonymous demand (created_by IS NULL) in the city."""
+    from genxi.demands import services as demands
+    from genxi.pioneers.tests.test_assessment import category
+
+    demands.collect_demand(
+        actor=None,
+        title="娄北苑的井盖松了",
+        category=category(),
+        area=world.loubei_building,
+        channel="phone",
+    )
+    accountless = places.appoint_pioneer(
+        actor=None, name="无账号先锋", community=world.hetai, appointed_on=date(2026, 1, 1)
+    )
+    url = reverse("pioneers:assessment_detail", args=[accountless.pk])
+    page = client_for(world, "bob").get(url)
+    assert page.status_code == 200
+    assert "娄北苑的井盖松了" not in page.content.decode()
+
+
+def test_the_records_behind_are_only_what_the_viewer_sees(world: World, frozen: None) -> None:
+    month = carols_month(world)
+    period = engine.period_of("month", date(2026, 11, 1))
+    assert month.late in engine.records_behind(world.pioneer, "demands", period, world["bob"])
+    assert engine.records_behind(world.pioneer, "demands", period, world["oscar"]) == []
+    assert engine.records_behind(world.pioneer, "satisfaction", period, world["oscar"]) == []

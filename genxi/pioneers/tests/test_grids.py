@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from genxi.conftest import World
 from genxi.core.models import AuditEntry
-from genxi.core.services import ServiceError
+from genxi.core.services import ConcurrentEdit, ServiceError
 from genxi.pioneers.config import settings_for
 from genxi.pioneers.models import Settings
 from genxi.pioneers.services.grids import grid_sizes, over_limit, save_settings
@@ -130,6 +130,68 @@ def test_the_settings_page(world: World, client) -> None:
         client.post(url, {**data, "area": world.street.pk, "revisit_days": "30"}).status_code == 302
     )
     assert settings_for(world.building1).revisit_days == 60
+
+
+def test_settings_saved_from_an_old_page_are_refused_not_overwritten(world: World, client) -> None:
+    """alice and bob open 和泰's settings; bob saves first; alice's save from her old page is
+    refused with "reload", whether 和泰 had settings of its own yet or not."""
+    url = reverse("pioneers:settings") + f"?area={world.hetai.pk}"
+    data = {
+        "area": world.hetai.pk,
+        "grid_households_limit": "80",
+        "revisit_days": "60",
+        "priority_tags": "独居老人",
+        "callback_days": "7",
+    }
+
+    def drawn(name: str) -> dict[str, object]:
+        client.force_login(world[name])
+        form = client.get(url).context["form"]
+        stamp = form["updated_at"].value() if "updated_at" in form.fields else None
+        return {**data, **({"updated_at": stamp} if stamp else {})}
+
+    for round_, bobs_days in (("first save", "45"), ("later save", "50")):
+        alices, bobs = drawn("alice"), drawn("bob")
+        client.force_login(world["bob"])
+        assert client.post(url, {**bobs, "revisit_days": bobs_days}).status_code == 302, round_
+        client.force_login(world["alice"])
+        refused = client.post(url, {**alices, "revisit_days": "30"})
+        assert refused.status_code == 400, round_
+        assert "Reload" in str(refused.context["form"].errors) or "刷新" in str(
+            refused.context["form"].errors
+        )
+        assert Settings.objects.get(area=world.hetai).revisit_days == int(bobs_days)
+    # A fresh page saves.
+    assert client.post(url, {**drawn("alice"), "revisit_days": "30"}).status_code == 302
+    assert Settings.objects.get(area=world.hetai).revisit_days == 30
+
+
+def test_save_settings_compares_the_stamp(world: World) -> None:
+    row = save_settings(actor=world["bob"], area=world.hetai, grid_households_limit=4)
+    with pytest.raises(ConcurrentEdit):  # saw no settings, but there are now
+        save_settings(actor=world["bob"], area=world.hetai, grid_households_limit=5)
+    with pytest.raises(ConcurrentEdit):  # a stamp for a row that is not there
+        save_settings(
+            actor=world["bob"],
+            area=world.street,
+            expected_updated_at=row.updated_at,
+            grid_households_limit=5,
+        )
+    saved = save_settings(
+        actor=world["bob"],
+        area=world.hetai,
+        expected_updated_at=row.updated_at,
+        grid_households_limit=5,
+    )
+    assert saved.grid_households_limit == 5 and saved.updated_at > row.updated_at
+    with pytest.raises(ConcurrentEdit):
+        save_settings(
+            actor=world["bob"],
+            area=world.hetai,
+            expected_updated_at=row.updated_at,
+            grid_households_limit=6,
+        )
+    assert Settings.objects.get(area=world.hetai).grid_households_limit == 5
 
 
 def test_settings_are_for_staff_of_the_area(world: World, client) -> None:

@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from genxi.conftest import World
+from genxi.core.services import ServiceError
 from genxi.demands import services as demands
 from genxi.demands.models import Category, Channel, Demand, Visit
 from genxi.demands.services import Ask, record_visit
@@ -122,6 +123,36 @@ def test_a_follow_up_is_linked_and_a_closed_one_is_refused_with_nothing_written(
     assert open_one.code in refused.content.decode()
     assert Visit.objects.filter(room="201").count() == 0
     assert Demand.objects.count() == 1
+
+
+def test_a_household_demand_located_elsewhere_is_neither_listed_nor_linked(
+    world: World, households: Households, category: Category
+) -> None:
+    """钱师傅 of 201 reported a demand located in 娄北 (another district): carol, the pioneer
+    of 201's grid, does not see it, so the visit form does not list it and the service refuses
+    it as a follow-up."""
+    elsewhere = demands.collect_demand(
+        actor=None,
+        title="娄北苑的停车位",
+        category=category,
+        area=world.loubei_building,
+        channel="phone",
+        reporters=[households.qian],
+    )
+    client = client_for(world, "carol")
+    page = client.get(visit_url(world, "201")).content.decode()
+    assert "娄北苑的停车位" not in page and elsewhere.code not in page
+    with pytest.raises(ServiceError) as refused:
+        record_visit(
+            actor=world["carol"],
+            area=world.building1,
+            room="201",
+            visited_on=date(2026, 11, 20),
+            met=[households.qian],
+            follow_ups=[elsewhere],
+        )
+    assert refused.value.field == "follow_ups"
+    assert Visit.objects.filter(room="201").count() == 0
 
 
 def errors_of(answer: Any) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from genxi.accounts import scoping
 from genxi.accounts.models import AREA_ROLES, STAFF_ROLES
 from genxi.accounts.rules import require
 from genxi.core.exports import Column, xlsx_table_response
+from genxi.core.params import parse_id
 from genxi.core.paths import path_range_q
 from genxi.core.services import ServiceError
 from genxi.core.views import guard_form, service_kwargs, show_refusal
@@ -68,6 +69,13 @@ def picked_period(request: HttpRequest) -> engine.Period:
     if period.start > today:
         messages.warning(request, _("That period has not started yet: showing the current one."))
         return engine.period_of(kind, today)
+    if period.start < engine.EARLIEST:
+        messages.warning(
+            request,
+            _("Periods start in %(year)s: showing the current one.")
+            % {"year": engine.EARLIEST.year},
+        )
+        return engine.period_of(kind, today)
     return period
 
 
@@ -81,7 +89,10 @@ def period_context(period: engine.Period) -> dict[str, Any]:
 
 
 def explained(
-    figures: list[dict[str, Any]], pioneer: Pioneer | None, period: engine.Period
+    figures: list[dict[str, Any]],
+    pioneer: Pioneer | None,
+    period: engine.Period,
+    viewer: Any,
 ) -> list[dict[str, Any]]:
     """Stored or computed figures with their label, how they were computed and, when the
     pioneer is given, the records behind them."""
@@ -99,7 +110,7 @@ def explained(
                 "how": how,
                 "ratio": key in engine.RATIO_INDICATORS,
                 "counted": key in COUNTED_INDICATORS,
-                "records": engine.records_behind(pioneer, key, period) if pioneer else [],
+                "records": (engine.records_behind(pioneer, key, period, viewer) if pioneer else []),
             }
         )
     return out
@@ -127,7 +138,9 @@ def _figures_page(
             "pioneer": pioneer,
             "result": result,
             "scheme": scheme,
-            "figures": explained([f.as_json() for f in result.figures], pioneer, period),
+            "figures": explained(
+                [f.as_json() for f in result.figures], pioneer, period, request.user
+            ),
             "stored": stored,
             **extra,
         },
@@ -145,10 +158,9 @@ def _ranking_scope(request: HttpRequest) -> tuple[Any, Area, Area | None, engine
         raise Http404
     area = top
     community = None
-    if (wanted := request.GET.get("community") or request.POST.get("community")) and (
-        str(wanted).isdigit()
-    ):
-        community = areas.filter(pk=int(wanted), kind=AreaKind.COMMUNITY).first()
+    wanted = parse_id(request.GET.get("community") or request.POST.get("community"))
+    if wanted is not None:
+        community = areas.filter(pk=wanted, kind=AreaKind.COMMUNITY).first()
         if community is None:
             raise Http404
         area = community
@@ -384,8 +396,8 @@ def _scheme_initial(area: Area) -> tuple[dict[str, Any], Scheme | None]:
 def scheme(request: HttpRequest) -> HttpResponse:
     require(request.user, "pioneers.open_ranking")
     areas = areas_of(request.user, STAFF_ROLES)
-    wanted = request.GET.get("area") or request.POST.get("area") or ""
-    area = areas.filter(pk=int(wanted)).first() if wanted.isdigit() else areas.first()
+    wanted = parse_id(request.GET.get("area") or request.POST.get("area"))
+    area = areas.filter(pk=wanted).first() if wanted is not None else areas.first()
     if area is None:
         raise Http404
     initial, own = _scheme_initial(area)

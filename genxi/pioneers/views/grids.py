@@ -19,8 +19,9 @@ from django.utils.translation import gettext as _
 from genxi.accounts import scoping
 from genxi.accounts.models import AREA_ROLES
 from genxi.accounts.rules import require
+from genxi.core.params import parse_id
 from genxi.core.services import ServiceError
-from genxi.core.views import show_refusal
+from genxi.core.views import guard_form, service_kwargs, show_refusal
 from genxi.pioneers.config import settings_for
 from genxi.pioneers.forms.grids import MoveBuildingForm, SettingsForm
 from genxi.pioneers.households import households_in
@@ -59,8 +60,8 @@ def grid_list(request: HttpRequest) -> HttpResponse:
     if text:
         grids = grids.filter(Q(name__contains=text) | Q(parent__name__contains=text))
     community = request.GET.get("community", "")
-    if community.isdigit() and int(community) < 2**63:
-        grids = grids.filter(parent_id=int(community))
+    if (community_id := parse_id(community)) is not None:
+        grids = grids.filter(parent_id=community_id)
     page = Paginator(grids.order_by("path"), django_settings.GENXI_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -177,12 +178,16 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             callback_days=current.callback_days,
         ),
     )
+    if own:
+        guard_form(form, current)
     if request.method == "POST" and form.is_valid():
         require(request.user, MANAGE, area)
+        expected = service_kwargs(form, current)["expected_updated_at"] if own else None
         try:
             save_settings(
                 actor=request.user,
                 area=area,
+                expected_updated_at=expected,
                 **{name: form.cleaned_data[name] for name in SettingsForm.Meta.fields},
             )
         except ServiceError as exc:
@@ -190,6 +195,10 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The settings of %(area)s are saved.") % {"area": area})
             return redirect(f"{request.path}?area={area.pk}")
+    # A community's staff read their street's templates; only the street's staff edit them.
+    templates = list(DutyTemplate.objects.visible_to(request.user).select_related("area"))
+    for template in templates:
+        template.editable = request.user.has_perm(MANAGE, template)
     return render(
         request,
         "pioneers/settings.html",
@@ -198,7 +207,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             "area": area,
             "areas": areas,
             "inherited": None if own else (current.area if current.pk else None),
-            "templates": DutyTemplate.objects.visible_to(request.user).select_related("area"),
+            "templates": templates,
             "can_manage": request.user.has_perm(MANAGE),
             "tabs": tabs_for(request.user, "pioneers:settings"),
         },

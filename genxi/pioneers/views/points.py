@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from genxi.accounts.rules import require
+from genxi.core.params import parse_id
 from genxi.core.services import ServiceError
 from genxi.core.views import ScopedListView, guard_form, service_kwargs, show_refusal
 from genxi.pioneers import points as reads
@@ -161,7 +162,8 @@ def award(request: HttpRequest) -> HttpResponse:
     guard_form(form)
     if request.method == "POST":
         ticked = request.POST.getlist("residents")
-        picked = list(visible.filter(pk__in=[t for t in ticked if t.isdigit()][:1000]))
+        ids = [pk for pk in map(parse_id, ticked) if pk is not None]
+        picked = list(visible.filter(pk__in=ids[:1000]))
         shown = picked + [r for r in shown if r not in picked]
         if form.is_valid():
             residents = form.cleaned_data["residents"]
@@ -185,7 +187,7 @@ def award(request: HttpRequest) -> HttpResponse:
                     % {"points": kwargs["item"].points, "n": len(entries), "item": kwargs["item"]},
                 )
                 return redirect("pioneers:points_award")
-    ticked_ids = {int(t) for t in request.POST.getlist("residents") if t.isdigit()}
+    ticked_ids = {parse_id(t) for t in request.POST.getlist("residents")} - {None}
     return _page(
         request,
         "award.html",

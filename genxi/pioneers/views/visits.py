@@ -6,6 +6,7 @@ communities with the month's progress (`plan_list`) and each plan (`plan_detail`
 visits made in their areas (`visit_list`, `visit_detail`); a pioneer sees their own visits.
 """
 
+import re
 from datetime import date
 from typing import Any
 
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from genxi.accounts.rules import require
+from genxi.core.params import parse_id
 from genxi.core.services import ServiceError
 from genxi.core.views import ScopedListView, guard_form, show_refusal
 from genxi.demands.models import Demand, Visit
@@ -31,14 +33,20 @@ from genxi.pioneers.services.plans import month_start, next_month, plan_for
 from genxi.pioneers.views.hub import tabs_for
 from genxi.places.models import Area, AreaKind, Pioneer, Resident
 
+# The first month one may open: earlier ones hold no plans, and date.min has no month before.
+FIRST_MONTH = date(2000, 1, 1)
+
 
 def _month(value: str) -> date | None:
-    """ "2026-11" → 2026-11-01; None when it is not a month."""
+    """ "2026-11" → 2026-11-01; None when it is not a month from 2000-01 to this month."""
+    found = re.fullmatch(r"([0-9]{4})-([0-9]{1,2})", value)
+    if found is None:
+        return None
     try:
-        year, month = (int(p) for p in value.split("-"))
-        return date(year, month, 1)
+        month = date(int(found[1]), int(found[2]), 1)
     except ValueError:
         return None
+    return month if FIRST_MONTH <= month <= month_start(timezone.localdate()) else None
 
 
 def _may_see_visits(user: Any) -> bool:
@@ -123,7 +131,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
         )
     planned = sum(p.planned for p in progress.values())
     done = sum(p.done for p in progress.values())
-    previous = (month.replace(day=1) - date.resolution).replace(day=1)
+    previous = (month - date.resolution).replace(day=1) if month > FIRST_MONTH else None
     return render(
         request,
         "pioneers/visits/plan_list.html",
@@ -162,14 +170,14 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _household(request: HttpRequest) -> tuple[Area, str, list[Resident]]:
     """The building and room of ?area=&room=, which the user may visit (else 404)."""
-    raw = request.GET.get("area", "")
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
+    pk = parse_id(request.GET.get("area"))
+    if pk is None:
         raise Http404
     area = get_object_or_404(
         Area.objects.visible_to(request.user)
         .filter(kind=AreaKind.BUILDING)
         .select_related("parent"),
-        pk=int(raw),
+        pk=pk,
     )
     require(request.user, "pioneers.record_visit", area)
     room = request.GET.get("room", "").strip()
@@ -186,9 +194,11 @@ def visit_create(request: HttpRequest) -> HttpResponse:
     if not _may_see_visits(request.user):
         raise Http404
     area, room, residents = _household(request)
-    household_demands = Demand.objects.filter(
-        reporters__resident__area=area, reporters__resident__room=room
-    ).distinct()
+    household_demands = (
+        Demand.objects.visible_to(request.user)
+        .filter(reporters__resident__area=area, reporters__resident__room=room)
+        .distinct()
+    )
     data = request.POST if request.method == "POST" else None
     form = VisitForm(
         data,
