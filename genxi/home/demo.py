@@ -45,7 +45,7 @@ class DemoResult(places.Created):
     meetings: int = 0
     activities: int = 0
     cobuilding: int = 0
-    pioneers: int = 0
+    pioneer_work: int = 0  # `pioneers` is places' count of appointments
     inspections: int = 0
     seconds: float = 0.0
 
@@ -72,7 +72,7 @@ def load_demo(*, stdout: places.Writer | None = None) -> DemoResult:
         result.meetings = meetings.load()
         result.activities = activities.load(timezone.localdate())
         result.cobuilding = cobuilding.load(timezone.localdate())
-        result.pioneers = pioneers.load(timezone.localdate())
+        result.pioneer_work = pioneers.load(timezone.localdate())
         result.inspections = inspections.load(timezone.localdate())
     result.seconds = time.monotonic() - started
     return result

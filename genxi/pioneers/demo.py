@@ -118,12 +118,6 @@ def _visits(today: date) -> int:
             continue
         grids = list(pioneer.grids.values_list("pk", flat=True))
         households = households_in(grids)[::2][:24]
-        follow = (
-            Demand.objects.open()
-            .filter(reporters__resident__area__grid__in=grids)
-            .order_by("id")
-            .first()
-        )
         for i, household in enumerate(households):
             day = today - timedelta(days=30 - (i * 30) // max(len(households), 1))
             if Visit.objects.filter(
@@ -144,6 +138,13 @@ def _visits(today: date) -> int:
                 today=today,
             )
             created += 1
+        # Chosen after the visits, so that a second load finds the same demand already followed.
+        follow = (
+            Demand.objects.open()
+            .filter(reporters__resident__area__grid__in=grids)
+            .order_by("id")
+            .first()
+        )
         if follow is not None and not Visit.objects.filter(follow_ups=follow).exists():
             reporter = follow.reporters.select_related("resident__area").first()
             if reporter is not None:
