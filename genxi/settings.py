@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "genxi.pioneers",
     "genxi.inspections",
     "genxi.api",
+    "genxi.dashboards",
+    "genxi.simulation",
     "genxi.home",
 ]
 

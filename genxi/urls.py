@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("genxi.pioneers.urls")),
     path("", include("genxi.inspections.urls")),
     path("", include("genxi.api.urls")),
+    path("", include("genxi.dashboards.urls")),
     path("accounts/", include("genxi.accounts.urls")),
     path("api/v1/", api.urls),
     path("open311/v2/", include((open311.urlpatterns, "open311"))),

@@ -97,6 +97,13 @@ def navigation_for(user: Any, path: str = "") -> list[NavItem]:
             "event",
         ),
         ("my_points", _("My points"), "pioneers:my_points", "pioneers.open_my_points", "coin"),
+        (
+            "dashboard",
+            _("Dashboard"),
+            "dashboards:home",
+            "dashboards.open_dashboard",
+            "chart",
+        ),
         ("figures", _("Figures"), "demands:figures", "demands.open_figures", "chart"),
         ("areas", _("Areas"), "places:area_list", "places.open_areas", "map"),
         ("residents", _("Residents"), "places:resident_list", "places.open_residents", "users"),

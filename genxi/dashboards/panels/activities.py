@@ -1,0 +1,1 @@
+"""The activities panel of the dashboards (registered with registry.register)."""

@@ -1,0 +1,1 @@
+"""The cobuilding panel of the dashboards (registered with registry.register)."""

@@ -1,0 +1,1 @@
+"""The demands panel of the dashboards (registered with registry.register)."""

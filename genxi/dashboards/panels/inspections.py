@@ -1,0 +1,1 @@
+"""The inspections panel of the dashboards (registered with registry.register)."""

@@ -1,0 +1,1 @@
+"""The meetings panel of the dashboards (registered with registry.register)."""

@@ -1,0 +1,1 @@
+"""The pioneers panel of the dashboards (registered with registry.register)."""

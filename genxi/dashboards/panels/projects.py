@@ -1,0 +1,1 @@
+"""The projects panel of the dashboards (registered with registry.register)."""

@@ -1,0 +1,1 @@
+"""The venues panel of the dashboards (registered with registry.register)."""
