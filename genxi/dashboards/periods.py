@@ -9,11 +9,13 @@ from datetime import date, timedelta
 from django.utils.translation import gettext_lazy as _
 
 KINDS = {"month": _("This month"), "quarter": _("This quarter"), "year": _("This year")}
+# "So far" (截至目前): everything up to today, as the articles count (the headline card).
+EARLIEST = date(2000, 1, 1)
 
 
 @dataclass(frozen=True)
 class Period:
-    kind: str  # "month", "quarter" or "year"
+    kind: str  # "month", "quarter", "year", or "all" (so far)
     start: date
     end: date  # inclusive
 
@@ -59,6 +61,11 @@ def to_date(kind: str, today: date) -> Period:
     """This month, quarter or year from its first day to today."""
     period = whole(kind, today)
     return Period(kind, period.start, min(period.end, today))
+
+
+def so_far(today: date) -> Period:
+    """Everything recorded up to today."""
+    return Period("all", EARLIEST, today)
 
 
 def months_back(today: date, count: int = 12) -> list[Period]:

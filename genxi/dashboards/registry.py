@@ -27,7 +27,9 @@ COUNT = "count"  # a whole number of records
 MONEY = "money"  # yuan, to the cent
 RATE = "rate"  # value / denominator, shown as a percentage
 DAYS = "days"  # a duration (a median), one decimal
-UNITS = (COUNT, MONEY, RATE, DAYS)
+HOURS = "hours"  # a sum of hours, one decimal
+LIST = "list"  # a breakdown only (value None): [[label, number], ...] in `items`
+UNITS = (COUNT, MONEY, RATE, DAYS, HOURS, LIST)
 
 DASHBOARD_KINDS = (AreaKind.DISTRICT, *STREET_KINDS, AreaKind.COMMUNITY)
 
