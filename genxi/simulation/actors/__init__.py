@@ -1,0 +1,1 @@
+"""The actors of the simulation, one module per app (see simulation.world)."""
