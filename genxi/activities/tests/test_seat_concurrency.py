@@ -149,8 +149,9 @@ def test_without_the_lock_or_the_constraint_the_burst_overbooks(
     offering_id, token = fifty_seats
     with (
         without_the_seat_constraint(),
+        # A longer pause than above: on a loaded machine the requests must still overlap.
         real_server(
-            workers=WORKERS, env={"GENXI_SEAT_LOCKING": "false", "GENXI_SEAT_RACE_DELAY_MS": "50"}
+            workers=WORKERS, env={"GENXI_SEAT_LOCKING": "false", "GENXI_SEAT_RACE_DELAY_MS": "150"}
         ) as base_url,
     ):
         answers = burst(base_url, token, offering_id)
