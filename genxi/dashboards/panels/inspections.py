@@ -37,7 +37,7 @@ COLUMNS = (
     (_("Community"), "community.name"),
     (_("Round"), "round.title"),
     (_("Problem"), "description"),
-    (_("Status"), "get_status_display"),
+    (_("Status"), "status"),
 )
 
 register(
