@@ -112,7 +112,7 @@ def test_every_figure_has_its_definition_and_columns() -> None:
 
 def test_activities_of_the_street(world: World, django_assert_max_num_queries: Any) -> None:
     build_season(world)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(13):
         result = registry.panel("activities").compute(Scope(world.street, OCT_NOV, TODAY))
     assert numbers(result) == {
         "activities.held": 3,
@@ -188,7 +188,7 @@ def test_cobuilding_of_the_street(
     world: World, point: ServicePoint, django_assert_max_num_queries: Any
 ) -> None:
     build_cobuilding(world, point)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(10):
         result = registry.panel("cobuilding").compute(Scope(world.street, YEAR_2025, TODAY))
     # A1 and the agreement ended in March (not the draft, the one over in 2024, nor 娄北's);
     # 4 items due, 2 on time (娄北's left out); the one delivery made with a resource.
