@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Min, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -326,4 +326,31 @@ def stall_services(activity: Activity) -> Any:
         Stall.objects.filter(activity=activity)
         .select_related("provider")
         .annotate(services=Sum("tallies__count", default=0))
+    )
+
+
+def participations(*, user: Any, start: date, end: date, area: Area | None = None) -> Any:
+    """The attendances behind "participants" (参与人次): one per person and session held."""
+    sessions = held_sessions(scope(user, area), start, end)
+    return (
+        Attendance.objects.filter(session__in=sessions.values("pk"))
+        .select_related("registration", "session__activity__owner")
+        .order_by("-session__ends_at", "-id")
+    )
+
+
+def people_reached(*, user: Any, start: date, end: date, area: Area | None = None) -> Any:
+    """The people behind "residents reached" (服务人数): for each distinct person key among
+    those attendances, their first registration (so the rows count as the figure does)."""
+    firsts = (
+        participations(user=user, start=start, end=end, area=area)
+        .order_by()
+        .values("registration__person_key")
+        .annotate(first=Min("registration_id"))
+        .values("first")
+    )
+    return (
+        Registration.objects.filter(pk__in=firsts)
+        .select_related("community")
+        .order_by("name", "id")
     )

@@ -295,10 +295,9 @@ def compute(*, user: Any, start: date, end: date, area: Area | None = None) -> F
     # and not ended before that day (one ended since was in force until its end). Each counts
     # in every month of the period it was in force.
     agreements = list(
-        _in_area(signed(Agreement.objects.visible_to(user)), "community__path", area)
-        .filter(starts_on__lte=end, ends_on__gte=start)
-        .exclude(ended_on__lt=start)
-        .values("pk", "community_id", "starts_on", "ends_on", "ended_on")
+        agreements_in_force(user=user, start=start, end=end, area=area).values(
+            "pk", "community_id", "starts_on", "ends_on", "ended_on"
+        )
     )
     parties: dict[int, list[int]] = defaultdict(list)
     for agreement_id, partner_id in AgreementParty.objects.filter(
@@ -318,13 +317,7 @@ def compute(*, user: Any, start: date, end: date, area: Area | None = None) -> F
     # A partner's row counts its own side's items (the commitment's partner, or every partner
     # of the agreement when the commitment names none).
     items = (
-        _in_area(DueItem.objects.visible_to(user), "commitment__agreement__community__path", area)
-        .filter(
-            commitment__agreement__in=signed(Agreement.objects.all()),
-            due_on__gte=start,
-            due_on__lte=min(end, today),
-        )
-        .alias(filed_on=TruncDate("filed_at", tzinfo=tz))
+        items_due(user=user, start=start, end=end, area=area, today=today)
         .values(
             agreement=F("commitment__agreement_id"),
             community=F("commitment__agreement__community_id"),
@@ -334,7 +327,7 @@ def compute(*, user: Any, start: date, end: date, area: Area | None = None) -> F
         )
         .annotate(
             n=Count("pk"),
-            on_time=Count("pk", filter=Q(filed_at__isnull=False, filed_on__lte=F("due_on"))),
+            on_time=Count("pk", filter=ON_TIME),
         )
         .order_by()
     )
@@ -375,10 +368,7 @@ def compute(*, user: Any, start: date, end: date, area: Area | None = None) -> F
         )
 
     # Needs met and resources delivered: deliveries dated in the period.
-    claims = _in_area(Claim.objects.visible_to(user), "need__community__path", area)
-    deliveries = Delivery.objects.filter(
-        claim__in=claims.values("pk"), delivered_on__gte=start, delivered_on__lte=end
-    ).values(
+    deliveries = delivered(user=user, start=start, end=end, area=area).values(
         "delivered_on",
         community=F("claim__need__community_id"),
         partner=F("claim__partner_id"),
@@ -438,3 +428,45 @@ def compute(*, user: Any, start: date, end: date, area: Area | None = None) -> F
 
     adder.finish()
     return figures
+
+
+# The records behind the figures (the dashboards' lists): `compute` counts these same querysets.
+
+# An item filed on or before its due day (local date); needs `items_due`'s `filed_on`.
+ON_TIME = Q(filed_at__isnull=False, filed_on__lte=F("due_on"))
+
+
+def agreements_in_force(*, user: Any, start: date, end: date, area: Area | None = None) -> Any:
+    """The agreements behind "agreements in force": signed, within their dates on a day of the
+    period, and not ended before it."""
+    return (
+        _in_area(signed(Agreement.objects.visible_to(user)), "community__path", area)
+        .filter(starts_on__lte=end, ends_on__gte=start)
+        .exclude(ended_on__lt=start)
+    )
+
+
+def items_due(
+    *, user: Any, start: date, end: date, area: Area | None = None, today: date | None = None
+) -> Any:
+    """The items of signed agreements due in the period so far (on or before `today`), each
+    with `filed_on`, the local day of its first filing (`ON_TIME` reads it)."""
+    today = today or timezone.localdate()
+    return (
+        _in_area(DueItem.objects.visible_to(user), "commitment__agreement__community__path", area)
+        .filter(
+            commitment__agreement__in=signed(Agreement.objects.all()),
+            due_on__gte=start,
+            due_on__lte=min(end, today),
+        )
+        .alias(filed_on=TruncDate("filed_at", tzinfo=timezone.get_current_timezone()))
+    )
+
+
+def delivered(*, user: Any, start: date, end: date, area: Area | None = None) -> Any:
+    """The deliveries dated in the period of the claims `user` sees (in `area`): the needs met;
+    those of a claim made with a resource are the resources delivered."""
+    claims = _in_area(Claim.objects.visible_to(user), "need__community__path", area)
+    return Delivery.objects.filter(
+        claim__in=claims.values("pk"), delivered_on__gte=start, delivered_on__lte=end
+    )
