@@ -72,7 +72,7 @@ FIGURES = (
         _("Micro-renovations"),
         COUNT,
         numerator=_(
-            "micro-renovation (微改造) projects proposed in the period and chosen (selected, "
+            "micro-renovation projects proposed in the period and chosen (selected, "
             "in execution, accepted or closed), by compound"
         ),
         counted_from=PROPOSED,

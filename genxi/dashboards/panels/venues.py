@@ -23,9 +23,7 @@ FIGURES = (
         "venues.venues",
         _("Venues"),
         COUNT,
-        numerator=_(
-            "open venues (微阵地) whose place lies in the area, registered by the period's end"
-        ),
+        numerator=_("open venues whose place lies in the area, registered by the period's end"),
         counted_from=_("the venue's registration"),
         rows=lambda scope: figures.venues_of(scope.area, scope.end),
         columns=(
