@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from genxi.dashboards.registry import (
     COUNT,
@@ -114,7 +115,7 @@ FIGURES = (
     ),
     Figure(
         "demands.resolution_rate",
-        _("Resolution rate"),
+        pgettext_lazy("dashboard", "Resolution rate"),  # 解决率: the figures page's 办结率
         RATE,
         numerator=_("of the denominator, those resolved by the end of the period"),
         denominator=_("demands recorded in the period, less merged, withdrawn and referred ones"),
