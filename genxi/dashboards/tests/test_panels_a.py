@@ -11,8 +11,9 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from playwright.sync_api import expect
 
-from genxi.conftest import World
+from genxi.conftest import PASSWORD, World
 from genxi.core.services import ServiceError
 from genxi.dashboards import registry
 from genxi.dashboards.periods import Period, whole
@@ -26,6 +27,7 @@ from genxi.places import services as places
 from genxi.places.models import AreaKind, BookingPurpose, Venue
 from genxi.projects import services as projects
 from genxi.projects.models import Fund, Phase, Project
+from tests.browser import DESK, log_in, menu, shot
 
 pytestmark = pytest.mark.django_db
 SH = ZoneInfo("Asia/Shanghai")
@@ -485,3 +487,26 @@ def test_staff_mark_a_micro_renovation_and_its_compound_on_the_project_form(
     project = Project.objects.get(title="三花苑加装扶手")
     assert project.micro_renovation and project.compound == world.compound
     assert world.compound.name in client.get(answer["Location"]).content.decode()
+
+
+@pytest.mark.browser
+def test_community_staff_propose_a_micro_renovation_from_the_funds_menu(
+    world: World, live_server, page
+) -> None:
+    projects.create_fund(actor=None, community=world.hetai, year=2026, amount=D("100000"))
+    page.set_viewport_size(DESK)
+    log_in(page, live_server.url, "bob", PASSWORD)
+    menu(page, "projects")
+    page.click(f"a[href='{reverse('projects:fund_detail', args=[Fund.objects.get().pk])}']")
+    page.click(f"a[href='{reverse('projects:project_create', args=[Fund.objects.get().pk])}']")
+    page.fill("input[name=title]", "三花苑加装扶手")
+    page.fill("input[name=cost]", "30000")
+    page.check("input[name=micro_renovation]")
+    page.select_option("select[name=compound]", label=world.compound.name)
+    shot(page, "desk-project-micro-renovation-form")
+    page.click("form button[type=submit]")
+    expect(page.locator("h1")).to_contain_text("三花苑加装扶手")
+    expect(page.locator(".chip", has_text=world.compound.name)).to_be_visible()
+    shot(page, "desk-project-micro-renovation")
+    project = Project.objects.get()
+    assert project.micro_renovation and project.compound == world.compound
