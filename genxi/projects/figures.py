@@ -298,10 +298,12 @@ def compute(*, communities: Sequence[int], start: date, end: date) -> ProjectFig
         .annotate(n=Count("pk"))
     )
     micro = sorted(((name or "", n) for _pk, name, n in by_compound), key=lambda x: (-x[1], x[0]))
+    cent = Decimal("0.01")
+    committed = sums.get(EntryKind.COMMITMENT, zero) - sums.get(EntryKind.RELEASE, zero)
     return ProjectFigures(
-        fund_amount=amount,
-        committed=sums.get(EntryKind.COMMITMENT, zero) - sums.get(EntryKind.RELEASE, zero),
-        paid=sums.get(EntryKind.PAYMENT, zero),
+        fund_amount=Decimal(amount).quantize(cent),
+        committed=Decimal(committed).quantize(cent),
+        paid=Decimal(sums.get(EntryKind.PAYMENT, zero)).quantize(cent),
         projects=sum(phases.values()),
         by_phase=[(p, phases[p]) for p in Phase.values if phases.get(p)],
         micro_renovations=sum(n for _name, n in micro),
