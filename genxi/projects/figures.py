@@ -3,15 +3,28 @@ count, a ballot found by its receipt, and the Pabulib export. Nothing here write
 (projects.services) read through these too, under their locks."""
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from genxi.core.money import money
-from genxi.projects.models import Ballot, BallotChoice, EntryKind, Fund, FundEntry, Project, Vote
+from genxi.places.figures import day_bounds
+from genxi.places.models import Area
+from genxi.projects.models import (
+    Ballot,
+    BallotChoice,
+    EntryKind,
+    Fund,
+    FundEntry,
+    Phase,
+    Project,
+    Vote,
+)
 
 # ------------------------------------------------------------------ funds
 
@@ -200,3 +213,100 @@ _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 def _clean(text: str) -> str:
     """One field of a Pabulib line: no separator, no control character, no line break."""
     return _CONTROL.sub(" ", text.replace(";", "，")).strip()
+
+
+# ------------------------------------------------------------------ the dashboards' figures
+# The one definition of each figure of the projects' panel (docs/figures.md): the dashboards,
+# the monthly report and the simulation's check call these. Each counts the funds, spending
+# and projects of the given communities; a period is whole local days, both ends included.
+
+# The phases of a project that was chosen (by a vote, or against its count): it is being built.
+CHOSEN = (Phase.SELECTED, Phase.EXECUTION, Phase.ACCEPTED, Phase.CLOSED)
+
+
+def funds_of(communities: Sequence[int], year: int) -> QuerySet[Fund]:
+    """The communities' service funds of the year."""
+    return Fund.objects.filter(community__in=communities, year=year)
+
+
+def entries_in(
+    communities: Sequence[int], start: date, end: date, kinds: Sequence[str]
+) -> QuerySet[FundEntry]:
+    """The lines of the communities' spending ledgers of these kinds written in the period."""
+    lo, hi = day_bounds(start, end)
+    return FundEntry.objects.filter(
+        fund__community__in=communities, kind__in=kinds, at__gte=lo, at__lt=hi
+    )
+
+
+def committed_entries(communities: Sequence[int], start: date, end: date) -> QuerySet[FundEntry]:
+    return entries_in(communities, start, end, [EntryKind.COMMITMENT, EntryKind.RELEASE])
+
+
+def paid_entries(communities: Sequence[int], start: date, end: date) -> QuerySet[FundEntry]:
+    return entries_in(communities, start, end, [EntryKind.PAYMENT])
+
+
+def proposed(communities: Sequence[int], start: date, end: date) -> QuerySet[Project]:
+    """The communities' projects proposed (drafted) in the period."""
+    lo, hi = day_bounds(start, end)
+    return Project.objects.filter(community__in=communities, created_at__gte=lo, created_at__lt=hi)
+
+
+def micro_renovations(communities: Sequence[int], start: date, end: date) -> QuerySet[Project]:
+    """Micro-renovations (微改造) proposed in the period and chosen: being built or built."""
+    return proposed(communities, start, end).filter(micro_renovation=True, phase__in=CHOSEN)
+
+
+def micro_compounds(communities: Sequence[int], start: date, end: date) -> QuerySet[Area]:
+    """The compounds with at least one of those micro-renovations."""
+    chosen = micro_renovations(communities, start, end).values("compound")
+    return Area.objects.filter(pk__in=chosen)
+
+
+@dataclass
+class ProjectFigures:
+    fund_amount: Decimal  # the funds of the period's end year, summed
+    committed: Decimal  # commitments less releases written in the period
+    paid: Decimal  # payments written in the period
+    projects: int  # projects proposed in the period
+    by_phase: list[tuple[str, int]]  # (phase, count) of those, in the phases' order
+    micro_renovations: int
+    micro_by_compound: list[tuple[str, int]]  # (compound's name, count), most first
+    micro_compounds: int  # compounds with at least one
+
+
+def compute(*, communities: Sequence[int], start: date, end: date) -> ProjectFigures:
+    """Four grouped queries, whatever the number of funds, entries and projects."""
+    zero = Decimal("0.00")
+    amount = funds_of(communities, end.year).aggregate(t=Sum("amount"))["t"] or zero
+    sums = dict(
+        entries_in(
+            communities, start, end, [EntryKind.COMMITMENT, EntryKind.RELEASE, EntryKind.PAYMENT]
+        )
+        .order_by()
+        .values_list("kind")
+        .annotate(t=Sum("amount"))
+    )
+    phases = dict(
+        proposed(communities, start, end).order_by().values_list("phase").annotate(n=Count("pk"))
+    )
+    by_compound = (
+        micro_renovations(communities, start, end)
+        .order_by()
+        .values_list("compound", "compound__name")
+        .annotate(n=Count("pk"))
+    )
+    micro = sorted(((name or "", n) for _pk, name, n in by_compound), key=lambda x: (-x[1], x[0]))
+    cent = Decimal("0.01")
+    committed = sums.get(EntryKind.COMMITMENT, zero) - sums.get(EntryKind.RELEASE, zero)
+    return ProjectFigures(
+        fund_amount=Decimal(amount).quantize(cent),
+        committed=Decimal(committed).quantize(cent),
+        paid=Decimal(sums.get(EntryKind.PAYMENT, zero)).quantize(cent),
+        projects=sum(phases.values()),
+        by_phase=[(p, phases[p]) for p in Phase.values if phases.get(p)],
+        micro_renovations=sum(n for _name, n in micro),
+        micro_by_compound=micro,
+        micro_compounds=len(micro),
+    )

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from genxi.accounts.models import User
 from genxi.core.forms import BoundedForm, PhotosField
 from genxi.demands.models import Category, Demand
-from genxi.places.models import Area, Partner
+from genxi.places.models import Area, AreaKind, Partner
 from genxi.projects.models import Channel, Elector, ElectorKind, Fund, Method, Phase, Project
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0.01")}
@@ -62,10 +62,21 @@ class ProjectForm(BoundedForm):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("The community's demands of the last year that this project answers."),
     )
+    micro_renovation = forms.BooleanField(
+        label=_("Micro-renovation"),
+        required=False,
+        help_text=_("Renovates one residential compound: name it below."),
+    )
+    compound = forms.ModelChoiceField(
+        label=_("Compound"), queryset=Area.objects.none(), required=False
+    )
 
     def __init__(self, *args: Any, user: Any, fund: Fund, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = Category.objects.active()  # type: ignore[attr-defined]
+        self.fields["compound"].queryset = Area.objects.filter(  # type: ignore[attr-defined]
+            parent=fund.community_id, kind=AreaKind.COMPOUND
+        ).order_by("name")
         newest = (
             Demand.objects.visible_to(user)
             .filter(community=fund.community_id)

@@ -174,6 +174,18 @@ class Project(TimeStamped):
         on_delete=models.PROTECT,
         related_name="projects",
     )
+    # A micro-renovation (微改造) of one residential compound of the community: the dashboards
+    # count them by compound (projects.figures.micro_renovations).
+    micro_renovation = models.BooleanField(_("micro-renovation"), default=False)
+    compound = models.ForeignKey(
+        "places.Area",
+        verbose_name=_("compound"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The residential compound it renovates."),
+    )
 
     objects = ProjectQuerySet.as_manager()
 

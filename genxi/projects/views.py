@@ -321,7 +321,9 @@ def project_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _project(request: HttpRequest, pk: int) -> Project:
     return get_object_or_404(
-        Project.objects.visible_to(request.user).select_related("fund", "community", "implementer"),
+        Project.objects.visible_to(request.user).select_related(
+            "fund", "community", "implementer", "compound"
+        ),
         pk=pk,
     )
 

@@ -18,7 +18,7 @@ from genxi.core.audit import Actor, acting_user, log_action
 from genxi.core.money import money
 from genxi.core.services import ServiceError, create_object, update_object
 from genxi.demands.models import Category, Demand
-from genxi.places.models import Partner
+from genxi.places.models import Area, AreaKind, Partner
 from genxi.projects.models import (
     PROJECT_PHASES,
     STAFF_STEPS,
@@ -40,13 +40,23 @@ def propose_project(
     description: str = "",
     category: Category | None = None,
     demands: Iterable[Demand] = (),
+    micro_renovation: bool = False,
+    compound: Area | None = None,
     token: uuid.UUID | None = None,
 ) -> Project:
-    """A candidate project, drafted (by the party members' meeting) with its cost estimate."""
+    """A candidate project, drafted (by the party members' meeting) with its cost estimate.
+
+    A micro-renovation (微改造) names the residential compound of the community it renovates."""
     _check_project(fund, cost, category)
     demands = list(demands)
     if any(d.community_id != fund.community_id for d in demands):
         raise ServiceError(_("Link only demands of this community."), field="demands")
+    if compound is not None and (
+        compound.kind != AreaKind.COMPOUND or compound.parent_id != fund.community_id
+    ):
+        raise ServiceError(_("Choose a compound of this community."), field="compound")
+    if micro_renovation and compound is None:
+        raise ServiceError(_("Name the compound a micro-renovation renovates."), field="compound")
     return create_object(
         actor=actor,
         model=Project,
@@ -57,6 +67,8 @@ def propose_project(
             "description": description,
             "cost": cost,
             "category": category,
+            "micro_renovation": micro_renovation,
+            "compound": compound,
         },
         m2m={"demands": demands},
         token=token,
