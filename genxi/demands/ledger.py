@@ -145,8 +145,12 @@ def in_period(qs: DemandQuerySet, user: Any, params: Mapping[str, str]) -> Deman
         matching = DemandEvent.objects.filter(kind=event, at__gte=lo, at__lt=hi)
         area = visible_area(user, params.get("area", "") or "")
         if area is not None:  # the figures' links: the area's communities, by index
+            # Communities, and a street itself: it holds the demands referred to it, and the
+            # figures count its events too (figures.compute).
             matching = matching.filter(
-                community__in=Area.objects.subtree(area).filter(kind=AreaKind.COMMUNITY)
+                community__in=Area.objects.subtree(area).filter(
+                    kind__in=[AreaKind.COMMUNITY, *STREET_KINDS]
+                )
             )
         return qs.filter(pk__in=matching.values("demand"))
     if due in ("response", "resolution"):

@@ -449,11 +449,6 @@ def test_a_district_counts_its_streets(world: World) -> None:
     assert values("projects", scope(district))["projects.fund_amount"].value == D("10.00")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="demands.ledger.in_period filters `event=` to the area's communities, leaving out the "
-    "street's own events, which demands.figures counts (a one-line fix in the ledger).",
-)
 def test_a_demand_the_street_resolved_is_in_the_rows_behind_resolved(
     world: World, category
 ) -> None:
