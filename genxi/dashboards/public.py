@@ -5,7 +5,7 @@ What it never shows: a name, a place finer than a compound, a link to the record
 figure, or a figure over fewer than `MIN_RECORDS` records. `public_value` is that last rule, in
 one place:
 - a count under 5 shows "少于5" (the count is its number of records);
-- a rate whose denominator is under 5 shows "样本不足";
+- a rate whose denominator is under 5 (none included) shows "样本不足";
 - money, days and hours count their records behind the figure (`Figure.rows`): fewer than 5
   shows "少于5". A figure of those units without `rows` cannot know its number of records, so
   it cannot be marked public at all (`publishable`); nor can a list (a breakdown names things).
@@ -42,9 +42,7 @@ def public_value(figure: Figure, value: Value | None, scope: Scope) -> str:
     if value is None:
         return "—"
     if figure.unit == RATE:
-        if value.value is None or not value.denominator:
-            return "—"
-        if value.denominator < MIN_RECORDS:
+        if value.value is None or value.denominator is None or value.denominator < MIN_RECORDS:
             return _("Too few records")
         return formatted(figure, value)
     if value.value is None:

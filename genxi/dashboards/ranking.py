@@ -32,7 +32,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -134,7 +134,7 @@ class Row:
     def score_change(self) -> float | None:
         if self.score is None or self.previous_score is None:
             return None
-        return round(self.score - self.previous_score, 1)
+        return one_decimal(self.score - self.previous_score)
 
     @property
     def arrow(self) -> str:
@@ -146,6 +146,11 @@ class Row:
         if change < 0:
             return f"↓{-change}"
         return "="
+
+
+def one_decimal(number: float) -> float:
+    """Rounded half up, as people round (81.25 → 81.3), not to even."""
+    return float(Decimal(str(number)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
 def _number(value: Decimal | int | float | None) -> float | None:
@@ -193,7 +198,7 @@ def score(
         for key, weight, figure in items:
             value = row.values.get(key)
             s = item_score(figure, value, bests[key])
-            row.items[key] = None if s is None else round(s, 1)
+            row.items[key] = None if s is None else one_decimal(s)
             if s is None:
                 row.spread = row.spread or weight > 0
                 continue
@@ -201,7 +206,7 @@ def score(
             weight_used += weight
             if figure.unit == RATE and value is not None and value.denominator:
                 row.records += int(value.denominator)
-        row.score = round(total / weight_used, 1) if weight_used > 0 else None
+        row.score = one_decimal(total / weight_used) if weight_used > 0 else None
     heaviest = [k for k, _w, _f in sorted(items, key=lambda i: -i[1])]
 
     def order(row: Row) -> tuple[Any, ...]:

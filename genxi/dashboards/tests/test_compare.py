@@ -230,10 +230,10 @@ def test_frank_compares_the_street(world: World, fake_panels: Any, november: Non
 def test_a_picked_month(world: World, fake_panels: Any, november: None) -> None:
     fake_panels[("宝祥社区", OCT)] = rates((5, 10), (5, 10), (5, 10))
     url = reverse("dashboards:compare", args=[world.street.pk])
-    page = client_of("alice").get(url + "?period=pick&month=2026-10")
+    page = client_of("alice").get(url + "?period=2026-10")
     assert page.context["period"] == Period("month", OCT, date(2026, 10, 31))
     assert page.context["table"][0]["row"].area.name == "宝祥社区"
-    future = client_of("alice").get(url + "?period=pick&month=2027-01")
+    future = client_of("alice").get(url + "?period=2027-01")
     assert future.context["period"] == Period("month", NOV, TODAY)
 
 
@@ -267,3 +267,10 @@ def test_a_community_or_another_street_is_404(world: World, fake_panels: Any) ->
 def test_anonymous_is_sent_to_log_in(world: World) -> None:
     answer = Client().get(reverse("dashboards:compare", args=[world.street.pk]))
     assert answer.status_code == 302
+
+
+def test_scores_round_half_up(fake_panels: Any) -> None:
+    (row,) = ranking.score(
+        [(place("甲社区", 1), rates((18, 20), (16, 20), (3, 4)))], ranking.DEFAULT_WEIGHTS
+    )
+    assert row.score == 81.3  # 27 + 28 + 26.25 = 81.25

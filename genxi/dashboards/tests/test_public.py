@@ -58,7 +58,7 @@ def test_the_rule_under_five(world: World, fake_panels: Any) -> None:
     assert public_value(count, Value(0), scope) == "少于5"
     assert public_value(rate, Value(4, 4), scope) == "样本不足"
     assert public_value(rate, Value(4, 5), scope) == "80.0%"
-    assert public_value(rate, Value(0, 0), scope) == "—"
+    assert public_value(rate, Value(0, 0), scope) == "样本不足"
     # money counts the records behind it (the fake's rows: that many residents)
     fake_panels[(world.street.name, NOV)] = {"fake.paid_rows": Value(2)}
     assert Resident.objects.count() >= 4

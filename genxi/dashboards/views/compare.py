@@ -53,18 +53,17 @@ def comparison_area(user: Any, pk: int) -> Area:
 
 
 def picked_period(request: HttpRequest, today: date) -> tuple[str, Period]:
-    """This month, quarter or year to date (`period`), or a picked month (`month`, YYYY-MM)."""
+    """This month, quarter or year to date, or a picked month (`period=2026-10`)."""
     choice = request.GET.get("period") or "month"
     if choice in KINDS:
         return choice, to_date(choice, today)
-    if choice == "pick":
-        try:
-            first = date.fromisoformat((request.GET.get("month") or "") + "-01")
-        except ValueError:
-            first = None
-        if first is not None and EARLIEST <= first <= today:
-            return "pick", Period("month", first, min(month_end(first), today))
-        messages.warning(request, _("Choose a month up to this one: showing this month."))
+    try:
+        first = date.fromisoformat(choice + "-01")
+    except ValueError:
+        first = None
+    if first is not None and EARLIEST <= first <= today:
+        return f"{first:%Y-%m}", Period("month", first, min(month_end(first), today))
+    messages.warning(request, _("Choose a month up to this one: showing this month."))
     return "month", to_date("month", today)
 
 
@@ -126,8 +125,7 @@ def compare(request: HttpRequest, pk: int) -> HttpResponseBase:
             "before": before,
             "choice": choice,
             "kinds": KINDS,
-            "months": _months(today),
-            "picked_month": period.start if choice == "pick" else None,
+            "months": [f"{m:%Y-%m}" for m in _months(today)],
             "columns": [(f, weight_of.get(f.key)) for f in columns],
             "weights": [(ranking.known_figure(k), k, w) for k, w in weights],
             "choices": [
