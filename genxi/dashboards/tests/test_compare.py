@@ -274,3 +274,25 @@ def test_scores_round_half_up(fake_panels: Any) -> None:
         [(place("甲社区", 1), rates((18, 20), (16, 20), (3, 4)))], ranking.DEFAULT_WEIGHTS
     )
     assert row.score == 81.3  # 27 + 28 + 26.25 = 81.25
+
+
+def test_a_district_compares_its_streets(world: World, fake_panels: Any, november: None) -> None:
+    from genxi.accounts.models import Role
+    from genxi.accounts.services import create_user, grant_membership
+
+    district = world.street.parent
+    assert district is not None
+    lead = create_user(actor=None, username="lead", password="x-horse-42", name="区领导")
+    grant_membership(actor=None, user=lead, role=Role.LEADERSHIP, area=district)
+    fake_panels[("白洋湾街道", NOV)] = rates((9, 10), (9, 10), (9, 10))
+    client = Client()
+    client.force_login(lead)
+    page = client.get(reverse("dashboards:compare", args=[district.pk]))
+    assert page.status_code == 200
+    assert [line["row"].area.name for line in page.context["table"]] == ["白洋湾街道"]
+    assert not page.context["can_edit_settings"]  # a district has no settings page
+    assert client.get(reverse("dashboards:settings", args=[district.pk])).status_code == 404
+    # frank's role is the street's: the district is not his to compare
+    assert (
+        client_of("frank").get(reverse("dashboards:compare", args=[district.pk])).status_code == 404
+    )
