@@ -296,3 +296,13 @@ def test_a_district_compares_its_streets(world: World, fake_panels: Any, novembe
     assert (
         client_of("frank").get(reverse("dashboards:compare", args=[district.pk])).status_code == 404
     )
+
+
+def test_values_kept_as_decimals_show_as_whole_numbers(fake_panels: Any) -> None:
+    from genxi.dashboards import registry
+    from genxi.dashboards.views.compare import _of
+
+    rate = registry.figure("demands.response_rate")
+    assert _of(rate, Value(Decimal("18.00"), Decimal("20.00"))) == "18/20"
+    assert ranking.formatted(registry.figure("fake.collected"), Value(Decimal("12.00"))) == "12"
+    assert ranking.formatted(rate, Value(Decimal("18.00"), Decimal("20.00"))) == "90.0%"

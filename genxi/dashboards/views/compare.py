@@ -151,9 +151,14 @@ def compare(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 
 def _of(figure: Figure, value: Any) -> str:
+    """A rate's records: 18/20 (the snapshot keeps them as decimals, 18.00)."""
     if figure.unit == RATE and value is not None and value.denominator:
-        return f"{value.value}/{value.denominator}"
+        return f"{_whole(value.value)}/{_whole(value.denominator)}"
     return ""
+
+
+def _whole(number: Any) -> str:
+    return str(int(number)) if number is not None and number == int(number) else str(number)
 
 
 def _export(
