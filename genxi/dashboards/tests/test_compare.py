@@ -306,3 +306,14 @@ def test_values_kept_as_decimals_show_as_whole_numbers(fake_panels: Any) -> None
     assert _of(rate, Value(Decimal("18.00"), Decimal("20.00"))) == "18/20"
     assert ranking.formatted(registry.figure("fake.collected"), Value(Decimal("12.00"))) == "12"
     assert ranking.formatted(rate, Value(Decimal("18.00"), Decimal("20.00"))) == "90.0%"
+
+
+def test_who_sees_the_link_to_the_comparison(world: World) -> None:
+    from genxi.dashboards.views.compare import can_compare
+
+    assert can_compare(world["alice"], world.street) and can_compare(world["frank"], world.street)
+    assert not can_compare(world["alice"], world.hetai)
+    assert not can_compare(world["bob"], world.street) and not can_compare(
+        world["bob"], world.hetai
+    )
+    assert not can_compare(world["oscar"], world.other_street)

@@ -43,11 +43,21 @@ from genxi.places.models import STREET_KINDS, Area, AreaKind
 COMPARE_ROLES = (Role.STREET_STAFF, Role.LEADERSHIP)
 
 
+def can_compare(user: Any, area: Area) -> bool:
+    """Whether `area`'s dashboard links its comparison: a street or district that the user's
+    street-staff or leadership role covers (for the dashboard page's 社区对比 link)."""
+    return (
+        area.kind != AreaKind.COMMUNITY
+        and user.has_perm("dashboards.open_comparison")
+        and scoping.covers(user, area.path, COMPARE_ROLES)
+    )
+
+
 def comparison_area(user: Any, pk: int) -> Area:
     """The street or district `pk` if the user compares there (street staff, leadership)."""
     require(user, "dashboards.open_comparison")
     area = dashboard_area(user, pk)
-    if area.kind == AreaKind.COMMUNITY or not scoping.covers(user, area.path, COMPARE_ROLES):
+    if not can_compare(user, area):
         raise Http404
     return area
 
