@@ -113,7 +113,7 @@ def _field(model: type[models.Model], path: str) -> models.Field[Any, Any] | Non
         current = found.related_model
         if current is None and part != path.split(".")[-1]:
             return None
-    return found  # type: ignore[no-any-return]
+    return found
 
 
 def cell(obj: Any, path: str) -> Any:

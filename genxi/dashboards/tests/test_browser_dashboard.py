@@ -6,13 +6,14 @@ fake demands panel for the 12-month trend), registered in the live server's proc
 import io
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from genxi.conftest import PASSWORD
+from genxi.conftest import PASSWORD, World
 from genxi.dashboards import periods, registry, snapshot
 from genxi.dashboards.registry import COUNT, Figure, Panel, Scope, Value
 from genxi.dashboards.tests.dashboard_fake import FAKE
@@ -63,7 +64,8 @@ def walk(page: Page, base: str, street_name: str, value: int, device: str) -> No
     shot(page, f"{device}-dashboard-quarter")
     # No sideways scrolling of the page itself.
     width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= page.viewport_size["width"] + 1
+    viewport = page.viewport_size
+    assert viewport is not None and width <= viewport["width"] + 1
     page.click("a[data-figure='fake.places']")
     expect(page.locator("h1")).to_have_text("Places")
     expect(page.locator(".rows-count")).to_have_text(str(value))
@@ -76,7 +78,7 @@ def walk(page: Page, base: str, street_name: str, value: int, device: str) -> No
 
 
 @pytest.mark.usefixtures("panels")
-def test_alice_reads_exports_on_desk_and_phone(world, live_server, page: Page) -> None:
+def test_alice_reads_exports_on_desk_and_phone(world: World, live_server: Any, page: Page) -> None:
     base = str(live_server.url)
     today = timezone.localdate()
     snapshot.refresh(areas=[world.street, world.hetai, world.baoxiang])

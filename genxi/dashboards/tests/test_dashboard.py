@@ -2,29 +2,32 @@
 figure, the export, the headlines."""
 
 import io
+from typing import Any
 
 import openpyxl
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from genxi.conftest import World
 from genxi.dashboards import headlines, periods, registry, snapshot
 from genxi.dashboards.models import FigureValue
 from genxi.dashboards.registry import Scope, Value
 from genxi.dashboards.tests.dashboard_fake import fake_panel  # noqa: F401
+from genxi.places.models import Area
 
 
-def _client(client, world, name):
+def _client(client: Any, world: World, name: str) -> Any:
     client.force_login(world[name])
     return client
 
 
-def _url(name, area, **kw):
+def _url(name: str, area: Area, **kw: str) -> str:
     return reverse(f"dashboards:{name}", kwargs={"pk": area.pk, **kw})
 
 
 @pytest.mark.usefixtures("fake_panel")
-def test_scope(client, world):
+def test_scope(client: Any, world: World) -> None:
     street, hetai = world.street, world.hetai
     rows = {"key": "fake.places"}
     c = _client(client, world, "oscar")
@@ -48,7 +51,7 @@ def test_scope(client, world):
 
 
 @pytest.mark.usefixtures("fake_panel")
-def test_street_dashboard(client, world):
+def test_street_dashboard(client: Any, world: World) -> None:
     c = _client(client, world, "alice")
     assert c.get(reverse("dashboards:home")).url == _url("area", world.street)
     page = c.get(_url("area", world.street) + "?period=quarter")
@@ -70,7 +73,7 @@ def test_street_dashboard(client, world):
 
 
 @pytest.mark.usefixtures("fake_panel")
-def test_community_lags_behind_last_year_and_its_street(client, world):
+def test_community_lags_behind_last_year_and_its_street(client: Any, world: World) -> None:
     c = _client(client, world, "bob")
     page = c.get(_url("area", world.hetai))
     lines = page.context["lag_own"]
@@ -79,7 +82,7 @@ def test_community_lags_behind_last_year_and_its_street(client, world):
 
 
 @pytest.mark.usefixtures("fake_panel")
-def test_rows_count_equals_value_search_and_export(client, world):
+def test_rows_count_equals_value_search_and_export(client: Any, world: World) -> None:
     c = _client(client, world, "alice")
     today = timezone.localdate()
     value = snapshot.values(world.street, periods.to_date("month", today))["fake.places"].value
@@ -101,7 +104,7 @@ def test_rows_count_equals_value_search_and_export(client, world):
 
 
 @pytest.mark.usefixtures("fake_panel")
-def test_export_one_sheet_per_panel(client, world):
+def test_export_one_sheet_per_panel(client: Any, world: World) -> None:
     c = _client(client, world, "alice")
     answer = c.get(_url("export", world.street) + "?period=year")
     assert answer.status_code == 200
@@ -114,7 +117,7 @@ def test_export_one_sheet_per_panel(client, world):
 
 
 @pytest.mark.usefixtures("fake_panel")
-def test_refresh_button(client, world):
+def test_refresh_button(client: Any, world: World) -> None:
     c = _client(client, world, "alice")
     FigureValue.objects.all().delete()
     answer = c.post(_url("refresh", world.street) + "?period=year")
@@ -123,7 +126,7 @@ def test_refresh_button(client, world):
     assert not FigureValue.objects.filter(area=world.hetai).exists()
 
 
-def test_headlines(settings):
+def test_headlines(settings: Any) -> None:
     settings.GENXI_PIONEER_LABEL = "海棠先锋"
     values = {
         "demands.resolved": Value(125),
@@ -142,7 +145,7 @@ def test_headlines(settings):
     assert headlines.sentences(values) == ["打造“红色驿站”微阵地107个"]
 
 
-def test_with_the_real_panels(client, world):
+def test_with_the_real_panels(client: Any, world: World) -> None:
     """Whatever panels are registered render and export."""
     c = _client(client, world, "alice")
     assert c.get(_url("area", world.street)).status_code == 200

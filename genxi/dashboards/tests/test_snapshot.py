@@ -2,10 +2,12 @@
 periods that hold today and leaves closed ones alone once final."""
 
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from django.core.management import call_command
 
+from genxi.conftest import World
 from genxi.dashboards import periods, registry, snapshot
 from genxi.dashboards.models import FigureValue
 from genxi.dashboards.registry import Scope
@@ -16,7 +18,7 @@ pytestmark = pytest.mark.usefixtures("fake_panel")
 TODAY = date(2026, 5, 20)
 
 
-def test_values_compute_store_then_read(world, django_assert_num_queries):
+def test_values_compute_store_then_read(world: World, django_assert_num_queries: Any) -> None:
     period = periods.to_date("month", TODAY)
     first = snapshot.values(world.street, period, today=TODAY)
     assert first == registry.compute(Scope(world.street, period, TODAY))
@@ -29,7 +31,7 @@ def test_values_compute_store_then_read(world, django_assert_num_queries):
     assert again["fake.rate"].percent == 75.0
 
 
-def test_missing_figure_is_computed(world):
+def test_missing_figure_is_computed(world: World) -> None:
     period = periods.to_date("month", TODAY)
     snapshot.values(world.hetai, period, today=TODAY)
     FigureValue.objects.filter(key="fake.rate").delete()
@@ -37,7 +39,7 @@ def test_missing_figure_is_computed(world):
     assert FigureValue.objects.filter(area=world.hetai, key="fake.rate").count() == 1
 
 
-def test_refresh_recomputes_current_and_keeps_closed(world):
+def test_refresh_recomputes_current_and_keeps_closed(world: World) -> None:
     areas = [world.street, world.hetai]
     written = snapshot.refresh(areas=areas, today=TODAY)
     # 4 current periods, 3 last-year periods, 11 closed months, 3 figures each, 2 areas.
@@ -59,7 +61,7 @@ def test_refresh_recomputes_current_and_keeps_closed(world):
     assert so_far == registry.compute(Scope(world.hetai, periods.so_far(TODAY), TODAY))
 
 
-def test_closed_period_computed_while_open_is_recomputed(world):
+def test_closed_period_computed_while_open_is_recomputed(world: World) -> None:
     month = periods.to_date("month", TODAY)
     snapshot.values(world.hetai, month, today=TODAY)  # while open
     later = month.end + timedelta(days=3)
@@ -71,7 +73,7 @@ def test_closed_period_computed_while_open_is_recomputed(world):
     assert dashboard_fake.CALLS == []
 
 
-def test_command_and_task(world):
+def test_command_and_task(world: World) -> None:
     call_command("dashboards_refresh", "--area", str(world.hetai.pk), "--today", "2026-05-20")
     assert FigureValue.objects.filter(area=world.hetai).exists()
     assert not FigureValue.objects.filter(area=world.street).exists()

@@ -119,13 +119,15 @@ def area_page(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 figures[-1]["chart"] = chart_id
         panels.append({"panel": p, "figures": figures})
+    collected = [_plain(trend.get(area, m), "demands.collected") for m in months]
+    resolved = [_plain(trend.get(area, m), "demands.resolved") for m in months]
     trend_data = {
         "months": [m.start.strftime("%Y-%m") for m in months],
-        "collected": [_plain(trend.get(area, m), "demands.collected") for m in months],
-        "resolved": [_plain(trend.get(area, m), "demands.resolved") for m in months],
+        "collected": collected,
+        "resolved": resolved,
         "labels": {"collected": _("Collected"), "resolved": pgettext("figure", "Resolved")},
     }
-    has_trend = any(x is not None for x in trend_data["collected"] + trend_data["resolved"])
+    has_trend = any(x is not None for x in collected + resolved)
     if area.kind == AreaKind.COMMUNITY:
         lag_own = lag.own_lagging(now, before, snap.get(parent, period) if parent else None)
         lag_children = []
