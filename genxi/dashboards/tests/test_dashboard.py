@@ -6,6 +6,8 @@ from typing import Any
 
 import openpyxl
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,6 +15,7 @@ from genxi.conftest import World
 from genxi.dashboards import headlines, periods, registry, snapshot
 from genxi.dashboards.models import FigureValue
 from genxi.dashboards.registry import Scope, Value
+from genxi.dashboards.tests import dashboard_fake
 from genxi.dashboards.tests.dashboard_fake import fake_panel  # noqa: F401
 from genxi.places.models import Area
 
@@ -153,3 +156,15 @@ def test_with_the_real_panels(client: Any, world: World) -> None:
     answer = c.get(_url("export", world.street))
     book = openpyxl.load_workbook(io.BytesIO(b"".join(answer.streaming_content)))
     assert len(book.sheetnames) == len(registry.panels()) + 1
+
+
+@pytest.mark.usefixtures("fake_panel")
+def test_a_refreshed_dashboard_reads_the_snapshot_only(client: Any, world: World) -> None:
+    snapshot.refresh(areas=[world.street, world.hetai, world.baoxiang])
+    c = _client(client, world, "alice")
+    dashboard_fake.CALLS.clear()
+    with CaptureQueriesContext(connection) as queries:
+        assert c.get(_url("area", world.street) + "?period=year").status_code == 200
+    reads = [q["sql"] for q in queries if "dashboards_figurevalue" in q["sql"]]
+    assert len(reads) == 1 and reads[0].startswith("SELECT")  # the trend's panel is not here
+    assert dashboard_fake.CALLS == []  # nothing computed

@@ -107,7 +107,7 @@ def area_page(request: HttpRequest, pk: int) -> HttpResponse:
                     "href": _figure_href(area, f, scope_now, kind),
                 }
             )
-            if f.unit == LIST and v is not None and v.items:
+            if f.unit == LIST and v is not None and any(i[1] for i in v.items):
                 chart_id = f"chart-{f.key.replace('.', '-')}"
                 charts.append(
                     {
@@ -127,7 +127,7 @@ def area_page(request: HttpRequest, pk: int) -> HttpResponse:
         "resolved": resolved,
         "labels": {"collected": _("Collected"), "resolved": pgettext("figure", "Resolved")},
     }
-    has_trend = any(x is not None for x in collected + resolved)
+    has_trend = any(x for x in collected + resolved)
     if area.kind == AreaKind.COMMUNITY:
         lag_own = lag.own_lagging(now, before, snap.get(parent, period) if parent else None)
         lag_children = []
