@@ -71,6 +71,7 @@ def load(
     result = Snapshot()
     if not pairs:
         return result
+    pairs = list({(a.pk, p.key): (a, p) for a, p in pairs}.values())  # each pair once
     stored = _read(pairs, expected)
     to_compute: list[tuple[Area, Period, list[str]]] = []
     for area, period in pairs:

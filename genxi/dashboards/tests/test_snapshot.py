@@ -81,3 +81,12 @@ def test_command_and_task(world: World) -> None:
 
     result = refresh_dashboards.enqueue([world.street.pk])
     assert result.return_value == 4 * 3 + (3 + 11) * 3  # nothing of the street stored yet
+
+
+def test_load_many_pairs_once_each(world: World) -> None:
+    month = periods.to_date("month", TODAY)
+    pairs = [(world.street, month), (world.hetai, month), (world.street, month)]
+    snap = snapshot.load(pairs, today=TODAY)
+    assert snap.get(world.hetai, month)["fake.rate"].value == 1
+    assert snap.stamp(world.street, month) is not None
+    assert FigureValue.objects.count() == 6
