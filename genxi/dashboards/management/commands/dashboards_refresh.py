@@ -1,0 +1,38 @@
+"""`manage.py dashboards_refresh`: recompute the dashboards' current figures. Run it from the
+scheduler every 15 minutes (cron: `*/15 * * * * genxi dashboards_refresh`); the pages show the
+time of the last run. `--enqueue` hands the work to the tasks worker instead."""
+
+from datetime import date
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from genxi.dashboards import snapshot
+from genxi.dashboards.tasks import refresh_dashboards
+from genxi.places.models import Area
+
+
+class Command(BaseCommand):
+    help = "Recompute the dashboards' figures of the periods that hold today (every 15 minutes)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--area", type=int, action="append", help="an area id (repeatable)")
+        parser.add_argument("--today", help="YYYY-MM-DD (default: today)")
+        parser.add_argument(
+            "--full", action="store_true", help="recompute the closed periods shown, too"
+        )
+        parser.add_argument("--enqueue", action="store_true", help="run it as a background task")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        ids = options["area"]
+        if options["enqueue"]:
+            result = refresh_dashboards.enqueue(ids)
+            self.stdout.write(f"enqueued {result.id}")
+            return
+        try:
+            today = date.fromisoformat(options["today"]) if options["today"] else None
+        except ValueError as error:
+            raise CommandError(str(error)) from error
+        areas = list(Area.objects.filter(pk__in=ids)) if ids else None
+        written = snapshot.refresh(areas=areas, today=today, full=options["full"])
+        self.stdout.write(f"{written} figures written")
