@@ -18,9 +18,10 @@ from datetime import date
 
 from django.utils.translation import gettext as _
 
+from genxi.dashboards import snapshot
 from genxi.dashboards.models import DashboardSettings
 from genxi.dashboards.periods import KINDS, Period, so_far, to_date
-from genxi.dashboards.ranking import _values, formatted, known_figure
+from genxi.dashboards.ranking import formatted, known_figure
 from genxi.dashboards.registry import COUNT, LIST, RATE, Figure, Scope, Value
 from genxi.places.models import Area, AreaKind
 
@@ -92,9 +93,12 @@ def public_tables(settings: DashboardSettings, today: date) -> tuple[list[str], 
     ]
     periods = public_periods(today)
     areas = [street, *Area.objects.filter(parent=street, kind=AreaKind.COMMUNITY).order_by("name")]
-    values = {
-        (a.pk, p.key): _values(a, p, today) if figures else {} for a in areas for _l, p in periods
-    }
+    got = (
+        snapshot.load([(a, p) for a in areas for _l, p in periods], today=today)
+        if figures
+        else None
+    )
+    values = {(a.pk, p.key): got.get(a, p) if got else {} for a in areas for _l, p in periods}
     tables = []
     for figure in figures:
         rows = []

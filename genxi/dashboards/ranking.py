@@ -37,10 +37,10 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from genxi.dashboards import registry
+from genxi.dashboards import registry, snapshot
 from genxi.dashboards.models import DashboardSettings
 from genxi.dashboards.periods import Period, whole
-from genxi.dashboards.registry import COUNT, DAYS, HOURS, MONEY, RATE, Figure, Scope, Value
+from genxi.dashboards.registry import COUNT, DAYS, HOURS, MONEY, RATE, Figure, Value
 from genxi.places.models import STREET_KINDS, Area, AreaKind
 
 DEFAULT_WEIGHTS: list[tuple[str, int]] = [
@@ -64,11 +64,6 @@ SCORE_RULE = _(
     "A rate scores its percentage; a count or an amount scores its value ÷ the best "
     "community's value × 100 (where less is better: the best ÷ its value, and 0 scores 100)."
 )
-
-
-def _values(area: Area, period: Period, today: date) -> dict[str, Value]:
-    # At merge: genxi.dashboards.snapshot.values(area, period, today=today).
-    return registry.compute(Scope(area, period, today))
 
 
 def known_figure(key: str) -> Figure | None:
@@ -235,11 +230,11 @@ def compare(area: Area, period: Period, today: date) -> tuple[list[Row], Period]
     and that previous period."""
     areas = compared_areas(area)
     weights = weights_for(area)
-    rows = score([(a, _values(a, period, today)) for a in areas], weights)
     before = previous(period, today)
-    earlier = {
-        r.area.pk: r for r in score([(a, _values(a, before, today)) for a in areas], weights)
-    }
+    # Both periods of every area in one read of the snapshot.
+    got = snapshot.load([(a, p) for a in areas for p in (period, before)], today=today)
+    rows = score([(a, got.get(a, period)) for a in areas], weights)
+    earlier = {r.area.pk: r for r in score([(a, got.get(a, before)) for a in areas], weights)}
     for row in rows:
         old = earlier.get(row.area.pk)
         if old is not None and old.score is not None:

@@ -29,6 +29,7 @@ from genxi.dashboards import export, headlines, lag, periods, registry, snapshot
 from genxi.dashboards.periods import Period
 from genxi.dashboards.registry import DASHBOARD_KINDS, LIST, Figure, Scope
 from genxi.dashboards.scope import dashboard_area, dashboard_areas
+from genxi.dashboards.views.compare import can_compare
 from genxi.places.models import Area, AreaKind
 
 TABS = ("month", "quarter", "year")
@@ -150,6 +151,8 @@ def area_page(request: HttpRequest, pk: int) -> HttpResponse:
             "computed_at": snap.stamp(area, period),
             "refresh_minutes": snapshot.REFRESH_MINUTES,
             "can_refresh": covers(request.user, area.path, STAFF_ROLES),
+            "can_compare": can_compare(request.user, area),
+            "can_report": request.user.has_perm("dashboards.open_reports"),
             "children": children,
             "lag_children": lag_children,
             "lag_own": lag_own,
