@@ -94,9 +94,17 @@ class State:
 
 
 def last_day(world: World) -> date:
-    """The simulation's last day (the engine may set a shorter run in world.extra)."""
-    value = world.extra.get("last_day")
+    """The simulation's last day: the engine's `world.end` (or `extra["last_day"]`), else the
+    year's last."""
+    value = getattr(world, "end", None) or world.extra.get("last_day")
     return value if isinstance(value, date) else date(world.year, 12, 31)
+
+
+def made(world: World, kind: str, n: int = 1) -> None:
+    """Count records made, for the engine's summary (when the world keeps one)."""
+    counts = getattr(world, "counts", None)
+    if counts is not None:
+        counts[kind] += n
 
 
 def _at(day: date, hour: int, minute: int = 0) -> datetime:
@@ -151,10 +159,10 @@ def setup(world: World) -> None:
         for resident in residents:
             if months and rng.random() < 0.6:
                 by_month[rng.choice(months)].append(Person(f"r{resident.pk}", resident=resident))
-        per_month = _count(world, 2)
+        per_month = _count(world, 1)
         for month in months:
             pool = by_month[month]
-            for _i in range(per_month * 25):
+            for _i in range(per_month * 20):
                 phone = _phone(world, state)
                 pool.append(Person(f"p{phone}", name=_name(world), phone=phone))
             rng.shuffle(pool)
@@ -168,7 +176,7 @@ def setup(world: World) -> None:
                 rng.choice([ActivityKind.LECTURE, ActivityKind.FAIR, ActivityKind.SCREENING])
                 for _i in range(per_month)
             ]
-            if rng.random() < 0.6:
+            if rng.random() < 0.3:
                 kinds[0] = ActivityKind.CLASS
             for kind in kinds:
                 if kind == ActivityKind.CLASS:
@@ -178,9 +186,7 @@ def setup(world: World) -> None:
                         kind = ActivityKind.LECTURE
                 if kind != ActivityKind.CLASS:
                     days = [lo + timedelta(days=rng.randrange((hi - lo).days + 1))]
-                size = {ActivityKind.CLASS: (8, 16), ActivityKind.FAIR: (15, 30)}.get(
-                    kind, (10, 24)
-                )
+                size = {ActivityKind.CLASS: (6, 12), ActivityKind.FAIR: (10, 20)}.get(kind, (8, 18))
                 people = rng.sample(pool, min(len(pool), rng.randint(*size)))
                 plan = Plan(community, kind, rng.choice(TOPICS[kind]), days, people)
                 prepare = max(start, days[0] - timedelta(days=rng.randint(3, 10)))
@@ -214,6 +220,7 @@ def _prepare(world: World, state: State, plan: Plan, today: date) -> None:
         description=f"{plan.community.name}{plan.title}。",
         address=address,
     )
+    made(world, "activities")
     sessions = []
     offering: Any
     if plan.kind == ActivityKind.CLASS:
@@ -264,6 +271,7 @@ def _prepare(world: World, state: State, plan: Plan, today: date) -> None:
                 actor=staff, offering=offering, name=person.name, phone=person.phone, by_staff=True
             )
         codes.append((reg.code, person.key))
+    made(world, "activity registrations", len(codes))
     for n, session in enumerate(sessions):
         came = [c for c in codes if rng.random() < 0.85]
         day = timezone.localtime(session.ends_at).date()
@@ -291,6 +299,7 @@ def _record(world: World, state: State, held: Held) -> None:
             for (_code, key), outcome in zip(held.scans, outcomes, strict=True)
             if outcome.result == "checked_in"
         ]
+        made(world, "check-ins", len(checked))
         if checked:
             world.ledger.add("activities.participants", community, held.day, len(checked))
         for key in checked:

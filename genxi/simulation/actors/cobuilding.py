@@ -110,8 +110,17 @@ def _staff(world: World, community: Area) -> Any:
 
 
 def last_day(world: World) -> date:
-    value = world.extra.get("last_day")
+    """The simulation's last day: the engine's `world.end` (or `extra["last_day"]`), else the
+    year's last."""
+    value = getattr(world, "end", None) or world.extra.get("last_day")
     return value if isinstance(value, date) else date(world.year, 12, 31)
+
+
+def made(world: World, kind: str, n: int = 1) -> None:
+    """Count records made, for the engine's summary (when the world keeps one)."""
+    counts = getattr(world, "counts", None)
+    if counts is not None:
+        counts[kind] += n
 
 
 def street_partners(world: World, count: int) -> list[Partner]:
@@ -180,8 +189,9 @@ def on_day(world: World, day: date) -> None:
     signed = [d.agreement for d in state.deals if d.agreement is not None]
     if not signed:
         return
-    for agreement in signed:
-        schedule.materialise(agreement, day)
+    if day.day == 1:  # a month's, a quarter's or a year's period starts (signing made the first)
+        for agreement in signed:
+            schedule.materialise(agreement, day)
     _file(world, state, signed, day)
     for plan in state.needs:
         _need(world, plan, day)
@@ -227,6 +237,7 @@ def _sign(world: World, deal: AgreementPlan, day: date) -> None:
         due_on=day + timedelta(days=rng.randint(30, 120)),
     )
     deal.agreement = deals.activate_agreement(actor=staff, agreement=agreement, signed_on=day)
+    made(world, "agreements")
     world.ledger.add("cobuilding.agreements", deal.community.pk, day)
     deal.resource = lists.create_resource(
         actor=None,
@@ -267,10 +278,30 @@ def _file(world: World, state: State, agreements: list[Agreement], day: date) ->
             text=f"{item.commitment.title}：{item.period_start:%Y-%m-%d}至{item.period_end:%m-%d}已完成。",
         )
         state.filed.add(item.pk)
-    for pk, community_id in items.filter(due_on=day).values_list(
-        "pk", "commitment__agreement__community_id"
-    ):
+        made(world, "due items filed")
+    _due(world, state, agreements, day)
+
+
+def _due(world: World, state: State, agreements: list[Agreement], day: date) -> None:
+    """The on-time rate's entries of the items due `day`: filed by now or not."""
+    for pk, community_id in DueItem.objects.filter(
+        commitment__agreement__in=agreements, due_on=day
+    ).values_list("pk", "commitment__agreement__community_id"):
         world.ledger.add("cobuilding.on_time_rate", community_id, day, int(pk in state.filed), 1)
+
+
+def finish(world: World, day: date) -> None:
+    """The day after the last: the check reads it as today, and counts the items due today
+    as due (none filed yet this morning)."""
+    state: State | None = world.extra.get(NAME)
+    if state is None:
+        return
+    signed = [d.agreement for d in state.deals if d.agreement is not None]
+    if signed:
+        if day.day == 1:
+            for agreement in signed:
+                schedule.materialise(agreement, day)
+        _due(world, state, signed, day)
 
 
 def _need(world: World, plan: NeedPlan, day: date) -> None:
@@ -296,5 +327,6 @@ def _need(world: World, plan: NeedPlan, day: date) -> None:
             what=f"{plan.deal.partner.name}完成{plan.title}。",
             delivered_on=day,
         )
+        made(world, "deliveries")
         if plan.with_resource:
             world.ledger.add("cobuilding.resources_delivered", community.pk, day)

@@ -87,8 +87,17 @@ def _staff(world: World, community_id: int) -> Any:
 
 
 def last_day(world: World) -> date:
-    value = world.extra.get("last_day")
+    """The simulation's last day: the engine's `world.end` (or `extra["last_day"]`), else the
+    year's last."""
+    value = getattr(world, "end", None) or world.extra.get("last_day")
     return value if isinstance(value, date) else date(world.year, 12, 31)
+
+
+def made(world: World, kind: str, n: int = 1) -> None:
+    """Count records made, for the engine's summary (when the world keeps one)."""
+    counts = getattr(world, "counts", None)
+    if counts is not None:
+        counts[kind] += n
 
 
 def _photo() -> Any:
@@ -145,6 +154,7 @@ def _open(world: World, state: State, day: date) -> None:
         seed=world.rng.randrange(1, 10**6),
     )
     rounds.open_round(actor=staff, round=round_)
+    made(world, "inspection rounds")
     state.round = round_
     for group in round_.groups.order_by("number"):
         state.send_days[group.pk] = day + timedelta(days=world.rng.randint(1, 4))
@@ -160,7 +170,7 @@ def _inspect(world: World, state: State, group_id: int, day: date) -> None:
     for position, item in enumerate(items):
         lost = rng.randint(2, 6) if position in found else rng.randint(0, 1)
         onsite.save_score(actor=inspector, group=group, item=item, score=item.max_score - lost)
-    made = []
+    made_findings = []
     for position in found:
         description, suggestion = PROBLEMS[position % len(PROBLEMS)]
         spot = rng.random() < 0.35
@@ -174,11 +184,12 @@ def _inspect(world: World, state: State, group_id: int, day: date) -> None:
             mode=FixMode.ON_SPOT if spot else FixMode.BY_DEADLINE,
             deadline=None if spot else day + timedelta(days=rng.randint(5, 10)),
         )
-        made.append(finding)
+        made_findings.append(finding)
     onsite.send_list(actor=inspector, group=group)
+    made(world, "findings", len(made_findings))
     state.sent.add(group_id)
     community = group.inspected_id
-    for finding in made:
+    for finding in made_findings:
         world.ledger.add("inspections.findings", community, day)
         world.ledger.add("inspections.rectified_rate", community, day, 0, 1)
         if finding.mode == FixMode.ON_SPOT:

@@ -109,8 +109,17 @@ class State:
 
 
 def last_day(world: World) -> date:
-    value = world.extra.get("last_day")
+    """The simulation's last day: the engine's `world.end` (or `extra["last_day"]`), else the
+    year's last."""
+    value = getattr(world, "end", None) or world.extra.get("last_day")
     return value if isinstance(value, date) else date(world.year, 12, 31)
+
+
+def made(world: World, kind: str, n: int = 1) -> None:
+    """Count records made, for the engine's summary (when the world keeps one)."""
+    counts = getattr(world, "counts", None)
+    if counts is not None:
+        counts[kind] += n
 
 
 def _staff(world: World, community: Area) -> Any:
@@ -249,6 +258,7 @@ def setup(world: World) -> None:
         fund = services.create_fund(
             actor=staff, community=community, year=world.year, amount=amount, reserve=reserve
         )
+        made(world, "funds")
         world.ledger.add("projects.fund_amount", community.pk, date(world.year, 1, 1), amount)
         free = amount - reserve - micro_total
         for candidate in micro_candidates:
@@ -312,6 +322,7 @@ def _propose(world: World, plan: CommunityPlan, day: date) -> None:
                 description=f"{plan.community.name}{candidate.title}。",
             )
     projects = [c.project for c in plan.candidates if c.project is not None]
+    made(world, "projects", len(projects))
     chosen = sum(1 for c in plan.candidates if c.chosen)
     plan.vote = services.create_vote(
         actor=staff,
@@ -371,6 +382,7 @@ def _pay(
     services.record_payment(
         actor=_staff(world, plan.community), project=candidate.project, amount=amount, note=note
     )
+    made(world, "payments")
     world.ledger.add("projects.paid", plan.community.pk, day, amount)
 
 

@@ -39,6 +39,9 @@ def simulate(w: Any) -> World:
             day = START + timedelta(days=n)
             clock.move_to(datetime.combine(day, time(9), TZ))
             cobuilding.on_day(sim, day)
+        # The engine's last call: the day after, which the check reads as today.
+        clock.move_to(datetime.combine(END + timedelta(days=1), time(9), TZ))
+        cobuilding.finish(sim, END + timedelta(days=1))
     return sim
 
 
@@ -47,8 +50,8 @@ def test_cobuilding_ledger_matches_rows(world: Any) -> None:
     ids = {c.pk for c in sim.communities}
     signed = Agreement.objects.filter(signed_on__isnull=False)
     assert sim.ledger.total("cobuilding.agreements", ids, START, END)[0] == signed.count() == 2
-    due = DueItem.objects.filter(due_on__lte=END)
-    num, den = sim.ledger.total("cobuilding.on_time_rate", ids, START, END)
+    due = DueItem.objects.filter(due_on__lte=END + timedelta(days=1))
+    num, den = sim.ledger.total("cobuilding.on_time_rate", ids, START, END + timedelta(days=1))
     assert den == due.count() > 0
     on_time = [i for i in due if i.filed_at and i.filed_at.astimezone(TZ).date() <= i.due_on]
     assert num == len(on_time) > 0
@@ -60,10 +63,11 @@ def test_cobuilding_ledger_matches_rows(world: Any) -> None:
         > 0
     )
     # Co-building's own figures, per community and month, agree with the ledger.
-    with time_machine.travel(datetime.combine(END, time(23), TZ), tick=False):
+    with time_machine.travel(datetime.combine(END + timedelta(days=1), time(9), TZ), tick=False):
         for community in sim.communities:
             for first, last in [
                 (date(2025, 3, 1), date(2025, 3, 31)),
+                (date(2025, 6, 1), date(2025, 6, 30)),
                 (date(2025, 4, 1), date(2025, 4, 30)),
                 (date(2025, 1, 1), date(2025, 12, 31)),
             ]:
