@@ -18,17 +18,22 @@ The year of each community:
   the cent), finishes its milestones, is paid the rest and accepted (`accept_project`) when its
   work ends, if that falls within the simulation; some accepted ones are closed.
 
-Ledger keys, dated as the figures should date them (their definitions are being written by the
-projects' panel; see the report):
+Ledger keys, dated as the projects' figures (`projects.figures`, the dashboards' definitions)
+date them:
 
-- projects.fund_amount — the fund's amount, dated 1 January of its year (a fund belongs to a
-  year, not a day: the figure is "the funds of the period's year");
+- projects.fund_amount — the fund's amount, dated 1 January of its year. The figure is "the
+  funds of the period's year", not an event of a day: the check must read this key as a stock
+  (summed from the beginning to the period's end), which is exact for a simulated year;
 - projects.committed — each chosen project's cost on the day the vote closed (the commitment's
-  `FundEntry.at`);
-- projects.paid — each payment's amount on the day it was paid;
-- projects.micro_renovations — 1 per micro-renovation on the day it was proposed;
-- projects.micro_compounds — 1 per compound on the day its first micro-renovation was proposed
-  (all of a compound's are proposed the same day, so the distinct count adds up over any days).
+  `FundEntry.at`); no commitment is released;
+- projects.paid — each payment's amount on the day it was paid (to the cent);
+- projects.by_phase — 1 per project on the day it was proposed (the figure's value is the
+  projects proposed in the period, whatever their phase);
+- projects.micro_renovations — 1 per micro-renovation proposed in the period and chosen: written
+  when the vote closes (every micro-renovation is among the winners), dated the day it was
+  proposed;
+- projects.micro_compounds — 1 per compound, the same way (all of a community's candidates are
+  proposed on one day, so the distinct count adds up over any days).
 
 With `world.extra["targets"]` holding "projects.micro_renovations" and
 "projects.micro_compounds" (the seeds: 48 in 19 compounds), exactly those are made, compounds
@@ -298,7 +303,6 @@ def on_day(world: World, day: date) -> None:
 
 def _propose(world: World, plan: CommunityPlan, day: date) -> None:
     staff = _staff(world, plan.community)
-    seen: set[int] = set()
     for candidate in plan.candidates:
         if candidate.compound is not None:
             candidate.project = _make_micro_renovation(
@@ -309,10 +313,6 @@ def _propose(world: World, plan: CommunityPlan, day: date) -> None:
                 title=candidate.title,
                 cost=candidate.cost,
             )
-            world.ledger.add("projects.micro_renovations", plan.community.pk, day)
-            if candidate.compound.pk not in seen:
-                seen.add(candidate.compound.pk)
-                world.ledger.add("projects.micro_compounds", plan.community.pk, day)
         else:
             candidate.project = services.propose_project(
                 actor=staff,
@@ -321,6 +321,8 @@ def _propose(world: World, plan: CommunityPlan, day: date) -> None:
                 cost=candidate.cost,
                 description=f"{plan.community.name}{candidate.title}。",
             )
+        # The projects by phase: their total is the projects proposed in the period.
+        world.ledger.add("projects.by_phase", plan.community.pk, day)
     projects = [c.project for c in plan.candidates if c.project is not None]
     made(world, "projects", len(projects))
     chosen = sum(1 for c in plan.candidates if c.chosen)
@@ -367,10 +369,18 @@ def _close(world: World, state: State, plan: CommunityPlan, day: date) -> None:
     selected = {line["project"] for line in vote.result["lines"] if line["selected"]}
     decided = {c.project.pk for c in plan.candidates if c.chosen and c.project is not None}
     assert selected == decided, "the count chose other projects than the actor decided"
+    compounds: set[int] = set()
     for candidate in plan.candidates:
         if not candidate.chosen:
             continue
         world.ledger.add("projects.committed", plan.community.pk, day, candidate.cost)
+        if candidate.compound is not None:
+            # A micro-renovation counts once chosen, dated the day it was proposed (all of the
+            # community's candidates were proposed that day).
+            world.ledger.add("projects.micro_renovations", plan.community.pk, plan.propose_on)
+            if candidate.compound.pk not in compounds:
+                compounds.add(candidate.compound.pk)
+                world.ledger.add("projects.micro_compounds", plan.community.pk, plan.propose_on)
         start = day + timedelta(days=rng.randint(5, 30))
         state.steps.setdefault(start, []).append(Step("start", plan, candidate))
 

@@ -67,9 +67,10 @@ def micro_compounds(sim: World) -> dict[str, int]:
         path__startswith=sim.street.path, kind=AreaKind.COMPOUND
     ).values_list("name", flat=True)
     counts: dict[str, int] = defaultdict(int)
-    for title in Project.objects.filter(title__contains="（微改造）").values_list(
-        "title", flat=True
-    ):
+    micro = Project.objects.filter(title__contains="（微改造）")
+    chosen = (Phase.SELECTED, Phase.EXECUTION, Phase.ACCEPTED, Phase.CLOSED)
+    assert all(p.phase in chosen for p in micro)
+    for title in micro.values_list("title", flat=True):
         counts[next(n for n in names if title.startswith(n))] += 1
     return dict(counts)
 
@@ -88,6 +89,9 @@ def test_projects_ledger_matches_rows(world: Any) -> None:
     assert paid and by_day(sim, "projects.paid") == paid
     assert Project.objects.filter(phase=Phase.EXECUTION).exists()
     assert Project.objects.filter(phase=Phase.NOT_SELECTED).exists()
+    ids = {c.pk for c in sim.communities}
+    proposed = sim.ledger.total("projects.by_phase", ids, START, START + timedelta(days=DAYS))
+    assert proposed[0] == Project.objects.count()
     counts = micro_compounds(sim)
     assert sum(e.value for e in sim.ledger.entries if e.key == "projects.micro_renovations") == sum(
         counts.values()
@@ -99,7 +103,7 @@ def test_projects_ledger_matches_rows(world: Any) -> None:
 
 def test_seeds_targets_met_exactly(world: Any) -> None:
     targets = {"projects.micro_renovations": 7, "projects.micro_compounds": 4}
-    sim = simulate(world, START, 25, targets=targets)
+    sim = simulate(world, START, 40, targets=targets)
     counts = micro_compounds(sim)
     assert sum(counts.values()) == 7 and len(counts) == 4  # two compounds were added
     ledger = sim.ledger
