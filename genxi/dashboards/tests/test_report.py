@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from PIL import Image
 from pypdf import PdfReader
@@ -299,3 +299,28 @@ def test_the_pages_are_scoped(
     assert client.get(reverse("dashboards:report_progress", args=[made.pk])).status_code == 404
     client.force_login(world["bob"])  # 和泰's staff: not the street's report
     assert client.get(reverse("dashboards:report_pdf", args=[made.pk])).status_code == 404
+
+
+def test_a_report_on_its_way_is_polled_and_shows_its_step(world: World, client: Any) -> None:
+    made = report.request_report(actor=world["alice"], area=world.street, month=NOVEMBER)
+    Report.objects.filter(pk=made.pk).update(
+        status=ReportStatus.RUNNING, progress=50, step="读取各社区数据"
+    )
+    client.force_login(world["frank"])  # leadership of the street reads it too
+    fragment = client.get(reverse("dashboards:report_progress", args=[made.pk])).content.decode()
+    assert 'hx-trigger="every 1s"' in fragment and 'value="50"' in fragment
+    assert "读取各社区数据" in fragment and "report_pdf" not in fragment
+
+
+def test_the_steps_are_reported_in_order_in_chinese(world: World, panels: None) -> None:
+    seen: list[tuple[int, str]] = []
+    with at(date(2026, 12, 2)):
+        report.render(world.hetai, NOVEMBER, progress=lambda p, step: seen.append((p, str(step))))
+    assert [p for p, _s in seen] == sorted(p for p, _s in seen)
+    assert seen[0][1] == "读取本月数据" and seen[-1][1] == "排版"
+
+
+def test_only_a_month_that_is_over_is_archived(world: World) -> None:
+    with at(date(2026, 11, 20)), pytest.raises(CommandError):
+        call_command("monthly_reports", "--month", "2026-11", stdout=io.StringIO())
+    assert not Report.objects.exists()
