@@ -289,8 +289,8 @@ def test_the_pages_are_scoped(
     assert pdf["Content-Type"] == "application/pdf"
     assert "attachment" in pdf["Content-Disposition"]
     assert "filename*=utf-8''" in pdf["Content-Disposition"]
+    # Consuming the stream closes the response (and its file), as the test client does it.
     body = b"".join(pdf.streaming_content)
-    pdf.close()
     assert "白洋湾街道" in text_of(body)
 
     client.force_login(world["oscar"])
