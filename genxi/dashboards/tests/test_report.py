@@ -177,6 +177,8 @@ def test_the_pdf_holds_the_area_the_month_the_figures_and_the_lists(
     ]:
         assert words in text, words
     assert "1 / " in text  # page numbers in the footer
+    second = PdfReader(io.BytesIO(pdf)).pages[1].extract_text()
+    assert "白洋湾街道 · 2026年11月 工作月报" in second  # the footer of every page after the first
 
 
 def test_notable_demands_bring_their_photo_scaled_down(world: World, panels: None) -> None:
