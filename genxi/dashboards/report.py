@@ -36,7 +36,7 @@ from django_tasks import task
 
 from genxi.core.audit import log_action
 from genxi.core.services import ServiceError
-from genxi.dashboards import charts_svg, registry
+from genxi.dashboards import charts_svg, registry, snapshot
 from genxi.dashboards.models import Report, ReportStatus
 from genxi.dashboards.periods import EARLIEST, Period, month_end
 from genxi.demands.figures import bounds
@@ -90,11 +90,9 @@ Progress = Callable[[int, Any], object]  # (percent, step's words)
 
 
 def figure_values(area: Area, period: Period, today: date) -> dict[str, registry.Value]:
-    """Every registered figure of `area` over `period`: the report's one read of the numbers.
-
-    At merge this becomes `genxi.dashboards.snapshot.values(area, period, today=today)` (the
-    stored values, computed where missing)."""
-    return registry.compute(registry.Scope(area, period, today))
+    """Every registered figure of `area` over `period`: the report's one read of the numbers,
+    the dashboard's snapshot (the stored values, computed and stored where missing)."""
+    return snapshot.values(area, period, today=today)
 
 
 def month_period(first: date) -> Period:

@@ -257,7 +257,9 @@ def test_a_failure_is_kept_on_the_row_in_chinese(
     def broken(scope: Scope) -> dict[str, Value]:
         raise RuntimeError("disk full")
 
-    registry.register(Panel("broken", "坏面板", 98, (), broken))
+    # One figure, so the snapshot has something missing to compute.
+    figure = Figure("broken.x", "x", COUNT, "x", "x")
+    registry.register(Panel("broken", "坏面板", 98, (figure,), broken))
     with django_capture_on_commit_callbacks(execute=True):
         made = report.request_report(actor=world["alice"], area=world.street, month=NOVEMBER)
     made.refresh_from_db()
