@@ -34,6 +34,7 @@ missing is reported as "missing" and the rest still runs.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import subprocess
@@ -160,7 +161,9 @@ def bare_view(request: Any, pk: int) -> Any:
         computed = at if computed is None else min(computed, at)
     template = engines["django"].from_string(BARE_TEMPLATE)
     html = template.render({"area": area, "values": values, "computed_at": computed}, request)
-    return HttpResponse(html)
+    response = HttpResponse(html)
+    response["X-Bench-Rows"] = str(len(values))
+    return response
 
 
 def install_urls() -> None:
@@ -169,7 +172,7 @@ def install_urls() -> None:
     from django.urls import clear_url_caches, include, path
 
     module = types.ModuleType("bench_dashboards_urls")
-    module.urlpatterns = [  # type: ignore[attr-defined]
+    module.urlpatterns = [
         path("bench/bare/<int:pk>/", bare_view),
         path("", include("genxi.urls")),
     ]
@@ -293,7 +296,7 @@ def time_live(area: Any, month: date, today: date, repeat: int) -> dict[str, Any
     out: dict[str, Any] = {"panels": {}}
     for p in panels:
         try:
-            best = min(timed(lambda p=p: p.compute(scope))[0] for _ in range(repeat))
+            best = min(timed(functools.partial(p.compute, scope))[0] for _ in range(repeat))
             out["panels"][p.key] = round(best, 3)
         except Exception as exc:  # a panel still being built: say so, time the others
             out["panels"][p.key] = missing(f"panel {p.key}", exc)
@@ -338,7 +341,7 @@ def time_pages(pairs: list[tuple[str, Any]], user: Any, n: int) -> dict[str, Any
     for name, area in pairs:
         urls = {"dashboard": f"/dashboards/{area.pk}/", "bare": f"/bench/bare/{area.pk}/"}
         result: dict[str, Any] = {"area": area.name}
-        first, response = timed(lambda url=urls["dashboard"]: client.get(url))
+        first, response = timed(functools.partial(client.get, urls["dashboard"]))
         if response.status_code != 200:
             result["dashboard"] = missing(urls["dashboard"], RuntimeError(response.status_code))
             del urls["dashboard"]
@@ -355,6 +358,8 @@ def time_pages(pairs: list[tuple[str, Any]], user: Any, n: int) -> dict[str, Any
                 if i >= 5:
                     seconds[kind].append(elapsed)
                 result.setdefault("bytes", {})[kind] = len(response.content)
+                if kind == "bare":
+                    result["bare_rows_read"] = int(response["X-Bench-Rows"])
         for kind, runs in seconds.items():
             result[kind] = percentiles(runs)
         if "dashboard" in seconds:
@@ -436,6 +441,11 @@ def main() -> None:
     parser.add_argument("--month", default=None, help="YYYY-MM; default: the last whole month")
     parser.add_argument("--full-refresh", action="store_true", help="also refresh(areas=None)")
     parser.add_argument("--no-pdf", action="store_true")
+    parser.add_argument(
+        "--steps",
+        default="refresh,live,app,pages,pdf",
+        help="which measurements (comma-separated): refresh,live,app,pages,pdf",
+    )
     parser.add_argument("--pdf-out", default=None, help="keep the street's PDF at this path")
     parser.add_argument(
         "--fake-snapshot",
@@ -485,40 +495,45 @@ def main() -> None:
 
     from genxi.dashboards.models import FigureValue
 
+    steps = set(args.steps.split(","))
     faked = 0
     if args.fake_snapshot:
         if FigureValue.objects.exists():
             raise SystemExit("--fake-snapshot needs an empty FigureValue table.")
         faked = fake_snapshot([street, community], today)
         print(f"fake snapshot: {faked} FigureValue rows", flush=True)
-    else:
+    elif "refresh" in steps:
         report["refresh"] = {
             "street": time_refresh([street], today),
             "community": time_refresh([community], today),
             "district": time_refresh([district], today),
         }
         print(f"refresh: {report['refresh']}", flush=True)
-    report["live_compute"] = {
-        "street_month": time_live(street, month, today, args.repeat),
-        "community_month": time_live(community, month, today, args.repeat),
-    }
-    print(f"live compute: {report['live_compute']}", flush=True)
-    report["app_figures"] = {
-        "street_month": time_app_figures(street, month, args.repeat),
-        "community_month": time_app_figures(community, month, args.repeat),
-    }
-    print(f"app figures: {report['app_figures']}", flush=True)
+    if "live" in steps:
+        report["live_compute"] = {
+            "street_month": time_live(street, month, today, args.repeat),
+            "community_month": time_live(community, month, today, args.repeat),
+        }
+        print(f"live compute: {report['live_compute']}", flush=True)
+    if "app" in steps:
+        report["app_figures"] = {
+            "street_month": time_app_figures(street, month, args.repeat),
+            "community_month": time_app_figures(community, month, args.repeat),
+        }
+        print(f"app figures: {report['app_figures']}", flush=True)
 
-    install_urls()
-    user = staff_of(street)
+    pages: dict[str, Any] = {}
     try:
-        pages = time_pages([("street", street), ("community", community)], user, args.n)
-        report["pages"] = pages
+        if "pages" in steps:
+            install_urls()
+            user = staff_of(street)
+            pages = time_pages([("street", street), ("community", community)], user, args.n)
+            report["pages"] = pages
     finally:
         if args.fake_snapshot:
             FigureValue.objects.all().delete()  # made up: none may stay
 
-    if not args.no_pdf:
+    if "pdf" in steps and not args.no_pdf:
         report["pdf"] = {
             "baseline_setup_only": time_pdf(0, f"{month:%Y-%m}"),
             "street": time_pdf(street.pk, f"{month:%Y-%m}", args.pdf_out),
@@ -526,7 +541,7 @@ def main() -> None:
         }
         print(f"pdf: {report['pdf']}", flush=True)
     if args.full_refresh and not args.fake_snapshot:
-        report["refresh"]["all_areas"] = time_refresh(None, today)
+        report.setdefault("refresh", {})["all_areas"] = time_refresh(None, today)
         print(f"full refresh: {report['refresh']['all_areas']}", flush=True)
 
     pdf = report.get("pdf", {}).get("street", {})

@@ -20,6 +20,7 @@ bypasses the services and writes no audit entries. Only run it on a scratch data
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import time
 from collections.abc import Callable
@@ -66,6 +67,10 @@ def _phase(name: str, done: dict[str, dict[str, Any]], step: Callable[[], dict[s
     print(f"[{name}] {seconds:.0f} s: {info}", flush=True)
 
 
+def _other(step: Callable[[int, float, int], dict[str, Any]], scale: float, seed: int) -> Any:
+    return step(district_id(), scale, seed)
+
+
 def district_id() -> int:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT (info->>'district_id')::int FROM {PHASES_TABLE} WHERE name='city'")
@@ -110,7 +115,8 @@ def build(
         return {"counts": result.counts, "statuses": result.statuses}
 
     steps: list[tuple[str, Callable[[], dict[str, Any]]]] = [("city", city), ("demands", demands)]
-    steps += [(name, lambda step=step: step(district_id(), scale, seed)) for name, step in OTHERS]
+    for name, other in OTHERS:
+        steps.append((name, functools.partial(_other, other, scale, seed)))
     for name, fn in steps:
         if only is None or name in only:
             _phase(name, done, fn)
@@ -194,7 +200,7 @@ def put(writer: Any, model: Any, rows: list[dict[str, Any]]) -> int:
         for row in rows:
             yield tuple(convert(n, row[n] if n in row else fill[n]()) for n in names)
 
-    return writer.write(model, names, tuples())
+    return int(writer.write(model, names, tuples()))
 
 
 class _World:
@@ -493,7 +499,11 @@ def _activities(district: int, scale: float, seed: int) -> dict[str, Any]:
     writer = BulkWriter(connection, "copy", "default")
     models = (Activity, Session, Offering, Registration, Attendance)
     writer.lock(models)
-    activities, sessions, offerings, registrations, attendances = [], [], [], [], []
+    activities: list[dict[str, Any]] = []
+    sessions: list[dict[str, Any]] = []
+    offerings: list[dict[str, Any]] = []
+    registrations: list[dict[str, Any]] = []
+    attendances: list[dict[str, Any]] = []
     base = len(CODE_ALPHABET)
 
     def code(pk: int) -> str:
@@ -588,9 +598,14 @@ def _cobuilding(district: int, scale: float, seed: int) -> dict[str, Any]:
     models = (Agreement, AgreementParty, Commitment, DueItem, Need, Resource, Claim, Delivery)
     writer.lock(models)
     path = dict(Area.objects.filter(pk__in=world.communities).values_list("pk", "path"))
-    agreements, parties, commitments, items, needs, resources, claims, deliveries = (
-        [], [], [], [], [], [], [], []
-    )  # fmt: skip
+    agreements: list[dict[str, Any]] = []
+    parties: list[dict[str, Any]] = []
+    commitments: list[dict[str, Any]] = []
+    items: list[dict[str, Any]] = []
+    needs: list[dict[str, Any]] = []
+    resources: list[dict[str, Any]] = []
+    claims: list[dict[str, Any]] = []
+    deliveries: list[dict[str, Any]] = []
     months = world.months()
     for community in world.communities:
         partners = world.partners[community]
@@ -656,8 +671,8 @@ def _cobuilding(district: int, scale: float, seed: int) -> dict[str, Any]:
     ordered = ((Agreement, agreements), (AgreementParty, parties), (Commitment, commitments),
                (DueItem, items), (Need, needs), (Resource, resources), (Claim, claims),
                (Delivery, deliveries))  # fmt: skip
-    for model, rows in ordered:
-        put(writer, model, rows)
+    for table, rows in ordered:
+        put(writer, table, rows)
     writer.finish(models)
     return {"counts": writer.counts}
 
@@ -675,7 +690,10 @@ def _inspections(district: int, scale: float, seed: int) -> dict[str, Any]:
     writer = BulkWriter(connection, "copy", "default")
     models = (Round, Group, GroupMember, Finding)
     writer.lock(models)
-    rounds, groups, members, findings = [], [], [], []
+    rounds: list[dict[str, Any]] = []
+    groups: list[dict[str, Any]] = []
+    members: list[dict[str, Any]] = []
+    findings: list[dict[str, Any]] = []
     for street in world.streets:
         communities = [c for c in world.communities if world.street_of[c] == street]
         for month in world.months()[::3]:
@@ -716,9 +734,9 @@ def _inspections(district: int, scale: float, seed: int) -> dict[str, Any]:
     for row in findings:
         row["group_id"] = row.pop("_group")["id"]
         row["round_id"] = row.pop("_round")["id"]
-    for model, rows in ((Round, rounds), (Group, groups), (GroupMember, members),
+    for table, rows in ((Round, rounds), (Group, groups), (GroupMember, members),
                         (Finding, findings)):  # fmt: skip
-        put(writer, model, rows)
+        put(writer, table, rows)
     writer.finish(models)
     return {"counts": writer.counts}
 
