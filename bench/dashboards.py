@@ -471,6 +471,8 @@ def main() -> None:
     build_info: dict[str, Any] = {}
     if not args.reuse:
         build_info = data.build(args.scale, args.seed)
+    else:
+        print(f"fixups: {data.fixups()}", flush=True)
     district, street, community = pick_areas(data.district_id())
     today = timezone.localdate()
     month = (

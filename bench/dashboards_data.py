@@ -122,12 +122,51 @@ def build(
         if only is None or name in only:
             _phase(name, done, fn)
     built = len(done) > before
+    print(f"fixups: {fixups()}", flush=True)
     if built:
         # Set the visibility map too, so the figures' covering indexes are read alone (as the
         # ledger's benchmark does before measuring).
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
     return done
+
+
+def fixups() -> list[str]:
+    """Bring a built database in line with fields added since it was built (idempotent; run by
+    `build` and by the benchmark on --reuse): the venues registered at the start of the data
+    (the city generator stamps them now, and the venues figure counts those registered by the
+    period's end), and the micro-renovations (title 微改造：<compound>) flagged and tied to
+    their compound once Project has those fields."""
+    from genxi.projects.models import Project
+
+    done = []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE places_venue SET created_at = %s WHERE created_at > %s",
+            [_start_of_data(), _start_of_data()],
+        )
+        done.append(f"venues dated back: {cursor.rowcount}")
+        names = {f.attname for f in Project._meta.concrete_fields}
+        if {"micro_renovation", "compound_id"} <= names:
+            cursor.execute(
+                """UPDATE projects_project p SET micro_renovation = true, compound_id = a.id
+                   FROM places_area a
+                   WHERE p.title LIKE '微改造：%%' AND NOT p.micro_renovation
+                     AND a.parent_id = p.community_id AND a.kind = 'compound'
+                     AND a.name = substr(p.title, 5)"""
+            )
+            done.append(f"micro-renovations flagged: {cursor.rowcount}")
+    return done
+
+
+def _start_of_data() -> Any:
+    from datetime import datetime, timedelta
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    first = (today - timedelta(days=30 * MONTHS)).replace(day=1)
+    return datetime(first.year, first.month, 1, tzinfo=timezone.get_current_timezone())
 
 
 def counts() -> dict[str, int]:
@@ -138,7 +177,8 @@ def counts() -> dict[str, int]:
         "demands_demand", "demands_demandevent", "demands_demandreporter", "demands_callback",
         "demands_visit", "meetings_meeting", "projects_fund", "projects_project",
         "activities_activity", "activities_session", "activities_registration",
-        "cobuilding_agreement", "inspections_finding", "dashboards_figurevalue",
+        "cobuilding_agreement", "inspections_finding", "pioneers_assessment",
+        "dashboards_figurevalue",
     ]  # fmt: skip
     out: dict[str, int] = {}
     with connection.cursor() as cursor:
@@ -441,10 +481,11 @@ def _projects(district: int, scale: float, seed: int) -> dict[str, Any]:
         demand_of.setdefault(area, []).append(demand)
     for fund in funds:
         first = max(world.first, world.today.replace(year=fund["year"], month=1, day=1))
+        in_year = [m for m in world.months() if m >= first and m.year == fund["year"]]
         for n in range(world.n(10)):
             micro = n % 3 == 0 and world.compounds[fund["community_id"]]
             cost = Decimal(rng.randrange(5, 80) * 1000)
-            created = world.moment(first)
+            created = world.moment(rng.choice(in_year))  # proposed through the year
             phase = (
                 rng.choice(phases)
                 if fund["year"] == world.today.year
@@ -458,6 +499,9 @@ def _projects(district: int, scale: float, seed: int) -> dict[str, Any]:
             if micro:
                 compound = rng.choice(micro)
                 project["title"] = f"微改造：{world.name[compound]}"[:100]
+                # Project.micro_renovation and .compound (issue 17): written where they exist.
+                project["micro_renovation"] = True
+                project["compound_id"] = compound
                 if demand_of.get(compound):
                     project["_demand"] = rng.choice(demand_of[compound])
             if phase in ("selected", "execution", "accepted", "closed"):
@@ -581,7 +625,7 @@ def _cobuilding(district: int, scale: float, seed: int) -> dict[str, Any]:
     """Co-building agreements of each community with its partners (most signed and in force), a
     monthly report commitment each with its due items (most filed on time), and needs claimed
     by partners and delivered with a resource."""
-    from datetime import timedelta
+    from datetime import datetime, timedelta
 
     from genxi.cobuilding.models import (
         Agreement,
@@ -636,7 +680,9 @@ def _cobuilding(district: int, scale: float, seed: int) -> dict[str, Any]:
                     continue
                 filed = None
                 if rng.random() < 0.9:
-                    filed = world.moment(month_end(month) + timedelta(days=rng.randrange(1, 14)))
+                    late = rng.random() < 0.2  # most are filed by the due day
+                    day = due + timedelta(days=rng.randrange(1, 10) if late else -rng.randrange(10))
+                    filed = datetime(day.year, day.month, day.day, 10, tzinfo=world.tz)
                 items.append({"_commitment": commitment, "period_start": month,
                               "period_end": month_end(month), "due_on": due,
                               "filed_at": filed})  # fmt: skip
@@ -701,7 +747,8 @@ def _inspections(district: int, scale: float, seed: int) -> dict[str, Any]:
     findings: list[dict[str, Any]] = []
     for street in world.streets:
         communities = [c for c in world.communities if world.street_of[c] == street]
-        for month in world.months()[::3]:
+        # A round a quarter, the last whole month among them.
+        for month in world.months()[-2::-3]:
             start = world.moment(month).date()
             if start + timedelta(days=7) > world.today:
                 continue
@@ -746,6 +793,35 @@ def _inspections(district: int, scale: float, seed: int) -> dict[str, Any]:
     return {"counts": writer.counts}
 
 
+def _assessments(district: int, scale: float, seed: int) -> dict[str, Any]:
+    """Every pioneer's stored monthly assessment (as the ranking page's button stores them),
+    with a grade, for each whole month of the data."""
+    from datetime import datetime
+    from datetime import time as clock
+    from decimal import Decimal
+
+    from genxi.core.bulk import BulkWriter
+    from genxi.dashboards.periods import month_end
+    from genxi.pioneers.models import Assessment
+
+    world = _World(district, scale, seed, 7)
+    rng = world.rng
+    writer = BulkWriter(connection, "copy", "default")
+    grades = ((90, "优秀"), (75, "良好"), (60, "合格"), (0, "不合格"))
+    rows = []
+    for month in world.months()[:-1]:
+        stamp = datetime.combine(month_end(month), clock(23), tzinfo=world.tz)
+        for pioneer, _community, _user in world.pioneers:
+            total = Decimal(rng.randrange(4000, 10000)) / 100
+            grade = next(name for floor, name in grades if total >= floor)
+            rows.append({"pioneer_id": pioneer, "period_kind": "month", "period_start": month,
+                         "period_end": month_end(month), "indicators": [],
+                         "street_score": total, "total": total, "grade": grade,
+                         "computed_at": stamp})  # fmt: skip
+    put(writer, Assessment, rows)
+    return {"counts": writer.counts}
+
+
 # The other apps, in proportion: (name, fn(district id, scale, seed) -> info), in order.
 OTHERS: list[tuple[str, Callable[[int, float, int], dict[str, Any]]]] = [
     ("pioneers", _pioneer_users),
@@ -754,7 +830,36 @@ OTHERS: list[tuple[str, Callable[[int, float, int], dict[str, Any]]]] = [
     ("activities", _activities),
     ("cobuilding", _cobuilding),
     ("inspections", _inspections),
+    ("assessments", _assessments),
 ]
+
+
+# What --redo empties (children first) before building a phase again; the phases that only
+# add rows of their own.
+TABLES = {
+    "venues_meetings": ["meetings_planversion", "meetings_meeting", "places_venuebooking"],
+    "projects": ["projects_fundentry", "projects_project_demands", "projects_project",
+                 "projects_fund"],
+    "activities": ["activities_attendance", "activities_registration", "activities_offering",
+                   "activities_session", "activities_activity"],
+    "cobuilding": ["cobuilding_delivery", "cobuilding_claim", "cobuilding_need",
+                   "cobuilding_resource", "cobuilding_dueitem", "cobuilding_commitment",
+                   "cobuilding_agreementparty", "cobuilding_agreement"],
+    "inspections": ["inspections_finding", "inspections_groupmember", "inspections_group",
+                    "inspections_round"],
+    "assessments": ["pioneers_assessment"],
+}  # fmt: skip
+
+
+def redo(names: list[str]) -> None:
+    """Empty the tables of these phases and forget them, so the next build makes them again."""
+    _phases()
+    with transaction.atomic(), connection.cursor() as cursor:
+        for name in names:
+            for table in TABLES[name]:
+                cursor.execute(f'DELETE FROM "{table}"')
+            cursor.execute(f"DELETE FROM {PHASES_TABLE} WHERE name = %s", [name])
+            print(f"[{name}] emptied, to build again", flush=True)
 
 
 def main() -> None:
@@ -767,9 +872,12 @@ def main() -> None:
     parser.add_argument("--no-progress", action="store_true")
     parser.add_argument("--counts", action="store_true", help="print the row counts at the end")
     parser.add_argument("--phases", default=None, help="comma-separated; default: all")
+    parser.add_argument("--redo", default=None, help=f"empty and rebuild: {', '.join(TABLES)}")
     args = parser.parse_args()
     setup_django(args.database_url)
     started = time.perf_counter()
+    if args.redo:
+        redo(args.redo.split(","))
     only = set(args.phases.split(",")) if args.phases else None
     done = build(args.scale, args.seed, progress=not args.no_progress, only=only)
     print(f"build: {time.perf_counter() - started:.0f} s this run; phases:")
