@@ -5,13 +5,15 @@
 
 Data: `bench.dashboards_data.build` (one district of 10 streets × 10 communities, 1,000,000
 demands over 24 months with their events and call-backs, and the other apps in proportion).
-Without --reuse it builds what is missing first (resumable, about 15 minutes at scale 1); with
---reuse it requires a built database and builds nothing.
+Without --reuse it builds what is missing first (resumable; 24 minutes at scale 1 on the shared
+2-core machine, 22 of them the demands); with --reuse it builds nothing and only applies
+`dashboards_data.fixups` (fields that migrations added since the build).
 
 In one run, on the same warm database, it measures:
 
-1. the refresh: `dashboards.snapshot.refresh(areas=[street])`, `(areas=[community])`,
-   `(areas=[district])` and, with --full-refresh, `(areas=None)`: seconds and rows written;
+1. the refresh: `dashboards.snapshot.refresh(areas=[street])` and `(areas=[community])`
+   first; `(areas=[district])` last (the longest; --no-district-refresh skips it) and, with
+   --full-refresh, `(areas=None)` after it: seconds and rows written;
 2. the live compute, the reference that shows why there is a snapshot:
    `dashboards.registry.compute(Scope(street, month))` (and a community's), best of --repeat,
    each panel timed apart; and each app's own figure function (demands, activities,
@@ -19,8 +21,10 @@ In one run, on the same warm database, it measures:
 3. the pages: --n GETs of `/dashboards/<street>/` and of `/dashboards/<community>/` through
    Django's test Client logged in (force_login) as a street staff user of that street,
    interleaved with --n GETs of a bare view (`/bench/bare/<pk>/`, defined here, in the same
-   URLconf, behind the same middleware) that reads the same area's FigureValue rows for the
-   periods a dashboard shows and renders them in a minimal template: p50/p95/max of each;
+   URLconf, behind the same middleware) that reads, in one query, the FigureValue rows of the
+   (area, period) pairs the page reads (`page_pairs`: the area this month, the same days last
+   year and so far; each child area this month and last year; a community's street; the
+   demands trend of twelve months) and renders them in a minimal template: p50/p95/max;
 4. the monthly PDF of the street (and of a community) for --month: `report.build(area, month)`
    in a child process (`--pdf-child`), its seconds and its own peak RSS (VmHWM: ru_maxrss of a
    child counts its parent's size at exec on Linux, so it is only recorded beside); a child that
@@ -440,6 +444,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs of each compute (best)")
     parser.add_argument("--month", default=None, help="YYYY-MM; default: the last whole month")
     parser.add_argument("--full-refresh", action="store_true", help="also refresh(areas=None)")
+    parser.add_argument(
+        "--no-district-refresh", action="store_true", help="skip refresh(areas=[district])"
+    )
     parser.add_argument("--no-pdf", action="store_true")
     parser.add_argument(
         "--steps",
@@ -505,10 +512,10 @@ def main() -> None:
         faked = fake_snapshot([street, community], today)
         print(f"fake snapshot: {faked} FigureValue rows", flush=True)
     elif "refresh" in steps:
+        # The district's own refresh is the longest: it runs last (below).
         report["refresh"] = {
             "street": time_refresh([street], today),
             "community": time_refresh([community], today),
-            "district": time_refresh([district], today),
         }
         print(f"refresh: {report['refresh']}", flush=True)
     if "live" in steps:
@@ -542,6 +549,9 @@ def main() -> None:
             "community": time_pdf(community.pk, f"{month:%Y-%m}"),
         }
         print(f"pdf: {report['pdf']}", flush=True)
+    if "refresh" in steps and not args.fake_snapshot and not args.no_district_refresh:
+        report["refresh"]["district"] = time_refresh([district], today)
+        print(f"district refresh: {report['refresh']['district']}", flush=True)
     if args.full_refresh and not args.fake_snapshot:
         report.setdefault("refresh", {})["all_areas"] = time_refresh(None, today)
         print(f"full refresh: {report['refresh']['all_areas']}", flush=True)
