@@ -24,7 +24,9 @@ In one run, on the same warm database, it measures:
    URLconf, behind the same middleware) that reads, in one query, the FigureValue rows of the
    (area, period) pairs the page reads (`page_pairs`: the area this month, the same days last
    year and so far; each child area this month and last year; a community's street; the
-   demands trend of twelve months) and renders them in a minimal template: p50/p95/max;
+   demands trend of twelve months) and renders them in a minimal template: p50/p95/max; and a
+   third series, the same view inside the site's layout (`base.html`: the menu and its to-do
+   badges, which every full page pays), so the dashboard's own cost can be told apart;
 4. the monthly PDF of the street (and of a community) for --month: `report.build(area, month)`
    in a child process (`--pdf-child`), its seconds and its own peak RSS (VmHWM: ru_maxrss of a
    child counts its parent's size at exec on Linux, so it is only recorded beside); a child that
@@ -57,6 +59,14 @@ BARE_TEMPLATE = """<!doctype html><html lang="zh-Hans"><head><meta charset="utf-
 {% for v in values %}<tr><td>{{ v.area }}</td><td>{{ v.key }}</td><td>{{ v.period }}</td>
 <td>{{ v.value }}</td><td>{{ v.denominator }}</td><td>{{ v.items }}</td></tr>{% endfor %}
 </table><p>{{ computed_at }}</p></body></html>"""
+
+# The same table inside the site's layout (menu, badges): what every full page pays besides its
+# own content, so the dashboard's own cost is the gap between the page and this.
+LAYOUT_TEMPLATE = """{% extends "base.html" %}{% block title %}{{ area.name }}{% endblock %}
+{% block content %}<h1>{{ area.name }}</h1><table>
+{% for v in values %}<tr><td>{{ v.area }}</td><td>{{ v.key }}</td><td>{{ v.period }}</td>
+<td>{{ v.value }}</td><td>{{ v.denominator }}</td><td>{{ v.items }}</td></tr>{% endfor %}
+</table><p>{{ computed_at }}</p>{% endblock %}"""
 
 # The figure keys agreed for issue 17 (BRIEF17.md), used only by --fake-snapshot.
 FIGURE_KEYS = (
@@ -126,7 +136,7 @@ def page_pairs(area: Any, today: date) -> list[tuple[Any, Any, str | None]]:
     return pairs
 
 
-def bare_view(request: Any, pk: int) -> Any:
+def bare_view(request: Any, pk: int, layout: bool = False) -> Any:
     """The baseline: the FigureValue rows of the (area, period) pairs the dashboard page reads,
     in one query, rendered in a minimal template. No figure definitions, charts or links."""
     from django.db.models import Q
@@ -163,7 +173,7 @@ def bare_view(request: Any, pk: int) -> Any:
             }
         )
         computed = at if computed is None else min(computed, at)
-    template = engines["django"].from_string(BARE_TEMPLATE)
+    template = engines["django"].from_string(LAYOUT_TEMPLATE if layout else BARE_TEMPLATE)
     html = template.render({"area": area, "values": values, "computed_at": computed}, request)
     response = HttpResponse(html)
     response["X-Bench-Rows"] = str(len(values))
@@ -178,6 +188,7 @@ def install_urls() -> None:
     module = types.ModuleType("bench_dashboards_urls")
     module.urlpatterns = [
         path("bench/bare/<int:pk>/", bare_view),
+        path("bench/bare-layout/<int:pk>/", bare_view, {"layout": True}),
         path("", include("genxi.urls")),
     ]
     sys.modules[module.__name__] = module
@@ -343,7 +354,11 @@ def time_pages(pairs: list[tuple[str, Any]], user: Any, n: int) -> dict[str, Any
     client = client_of(user)
     out: dict[str, Any] = {}
     for name, area in pairs:
-        urls = {"dashboard": f"/dashboards/{area.pk}/", "bare": f"/bench/bare/{area.pk}/"}
+        urls = {
+            "dashboard": f"/dashboards/{area.pk}/",
+            "bare": f"/bench/bare/{area.pk}/",
+            "bare_layout": f"/bench/bare-layout/{area.pk}/",
+        }
         result: dict[str, Any] = {"area": area.name}
         first, response = timed(functools.partial(client.get, urls["dashboard"]))
         if response.status_code != 200:
