@@ -383,6 +383,8 @@ def time_pages(pairs: list[tuple[str, Any]], user: Any, n: int) -> dict[str, Any
             result[kind] = percentiles(runs)
         if "dashboard" in seconds:
             result["ratio_p95"] = round(result["dashboard"]["p95_ms"] / result["bare"]["p95_ms"], 2)
+            layout = result["bare_layout"]["p95_ms"]
+            result["ratio_p95_to_bare_layout"] = round(result["dashboard"]["p95_ms"] / layout, 2)
         out[name] = result
         print(f"{name} {area.name}: {json.dumps(result, ensure_ascii=False)}", flush=True)
     return out
