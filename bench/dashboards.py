@@ -581,6 +581,11 @@ def main() -> None:
         "dashboard_le_3x_bare": {
             k: v["ratio_p95"] <= 3 for k, v in pages.items() if "ratio_p95" in v
         },
+        "dashboard_le_3x_bare_in_layout": {
+            k: v["ratio_p95_to_bare_layout"] <= 3
+            for k, v in pages.items()
+            if "ratio_p95_to_bare_layout" in v
+        },
         "street_pdf_le_20s": pdf.get("seconds", 1e9) <= 20 if "seconds" in pdf else None,
         "street_pdf_le_300mb": pdf["peak_rss_mb"] <= 300 if "seconds" in pdf else None,
     }
