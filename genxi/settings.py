@@ -261,6 +261,9 @@ if os.environ.get("GENXI_CACHE_URL"):
             "LOCATION": os.environ["GENXI_CACHE_URL"],
         }
     }
+# The menu's badges (what waits for the user) are kept this many seconds per user; 0 counts
+# them on every page.
+GENXI_MENU_BADGE_SECONDS = int(os.environ.get("GENXI_MENU_BADGE_SECONDS", "60"))
 # Open311: the jurisdiction_id this server answers to (clients may leave it out) and the contact
 # its discovery document gives.
 GENXI_OPEN311_JURISDICTION = os.environ.get("GENXI_OPEN311_JURISDICTION", "genxi")

@@ -183,11 +183,14 @@ FIGURES = (
         LIST,
         numerator=_(
             "triage's topics: demands about the same thing, in the same compound or in the "
-            "same words, largest first (at most ten)"
+            "same words, largest first (at most ten); for a month or a quarter only"
         ),
         counted_from=RECORDED,
     ),
 )
+
+
+HOT_TOPIC_DAYS = 92  # the longest period whose hot topics are worked out
 
 
 def _ratio(ratio: demand_figures.Ratio) -> Value:
@@ -196,13 +199,21 @@ def _ratio(ratio: demand_figures.Ratio) -> Value:
 
 def compute(scope: Scope) -> dict[str, Value]:
     f = demand_figures.compute(user=scope.reader, area=scope.area, start=scope.start, end=scope.end)
-    from genxi.triage import topics  # scikit-learn: loaded when first needed, not at start-up
+    topics_found: list[list[Any]] = []
+    # Hot topics are a quarter's at most: over a year or "so far" a street's tens of thousands
+    # of demands took 20 s and 2.5 GB to cluster (bench/dashboards.py), and old topics are
+    # not hot.
+    if (scope.end - scope.start).days < HOT_TOPIC_DAYS:
+        from genxi.triage import topics  # scikit-learn: loaded when first needed
 
-    summary = topics.summarise(
-        topics.rows_for(scope.area, start=scope.start, end=scope.end),
-        start=scope.start,
-        end=scope.end,
-    )
+        summary = topics.summarise(
+            topics.rows_for(scope.area, start=scope.start, end=scope.end),
+            start=scope.start,
+            end=scope.end,
+        )
+        topics_found = [
+            [t.examples[0] if t.examples else t.category, t.size] for t in summary.topics
+        ]
     days = f.median_days_to_resolve
     return {
         "demands.collected": Value(f.collected),
@@ -214,9 +225,7 @@ def compute(scope: Scope) -> dict[str, Value]:
         "demands.overdue": Value(f.overdue_now if holds_today(scope) else None),
         "demands.needs": Value(items=[[name, n] for name, n in f.high_frequency]),
         "demands.rare_needs": Value(items=[[name, n] for name, n in f.rare]),
-        "demands.hot_topics": Value(
-            items=[[t.examples[0] if t.examples else t.category, t.size] for t in summary.topics]
-        ),
+        "demands.hot_topics": Value(items=topics_found),
     }
 
 
