@@ -88,7 +88,5 @@ def check(
                         expected = (_number(num, figure.unit) or Decimal(0), Decimal(0))
                         actual = (value if value is not None else Decimal(0), Decimal(0))
                     if actual != expected:
-                        mismatches.append(
-                            Mismatch(key, area.name, period.key, actual, expected)
-                        )
+                        mismatches.append(Mismatch(key, area.name, period.key, actual, expected))
     return mismatches

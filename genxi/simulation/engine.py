@@ -101,7 +101,10 @@ def _staff(community: Area) -> User:
     if member is not None:
         return member.user
     user = create_user(
-        actor=None, username=f"sim-staff-{community.pk}", password=None, name=f"{community.name}干事"
+        actor=None,
+        username=f"sim-staff-{community.pk}",
+        password=None,
+        name=f"{community.name}干事",
     )
     grant_membership(actor=None, user=user, role=Role.COMMUNITY_STAFF, area=community)
     return user

@@ -98,7 +98,7 @@ class Ledger:
     def load(cls, path: Path) -> Ledger:
         ledger = cls()
         for key, community, day, value, den, *rest in json.loads(path.read_text()):
-            until, item = (rest + [None, None])[:2]
+            until, item = [*rest, None, None][:2]
             ledger.entries.append(
                 Entry(
                     key,

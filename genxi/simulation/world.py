@@ -46,6 +46,8 @@ class World:
     def at(self, hour: int, minute: int = 0) -> datetime:
         """Move the clock to `hour`:`minute` of the simulated day (local time)."""
         assert self.day is not None and self.clock is not None
-        moment = datetime.combine(self.day, time(hour, minute), tzinfo=timezone.get_current_timezone())
+        moment = datetime.combine(
+            self.day, time(hour, minute), tzinfo=timezone.get_current_timezone()
+        )
         self.clock.move_to(moment)
         return moment

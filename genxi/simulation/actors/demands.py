@@ -24,6 +24,7 @@ written at the end (`finish`), when its fate up to the check's day is known.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -85,11 +86,15 @@ class Life:
     withdrawn: bool = False
 
 
+# A step of a demand's life: what to do, to which life.
+Task = tuple[Callable[["World", "State", Life, date], None], Life]
+
+
 @dataclass
 class State:
     calendar: WorkCalendar
     lives: list[Life] = field(default_factory=list)
-    tasks: dict[date, list[tuple[int, int, int, object]]] = field(default_factory=dict)
+    tasks: dict[date, list[tuple[int, int, int, Task]]] = field(default_factory=dict)
     seq: int = 0
     handlers: dict[int, User] = field(default_factory=dict)  # partner id -> handler
 
@@ -100,7 +105,7 @@ def state(world: World) -> State:
     return found
 
 
-def schedule(st: State, day: date, hour: int, minute: int, step: object) -> None:
+def schedule(st: State, day: date, hour: int, minute: int, step: Task) -> None:
     st.seq += 1
     st.tasks.setdefault(day, []).append((hour, minute, st.seq, step))
 
@@ -112,9 +117,7 @@ def _categories() -> list[Category]:
     if leaves:
         return leaves
     return [
-        services.create_category(
-            actor=None, name=name, response_days=1, resolution_days=days
-        )
+        services.create_category(actor=None, name=name, response_days=1, resolution_days=days)
         for name, days in (("环境卫生", 3), ("房屋维修", 5), ("公共设施", 10))
     ]
 
@@ -131,7 +134,8 @@ def _partners(world: World) -> tuple[list[Partner], dict[int, User]]:
         .select_related("user", "partner")
         .order_by("pk")
     ):
-        handlers.setdefault(member.partner_id, member.user)
+        if member.partner_id is not None:
+            handlers.setdefault(member.partner_id, member.user)
     partners = list(Partner.objects.filter(pk__in=handlers).order_by("pk"))
     return partners, handlers
 
@@ -157,6 +161,7 @@ def setup(world: World) -> None:
         return
     target = world.extra.get("targets", {}).get("demands.resolved")
     communities = world.communities
+    plan: list[tuple[Area, int, bool | None]]
     if target is None:
         per = max(1, round(PER_COMMUNITY * world.scale * len(days) / 250))
         plan = [(c, per, None) for c in communities]
@@ -219,7 +224,7 @@ def on_day(world: World, day: date) -> None:
     # the day has nothing left, in the order of the clock.
     while st.tasks.get(day):
         tasks = sorted(st.tasks.pop(day), key=lambda t: t[:3])
-        for hour, minute, _seq, (step, life) in tasks:  # type: ignore[misc]
+        for hour, minute, _seq, (step, life) in tasks:
             world.at(hour, minute)
             step(world, st, life, day)
 
@@ -291,9 +296,7 @@ def accept(world: World, st: State, life: Life, day: date) -> None:
     services.verify(actor=staff, demand=demand, findings="现场核实，情况属实。")
     world.at(15, 0)
     if life.partner is not None:
-        services.assign(
-            actor=staff, demand=demand, path=HandlingPath.PARTNER, partner=life.partner
-        )
+        services.assign(actor=staff, demand=demand, path=HandlingPath.PARTNER, partner=life.partner)
         schedule(st, _next_workday(st, day), 10, 0, (handle, life))
     else:
         services.assign(actor=staff, demand=demand, path=HandlingPath.COMMUNITY)
@@ -334,7 +337,7 @@ def call_back(world: World, st: State, life: Life, day: date) -> None:
     staff = _staff(world, life)
     if life.reopen:
         life.reopen = False
-        result = Satisfaction.NOT_SATISFIED
+        result: str = Satisfaction.NOT_SATISFIED
     else:
         result = life.verdicts[0]
     demand.refresh_from_db()

@@ -14,7 +14,7 @@ from datetime import date
 from genxi.accounts.models import Membership, Role, User
 from genxi.accounts.services import create_user, grant_membership
 from genxi.core.workdays import WorkCalendar
-from genxi.demands.services import record_visit
+from genxi.demands.services import Ask, record_visit
 from genxi.places.models import Area, AreaKind, Pioneer, Resident
 from genxi.places.services import appoint_pioneer
 from genxi.simulation.world import World
@@ -55,7 +55,9 @@ def households(world: World, community: Area) -> list[tuple[Area, str, list[Resi
         ):
             buildings[resident.area_id] = resident.area
             rooms.setdefault((resident.area_id, resident.room), []).append(resident)
-        st.homes[community.pk] = [(buildings[a], room, people) for (a, room), people in rooms.items()]
+        st.homes[community.pk] = [
+            (buildings[a], room, people) for (a, room), people in rooms.items()
+        ]
     return st.homes[community.pk]
 
 
@@ -95,7 +97,12 @@ def visitor(world: World, community: Area) -> User:
 
 
 def visit(
-    world: World, community: Area, day: date, *, asks: list | None = None, nobody_home: bool = False
+    world: World,
+    community: Area,
+    day: date,
+    *,
+    asks: list[Ask] | None = None,
+    nobody_home: bool = False,
 ) -> object | None:
     """One visit to a household picked at random; None if the community has no household."""
     homes = households(world, community)

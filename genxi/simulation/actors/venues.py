@@ -31,9 +31,7 @@ def setup(world: World) -> None:
     for venue in existing:
         community = venue.area.community()
         if community is not None:
-            world.ledger.add(
-                "venues.venues", community.pk, timezone.localdate(venue.created_at)
-            )
+            world.ledger.add("venues.venues", community.pk, timezone.localdate(venue.created_at))
     target = world.extra.get("targets", {}).get("venues.venues")
     if target is not None:
         count = max(0, target - len(existing))

@@ -3,6 +3,7 @@ dashboards' figures match the ledger exactly."""
 
 from collections.abc import Iterator
 from datetime import date
+from functools import partial
 from typing import Any
 
 import pytest
@@ -15,7 +16,7 @@ from genxi.dashboards.periods import Period
 from genxi.demands import figures as demand_figures
 from genxi.demands.models import Demand, Visit
 from genxi.meetings.models import Meeting, PlanVersion
-from genxi.places.models import Area, Venue
+from genxi.places.models import Venue
 from genxi.simulation.check import check
 from genxi.simulation.engine import simulate
 from genxi.simulation.ledger import Ledger
@@ -85,6 +86,10 @@ def _standin(scope: registry.Scope) -> dict[str, registry.Value]:
     }
 
 
+def _only(keys: list[str], scope: registry.Scope) -> dict[str, registry.Value]:
+    return {k: v for k, v in _standin(scope).items() if k in keys}
+
+
 @pytest.fixture
 def standin() -> Iterator[None]:
     """Stand-in panels for the keys no panel registers yet (this branch has none)."""
@@ -103,9 +108,7 @@ def standin() -> Iterator[None]:
                     for k in keys
                     if prefix not in saved  # a real panel of the prefix: its own keys only
                 ),
-                compute=lambda scope, keys=keys: {
-                    k: v for k, v in _standin(scope).items() if k in keys
-                },
+                compute=partial(_only, keys),
             )
         )
     yield
@@ -164,7 +167,7 @@ def test_the_same_seed_makes_the_same_ledger(world: Any) -> None:
 
 
 def test_an_unknown_street_is_refused(world: Any) -> None:
-    with pytest.raises(CommandError, match="没有|No street"):
+    with pytest.raises(CommandError, match=r"没有|No street"):
         simulate("不存在街道", 2023)
 
 
@@ -187,3 +190,38 @@ def test_the_seeds_year_resolves_125_demands(world: Any, standin: None) -> None:
     scope = registry.Scope(world.street, year, date(2024, 1, 1))
     assert registry.compute(scope)["demands.resolved"].value == 125
 
+
+def test_genxi_simulate_says_plainly_when_the_street_is_missing(
+    world: Any, capsys: Any, tmp_path: Any
+) -> None:
+    from genxi.cli import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(
+            [
+                "simulate",
+                "--street",
+                "不存在街道",
+                "--year",
+                "2023",
+                "--ledger",
+                str(tmp_path / "l"),
+            ]
+        )
+    assert exit_.value.code == 1
+    assert "不存在街道" in capsys.readouterr().err
+
+
+def test_the_command_writes_the_ledger_and_checks(world: Any, tmp_path: Any, standin: None) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    path = tmp_path / "ledger.json"
+    call_command(
+        "simulate", "--street", "白洋湾街道", "--year", "2023", "--scale", "0.05",
+        "--ledger", str(path), stdout=out, verbosity=0,
+    )  # fmt: skip
+    assert "match the ledger" in out.getvalue()
+    assert Ledger.load(path).keys() >= {"demands.collected", "pioneers.visits"}

@@ -65,7 +65,5 @@ class Command(BaseCommand):
             self.stdout.write(str(mismatch))
         checked = sorted(result.ledger.keys() & registered)
         if mismatches:
-            raise CommandError(
-                _("%(n)s figures differ from the ledger.") % {"n": len(mismatches)}
-            )
+            raise CommandError(_("%(n)s figures differ from the ledger.") % {"n": len(mismatches)})
         self.stdout.write(f"The dashboards match the ledger: {', '.join(checked) or '-'}.")
