@@ -182,13 +182,16 @@ def test_the_ledger_counts_a_demand_resolved_twice_once_per_period() -> None:
     assert ledger.total("demands.resolution_rate", {1}, date(2023, 1, 1), date(2023, 2, 28))[0] == 1
 
 
-def test_the_seeds_year_resolves_125_demands(world: Any, standin: None) -> None:
-    result = simulate("白洋湾街道", 2023, scenario="seeds", actors=("demands",))
+def test_the_seeds_year_ends_on_the_articles_figures(world: Any, standin: None) -> None:
+    """125 demands resolved and 107 venues in the street at the year's end."""
+    result = simulate("白洋湾街道", 2023, scenario="seeds", actors=("demands", "venues"))
+    ids = {world.hetai.pk, world.baoxiang.pk}
     year = Period("year", date(2023, 1, 1), date(2023, 12, 31))
-    assert result.ledger.total("demands.resolved", {world.hetai.pk, world.baoxiang.pk},
-                               year.start, year.end)[0] == 125  # fmt: skip
-    scope = registry.Scope(world.street, year, date(2024, 1, 1))
-    assert registry.compute(scope)["demands.resolved"].value == 125
+    assert result.ledger.total("demands.resolved", ids, year.start, year.end)[0] == 125
+    values = registry.compute(registry.Scope(world.street, year, date(2024, 1, 1)))
+    assert values["demands.resolved"].value == 125
+    assert values["venues.venues"].value == 107
+    assert not check(result.ledger, world.street, 2023, date(2024, 1, 1), keys=OURS, months=[year])
 
 
 def test_genxi_simulate_says_plainly_when_the_street_is_missing(
