@@ -14,8 +14,9 @@ services, in the order they build on each other, in one transaction.
 - `genxi.pioneers.demo`: 富元雅苑's appointment, a month of visits from the plans, the
   assessment and points;
 - `genxi.inspections.demo`: the 元和 round of peer inspections and its rectifications;
-- `genxi.simulation.demo`: a simulated year of 白洋湾街道 up to yesterday, at a small scale
-  (demands, visits, meetings, venues, and the other apps' actors), for the dashboards.
+- `genxi.simulation.demo`: a simulated year of 白洋湾街道 (this year up to yesterday), at a
+  small scale (demands, visits, meetings, venues, and the other apps' actors), for the
+  dashboards.
 
 Each app finds what it builds on by its stable names (a community, a username), so loading twice
 creates nothing. `manage.py load_demo` (and `genxi demo`) call `load_demo`.

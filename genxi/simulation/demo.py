@@ -1,6 +1,7 @@
-"""The demo's simulated year: the last twelve months of 白洋湾街道 up to yesterday, at a small
-scale, through the services on the simulated clock (`simulation.engine`), so the dashboards
-show real shapes: demands collected and resolved each month, visits, meetings, venues.
+"""The demo's simulated year: this year of 白洋湾街道 from 1 January up to yesterday (before
+April, the whole of last year instead: the actors plan by the calendar year), at a small scale,
+through the services on the simulated clock (`simulation.engine`), so the dashboards show real
+shapes: demands collected and resolved each month, visits, meetings, venues.
 
 Idempotent: the run leaves an audit entry (`simulation.demo`) on the street, and a second load
 that finds it does nothing.
@@ -28,13 +29,11 @@ def load(today: date | None = None) -> int:
     street = Area.objects.filter(kind__in=STREET_KINDS, name=STREET).first()
     if street is None or AuditEntry.objects.filter(action=MARKER).exists():
         return 0
-    result = simulate(
-        STREET,
-        today.year,
-        seed=SEED,
-        scale=SCALE,
-        start=today - timedelta(days=365),
-        end=today - timedelta(days=1),
-    )
+    if today.month >= 4:
+        year, end = today.year, today - timedelta(days=1)
+    else:
+        year = today.year - 1
+        end = date(year, 12, 31)
+    result = simulate(STREET, year, seed=SEED, scale=SCALE, start=date(year, 1, 1), end=end)
     log_action(actor=None, action=MARKER, obj=street, changes=result.counts)
     return result.counts.get("demands", 0)
