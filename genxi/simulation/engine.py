@@ -9,9 +9,13 @@ on within the day (`world.at(hour)`). Working days and holidays are `genxi.core.
 Every record is made by a service, as the pages make it; the actors write down in the ledger
 what each figure must then read (`simulation.ledger`), and `simulation.check` compares.
 
-Scale: `scale` multiplies the volume of every actor's activity in each community of the street
-(demands, visits, meetings...): 0.25 is a quarter of a street's year, 2 twice as much. The
-places are the street's own; the street is not cloned (see the closing note of issue 17).
+Scale: below 2, `scale` multiplies the volume of every actor's activity in each community of the
+street (demands, visits, meetings...): 0.25 is a quarter of a street's year, 1.5 half as much
+again. From 2, the street is cloned into ⌊scale⌋ streets of its district (白洋湾街道·2, ·3 …:
+its communities, compounds, buildings and households, through the places' services, found and
+not made again on a second run), each a world of its own with its own generator, and the rest
+of the factor multiplies each one's volume (scale 2.5: two streets at 1.25 each). All
+the worlds share one clock and one ledger.
 """
 
 from __future__ import annotations
@@ -34,7 +38,8 @@ from django.utils.translation import gettext as _
 
 from genxi.accounts.models import Membership, Role, User
 from genxi.accounts.services import create_user, grant_membership
-from genxi.places.models import STREET_KINDS, Area, AreaKind
+from genxi.places.models import STREET_KINDS, Area, AreaKind, Resident
+from genxi.places.services import create_area, create_resident
 from genxi.simulation.ledger import Ledger
 from genxi.simulation.world import World
 
@@ -65,7 +70,8 @@ class Result:
     ledger: Ledger
     seconds: float
     counts: dict[str, int] = field(default_factory=dict)
-    world: World | None = None
+    world: World | None = None  # the first street's
+    streets: list[Area] = field(default_factory=list)  # the street and its clones
 
 
 def find_street(name: str) -> Area:
@@ -130,15 +136,50 @@ def local(day: date, at: clock_time = MORNING) -> datetime:
     return datetime.combine(day, at, tzinfo=timezone.get_current_timezone())
 
 
+def clone_streets(street: Area, count: int) -> list[Area]:
+    """The street and `count` - 1 copies of it in its district (白洋湾街道·2 …), each with the
+    street's communities (和泰社区·2 …), compounds, buildings and households, made through the
+    places' services; a copy already there is taken as it is."""
+    streets = [street]
+    for n in range(2, count + 1):
+        name = f"{street.name}·{n}"
+        twin = Area.objects.filter(parent=street.parent, name=name).first()
+        if twin is None:
+            twin = create_area(actor=None, kind=street.kind, name=name, parent=street.parent)
+            _copy_below(street, twin, n)
+        streets.append(twin)
+    return streets
+
+
+COPIED = (AreaKind.COMMUNITY, AreaKind.COMPOUND, AreaKind.BUILDING)
+
+
+def _copy_below(source: Area, target: Area, n: int) -> None:
+    for child in Area.objects.filter(parent=source, kind__in=COPIED).order_by("pk"):
+        name = f"{child.name}·{n}" if child.kind == AreaKind.COMMUNITY else child.name
+        copy = create_area(actor=None, kind=child.kind, name=name, parent=target)
+        for resident in Resident.objects.filter(area=child).order_by("pk"):
+            create_resident(actor=None, name=resident.name, area=copy, room=resident.room)
+        _copy_below(child, copy, n)
+
+
 def build_world(
-    street: Area, year: int, *, seed: int, scale: float, scenario: str, start: date, end: date
+    street: Area,
+    year: int,
+    *,
+    seed: int,
+    scale: float,
+    scenario: str,
+    start: date,
+    end: date,
+    ledger: Ledger | None = None,
 ) -> World:
     world = World(
         street=street,
         year=year,
         rng=random.Random(seed),
         scale=scale,
-        ledger=Ledger(),
+        ledger=ledger or Ledger(),
         scenario=scenario,
     )
     world.start, world.end = start, end
@@ -176,42 +217,63 @@ def simulate(
     first = start or date(year, 1, 1)
     last = end or date(year, 12, 31)
     modules = actor_modules(actors)
+    copies = int(scale) if scale >= 2 else 1
+    ledger = Ledger()
     with time_machine.travel(local(first), tick=False) as clock:
-        world = build_world(
-            street, year, seed=seed, scale=scale, scenario=scenario, start=first, end=last
-        )
-        world.clock = clock
-        world.day = first
-        world.street_staff = _street_staff(street)
-        world.community_staff = {c.pk: _staff(c) for c in world.communities}
-        if not world.communities:
-            raise CommandError(
-                _("%(name)s has no communities to simulate.") % {"name": street.name}
-            )
         with transaction.atomic():
-            for module in modules:
-                module.setup(world)
+            streets = clone_streets(street, copies)
+        worlds: list[World] = []
+        for n, each in enumerate(streets):
+            world = build_world(
+                each,
+                year,
+                seed=seed + 1000 * n,
+                scale=scale / copies,
+                scenario=scenario,
+                start=first,
+                end=last,
+                ledger=ledger,
+            )
+            world.counts = worlds[0].counts if worlds else world.counts
+            world.clock = clock
+            world.day = first
+            with transaction.atomic():
+                world.street_staff = _street_staff(each)
+                world.community_staff = {c.pk: _staff(c) for c in world.communities}
+            if not world.communities:
+                raise CommandError(
+                    _("%(name)s has no communities to simulate.") % {"name": each.name}
+                )
+            worlds.append(world)
+        for world in worlds:
+            with transaction.atomic():
+                for module in modules:
+                    module.setup(world)
         day = first
         while day <= last:
-            world.day = day
             with transaction.atomic():  # a day at a time: its notifications leave on its clock
-                for module in modules:
-                    world.at(9)
-                    module.on_day(world, day)
+                for world in worlds:
+                    world.day = day
+                    for module in modules:
+                        world.at(9)
+                        module.on_day(world, day)
             if progress is not None:
                 progress(day)
             day += timedelta(days=1)
         # The day after: what the check reads "today" as (deadlines still to come stay undecided).
-        world.day = last + timedelta(days=1)
-        world.at(9)
-        with transaction.atomic():
-            for module in modules:
-                finish = getattr(module, "finish", None)
-                if finish is not None:
-                    finish(world, world.day)
+        for world in worlds:
+            world.day = last + timedelta(days=1)
+            world.at(9)
+            with transaction.atomic():
+                for module in modules:
+                    finish = getattr(module, "finish", None)
+                    if finish is not None:
+                        finish(world, world.day)
+    world = worlds[0]
     return Result(
-        ledger=world.ledger,
+        ledger=ledger,
         seconds=time.monotonic() - started,
         counts=dict(sorted(world.counts.items())),
         world=world,
+        streets=streets,
     )

@@ -38,8 +38,6 @@ def setup(world: World) -> None:
         # it, e.g. a demo loaded today, do not count then).
         before = [v for v in existing if timezone.localdate(v.created_at) <= world.end]
         count = max(0, target - len(before))
-    else:
-        count = round(PER_COMMUNITY_YEAR * world.scale * len(world.communities))
     calendar = WorkCalendar.load()
     days = []
     day = world.start
@@ -47,8 +45,10 @@ def setup(world: World) -> None:
         if calendar.is_workday(day):
             days.append(day)
         day = date.fromordinal(day.toordinal() + 1)
+    if target is None:  # a year has about 250 working days
+        count = round(PER_COMMUNITY_YEAR * world.scale * len(world.communities) * len(days) / 250)
     plan: dict[date, int] = {}
-    for _i in range(count):
+    for _i in range(count if days else 0):
         on = world.rng.choice(days[: max(1, len(days) * 11 // 12)])
         plan[on] = plan.get(on, 0) + 1
     world.extra["venues"] = plan

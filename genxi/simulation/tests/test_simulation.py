@@ -16,7 +16,7 @@ from genxi.dashboards.periods import Period
 from genxi.demands import figures as demand_figures
 from genxi.demands.models import Demand, Visit
 from genxi.meetings.models import Meeting, PlanVersion
-from genxi.places.models import Venue
+from genxi.places.models import Area, Venue
 from genxi.simulation.check import check
 from genxi.simulation.engine import simulate
 from genxi.simulation.ledger import Ledger
@@ -228,3 +228,18 @@ def test_the_command_writes_the_ledger_and_checks(world: Any, tmp_path: Any, sta
     )  # fmt: skip
     assert "match the ledger" in out.getvalue()
     assert Ledger.load(path).keys() >= {"demands.collected", "pioneers.visits"}
+
+
+def test_scale_two_clones_the_street_and_both_match(world: Any, standin: None) -> None:
+    result = simulate("白洋湾街道", 2023, seed=5, scale=2, start=START, end=date(2023, 1, 20))
+    assert [s.name for s in result.streets] == ["白洋湾街道", "白洋湾街道·2"]
+    twin = result.streets[1]
+    assert sorted(Area.objects.filter(parent=twin).values_list("name", flat=True)) == [
+        "和泰社区·2",
+        "宝祥社区·2",
+    ]
+    january = [Period("month", date(2023, 1, 1), date(2023, 1, 31))]
+    for street in result.streets:
+        ids = set(Area.objects.filter(parent=street).values_list("pk", flat=True))
+        assert result.ledger.total("demands.collected", ids, START, date(2023, 1, 31))[0] > 0
+        assert not check(result.ledger, street, 2023, date(2023, 1, 21), keys=OURS, months=january)

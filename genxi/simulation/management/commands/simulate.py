@@ -60,7 +60,9 @@ class Command(BaseCommand):
         skipped = sorted(result.ledger.keys() - registered)
         if skipped:
             self.stdout.write("Not on the dashboards (not checked): " + ", ".join(skipped))
-        mismatches = check(result.ledger, result.world.street, year, result.world.day)
+        mismatches = []
+        for street in result.streets:
+            mismatches += check(result.ledger, street, year, result.world.day)
         for mismatch in mismatches:
             self.stdout.write(str(mismatch))
         checked = sorted(result.ledger.keys() & registered)
