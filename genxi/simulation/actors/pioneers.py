@@ -9,14 +9,14 @@ Ledger: `pioneers.visits` +1 on the day visited, in the visited building's commu
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
-from genxi.accounts.models import Membership, Role, User
-from genxi.accounts.services import create_user, grant_membership
+from genxi.accounts.models import User
+from genxi.accounts.services import create_user
 from genxi.core.workdays import WorkCalendar
 from genxi.demands.services import Ask, record_visit
+from genxi.pioneers.services.appointments import appoint
 from genxi.places.models import Area, AreaKind, Pioneer, Resident
-from genxi.places.services import appoint_pioneer
 from genxi.simulation.world import World
 
 # Routine visits per community per working day, at scale 1 (and a share with nobody home).
@@ -63,7 +63,8 @@ def households(world: World, community: Area) -> list[tuple[Area, str, list[Resi
 
 def visitor(world: World, community: Area) -> User:
     """The pioneer who visits for the community: one appointed with an account, else one
-    appointed now (an account with the pioneer's role, and the appointment)."""
+    appointed now for a three-year term (an account, and the appointment through the pioneers'
+    service, which gives it the pioneer's role)."""
     st = state(world)
     if community.pk in st.users:
         return st.users[community.pk]
@@ -82,13 +83,14 @@ def visitor(world: World, community: Area) -> User:
             password=None,
             name=f"{community.name}先锋",
         )
-        if not Membership.objects.filter(user=user, role=Role.PIONEER, area=community).exists():
-            grant_membership(actor=None, user=user, role=Role.PIONEER, area=community)
-        appoint_pioneer(
+        start = world.start or date(world.year, 1, 1)
+        # The pioneers' own service: the appointment's event and the account's role with it.
+        appoint(
             actor=world.community_staff.get(community.pk),
             name=user.name or user.username,
             community=community,
-            appointed_on=world.start or date(world.year, 1, 1),
+            appointed_on=start,
+            term_ends_on=start.replace(year=start.year + 3) - timedelta(days=1),
             user=user,
         )
         world.counts["pioneers appointed"] += 1
