@@ -7,6 +7,9 @@ genxi check                  Django's deployment checks: exits 1 on any warning
 genxi generate --residents N a synthetic city for benchmarks
 genxi apikey create --user U a personal API token for user U (printed once)
 genxi triage train|retrain|eval   triage's category classifier (eval: --csv FILE ...)
+genxi simulate --street S --year Y [--seed N] [--scale K] [--scenario seeds] [--ledger PATH]
+                             a simulated year of a street through the services, checked
+                             against the dashboards (exit 1 on any mismatch)
 genxi manage ARGS...         any manage.py command
 """
 
@@ -130,6 +133,18 @@ def main(argv: list[str] | None = None) -> None:
     triage = sub.add_parser("triage", help="triage's classifier: train, retrain, eval --csv FILE")
     triage.add_argument("rest", nargs=argparse.REMAINDER)
 
+    simulate = sub.add_parser(
+        "simulate",
+        help="a simulated year of a street: --street S --year Y [--seed N] [--scale K]",
+    )
+    simulate.add_argument("--street", required=True, help="e.g. 白洋湾街道")
+    simulate.add_argument("--year", required=True)
+    simulate.add_argument("--seed", default="0")
+    simulate.add_argument("--scale", default="1")
+    simulate.add_argument("--scenario", default="default", help="default or seeds")
+    simulate.add_argument("--ledger", help="where to write the ledger (JSON)")
+    simulate.add_argument("--no-check", action="store_true", help="simulate only")
+
     manage = sub.add_parser("manage", help="run a manage.py command")
     manage.add_argument("rest", nargs=argparse.REMAINDER)
 
@@ -159,6 +174,12 @@ def main(argv: list[str] | None = None) -> None:
         _manage("apikey", *args.rest)
     elif args.command == "triage":
         _manage("triage", *args.rest)
+    elif args.command == "simulate":
+        options = ["--street", args.street, "--year", args.year, "--seed", args.seed]
+        options += ["--scale", args.scale, "--scenario", args.scenario]
+        options += ["--ledger", args.ledger] if args.ledger else []
+        options += ["--no-check"] if args.no_check else []
+        _manage("simulate", *options)
     elif args.command == "manage":
         execute_from_command_line(["genxi", *args.rest])
 

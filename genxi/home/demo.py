@@ -13,7 +13,10 @@ services, in the order they build on each other, in one transaction.
   members, needs and resources, and the 舍得空间 service point with its bookings;
 - `genxi.pioneers.demo`: 富元雅苑's appointment, a month of visits from the plans, the
   assessment and points;
-- `genxi.inspections.demo`: the 元和 round of peer inspections and its rectifications.
+- `genxi.inspections.demo`: the 元和 round of peer inspections and its rectifications;
+- `genxi.simulation.demo`: a simulated year of 白洋湾街道 (this year up to yesterday), at a
+  small scale (demands, visits, meetings, venues, and the other apps' actors), for the
+  dashboards.
 
 Each app finds what it builds on by its stable names (a community, a username), so loading twice
 creates nothing. `manage.py load_demo` (and `genxi demo`) call `load_demo`.
@@ -33,6 +36,7 @@ from genxi.meetings import demo as meetings
 from genxi.pioneers import demo as pioneers
 from genxi.places import demo as places
 from genxi.projects import demo as projects
+from genxi.simulation import demo as simulation
 
 
 @dataclass
@@ -47,6 +51,7 @@ class DemoResult(places.Created):
     cobuilding: int = 0
     pioneer_work: int = 0  # `pioneers` is places' count of appointments
     inspections: int = 0
+    simulated: int = 0  # demands the simulated year recorded
     seconds: float = 0.0
 
     def counts(self) -> dict[str, int]:
@@ -74,5 +79,6 @@ def load_demo(*, stdout: places.Writer | None = None) -> DemoResult:
         result.cobuilding = cobuilding.load(timezone.localdate())
         result.pioneer_work = pioneers.load(timezone.localdate())
         result.inspections = inspections.load(timezone.localdate())
+        result.simulated = simulation.load(timezone.localdate())
     result.seconds = time.monotonic() - started
     return result

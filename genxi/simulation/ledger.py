@@ -25,6 +25,11 @@ class Entry:
     day: date
     value: Decimal
     denominator: Decimal = Decimal(0)
+    # Counts only when this day too is within the period (the resolution rate's numerator:
+    # recorded in the period and resolved by its end).
+    until: date | None = None
+    # Counts once per item over a period (a demand resolved twice in one period counts once).
+    item: int | None = None
 
 
 @dataclass
@@ -38,18 +43,31 @@ class Ledger:
         day: date,
         value: int | Decimal = 1,
         denominator: int | Decimal = 0,
+        *,
+        until: date | None = None,
+        item: int | None = None,
     ) -> None:
-        self.entries.append(Entry(key, community, day, Decimal(value), Decimal(denominator)))
+        self.entries.append(
+            Entry(key, community, day, Decimal(value), Decimal(denominator), until, item)
+        )
 
     def total(
         self, key: str, communities: set[int], start: date, end: date
     ) -> tuple[Decimal, Decimal]:
         """(numerator, denominator) of `key` over the communities and days start..end."""
         num = den = Decimal(0)
+        seen: set[int] = set()
         for e in self.entries:
-            if e.key == key and e.community in communities and start <= e.day <= end:
-                num += e.value
-                den += e.denominator
+            if e.key != key or e.community not in communities or not start <= e.day <= end:
+                continue
+            if e.until is not None and e.until > end:
+                continue
+            if e.item is not None:
+                if e.item in seen:
+                    continue
+                seen.add(e.item)
+            num += e.value
+            den += e.denominator
         return num, den
 
     def keys(self) -> set[str]:
@@ -63,7 +81,15 @@ class Ledger:
 
     def save(self, path: Path) -> None:
         rows: list[list[Any]] = [
-            [e.key, e.community, e.day.isoformat(), str(e.value), str(e.denominator)]
+            [
+                e.key,
+                e.community,
+                e.day.isoformat(),
+                str(e.value),
+                str(e.denominator),
+                e.until.isoformat() if e.until else None,
+                e.item,
+            ]
             for e in self.entries
         ]
         path.write_text(json.dumps(rows, ensure_ascii=False))
@@ -71,8 +97,17 @@ class Ledger:
     @classmethod
     def load(cls, path: Path) -> Ledger:
         ledger = cls()
-        for key, community, day, value, den in json.loads(path.read_text()):
+        for key, community, day, value, den, *rest in json.loads(path.read_text()):
+            until, item = [*rest, None, None][:2]
             ledger.entries.append(
-                Entry(key, community, date.fromisoformat(day), Decimal(value), Decimal(den))
+                Entry(
+                    key,
+                    community,
+                    date.fromisoformat(day),
+                    Decimal(value),
+                    Decimal(den),
+                    date.fromisoformat(until) if until else None,
+                    item,
+                )
             )
         return ledger
