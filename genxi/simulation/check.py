@@ -17,13 +17,14 @@ from decimal import Decimal
 import time_machine
 from django.utils import timezone
 
-from genxi.dashboards import registry
+from genxi.dashboards import registry, snapshot
 from genxi.dashboards.periods import EARLIEST, Period, month_end, whole
 from genxi.places.models import Area, AreaKind
 from genxi.simulation.ledger import Ledger
 
 # Figures as of the period's end, not events in it: summed from the beginning.
-STOCKS = {"venues.venues", "pioneers.appointed", "cobuilding.agreements"}
+# Figures that count what stands at the period's end (the funds: those of its year).
+STOCKS = {"venues.venues", "pioneers.appointed", "cobuilding.agreements", "projects.fund_amount"}
 CENT = Decimal("0.01")
 
 
@@ -74,7 +75,8 @@ def check(
     with time_machine.travel(moment, tick=False):
         for area, ids in areas:
             for period in list(months) if months is not None else periods(year):
-                values = registry.compute(registry.Scope(area, period, today))
+                # What the dashboards show: the snapshot (computed and stored where missing).
+                values = snapshot.values(area, period, today=today)
                 for key in wanted:
                     figure = registered[key]
                     start = EARLIEST if key in STOCKS else period.start
