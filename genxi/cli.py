@@ -8,8 +8,9 @@ genxi generate --residents N a synthetic city for benchmarks
 genxi apikey create --user U a personal API token for user U (printed once)
 genxi triage train|retrain|eval   triage's category classifier (eval: --csv FILE ...)
 genxi simulate --street S --year Y [--seed N] [--scale K] [--scenario seeds] [--ledger PATH]
-                             a simulated year of a street through the services, checked
-                             against the dashboards (exit 1 on any mismatch)
+               [--scratch]   a simulated year of a street through the services, checked
+                             against the dashboards (exit 1 on any mismatch); only on the
+                             demo's database, or on a scratch copy said so with --scratch
 genxi manage ARGS...         any manage.py command
 """
 
@@ -144,6 +145,11 @@ def main(argv: list[str] | None = None) -> None:
     simulate.add_argument("--scenario", default="default", help="default or seeds")
     simulate.add_argument("--ledger", help="where to write the ledger (JSON)")
     simulate.add_argument("--no-check", action="store_true", help="simulate only")
+    simulate.add_argument(
+        "--scratch",
+        action="store_true",
+        help="this database is a scratch copy: the simulation may write into it",
+    )
 
     manage = sub.add_parser("manage", help="run a manage.py command")
     manage.add_argument("rest", nargs=argparse.REMAINDER)
@@ -179,6 +185,7 @@ def main(argv: list[str] | None = None) -> None:
         options += ["--scale", args.scale, "--scenario", args.scenario]
         options += ["--ledger", args.ledger] if args.ledger else []
         options += ["--no-check"] if args.no_check else []
+        options += ["--scratch"] if args.scratch else []
         _manage("simulate", *options)
     elif args.command == "manage":
         execute_from_command_line(["genxi", *args.rest])

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 import time_machine
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from genxi.dashboards import registry, snapshot
 from genxi.dashboards.periods import EARLIEST, Period, month_end, whole
@@ -37,10 +38,13 @@ class Mismatch:
     ledger: tuple[Decimal, Decimal]
 
     def __str__(self) -> str:
-        return (
-            f"{self.key} {self.area} {self.period}: dashboard {self.dashboard[0]}"
-            f"/{self.dashboard[1]}, ledger {self.ledger[0]}/{self.ledger[1]}"
-        )
+        return _("%(key)s %(area)s %(period)s: dashboard %(dashboard)s, ledger %(ledger)s") % {
+            "key": self.key,
+            "area": self.area,
+            "period": self.period,
+            "dashboard": f"{self.dashboard[0]}/{self.dashboard[1]}",
+            "ledger": f"{self.ledger[0]}/{self.ledger[1]}",
+        }
 
 
 def periods(year: int) -> list[Period]:

@@ -15,15 +15,21 @@ again. From 2, the street is cloned into ⌊scale⌋ streets of its district (�
 its communities, compounds, buildings and households, through the places' services, found and
 not made again on a second run), each a world of its own with its own generator, and the rest
 of the factor multiplies each one's volume (scale 2.5: two streets at 1.25 each). All
-the worlds share one clock and one ledger.
+the worlds share one clock and one ledger. The scale is bounded: above 0, at most `MAX_SCALE`.
+
+Notifications: for the whole run (and for what the run leaves to an outer transaction's commit,
+as in the demo), texts go to the log backend only and background tasks run at once in this
+process, whatever the deployment configured: a simulated year texts nobody.
 """
 
 from __future__ import annotations
 
 import importlib
+import math
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from datetime import time as clock_time
@@ -31,8 +37,10 @@ from types import ModuleType
 from typing import Any
 
 import time_machine
+from django.conf import settings
 from django.core.management import CommandError
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -63,6 +71,10 @@ SEEDS_TARGETS = {
     "projects.micro_compounds": 19,
 }
 MORNING = clock_time(9, 0)
+# Scale 50: fifty streets' worth of a year. Above it, a single run is a mistake, not a benchmark.
+MAX_SCALE = 50
+LOG_BACKEND = "genxi.core.notify.LogBackend"
+IMMEDIATE_TASKS = "django_tasks.backends.immediate.ImmediateBackend"
 
 
 @dataclass
@@ -72,6 +84,45 @@ class Result:
     counts: dict[str, int] = field(default_factory=dict)
     world: World | None = None  # the first street's
     streets: list[Area] = field(default_factory=list)  # the street and its clones
+
+
+def check_scale(scale: float) -> None:
+    """Refuse a scale that is not a finite number above 0 and at most `MAX_SCALE`."""
+    if not math.isfinite(scale) or not 0 < scale <= MAX_SCALE:
+        raise CommandError(
+            _("The scale must be a number above 0 and at most %(max)s (it was %(scale)s).")
+            % {"max": MAX_SCALE, "scale": scale}
+        )
+
+
+@contextmanager
+def notifications_to_the_log() -> Iterator[None]:
+    """Texts go to the log backend and background tasks run at once, here, until the block ends;
+    so do the commit callbacks the block leaves to an outer transaction (the demo's), which run
+    after it has ended. A queued task would otherwise be sent by a worker with the deployment's
+    backend."""
+    connection = transaction.get_connection()
+    before = len(connection.run_on_commit)
+    quiet = {
+        "GENXI_NOTIFY_BACKEND": LOG_BACKEND,
+        "TASKS": {**settings.TASKS, "default": {"BACKEND": IMMEDIATE_TASKS}},
+    }
+    try:
+        with override_settings(**quiet):
+            yield
+    finally:
+        connection.run_on_commit[before:] = [
+            (savepoints, _under(quiet, callback), robust)
+            for savepoints, callback, robust in connection.run_on_commit[before:]
+        ]
+
+
+def _under(quiet: dict[str, Any], callback: Callable[[], Any]) -> Callable[[], Any]:
+    def run() -> Any:
+        with override_settings(**quiet):
+            return callback()
+
+    return run
 
 
 def find_street(name: str) -> Area:
@@ -210,9 +261,23 @@ def simulate(
     how many records of each kind were made."""
     if scenario not in SCENARIOS:
         raise CommandError(_("Unknown scenario: %(name)s.") % {"name": scenario})
-    if scale <= 0:
-        raise CommandError(_("The scale must be above zero."))
+    check_scale(scale)
     street = find_street(street_name)
+    with notifications_to_the_log():
+        return _run(street, year, seed, scale, scenario, progress, start, end, actors)
+
+
+def _run(
+    street: Area,
+    year: int,
+    seed: int,
+    scale: float,
+    scenario: str,
+    progress: Callable[[date], Any] | None,
+    start: date | None,
+    end: date | None,
+    actors: tuple[str, ...],
+) -> Result:
     started = time.monotonic()
     first = start or date(year, 1, 1)
     last = end or date(year, 12, 31)

@@ -209,10 +209,11 @@ def test_genxi_simulate_says_plainly_when_the_street_is_missing(
                 "2023",
                 "--ledger",
                 str(tmp_path / "l"),
+                "--scratch",
             ]
         )
     assert exit_.value.code == 1
-    assert "不存在街道" in capsys.readouterr().err
+    assert "没有名为 不存在街道 的街道或镇" in capsys.readouterr().err
 
 
 def test_the_command_writes_the_ledger_and_checks(world: Any, tmp_path: Any, standin: None) -> None:
@@ -224,9 +225,10 @@ def test_the_command_writes_the_ledger_and_checks(world: Any, tmp_path: Any, sta
     path = tmp_path / "ledger.json"
     call_command(
         "simulate", "--street", "白洋湾街道", "--year", "2023", "--scale", "0.05",
-        "--ledger", str(path), stdout=out, verbosity=0,
+        "--ledger", str(path), "--scratch", stdout=out, verbosity=0,
     )  # fmt: skip
-    assert "match the ledger" in out.getvalue()
+    said = out.getvalue()
+    assert "已模拟 2023 年" in said and "台账：" in said and "看板数字与台账一致" in said
     assert Ledger.load(path).keys() >= {"demands.collected", "pioneers.visits"}
 
 
