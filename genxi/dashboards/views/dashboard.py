@@ -256,8 +256,8 @@ def export_page(request: HttpRequest, pk: int) -> FileResponse:
 
 urlpatterns: list[URLPattern] = [
     path("dashboards/", home, name="home"),
-    path("dashboards/<int:pk>/", area_page, name="area"),
-    path("dashboards/<int:pk>/refresh/", refresh_page, name="refresh"),
-    path("dashboards/<int:pk>/figures/<str:key>/", rows_page, name="rows"),
-    path("dashboards/<int:pk>/export/", export_page, name="export"),
+    path("dashboards/<pk64:pk>/", area_page, name="area"),
+    path("dashboards/<pk64:pk>/refresh/", refresh_page, name="refresh"),
+    path("dashboards/<pk64:pk>/figures/<str:key>/", rows_page, name="rows"),
+    path("dashboards/<pk64:pk>/export/", export_page, name="export"),
 ]
