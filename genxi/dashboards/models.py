@@ -74,6 +74,9 @@ class Report(models.Model):
     size = models.PositiveIntegerField(default=0)
     pages = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)
+    # Raised each time a lost report is queued again: a run changes its row only while the
+    # attempt is the one it started, so a stalled worker of an earlier attempt changes nothing.
+    attempt = models.PositiveIntegerField(default=0)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

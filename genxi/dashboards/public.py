@@ -95,8 +95,12 @@ def guard_subtraction(column: list[Cell]) -> None:
         return
     if sum(c.hidden for c in communities) != 1:
         return
-    shown = [c for c in communities if not c.hidden and c.value and c.value.value is not None]
-    victim = min(shown, key=lambda c: c.value.value) if shown else street  # type: ignore[union-attr]
+    shown = [
+        (c.value.value, i)
+        for i, c in enumerate(communities)
+        if not c.hidden and c.value is not None and c.value.value is not None
+    ]
+    victim = communities[min(shown)[1]] if shown else street
     victim.text, victim.hidden = _("Fewer than 5"), True
 
 

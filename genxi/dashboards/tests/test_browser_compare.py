@@ -12,6 +12,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from genxi.conftest import PASSWORD, World
+from genxi.dashboards import snapshot
 from genxi.dashboards.registry import Value
 from genxi.dashboards.tests import test_compare_fakes as fakes
 from genxi.places.models import Resident
@@ -111,6 +112,8 @@ def test_alice_opens_the_public_dashboard_and_a_visitor_reads_it_on_a_phone(
     public_url = page.url
     assert public_url.endswith(f"/public/dashboards/{world.street.pk}/")
 
+    # The public page reads the snapshot only: the scheduler's run works it out.
+    snapshot.refresh(areas=[world.street, world.hetai, world.baoxiang])
     visitor = new_context(viewport=PHONE, is_mobile=True)
     phone = visitor.new_page()
     phone.goto(public_url)

@@ -15,8 +15,8 @@ from django.urls import reverse
 
 from genxi.conftest import World
 from genxi.dashboards import registry, snapshot
-from genxi.dashboards.periods import Period
 from genxi.dashboards.models import DashboardSettings, FigureValue
+from genxi.dashboards.periods import Period
 from genxi.dashboards.public import (
     MIN_RECORDS,
     Cell,
@@ -220,7 +220,7 @@ def _recoverable(column: list[Cell]) -> bool:
     "numbers",
     [(12, 3, 9), (30, 2, 8, 20), (3, 3), (20, 4, None), (40, 2, 3, 35), (10, 10, 0), (50, 20, 30)],
 )
-def test_no_hidden_cell_can_be_recovered_by_subtraction(numbers: tuple[int, ...]) -> None:
+def test_no_hidden_cell_can_be_recovered_by_subtraction(numbers: tuple[int | None, ...]) -> None:
     column = _column(*numbers)
     was_hidden = [c.hidden for c in column]
     guard_subtraction(column)
@@ -236,3 +236,11 @@ def test_no_hidden_cell_can_be_recovered_by_subtraction(numbers: tuple[int, ...]
         assert column[0].hidden
     if numbers == (50, 20, 30):  # nothing hidden: nothing changes
         assert not any(c.hidden for c in column)
+
+
+def test_the_median_days_to_resolve_is_not_public() -> None:
+    from genxi.dashboards.panels import demands
+
+    (days,) = [f for f in demands.FIGURES if f.key == "demands.days_to_resolve"]
+    # Its rows are resolved events, not the first resolutions its median is over.
+    assert not publishable(days)

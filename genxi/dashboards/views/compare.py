@@ -13,22 +13,22 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 from django.views.decorators.cache import cache_control
 
 from genxi.accounts import scoping
 from genxi.accounts.models import Role
 from genxi.accounts.rules import require
+from genxi.core.audit import log_action
 from genxi.core.exports import Column, xlsx_table_response
 from genxi.core.services import ServiceError
 from genxi.core.views import guard_form, service_kwargs, show_refusal
@@ -115,6 +115,12 @@ def compare(request: HttpRequest, pk: int) -> HttpResponseBase:
     rows, before = ranking.compare(area, period, today)
     weight_of = dict(weights)
     if request.GET.get("format") == "xlsx":
+        log_action(
+            actor=request.user,
+            action="dashboards.compare_export",
+            obj=area,
+            changes={"period": period.key, "rows": len(rows)},
+        )
         return _export(area, period, rows, columns, weight_of)
     table = [
         {
