@@ -95,6 +95,8 @@ def test_alice_opens_the_public_dashboard_and_a_visitor_reads_it_on_a_phone(
     world: World, fake_panels: dict[Any, Any], live_server: Any, page: Page, new_context: Any
 ) -> None:
     month_of_figures(fake_panels)
+    # The public page reads the snapshot only: the scheduler's run works it out.
+    snapshot.refresh(areas=[world.street, world.hetai, world.baoxiang])
     url = live_server.url
     page.set_viewport_size(DESK)
     log_in(page, url, "alice", PASSWORD)
@@ -112,8 +114,6 @@ def test_alice_opens_the_public_dashboard_and_a_visitor_reads_it_on_a_phone(
     public_url = page.url
     assert public_url.endswith(f"/public/dashboards/{world.street.pk}/")
 
-    # The public page reads the snapshot only: the scheduler's run works it out.
-    snapshot.refresh(areas=[world.street, world.hetai, world.baoxiang])
     visitor = new_context(viewport=PHONE, is_mobile=True)
     phone = visitor.new_page()
     phone.goto(public_url)
