@@ -25,6 +25,8 @@ class FigureValue(models.Model):
     computed_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("figure value")
+        verbose_name_plural = _("figure values")
         constraints = [
             models.UniqueConstraint(
                 fields=["area", "start", "end", "key"], name="dashboards_one_value_per_figure"
@@ -47,6 +49,10 @@ class DashboardSettings(models.Model):
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+
+    class Meta:
+        verbose_name = _("Dashboard settings")
+        verbose_name_plural = _("Dashboard settings")
 
     def __str__(self) -> str:
         return str(self.area)
@@ -84,6 +90,8 @@ class Report(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("monthly report")
+        verbose_name_plural = _("Monthly reports")
         ordering = ["-month", "-created_at"]
         constraints = [
             models.UniqueConstraint(
