@@ -25,6 +25,8 @@ class FigureValue(models.Model):
     computed_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("figure value")
+        verbose_name_plural = _("figure values")
         constraints = [
             models.UniqueConstraint(
                 fields=["area", "start", "end", "key"], name="dashboards_one_value_per_figure"
@@ -47,6 +49,10 @@ class DashboardSettings(models.Model):
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+
+    class Meta:
+        verbose_name = _("Dashboard settings")
+        verbose_name_plural = _("Dashboard settings")
 
     def __str__(self) -> str:
         return str(self.area)
@@ -74,6 +80,9 @@ class Report(models.Model):
     size = models.PositiveIntegerField(default=0)
     pages = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)
+    # Raised each time a lost report is queued again: a run changes its row only while the
+    # attempt is the one it started, so a stalled worker of an earlier attempt changes nothing.
+    attempt = models.PositiveIntegerField(default=0)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -81,6 +90,8 @@ class Report(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("monthly report")
+        verbose_name_plural = _("Monthly reports")
         ordering = ["-month", "-created_at"]
         constraints = [
             models.UniqueConstraint(

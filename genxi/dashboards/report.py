@@ -26,7 +26,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Case, Count, F, Q, When
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -76,6 +76,7 @@ TABLE_KEYS = (
 # A queued or running report older than this was lost (a worker stopped): it no longer blocks
 # a new request for the same month.
 STALE = timedelta(minutes=30)
+IN_FLIGHT_PER_USER = 3  # on-demand reports queued or running at once, per user
 
 STEPS = {
     "figures": (10, gettext_lazy("Reading the month's figures")),
@@ -245,7 +246,7 @@ def thumbnail(photo: DemandPhoto) -> str:
             image.thumbnail(PHOTO_BOX)
             out = io.BytesIO()
             image.convert("RGB").save(out, format="JPEG", quality=72)
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
         logger.warning("report: photo %s unreadable: %s", photo.pk, exc)
         return ""
     return "data:image/jpeg;base64," + base64.b64encode(out.getvalue()).decode("ascii")
@@ -415,10 +416,27 @@ def request_report(*, actor: Any, area: Area, month: date) -> Report:
         existing = _in_flight(area, first)
         if existing is not None:
             return existing
+        mine = Report.objects.filter(
+            requested_by=actor,
+            status__in=[ReportStatus.QUEUED, ReportStatus.RUNNING],
+            created_at__gte=timezone.now() - STALE,
+        )
+        if mine.count() >= IN_FLIGHT_PER_USER:
+            raise ServiceError(
+                _(
+                    "You have %(n)d reports being made already. Wait until one of them is "
+                    "ready, then ask again."
+                )
+                % {"n": IN_FLIGHT_PER_USER}
+            )
         report = Report.objects.create(area=area, month=first, requested_by=actor)
         log_action(actor=actor, action="dashboards.report_requested", obj=report)
         _enqueue(report.pk)
     return report
+
+
+def _archived(area: Area, first: date) -> Report | None:
+    return Report.objects.select_for_update().filter(area=area, month=first, archived=True).first()
 
 
 def archive_month(*, area: Area, month: date) -> Report | None:
@@ -427,17 +445,30 @@ def archive_month(*, area: Area, month: date) -> Report | None:
     first = month.replace(day=1)
     if first >= timezone.localdate().replace(day=1):
         raise ServiceError(_("Only a month that is over is archived."))
+    if first < EARLIEST:
+        raise ServiceError(_("There are no records before %(month)s.") % {"month": EARLIEST})
     with transaction.atomic():
-        report = Report.objects.select_for_update().filter(area=area, month=first, archived=True)
-        existing = report.first()
+        # The area row's lock orders two schedulers: the second finds the first one's row
+        # instead of running into the one-archived-report constraint.
+        list(Area.objects.select_for_update().filter(pk=area.pk).values_list("pk"))
+        existing = _archived(area, first)
         if existing is None:
-            existing = Report.objects.create(area=area, month=first, archived=True)
+            try:
+                with transaction.atomic():
+                    existing = Report.objects.create(area=area, month=first, archived=True)
+            except IntegrityError:  # made meanwhile by another scheduler: on its way
+                return None
             log_action(actor=None, action="dashboards.report_scheduled", obj=existing)
         elif existing.status == ReportStatus.FAILED or (
             existing.status != ReportStatus.DONE and existing.created_at < timezone.now() - STALE
         ):
             Report.objects.filter(pk=existing.pk, status=existing.status).update(
-                status=ReportStatus.QUEUED, progress=0, step="", error="", created_at=timezone.now()
+                status=ReportStatus.QUEUED,
+                progress=0,
+                step="",
+                error="",
+                created_at=timezone.now(),
+                attempt=F("attempt") + 1,  # a stalled worker of the last attempt changes nothing
             )
         else:
             return None
@@ -445,8 +476,11 @@ def archive_month(*, area: Area, month: date) -> Report | None:
     return existing
 
 
-def _update(report_id: int, **fields: Any) -> int:
-    return Report.objects.filter(pk=report_id, status=ReportStatus.RUNNING).update(**fields)
+def _update(report_id: int, attempt: int, **fields: Any) -> int:
+    """Change a running report, if this run (`attempt`) is still the one making it."""
+    return Report.objects.filter(pk=report_id, status=ReportStatus.RUNNING, attempt=attempt).update(
+        **fields
+    )
 
 
 def run(report_id: int, *, today: date | None = None) -> None:
@@ -454,20 +488,25 @@ def run(report_id: int, *, today: date | None = None) -> None:
     its file, or failed with a message. A report not queued (done, failed, taken by another
     worker) is left as it is: a done archived report is never made again."""
     with translation.override(settings.LANGUAGE_CODE):
-        started = Report.objects.filter(pk=report_id, status=ReportStatus.QUEUED).update(
-            status=ReportStatus.RUNNING, progress=1, step=_("Starting")
-        )
+        report = Report.objects.select_related("area").filter(pk=report_id).first()
+        if report is None:
+            return
+        attempt = report.attempt
+        started = Report.objects.filter(
+            pk=report_id, status=ReportStatus.QUEUED, attempt=attempt
+        ).update(status=ReportStatus.RUNNING, progress=1, step=_("Starting"))
         if not started:
             return
-        report = Report.objects.select_related("area").get(pk=report_id)
         try:
             pdf, pages = render(
                 report.area,
                 report.month,
                 today=today,
-                progress=lambda percent, step: _update(report_id, progress=percent, step=str(step)),
+                progress=lambda percent, step: _update(
+                    report_id, attempt, progress=percent, step=str(step)
+                ),
             )
-            _update(report_id, progress=95, step=_("Saving the file"))
+            _update(report_id, attempt, progress=95, step=_("Saving the file"))
             name = default_storage.save(
                 f"reports/{report.month:%Y}/{report.area_id}-{report.month:%Y-%m}-{report.pk}.pdf",
                 ContentFile(pdf),
@@ -475,36 +514,49 @@ def run(report_id: int, *, today: date | None = None) -> None:
         except Exception as exc:  # anything: the row must not stay "running"
             logger.exception("report %s failed", report_id)
             reason = str(exc)[:200] or exc.__class__.__name__
-            with transaction.atomic():
-                _update(
-                    report_id,
-                    status=ReportStatus.FAILED,
-                    step="",
-                    finished_at=timezone.now(),
-                    error=_(
-                        "The report could not be made (%(reason)s). Try again, or tell the "
-                        "administrator if it fails again."
-                    )
-                    % {"reason": reason},
-                )
+            _fail(report_id, attempt, reason)
             return
-        with transaction.atomic():
-            done = _update(
-                report_id,
-                status=ReportStatus.DONE,
-                progress=100,
-                step="",
-                file=name,
-                sha256=hashlib.sha256(pdf).hexdigest(),
-                size=len(pdf),
-                pages=pages,
-                error="",
-                finished_at=timezone.now(),
-            )
-            if done:
-                log_action(actor=None, action="dashboards.report_done", obj=report)
+        try:
+            with transaction.atomic():
+                done = _update(
+                    report_id,
+                    attempt,
+                    status=ReportStatus.DONE,
+                    progress=100,
+                    step="",
+                    file=name,
+                    sha256=hashlib.sha256(pdf).hexdigest(),
+                    size=len(pdf),
+                    pages=pages,
+                    error="",
+                    finished_at=timezone.now(),
+                )
+                if done:
+                    log_action(actor=None, action="dashboards.report_done", obj=report)
+        except Exception as exc:  # the file is saved but the row could not say so
+            logger.exception("report %s could not be marked done", report_id)
+            default_storage.delete(name)
+            _fail(report_id, attempt, str(exc)[:200] or exc.__class__.__name__)
+            return
         if not done:  # changed under us (a lost report re-queued): keep no orphan file
             default_storage.delete(name)
+
+
+def _fail(report_id: int, attempt: int, reason: str) -> None:
+    """Mark a running report failed, with the reason in the message."""
+    with transaction.atomic():
+        _update(
+            report_id,
+            attempt,
+            status=ReportStatus.FAILED,
+            step="",
+            finished_at=timezone.now(),
+            error=_(
+                "The report could not be made (%(reason)s). Try again, or tell the "
+                "administrator if it fails again."
+            )
+            % {"reason": reason},
+        )
 
 
 @task()

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from genxi.core.audit import Actor
 from genxi.core.services import ConcurrentEdit, ServiceError, create_object, update_object
 from genxi.dashboards.models import DashboardSettings
-from genxi.dashboards.public import publishable
+from genxi.dashboards.public import forget_public_page, publishable
 from genxi.dashboards.ranking import MAX_ITEMS, known_figure, weighable
 from genxi.places.models import STREET_KINDS, Area
 
@@ -82,6 +82,8 @@ def save_settings(
         "public_figures": check_public_figures(public_figures),
         "updated_by": actor if getattr(actor, "pk", None) else None,
     }
+    forget_public_page(area.pk)  # the page kept in the cache would show the old choice
+    transaction.on_commit(lambda: forget_public_page(area.pk))
     with transaction.atomic():
         found = DashboardSettings.objects.select_for_update().filter(area=area).first()
         if found is None:

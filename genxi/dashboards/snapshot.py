@@ -61,10 +61,13 @@ def load(
     *,
     today: date | None = None,
     panel_keys: Sequence[str] | None = None,
+    compute_missing: bool = True,
 ) -> Snapshot:
     """The figures of several (area, period) pairs: one query for what is stored; the panels
     with a figure missing are computed (and stored, in one transaction). A closed period's
-    values computed before it closed count as missing: they may have changed since."""
+    values computed before it closed count as missing: they may have changed since.
+    `compute_missing=False` only reads (the public dashboard: an anonymous request never
+    computes nor writes); a missing figure is then simply absent."""
     today = today or timezone.localdate()
     chosen = [p for p in registry.panels() if panel_keys is None or p.key in panel_keys]
     expected = {f.key for p in chosen for f in p.figures}
@@ -82,7 +85,7 @@ def load(
         stamps = [row.computed_at for row in fresh.values()]
         result.computed_at[pair] = min(stamps) if stamps else None
         missing = [p.key for p in chosen if any(f.key not in fresh for f in p.figures)]
-        if missing:
+        if missing and compute_missing:
             to_compute.append((area, period, missing))
     if to_compute:
         stamp = _stamp(today)

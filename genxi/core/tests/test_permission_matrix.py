@@ -248,6 +248,47 @@ PAGES: list[Page] = [
         lambda w: reverse("pioneers:visit_detail", args=[_visit(w)]),
         {"alice", "bob", "carol", "frank"},
     ),
+    # dashboards (the chooser `dashboards:home` redirects, so it is not listed)
+    (
+        "street dashboard",
+        lambda w: reverse("dashboards:area", args=[w.street.pk]),
+        {"alice", "frank"},
+    ),
+    (
+        "community dashboard",
+        lambda w: reverse("dashboards:area", args=[w.hetai.pk]),
+        {"alice", "bob", "frank"},
+    ),
+    (
+        "a figure's records",
+        lambda w: reverse("dashboards:rows", args=[w.street.pk, "demands.collected"]),
+        {"alice", "frank"},
+    ),
+    (
+        "dashboard export",
+        lambda w: reverse("dashboards:export", args=[w.street.pk]),
+        {"alice", "frank"},
+    ),
+    (
+        "comparison",
+        lambda w: reverse("dashboards:compare", args=[w.street.pk]),
+        {"alice", "frank"},
+    ),
+    (
+        "dashboard settings",
+        lambda w: reverse("dashboards:settings", args=[w.street.pk]),
+        {"alice", "frank"},
+    ),
+    (
+        "street reports",
+        lambda w: reverse("dashboards:reports", args=[w.street.pk]),
+        {"alice", "frank"},
+    ),
+    (
+        "community reports",
+        lambda w: reverse("dashboards:reports", args=[w.hetai.pk]),
+        {"alice", "bob", "frank"},
+    ),
 ]
 
 

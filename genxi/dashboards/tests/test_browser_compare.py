@@ -12,6 +12,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from genxi.conftest import PASSWORD, World
+from genxi.dashboards import snapshot
 from genxi.dashboards.registry import Value
 from genxi.dashboards.tests import test_compare_fakes as fakes
 from genxi.places.models import Resident
@@ -94,6 +95,8 @@ def test_alice_opens_the_public_dashboard_and_a_visitor_reads_it_on_a_phone(
     world: World, fake_panels: dict[Any, Any], live_server: Any, page: Page, new_context: Any
 ) -> None:
     month_of_figures(fake_panels)
+    # The public page reads the snapshot only: the scheduler's run works it out.
+    snapshot.refresh(areas=[world.street, world.hetai, world.baoxiang])
     url = live_server.url
     page.set_viewport_size(DESK)
     log_in(page, url, "alice", PASSWORD)

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from genxi.accounts.models import User
 from genxi.conftest import World
+from genxi.core.models import AuditEntry
 from genxi.dashboards import ranking
 from genxi.dashboards.periods import Period
 from genxi.dashboards.registry import Value
@@ -250,6 +251,8 @@ def test_the_excel_export(world: World, fake_panels: Any, november: None) -> Non
     cells = [[c.value for c in row] for row in sheet.iter_rows()]
     assert cells[0][:4] == ["名次", "变化", "名称", "得分"]
     assert {cells[1][2], cells[2][2]} == {"和泰社区", "宝祥社区"}
+    logged = AuditEntry.objects.get(action="dashboards.compare_export")
+    assert logged.actor == world["frank"] and logged.changes["rows"] == 2
 
 
 @pytest.mark.parametrize("name", ["bob", "oscar", "nobody", "erin"])

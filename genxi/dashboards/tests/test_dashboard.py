@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from genxi.conftest import World
+from genxi.core.models import AuditEntry
 from genxi.dashboards import headlines, periods, registry, snapshot
 from genxi.dashboards.models import FigureValue
 from genxi.dashboards.registry import Scope, Value
@@ -100,6 +101,10 @@ def test_rows_count_equals_value_search_and_export(client: Any, world: World) ->
     xlsx = c.get(_url("rows", world.street, key="fake.places") + "?period=all&format=xlsx")
     book = openpyxl.load_workbook(io.BytesIO(b"".join(xlsx.streaming_content)))
     assert book.active.max_row == value + 1
+    # records of people: the export is logged, with the figure and how many rows
+    logged = AuditEntry.objects.get(action="dashboards.rows_export")
+    assert logged.actor == world["alice"] and logged.object_id == str(world.street.pk)
+    assert logged.changes["figure"] == "fake.places" and logged.changes["rows"] == value
     assert c.get(_url("rows", world.street, key="fake.kinds")).status_code == 404  # a list
     assert c.get(_url("rows", world.street, key="fake.rate")).status_code == 404  # no rows
     assert c.get(_url("rows", world.street, key="nope.none")).status_code == 404
@@ -117,6 +122,8 @@ def test_export_one_sheet_per_panel(client: Any, world: World) -> None:
     assert sheet.cell(3, 1).value == "Places" and sheet.cell(4, 2).value == "75.0%"
     assert sheet.cell(4, 3).value == "100.0%" and sheet.cell(4, 4).value.startswith("−25.0")
     assert book["统计口径"].cell(2, 1).value == "fake.places"
+    logged = AuditEntry.objects.get(action="dashboards.export")
+    assert logged.actor == world["alice"] and logged.object_id == str(world.street.pk)
 
 
 @pytest.mark.usefixtures("fake_panel")

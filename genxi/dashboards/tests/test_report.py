@@ -22,6 +22,7 @@ from pypdf import PdfReader
 
 from genxi.conftest import World
 from genxi.core import images
+from genxi.core.services import ServiceError
 from genxi.dashboards import registry, report
 from genxi.dashboards.models import Report, ReportStatus
 from genxi.dashboards.registry import COUNT, LIST, RATE, Figure, Panel, Scope, Value
@@ -328,3 +329,143 @@ def test_only_a_month_that_is_over_is_archived(world: World) -> None:
     with at(date(2026, 11, 20)), pytest.raises(CommandError):
         call_command("monthly_reports", "--month", "2026-11", stdout=io.StringIO())
     assert not Report.objects.exists()
+
+
+def test_the_admin_only_reads_reports_figures_and_settings(world: World, client: Any) -> None:
+    from genxi.accounts.services import create_user
+    from genxi.conftest import PASSWORD
+
+    made = Report.objects.create(
+        area=world.street, month=NOVEMBER, archived=True, status=ReportStatus.DONE
+    )
+    root = create_user(actor=None, username="root", password=PASSWORD, is_superuser=True)
+    client.force_login(root)
+    change = reverse("admin:dashboards_report_change", args=[made.pk])
+    assert client.get(change).status_code == 200  # read
+    assert client.post(change, {"month": "2026-10-01", "archived": "on"}).status_code == 403
+    delete = reverse("admin:dashboards_report_delete", args=[made.pk])
+    assert client.get(delete).status_code == 403
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    made.refresh_from_db()
+    assert made.month == NOVEMBER
+    for name in ("report", "figurevalue", "dashboardsettings"):
+        assert client.get(reverse(f"admin:dashboards_{name}_add")).status_code == 403
+
+
+def test_two_schedulers_at_once_make_one_archived_report(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with at(date(2026, 12, 1)):
+        assert report.archive_month(area=world.hetai, month=NOVEMBER) is not None
+        # The second did not see the first's row (as on PostgreSQL, before the area lock):
+        # the constraint refuses its own, and it answers "on its way", not an error.
+        monkeypatch.setattr(report, "_archived", lambda area, first: None)
+        assert report.archive_month(area=world.hetai, month=NOVEMBER) is None
+    assert Report.objects.filter(archived=True).count() == 1
+
+
+def test_no_month_before_the_records_is_archived(world: World) -> None:
+    with at(date(2026, 12, 1)), pytest.raises(CommandError, match="之前没有记录"):
+        call_command("monthly_reports", "--month", "0001-01", stdout=io.StringIO())
+    assert not Report.objects.exists()
+
+
+def test_the_commands_speak_chinese(
+    world: World, panels: None, django_capture_on_commit_callbacks: Any
+) -> None:
+    out = io.StringIO()
+    with at(date(2026, 12, 1)):
+        call_command("monthly_reports", "--area", str(world.hetai.pk), stdout=out)
+    assert "2026-11：已排队 1 份报告，0 份已归档。" in out.getvalue()
+    with pytest.raises(CommandError, match="格式为 YYYY-MM"):
+        call_command("monthly_reports", "--month", "11/2026", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("dashboards_refresh", "--area", str(world.hetai.pk), stdout=out)
+    assert "已写入" in out.getvalue() and "项数字" in out.getvalue()
+    with pytest.raises(CommandError, match="格式为 YYYY-MM-DD"):
+        call_command("dashboards_refresh", "--today", "x", stdout=io.StringIO())
+
+
+def test_a_failed_done_update_keeps_no_file_and_fails_the_row(
+    world: World, panels: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.core.files.storage import default_storage
+
+    made = report.request_report(actor=world["alice"], area=world.hetai, month=NOVEMBER)
+    saved: list[str] = []
+    real_save = default_storage.save
+
+    def save(name: str, content: Any, **kw: Any) -> str:
+        saved.append(real_save(name, content, **kw))
+        return saved[-1]
+
+    def broken_log(**kw: Any) -> None:
+        raise RuntimeError("audit table gone")
+
+    monkeypatch.setattr(default_storage, "save", save)
+    monkeypatch.setattr(report, "log_action", broken_log)
+    with at(date(2026, 12, 2)):
+        report.run(made.pk)
+    made.refresh_from_db()
+    assert made.status == ReportStatus.FAILED and "audit table gone" in made.error
+    assert not made.file and saved and not default_storage.exists(saved[0])
+
+
+def test_an_unreadable_huge_photo_is_left_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Photo:
+        pk = 1
+
+        class image:
+            @staticmethod
+            def open(mode: str) -> Any:
+                return io.BytesIO(b"x")
+
+    def bomb(*a: Any, **kw: Any) -> Any:
+        raise Image.DecompressionBombError("too many pixels")
+
+    monkeypatch.setattr(Image, "open", bomb)
+    assert report.thumbnail(Photo()) == ""
+
+
+def test_a_stalled_worker_of_an_earlier_attempt_changes_nothing(
+    world: World, panels: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.core.files.storage import default_storage
+    from django.db.models import F
+
+    made = report.request_report(actor=world["alice"], area=world.hetai, month=NOVEMBER)
+    saved: list[str] = []
+    real_save = default_storage.save
+
+    def save(name: str, content: Any, **kw: Any) -> str:
+        saved.append(real_save(name, content, **kw))
+        return saved[-1]
+
+    def slow_render(area: Any, month: Any, **kw: Any) -> tuple[bytes, int]:
+        # While this worker stalls, the report is queued again and another worker takes it.
+        Report.objects.filter(pk=made.pk).update(
+            status=ReportStatus.RUNNING, attempt=F("attempt") + 1, progress=30, step="其他"
+        )
+        kw["progress"](80, "旧的进度")
+        return b"%PDF-stale", 1
+
+    monkeypatch.setattr(default_storage, "save", save)
+    monkeypatch.setattr(report, "render", slow_render)
+    report.run(made.pk)
+    made.refresh_from_db()
+    # The newer attempt's row is untouched; the stale worker's file is not kept.
+    assert (made.status, made.progress, made.step, made.attempt) == ("running", 30, "其他", 1)
+    assert not made.file and saved and not default_storage.exists(saved[0])
+
+
+def test_at_most_three_reports_on_their_way_per_user(world: World) -> None:
+    for month in (8, 9, 10):
+        report.request_report(actor=world["alice"], area=world.street, month=date(2026, month, 1))
+    with pytest.raises(ServiceError, match="已有 3 份报告正在生成"):
+        report.request_report(actor=world["alice"], area=world.hetai, month=NOVEMBER)
+    # a retry of one on its way still answers it; another user is not held up
+    again = report.request_report(actor=world["alice"], area=world.street, month=date(2026, 9, 1))
+    assert again.month == date(2026, 9, 1)
+    report.request_report(actor=world["frank"], area=world.street, month=NOVEMBER)
+    Report.objects.filter(requested_by=world["alice"]).update(status=ReportStatus.DONE)
+    report.request_report(actor=world["alice"], area=world.hetai, month=NOVEMBER)

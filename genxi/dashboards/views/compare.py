@@ -14,19 +14,21 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 from django.views.decorators.cache import cache_control
 
 from genxi.accounts import scoping
 from genxi.accounts.models import Role
 from genxi.accounts.rules import require
+from genxi.core.audit import log_action
 from genxi.core.exports import Column, xlsx_table_response
 from genxi.core.services import ServiceError
 from genxi.core.views import guard_form, service_kwargs, show_refusal
@@ -34,7 +36,13 @@ from genxi.dashboards import ranking, registry
 from genxi.dashboards.forms import SettingsForm
 from genxi.dashboards.models import DashboardSettings
 from genxi.dashboards.periods import EARLIEST, KINDS, Period, month_end, to_date
-from genxi.dashboards.public import MIN_RECORDS, public_settings, public_tables
+from genxi.dashboards.public import (
+    CACHE_SECONDS,
+    MIN_RECORDS,
+    public_cache_key,
+    public_settings,
+    public_tables,
+)
 from genxi.dashboards.registry import RATE, Figure
 from genxi.dashboards.scope import dashboard_area
 from genxi.dashboards.services import save_settings
@@ -107,6 +115,12 @@ def compare(request: HttpRequest, pk: int) -> HttpResponseBase:
     rows, before = ranking.compare(area, period, today)
     weight_of = dict(weights)
     if request.GET.get("format") == "xlsx":
+        log_action(
+            actor=request.user,
+            action="dashboards.compare_export",
+            obj=area,
+            changes={"period": period.key, "rows": len(rows)},
+        )
         return _export(area, period, rows, columns, weight_of)
     table = [
         {
@@ -272,8 +286,14 @@ def settings_page(request: HttpRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------- the public dashboard
 
 
-@cache_control(public=True, max_age=300)
+@cache_control(public=True, max_age=CACHE_SECONDS)
 def public(request: HttpRequest, pk: int) -> HttpResponse:
+    """Kept CACHE_SECONDS per street and language (never per query string): however often it
+    is asked for, the street's figures are read at most that often."""
+    key = public_cache_key(pk, get_language())
+    html = cache.get(key)
+    if html is not None:
+        return HttpResponse(html)
     settings = public_settings(pk)
     if settings is None:
         raise Http404
@@ -290,11 +310,12 @@ def public(request: HttpRequest, pk: int) -> HttpResponse:
             "min_records": MIN_RECORDS,
         },
     )
+    cache.set(key, html, CACHE_SECONDS)
     return HttpResponse(html)
 
 
 urlpatterns = [
-    path("dashboards/<int:pk>/compare/", compare, name="compare"),
-    path("dashboards/<int:pk>/settings/", settings_page, name="settings"),
-    path("public/dashboards/<int:pk>/", public, name="public"),
+    path("dashboards/<pk64:pk>/compare/", compare, name="compare"),
+    path("dashboards/<pk64:pk>/settings/", settings_page, name="settings"),
+    path("public/dashboards/<pk64:pk>/", public, name="public"),
 ]

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 from genxi.accounts.models import STAFF_ROLES
 from genxi.accounts.rules import require
 from genxi.accounts.scoping import covers
+from genxi.core.audit import log_action
 from genxi.dashboards import export, headlines, lag, periods, registry, snapshot
 from genxi.dashboards.periods import Period
 from genxi.dashboards.registry import DASHBOARD_KINDS, LIST, Figure, Scope
@@ -215,6 +216,13 @@ def rows_page(request: HttpRequest, pk: int, key: str) -> HttpResponse | FileRes
     q = request.GET.get("q", "").strip()[:100]
     qs = export.search(qs, figure.columns, q)
     if request.GET.get("format") == "xlsx":
+        # Records of people: every export is logged (who, which figure, how many rows).
+        log_action(
+            actor=request.user,
+            action="dashboards.rows_export",
+            obj=area,
+            changes={"figure": figure.key, "period": period.key, "rows": qs.count()},
+        )
         return export.rows_response(figure=figure, qs=qs, filename=f"{figure.key}-{area.pk}")
     page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
     lines = [[export.cell(obj, p) for _h, p in figure.columns] for obj in page.object_list]
@@ -249,6 +257,12 @@ def export_page(request: HttpRequest, pk: int) -> FileResponse:
     period = _period(request, today)
     last = period.last_year()
     snap = snapshot.load([(area, period), (area, last)], today=today)
+    log_action(
+        actor=request.user,
+        action="dashboards.export",
+        obj=area,
+        changes={"period": period.key},
+    )
     return export.dashboard_response(
         area=area, period=period, now=snap.get(area, period), before=snap.get(area, last)
     )
@@ -256,8 +270,8 @@ def export_page(request: HttpRequest, pk: int) -> FileResponse:
 
 urlpatterns: list[URLPattern] = [
     path("dashboards/", home, name="home"),
-    path("dashboards/<int:pk>/", area_page, name="area"),
-    path("dashboards/<int:pk>/refresh/", refresh_page, name="refresh"),
-    path("dashboards/<int:pk>/figures/<str:key>/", rows_page, name="rows"),
-    path("dashboards/<int:pk>/export/", export_page, name="export"),
+    path("dashboards/<pk64:pk>/", area_page, name="area"),
+    path("dashboards/<pk64:pk>/refresh/", refresh_page, name="refresh"),
+    path("dashboards/<pk64:pk>/figures/<str:key>/", rows_page, name="rows"),
+    path("dashboards/<pk64:pk>/export/", export_page, name="export"),
 ]

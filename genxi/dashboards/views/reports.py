@@ -106,7 +106,7 @@ def report_pdf(request: HttpRequest, pk: int) -> FileResponse:
 
 
 urlpatterns = [
-    path("dashboards/<int:pk>/reports/", report_list, name="reports"),
-    path("dashboards/reports/<int:pk>/progress/", report_progress, name="report_progress"),
-    path("dashboards/reports/<int:pk>/pdf/", report_pdf, name="report_pdf"),
+    path("dashboards/<pk64:pk>/reports/", report_list, name="reports"),
+    path("dashboards/reports/<pk64:pk>/progress/", report_progress, name="report_progress"),
+    path("dashboards/reports/<pk64:pk>/pdf/", report_pdf, name="report_pdf"),
 ]

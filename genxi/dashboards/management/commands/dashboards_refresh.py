@@ -5,7 +5,10 @@ time of the last run. `--enqueue` hands the work to the tasks worker instead."""
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from genxi.dashboards import snapshot
 from genxi.dashboards.tasks import refresh_dashboards
@@ -24,15 +27,19 @@ class Command(BaseCommand):
         parser.add_argument("--enqueue", action="store_true", help="run it as a background task")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        with translation.override(settings.LANGUAGE_CODE):  # BaseCommand turned it off
+            self._handle(**options)
+
+    def _handle(self, **options: Any) -> None:
         ids = options["area"]
         if options["enqueue"]:
             result = refresh_dashboards.enqueue(ids)
-            self.stdout.write(f"enqueued {result.id}")
+            self.stdout.write(_("Enqueued: %(id)s") % {"id": result.id})
             return
         try:
             today = date.fromisoformat(options["today"]) if options["today"] else None
         except ValueError as error:
-            raise CommandError(str(error)) from error
+            raise CommandError(_("--today takes YYYY-MM-DD, e.g. 2026-11-20")) from error
         areas = list(Area.objects.filter(pk__in=ids)) if ids else None
         written = snapshot.refresh(areas=areas, today=today, full=options["full"])
-        self.stdout.write(f"{written} figures written")
+        self.stdout.write(_("%(n)d figures written.") % {"n": written})
