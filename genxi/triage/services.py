@@ -9,7 +9,7 @@ import logging
 import math
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
@@ -23,8 +23,12 @@ from genxi.core.paths import path_range_q
 from genxi.core.services import ServiceError
 from genxi.demands.models import UNRESOLVED_STATUSES, Category, Demand, HandlingPath, Status
 from genxi.places.models import Area, AreaKind, Partner
-from genxi.triage.classifier import Classifier, KeywordClassifier, cross_validate
 from genxi.triage.models import CommunitySettings, Feedback, Outcome, SuggestionKind, TriageModel
+
+if TYPE_CHECKING:  # scikit-learn is imported when a classifier is first needed: ~65 MB less
+    # in every process that never classifies (the task worker making PDFs, the commands).
+    from genxi.triage.classifier import Classifier, KeywordClassifier
+
 from genxi.triage.text import bigrams, dice, normalise, normalise_many
 
 logger = logging.getLogger(__name__)
@@ -39,8 +43,10 @@ NEARBY_METRES = 300
 _loaded: dict[str, Any] = {"version": None, "model": None}
 
 
-def current_model() -> tuple[int | None, Classifier | KeywordClassifier]:
+def current_model() -> tuple[int | None, "Classifier | KeywordClassifier"]:
     """The newest trained classifier (kept loaded per process), else the categories' keywords."""
+    from genxi.triage.classifier import Classifier
+
     latest = TriageModel.objects.values_list("version", "trained_at").order_by("-version").first()
     if latest is None:
         return None, keyword_classifier()
@@ -56,8 +62,10 @@ def current_model() -> tuple[int | None, Classifier | KeywordClassifier]:
     return version, _loaded["model"]
 
 
-def keyword_classifier() -> KeywordClassifier:
+def keyword_classifier() -> "KeywordClassifier":
     """The categories in use, each suggested by the keywords staff keep on it."""
+    from genxi.triage.classifier import KeywordClassifier
+
     return KeywordClassifier(
         {str(c.pk): c.keyword_list() for c in Category.objects.active().only("pk", "keywords")}
     )
@@ -203,6 +211,8 @@ def train(*, actor: Actor = None, folds: int = 3, limit: int = 50_000) -> Triage
 
     Cross-validates first (the figures shown beside the model), then fits on everything.
     """
+    from genxi.triage.classifier import Classifier, cross_validate
+
     rows = list(
         labelled_demands()
         .order_by("-pk")

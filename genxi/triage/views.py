@@ -29,7 +29,6 @@ from genxi.triage.models import (
     TriageModel,
 )
 from genxi.triage.tasks import train_model
-from genxi.triage.topics import rows_for, summarise
 
 
 def _picked_area(request: HttpRequest) -> Any:
@@ -219,6 +218,9 @@ def topics(request: HttpRequest) -> HttpResponse:
     days = int(asked) if asked in {str(p) for p in PERIODS} else 30
     end = timezone.localdate()
     start = end - timedelta(days=days - 1)
+    # scikit-learn is imported with the topics, on first use, not in every process.
+    from genxi.triage.topics import rows_for, summarise
+
     summary = summarise(rows_for(area, start=start, end=end), start=start, end=end)
     biggest = max([t.size for t in summary.topics], default=1)
     return render(
