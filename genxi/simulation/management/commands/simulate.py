@@ -7,6 +7,7 @@ refuses a database that is not the demo's (the demo user `street` with the demo 
 the operator says it is a scratch copy (`--scratch`). Texts go to the log only (the engine).
 """
 
+import logging
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -58,8 +59,20 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         # BaseCommand turns translation off: the messages are for the operator, in Chinese.
-        with translation.override(settings.LANGUAGE_CODE):
-            self._handle(options)
+        # A year's texts go to the log (never to people): one or three lines each, thousands
+        # of them, which would bury the result; shown with --verbosity 2.
+        quiet = options["verbosity"] < 2
+        loggers = [logging.getLogger(name) for name in ("genxi.notify", "django_tasks")]
+        levels = [lg.level for lg in loggers]
+        if quiet:
+            for lg in loggers:
+                lg.setLevel(logging.WARNING)
+        try:
+            with translation.override(settings.LANGUAGE_CODE):
+                self._handle(options)
+        finally:
+            for lg, level in zip(loggers, levels, strict=True):
+                lg.setLevel(level)
 
     def _handle(self, options: dict[str, Any]) -> None:
         year = options["year"]
