@@ -6,7 +6,7 @@ from typing import Any
 from ninja import NinjaAPI
 from ninja.openapi.schema import OpenAPISchema
 
-from genxi.api import activities, checkin, demands, errors, places
+from genxi.api import activities, checkin, dashboards, demands, errors, places
 from genxi.api.auth import AUTH
 
 
@@ -55,3 +55,4 @@ api.add_router("/residents", places.residents)
 api.add_router("/", demands.router)
 api.add_router("/", activities.router)
 api.add_router("/", checkin.router)
+api.add_router("/", dashboards.router)
