@@ -55,13 +55,7 @@ def test_frank_compares_the_communities_at_his_desk(
     page.set_viewport_size(DESK)
     log_in(page, url, "frank", PASSWORD)
     menu(page, "dashboard")
-    link = page.locator("a", has_text="社区对比")
-    if link.count():
-        link.first.click()
-    else:
-        # The dashboard page (helper dash) links 社区对比 once merged; until then go straight
-        # to the street's comparison. The lead wires the link at merge.
-        page.goto(f"{url}/dashboards/{world.street.pk}/compare/")
+    page.click("a[data-compare]")  # the street's dashboard: 社区对比
     expect(page.locator("h1")).to_contain_text("社区对比")
     rows = page.locator("[data-table=compare] tbody tr")
     expect(rows).to_have_count(2)
@@ -100,8 +94,9 @@ def test_alice_opens_the_public_dashboard_and_a_visitor_reads_it_on_a_phone(
     url = live_server.url
     page.set_viewport_size(DESK)
     log_in(page, url, "alice", PASSWORD)
-    # Like frank's walk: the comparison, then its settings button.
-    page.goto(f"{url}/dashboards/{world.street.pk}/compare/")
+    # Like frank's walk: 看板, its comparison, then the settings button.
+    menu(page, "dashboard")
+    page.click("a[data-compare]")
     page.click("[data-action=settings]")
     expect(page.locator("h1")).to_contain_text("看板设置")
     page.check("input[name=public]")
