@@ -12,22 +12,21 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from genxi.accounts.rules import require
+from genxi.core.params import parse_id
 from genxi.dashboards import periods, registry, snapshot
 from genxi.dashboards.scope import dashboard_area
 
 router = Router(tags=["dashboards"])
 
-MAX_ID = 2**63 - 1
 
-
-class FiguresQuery(Schema):
+class DashboardFiguresQuery(Schema):
     period: Literal["month", "quarter", "year", "all"] = Field(
         "month", description="this month, quarter or year to date, or everything so far"
     )
     last_year: bool = Field(False, description="the same days a year earlier instead")
 
 
-class FigureOut(Schema):
+class DashboardFigureOut(Schema):
     key: str
     label: str
     unit: str = Field(description="count, money (yuan), rate, days, hours or list")
@@ -37,25 +36,28 @@ class FigureOut(Schema):
     items: list[list[Any]] = Field(default_factory=list, description="a breakdown: [label, n]")
 
 
-class FiguresOut(Schema):
+class DashboardFiguresOut(Schema):
     area_id: int
     area: str
     start: str
     end: str
     computed_at: datetime | None = Field(description="when the oldest of these was worked out")
-    figures: list[FigureOut]
+    figures: list[DashboardFigureOut]
 
 
 @router.get(
     "/dashboards/{area_id}/figures",
-    response=FiguresOut,
+    response=DashboardFiguresOut,
     summary="Every dashboard figure of a district, street or community over a period",
 )
-def figures(request: HttpRequest, area_id: int, query: Query[FiguresQuery]) -> dict[str, Any]:
-    if not 0 < area_id <= MAX_ID:
+def figures(
+    request: HttpRequest, area_id: str, query: Query[DashboardFiguresQuery]
+) -> dict[str, Any]:
+    pk = parse_id(area_id)  # an id as the other routes take it: anything else is 404
+    if pk is None:
         raise Http404
     require(request.user, "dashboards.open_dashboard")
-    area = dashboard_area(request.user, area_id)
+    area = dashboard_area(request.user, pk)
     today = timezone.localdate()
     if query.period == "all":
         period = periods.so_far(today)
