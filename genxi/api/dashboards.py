@@ -59,12 +59,7 @@ def figures(
     require(request.user, "dashboards.open_dashboard")
     area = dashboard_area(request.user, pk)
     today = timezone.localdate()
-    if query.period == "all":
-        period = periods.so_far(today)
-    else:
-        period = periods.to_date(query.period, today)
-    if query.last_year:
-        period = period.last_year()
+    period = periods.named(query.period, today, last_year=query.last_year)
     got = snapshot.load([(area, period)], today=today)
     values = got.get(area, period)
     out = []

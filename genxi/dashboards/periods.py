@@ -68,6 +68,13 @@ def so_far(today: date) -> Period:
     return Period("all", EARLIEST, today)
 
 
+def named(kind: str, today: date, *, last_year: bool = False) -> Period:
+    """The period a page or the API names: "month", "quarter" or "year" to date, or "all" (so
+    far); any other name is this month. With `last_year`, the same days a year earlier."""
+    period = so_far(today) if kind == "all" else to_date(kind if kind in KINDS else "month", today)
+    return period.last_year() if last_year else period
+
+
 def months_back(today: date, count: int = 12) -> list[Period]:
     """The last `count` whole months, oldest first, the current one (to date) last."""
     first = today.replace(day=1)

@@ -44,13 +44,9 @@ def _area(request: HttpRequest, pk: int) -> Area:
 
 def _period(request: HttpRequest, today: Any, *, allow_all: bool = False) -> Period:
     kind = request.GET.get("period", "month")
-    if allow_all and kind == "all":
-        period = periods.so_far(today)
-    else:
-        period = periods.to_date(kind if kind in TABS else "month", today)
-    if request.GET.get("last_year") == "1":
-        period = period.last_year()
-    return period
+    if kind == "all" and not allow_all:
+        kind = "month"
+    return periods.named(kind, today, last_year=request.GET.get("last_year") == "1")
 
 
 @login_required
