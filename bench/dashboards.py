@@ -68,43 +68,6 @@ LAYOUT_TEMPLATE = """{% extends "base.html" %}{% block title %}{{ area.name }}{%
 <td>{{ v.value }}</td><td>{{ v.denominator }}</td><td>{{ v.items }}</td></tr>{% endfor %}
 </table><p>{{ computed_at }}</p>{% endblock %}"""
 
-# The figure keys agreed for issue 17 (BRIEF17.md), used only by --fake-snapshot.
-FIGURE_KEYS = (
-    "demands.collected",
-    "demands.resolved",
-    "demands.response_rate",
-    "demands.resolution_rate",
-    "demands.satisfaction_rate",
-    "demands.days_to_resolve",
-    "demands.overdue",
-    "demands.needs",
-    "demands.rare_needs",
-    "demands.hot_topics",
-    "venues.venues",
-    "venues.bookings",
-    "venues.booked_hours",
-    "meetings.held",
-    "meetings.plans_revised",
-    "projects.fund_amount",
-    "projects.committed",
-    "projects.paid",
-    "projects.by_phase",
-    "projects.micro_renovations",
-    "projects.micro_compounds",
-    "activities.held",
-    "activities.participants",
-    "activities.residents_reached",
-    "cobuilding.agreements",
-    "cobuilding.on_time_rate",
-    "cobuilding.resources_delivered",
-    "pioneers.appointed",
-    "pioneers.visits",
-    "pioneers.grades",
-    "inspections.findings",
-    "inspections.rectified_rate",
-    "inspections.by_status",
-)
-
 
 def missing(what: str, exc: BaseException) -> dict[str, Any]:
     print(f"MISSING {what}: {type(exc).__name__}: {exc}", flush=True)
@@ -261,16 +224,18 @@ def fake_snapshot(areas: list[Any], today: date) -> int:
 
     from django.utils import timezone
 
+    from genxi.dashboards import registry
     from genxi.dashboards.models import FigureValue
 
-    lists = ("needs", "topics", "by_phase", "grades", "status")
+    figures = registry.figures()  # every registered figure, the page's own list
     rows = []
     for area in areas:
         for other, p, panel in page_pairs(area, today):
-            for n, key in enumerate(FIGURE_KEYS):
+            for n, figure in enumerate(figures):
+                key = figure.key
                 if panel and not key.startswith(f"{panel}."):
                     continue
-                is_list = key.endswith(lists)
+                is_list = figure.unit == registry.LIST
                 rows.append(
                     FigureValue(
                         area=other,

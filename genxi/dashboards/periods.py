@@ -21,7 +21,7 @@ class Period:
 
     @property
     def key(self) -> str:
-        return f"{self.start.isoformat()}..{self.end.isoformat()}"
+        return span_key(self.start, self.end)
 
     def last_year(self) -> Period:
         """The same days a year earlier (29 February becomes the 28th)."""
@@ -30,6 +30,11 @@ class Period:
     def closed(self, today: date) -> bool:
         """Over before today: its figures no longer change with the clock."""
         return self.end < today
+
+
+def span_key(start: date, end: date) -> str:
+    """A period's key from its days (what the snapshot's rows are matched by)."""
+    return f"{start.isoformat()}..{end.isoformat()}"
 
 
 def _minus_year(day: date) -> date:

@@ -147,7 +147,7 @@ def _read(
     found: dict[Pair, dict[str, FigureValue]] = {}
     rows = FigureValue.objects.filter(spans, area_id__in=area_ids, key__in=keys)
     for row in rows:
-        pair = (row.area_id, f"{row.start.isoformat()}..{row.end.isoformat()}")
+        pair = (row.area_id, periods.span_key(row.start, row.end))
         if pair in wanted:
             found.setdefault(pair, {})[row.key] = row
     return found
