@@ -24,6 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
@@ -402,6 +403,10 @@ def _enqueue(report_id: int) -> None:
     transaction.on_commit(lambda: generate_report.enqueue(report_id))
 
 
+def _lock_requester(actor: Any) -> None:
+    list(get_user_model().objects.select_for_update().filter(pk=actor.pk).values_list("pk"))
+
+
 def request_report(*, actor: Any, area: Area, month: date) -> Report:
     """Make `area`'s report of `month` on demand (an extra copy beside the archived one).
 
@@ -416,6 +421,9 @@ def request_report(*, actor: Any, area: Area, month: date) -> Report:
         existing = _in_flight(area, first)
         if existing is not None:
             return existing
+        # ...and per person, for the cap below: the same person asking for two areas at once
+        # would otherwise both count the same reports. Always area, then person: no deadlock.
+        _lock_requester(actor)
         mine = Report.objects.filter(
             requested_by=actor,
             status__in=[ReportStatus.QUEUED, ReportStatus.RUNNING],
