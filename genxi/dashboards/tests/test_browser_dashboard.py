@@ -66,10 +66,16 @@ def walk(page: Page, base: str, street_name: str, value: int, device: str) -> No
     width = page.evaluate("document.documentElement.scrollWidth")
     viewport = page.viewport_size
     assert viewport is not None and width <= viewport["width"] + 1
-    page.click("a[data-figure='fake.places']")
+    page.click("[data-figure='fake.places'] a.dash-now")
     expect(page.locator("h1")).to_have_text("Places")
     expect(page.locator(".rows-count")).to_have_text(str(value))
     shot(page, f"{device}-dashboard-rows")
+    page.go_back()
+    # Last year's number opens last year's rows.
+    page.click("[data-figure='fake.places'] a[data-last-year]")
+    expect(page.locator("h1")).to_have_text("Places")
+    expect(page.locator("main")).to_contain_text("去年同期")
+    shot(page, f"{device}-dashboard-rows-last-year")
     page.go_back()
     with page.expect_download() as download:
         page.click("a[data-export]")

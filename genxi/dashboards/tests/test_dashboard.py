@@ -67,6 +67,9 @@ def test_street_dashboard(client: Any, world: World) -> None:
     assert 'data-figure="fake.places"' in html
     # the figure links to its rows; the children and where they lag
     assert _url("rows", world.street, key="fake.places") + "?period=quarter" in html
+    # ...and last year's number to last year's rows; a figure without rows links to nothing
+    assert _url("rows", world.street, key="fake.places") + "?period=quarter&amp;last_year=1" in html
+    assert html.count("data-last-year") == 1
     assert _url("area", world.hetai) in html and _url("area", world.baoxiang) in html
     lagging = [lag.area for lag in page.context["lag_children"]]
     assert world.hetai in lagging  # its rate 25 % < the street's 75 %

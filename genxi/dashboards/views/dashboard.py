@@ -90,19 +90,23 @@ def area_page(request: HttpRequest, pk: int) -> HttpResponse:
 
     now, before = snap.get(area, period), snap.get(area, last)
     compared = lag.compare(now, before)
-    scope_now = Scope(area, period, today)
+    scope_now, scope_before = Scope(area, period, today), Scope(area, last, today)
     panels = []
     charts: list[dict[str, Any]] = []
     for p in registry.panels():
         figures = []
         for f in p.figures:
-            v = now.get(f.key)
+            v, c = now.get(f.key), compared.get(f.key)
             figures.append(
                 {
                     "figure": f,
                     "value": v,
-                    "compared": compared.get(f.key),
+                    "compared": c,
                     "href": _figure_href(area, f, scope_now, kind),
+                    # last year's number is a list too, when there is one
+                    "href_before": _figure_href(area, f, scope_before, kind, last_year=True)
+                    if c is not None and c.before is not None and c.before.value is not None
+                    else "",
                 }
             )
             if f.unit == LIST and v is not None and any(i[1] for i in v.items):
@@ -163,13 +167,16 @@ def _plain(values: dict[str, registry.Value], key: str) -> int | float | None:
     return None if v is None or v.value is None else float(v.value)
 
 
-def _figure_href(area: Area, figure: Figure, scope: Scope, kind: str) -> str:
+def _figure_href(
+    area: Area, figure: Figure, scope: Scope, kind: str, *, last_year: bool = False
+) -> str:
     if figure.link is not None:
         return figure.link(scope)
     if figure.rows is None:
         return ""
     url = reverse("dashboards:rows", kwargs={"pk": area.pk, "key": figure.key})
-    return f"{url}?{urlencode({'period': kind})}"
+    query = {"period": kind, "last_year": "1"} if last_year else {"period": kind}
+    return f"{url}?{urlencode(query)}"
 
 
 @login_required
