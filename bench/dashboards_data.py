@@ -219,9 +219,7 @@ def put(writer: Any, model: Any, rows: list[dict[str, Any]]) -> int:
     fields = [f for f in model._meta.concrete_fields if not (f.primary_key and "id" not in rows[0])]
     names = tuple(f.attname for f in fields)
     fill: dict[str, Callable[[], Any]] = {}
-    for f in fields:
-        if f.attname in rows[0]:
-            continue
+    for f in fields:  # every field: rows may differ in the keys they give
         if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
             fill[f.attname] = lambda: writer.now
         elif f.default is not NOT_PROVIDED:

@@ -9,18 +9,22 @@ to date and "so far". A closed period is final once it was computed after it end
 never recomputed again. Each row keeps `computed_at`, the staleness a page shows.
 
 Writes are upserts on the unique (area, start, end, key): two refreshes racing each other
-both succeed, the later one's numbers win.
+both succeed, the later one's numbers win. The scheduled refresh of every area runs one at a
+time (`one_at_a_time`): at a district's scale the nightly `--full` outlasts 15 minutes, and the
+runs the scheduler starts meanwhile skip instead of doubling the load.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -34,6 +38,28 @@ from genxi.places.models import Area
 REFRESH_MINUTES = 15
 
 Pair = tuple[int, str]  # (area id, period key)
+
+# The PostgreSQL advisory lock the scheduled refresh holds while it runs.
+REFRESH_LOCK = zlib.crc32(b"genxi.dashboards.refresh")
+
+
+@contextmanager
+def one_at_a_time() -> Iterator[bool]:
+    """Whether this process may run the scheduled refresh of every area: True for the one that
+    holds the lock (a PostgreSQL session advisory lock, released at the end or when the process
+    dies), False while another holds it. SQLite writes one at a time anyway: always True."""
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [REFRESH_LOCK])
+        mine = bool(cursor.fetchone()[0])
+    try:
+        yield mine
+    finally:
+        if mine:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [REFRESH_LOCK])
 
 
 @dataclass

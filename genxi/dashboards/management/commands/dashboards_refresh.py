@@ -1,6 +1,6 @@
 """`manage.py dashboards_refresh`: recompute the dashboards' current figures. Run it from the
-scheduler every 15 minutes (cron: `*/15 * * * * genxi dashboards_refresh`); the pages show the
-time of the last run. `--enqueue` hands the work to the tasks worker instead."""
+scheduler every 15 minutes (cron: `*/15 * * * * genxi manage dashboards_refresh`); the pages
+show the time of the last run. `--enqueue` hands the work to the tasks worker instead."""
 
 from datetime import date
 from typing import Any
@@ -40,6 +40,13 @@ class Command(BaseCommand):
             today = date.fromisoformat(options["today"]) if options["today"] else None
         except ValueError as error:
             raise CommandError(_("--today takes YYYY-MM-DD, e.g. 2026-11-20")) from error
-        areas = list(Area.objects.filter(pk__in=ids)) if ids else None
-        written = snapshot.refresh(areas=areas, today=today, full=options["full"])
+        if ids:
+            areas = list(Area.objects.filter(pk__in=ids))
+            written = snapshot.refresh(areas=areas, today=today, full=options["full"])
+        else:
+            with snapshot.one_at_a_time() as mine:
+                if not mine:
+                    self.stdout.write(_("Another refresh is still running: this one is skipped."))
+                    return
+                written = snapshot.refresh(today=today, full=options["full"])
         self.stdout.write(_("%(n)d figures written.") % {"n": written})
