@@ -1,10 +1,12 @@
 from datetime import date, datetime, timedelta
 
+import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from genxi.conftest import World
 from genxi.demands.models import Demand, Status
+from genxi.triage import topics as topics_module
 from genxi.triage.tests.test_services import record
 from genxi.triage.topics import Row, cluster, summarise
 
@@ -29,6 +31,26 @@ def test_alike_titles_in_one_compound_are_one_topic() -> None:
     ]
     groups = [sorted(rows[i].pk for i in g) for g in cluster(rows)]
     assert groups == [[1, 2, 3], [7, 8]]
+
+
+def test_topics_are_the_same_in_blocks_of_one_row(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The similarity product is worked out a block at a time and the topics joined block by
+    block: a topic whose pairs lie in different blocks (1–3 here: 1 and 3 only meet through 2)
+    is still one."""
+    rows = [
+        row(1, "三花苑凉亭顶棚破了"),
+        row(2, "凉亭顶棚漏雨"),
+        row(9, "路灯不亮", place=5),
+        row(3, "三花苑的凉亭破损严重"),
+        row(7, "楼道灯坏了", place=3),
+        row(4, "凉亭顶棚破了", place=2),
+        row(8, "楼道灯坏了", place=4),
+        row(10, "路灯不亮", place=6),
+    ]
+    whole = [sorted(rows[i].pk for i in g) for g in cluster(rows)]
+    monkeypatch.setattr(topics_module, "BLOCK_CELLS", 1)  # one row per block
+    assert [sorted(rows[i].pk for i in g) for g in cluster(rows)] == whole
+    assert whole == [[1, 2, 3], [9, 10], [7, 8]]
 
 
 def test_summary_counts_trends_and_needs() -> None:
