@@ -10,7 +10,7 @@ never recomputed again. Each row keeps `computed_at`, the staleness a page shows
 
 Writes are upserts on the unique (area, start, end, key): two refreshes racing each other
 both succeed, the later one's numbers win. The scheduled refresh of every area runs one at a
-time (`one_at_a_time`): at a district's scale the nightly `--full` outlasts 15 minutes, and the
+time (`refresh_scheduled`): at a district's scale the nightly `--full` outlasts 15 minutes, and the
 runs the scheduler starts meanwhile skip instead of doubling the load.
 """
 
@@ -41,6 +41,13 @@ Pair = tuple[int, str]  # (area id, period key)
 
 # The PostgreSQL advisory lock the scheduled refresh holds while it runs.
 REFRESH_LOCK = zlib.crc32(b"genxi.dashboards.refresh")
+
+
+def refresh_scheduled(*, today: date | None = None, full: bool = False) -> int | None:
+    """The scheduler's refresh of every area (`refresh`), one at a time: None, writing nothing,
+    while another process still runs it."""
+    with one_at_a_time() as mine:
+        return refresh(today=today, full=full) if mine else None
 
 
 @contextmanager

@@ -12,5 +12,4 @@ def refresh_dashboards(area_ids: list[int] | None = None) -> int:
     Every area's refresh skips (0) while another is still running."""
     if area_ids is not None:
         return snapshot.refresh(areas=list(Area.objects.filter(pk__in=area_ids)))
-    with snapshot.one_at_a_time() as mine:
-        return snapshot.refresh() if mine else 0
+    return snapshot.refresh_scheduled() or 0

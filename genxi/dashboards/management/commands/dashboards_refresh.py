@@ -44,9 +44,9 @@ class Command(BaseCommand):
             areas = list(Area.objects.filter(pk__in=ids))
             written = snapshot.refresh(areas=areas, today=today, full=options["full"])
         else:
-            with snapshot.one_at_a_time() as mine:
-                if not mine:
-                    self.stdout.write(_("Another refresh is still running: this one is skipped."))
-                    return
-                written = snapshot.refresh(today=today, full=options["full"])
+            got = snapshot.refresh_scheduled(today=today, full=options["full"])
+            if got is None:
+                self.stdout.write(_("Another refresh is still running: this one is skipped."))
+                return
+            written = got
         self.stdout.write(_("%(n)d figures written.") % {"n": written})
