@@ -445,6 +445,25 @@ def test_the_api_uploads_a_batch(world: World, door: Door) -> None:
     assert oscar.post(url, body, content_type="application/json").status_code == 404
 
 
+def test_the_door_list_keeps_a_session_that_runs_past_midnight(world: World) -> None:
+    """An evening session that began yesterday and ends after midnight is still at the door."""
+    midnight = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
+    tomorrow = midnight + timedelta(days=1)
+    spans = {
+        "跨夜观影": (midnight - timedelta(hours=1), midnight + timedelta(minutes=30)),
+        "昨晚讲座": (midnight - timedelta(hours=4), midnight - timedelta(hours=2)),
+        "后天课程": (midnight + timedelta(days=2), midnight + timedelta(days=2, hours=2)),
+        "明晚义诊": (tomorrow + timedelta(hours=19), tomorrow + timedelta(hours=21)),
+    }
+    for title, (starts, ends) in spans.items():
+        Session.objects.filter(pk=door_session(world, title=title).session.pk).update(
+            starts_at=starts, ends_at=ends
+        )
+    listing = client_for(world, "carol").get("/activities/door/").content.decode()
+    assert "跨夜观影" in listing and "明晚义诊" in listing
+    assert "昨晚讲座" not in listing and "后天课程" not in listing
+
+
 def test_the_door_page_without_script_types_walks_in_and_tracks_volunteers(
     world: World, door: Door
 ) -> None:

@@ -58,7 +58,11 @@ def _door_url(session: Session, anchor: str = "") -> str:
 
 @login_required
 def door_list(request: HttpRequest) -> HttpResponse:
-    """Sessions of today and tomorrow where the user may check people in."""
+    """Sessions of today and tomorrow where the user may check people in.
+
+    A session belongs to today while any of it falls on today: an evening session that
+    runs past midnight stays on the list until it ends, since people still arrive late.
+    """
     require(request.user, "activities.check_in")
     today = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
     sessions = [
@@ -66,7 +70,7 @@ def door_list(request: HttpRequest) -> HttpResponse:
         for s in Session.objects.filter(
             activity__in=Activity.objects.visible_to(request.user).values("pk"),
             activity__status=ActivityStatus.PUBLISHED,
-            starts_at__gte=today,
+            ends_at__gt=today,
             starts_at__lt=today + timedelta(days=2),
         )
         .select_related("activity", "venue")
