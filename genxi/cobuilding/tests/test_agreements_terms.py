@@ -161,7 +161,10 @@ def test_moving_the_end_drops_items_past_it_and_reclips_the_last_period(
     filed = weekly.items.order_by("-period_start").first()
     assert filed is not None
     services.file_item(actor=world["dave"], item=filed, text="本周无问题")
-    new_end = today - timedelta(weeks=3, days=2)
+    # A Wednesday about three weeks back, so the new end cuts a week in two on any day the
+    # suite runs (today - 23 days was a Sunday every Tuesday, and then nothing was clipped).
+    back = today - timedelta(weeks=3)
+    new_end = back - timedelta(days=(back.weekday() - 2) % 7)
     services.amend_agreement(
         actor=world["alice"], agreement=agreement, reason="提前", ends_on=new_end
     )
