@@ -1,8 +1,11 @@
 """Rosters, attendance and figures as Excel; the printable sign-in sheet and roster."""
 
 import io
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
+import time_machine
 from django.http import FileResponse
 from django.test import Client
 from django.urls import reverse
@@ -106,7 +109,9 @@ def test_a_terms_attendance_is_a_grid_of_students_and_sessions(
     season = build_season(world)
     client.force_login(world["alice"])
     url = reverse("activities:attendance_export", args=[season.course.pk])
-    rows = sheet(client.get(url, {"offering": season.term_offering.pk}))
+    # Read before the term's last session (2027-01-10): the rate is over the sessions held.
+    with time_machine.travel(datetime(2026, 12, 4, 10, tzinfo=ZoneInfo("Asia/Shanghai"))):
+        rows = sheet(client.get(url, {"offering": season.term_offering.pk}))
     assert rows[0] == ["姓名", "电话", "10-20", "11-03", "01-10", "已签到", "出勤率"]
     assert rows[1] == ["周福珍", "13812345678", "✓", "✓", None, "2", "100%"]
     assert rows[2] == ["高福妹", "150****5678", "✓", None, None, "1", "50%"]
