@@ -26,7 +26,7 @@ from genxi.activities.models import (
     WaitlistMode,
 )
 from genxi.activities.services import checkin
-from genxi.activities.tests.conftest import Lecture
+from genxi.activities.tests.conftest import Lecture, at
 from genxi.conftest import World
 from genxi.core.models import AuditEntry
 from genxi.core.services import ServiceError
@@ -447,13 +447,11 @@ def test_the_api_uploads_a_batch(world: World, door: Door) -> None:
 
 def test_the_door_list_keeps_a_session_that_runs_past_midnight(world: World) -> None:
     """An evening session that began yesterday and ends after midnight is still at the door."""
-    midnight = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
-    tomorrow = midnight + timedelta(days=1)
     spans = {
-        "跨夜观影": (midnight - timedelta(hours=1), midnight + timedelta(minutes=30)),
-        "昨晚讲座": (midnight - timedelta(hours=4), midnight - timedelta(hours=2)),
-        "后天课程": (midnight + timedelta(days=2), midnight + timedelta(days=2, hours=2)),
-        "明晚义诊": (tomorrow + timedelta(hours=19), tomorrow + timedelta(hours=21)),
+        "跨夜观影": (at(-1, 23), at(0, 0, 30)),
+        "昨晚讲座": (at(-1, 20), at(-1, 22)),
+        "后天课程": (at(2, 0), at(2, 2)),
+        "明晚义诊": (at(1, 19), at(1, 21)),
     }
     for title, (starts, ends) in spans.items():
         Session.objects.filter(pk=door_session(world, title=title).session.pk).update(
